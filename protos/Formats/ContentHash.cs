@@ -1,0 +1,19 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+
+namespace DaemonNet.Protos.V1;
+
+/// <summary>
+/// The content hash that heartbeats carry. Agent and collector must compute it the same way, so it
+/// lives beside the contract: SHA-256 of the snapshot's bytes without the agent clock, which
+/// changes every time and says nothing about content.
+/// </summary>
+public static class ContentHash
+{
+    public static string Of(HostSnapshot snapshot)
+    {
+        var content = snapshot.Clone();
+        content.AgentTime = null;
+        return Convert.ToHexStringLower(SHA256.HashData(content.ToByteArray()));
+    }
+}

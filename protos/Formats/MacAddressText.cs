@@ -1,0 +1,21 @@
+using System.Text.RegularExpressions;
+
+namespace DaemonNet.Protos.V1;
+
+/// <summary>The one spelling of a MAC address in the contract: lower case, colon separated.</summary>
+public static partial class MacAddressText
+{
+    [GeneratedRegex("^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$")]
+    private static partial Regex Pattern();
+
+    public static bool TryNormalize(string text, out string mac)
+    {
+        if (Pattern().IsMatch(text))
+        {
+            mac = text.Replace('-', ':').ToLowerInvariant();
+            return true;
+        }
+        mac = "";
+        return false;
+    }
+}

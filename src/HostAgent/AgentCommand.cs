@@ -1,0 +1,38 @@
+using System.CommandLine;
+
+namespace DaemonNet.HostAgent;
+
+/// <summary>The agent's flags. Each one overrides the configuration key it names.</summary>
+internal static class AgentCommand
+{
+    private static readonly (Option<string> Option, string Key)[] Flags =
+    [
+        (new("--collector") { Description = "Collector URL (default http://127.0.0.1:7460)", HelpName = "URL" }, "Agent:Collector"),
+        (new("--host-name") { Description = "Name this host reports (default: the machine's host name)", HelpName = "NAME" }, "Agent:HostName"),
+        (new("--libvirt-uri") { Description = "libvirt connection URI, opened read-only (default qemu:///system)", HelpName = "URI" }, "Agent:LibvirtUri"),
+        (new("--interval") { Description = "How often to check the host, e.g. 500ms, 10s, 5m (default 10s)", HelpName = "DURATION" }, "Agent:Interval"),
+        (new("--leases-dir") { Description = "Directory of libvirt's dnsmasq *.status files (default /var/lib/libvirt/dnsmasq)", HelpName = "DIR" }, "Agent:LeasesDir"),
+    ];
+
+    public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)
+    {
+        var command = new RootCommand("daemonnet-agent: streams this host's VMs, links, neighbours and leases to the DaemonNet collector.");
+        foreach (var (option, _) in Flags)
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction((result, cancellationToken) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            foreach (var (option, key) in Flags)
+            {
+                if (result.GetValue(option) is { } value)
+                {
+                    overrides[key] = value;
+                }
+            }
+            return run(overrides, cancellationToken);
+        });
+        return command;
+    }
+}

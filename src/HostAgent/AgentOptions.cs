@@ -1,0 +1,54 @@
+using DaemonNet.Protos.V1;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent;
+
+/// <summary>The agent's settings: section "Agent" of appsettings.json, DAEMONNET_Agent__* variables, or flags.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>The collector's address.</summary>
+    public string Collector { get; set; } = "http://127.0.0.1:7460";
+
+    /// <summary>The name this host reports; empty means the machine's host name.</summary>
+    public string HostName { get; set; } = "";
+
+    public string LibvirtUri { get; set; } = "qemu:///system";
+
+    /// <summary>How often the host is checked for changes, as a duration such as 10s.</summary>
+    public string Interval { get; set; } = "10s";
+
+    public string LeasesDir { get; set; } = "/var/lib/libvirt/dnsmasq";
+
+    public TimeSpan IntervalDuration => DurationText.TryParse(Interval, out var interval) ? interval : TimeSpan.Zero;
+
+    public string EffectiveHostName => HostName.Length > 0 ? HostName : Environment.MachineName;
+}
+
+/// <summary>Checks the settings at start-up so that a bad one stops the agent with its name in the message.</summary>
+public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var failures = new List<string>();
+        if (!Uri.TryCreate(options.Collector, UriKind.Absolute, out var collector)
+            || (collector.Scheme != Uri.UriSchemeHttp && collector.Scheme != Uri.UriSchemeHttps))
+        {
+            failures.Add($"Agent:Collector (--collector) '{options.Collector}' is not an http:// or https:// URL, e.g. http://collector.example:7460");
+        }
+        if (!DurationText.TryParse(options.Interval, out var interval) || interval < TimeSpan.FromMilliseconds(100))
+        {
+            failures.Add($"Agent:Interval (--interval) '{options.Interval}' is not a duration of at least 100ms: use {DurationText.AcceptedForms}");
+        }
+        if (options.LibvirtUri.Length == 0)
+        {
+            failures.Add("Agent:LibvirtUri (--libvirt-uri) is empty: use qemu:///system on a real host");
+        }
+        if (options.EffectiveHostName.Length is 0 or > 253)
+        {
+            failures.Add($"Agent:HostName (--host-name) '{options.EffectiveHostName}' must be 1 to 253 characters");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,46 @@
+using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Kernel;
+using DaemonNet.HostAgent.Sources.Leases;
+using DaemonNet.HostAgent.Sources.Libvirt;
+using DaemonNet.HostAgent.Sync;
+using DaemonNet.Protos.V1;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent;
+
+public static class AgentServiceCollectionExtensions
+{
+    public static IServiceCollection AddHostAgent(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        // The sources, in the order they run. Adding a source is adding a class and a line here.
+        services.AddSingleton<ISnapshotSource, LibvirtSource>();
+        services.AddSingleton<ISnapshotSource, KernelSource>();
+        services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();
+        services.AddSingleton<HostSnapshotBuilder>();
+
+        services.AddSingleton(provider => GrpcChannel.ForAddress(
+            provider.GetRequiredService<IOptions<AgentOptions>>().Value.Collector,
+            new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = TimeSpan.FromSeconds(5),
+                    // Pings notice a collector that vanished without closing the connection.
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                    KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                },
+            }));
+        services.AddSingleton(provider => new Ingest.IngestClient(provider.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<SyncLoop>();
+        services.AddHostedService<AgentWorker>();
+        return services;
+    }
+}

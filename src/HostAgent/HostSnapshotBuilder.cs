@@ -1,0 +1,84 @@
+using System.Reflection;
+using DaemonNet.HostAgent.Sources;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent;
+
+/// <summary>
+/// Runs every source into one snapshot. Each source fills a scratch snapshot of its own, so a
+/// source that fails half-way adds nothing but its error. Lists are sorted so that equal content
+/// gives an equal content hash.
+/// </summary>
+public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IOptions<AgentOptions> options, TimeProvider time)
+{
+    private static readonly string AgentVersion =
+        typeof(HostSnapshotBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
+
+    private readonly HostIdentity identity = new()
+    {
+        Name = options.Value.EffectiveHostName,
+        MachineId = ReadFirstLine("/etc/machine-id"),
+        AgentVersion = AgentVersion,
+        Kernel = ReadFirstLine("/proc/sys/kernel/osrelease"),
+    };
+
+    public async Task<HostSnapshot> BuildAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = new HostSnapshot
+        {
+            Host = identity.Clone(),
+            Interval = Duration.FromTimeSpan(options.Value.IntervalDuration),
+        };
+        foreach (var source in sources)
+        {
+            var part = new HostSnapshot();
+            try
+            {
+                await source.CollectAsync(part, cancellationToken);
+                snapshot.MergeFrom(part);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                snapshot.Errors.Add(new SourceError { Source = source.Name, Message = e.Message });
+            }
+        }
+        Sort(snapshot);
+        snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        return snapshot;
+    }
+
+    private static void Sort(HostSnapshot snapshot)
+    {
+        Reorder(snapshot.Domains, d => d.Uuid);
+        Reorder(snapshot.Networks, n => n.Name);
+        Reorder(snapshot.Links, l => l.Name);
+        Reorder(snapshot.Neighbours, n => $"{n.Device}\n{n.Ip}\n{n.Mac}");
+        Reorder(snapshot.Leases, l => $"{l.Bridge}\n{l.Ip}\n{l.Mac}");
+        Reorder(snapshot.Errors, e => e.Source);
+    }
+
+    private static void Reorder<T>(Google.Protobuf.Collections.RepeatedField<T> items, Func<T, string> key)
+    {
+        var sorted = items.OrderBy(key, StringComparer.Ordinal).ToList();
+        items.Clear();
+        items.Add(sorted);
+    }
+
+    private static string ReadFirstLine(string path)
+    {
+        try
+        {
+            return File.ReadLines(path).FirstOrDefault()?.Trim() ?? "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

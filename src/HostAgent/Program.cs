@@ -1,0 +1,47 @@
+using DaemonNet.HostAgent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+const int usageError = 2;
+
+var parse = AgentCommand.Create(RunAsync).Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"daemonnet-agent: {error.Message}");
+    }
+    Console.Error.WriteLine("Run daemonnet-agent --help for the flags.");
+    return usageError;
+}
+return await parse.InvokeAsync();
+
+static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationToken cancellationToken)
+{
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+    builder.Configuration
+        .AddJsonFile("/etc/daemonnet/agent.json", optional: true)
+        .AddEnvironmentVariables("DAEMONNET_")
+        .AddInMemoryCollection(flags);
+    builder.Logging.ClearProviders().AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
+    builder.Services.AddHostAgent(builder.Configuration);
+    using var host = builder.Build();
+    try
+    {
+        // Reading the options validates them, before anything starts or logs.
+        _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+    }
+    catch (OptionsValidationException e)
+    {
+        foreach (var failure in e.Failures)
+        {
+            Console.Error.WriteLine($"daemonnet-agent: {failure}");
+        }
+        return usageError;
+    }
+    await host.RunAsync(cancellationToken);
+    return 0;
+}

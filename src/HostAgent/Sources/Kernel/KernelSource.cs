@@ -1,0 +1,67 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.HostAgent.Sources.Kernel;
+
+/// <summary>
+/// The kernel's links, addresses and IPv4+IPv6 neighbour tables of the network namespace the agent
+/// runs in, read through iproute2's JSON output.
+/// </summary>
+public sealed class KernelSource : ISnapshotSource
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
+
+    public string Name => "kernel";
+
+    public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        snapshot.Links.Add(IpJson.ParseLinks(await RunIpAsync(["-j", "-d", "addr", "show"], cancellationToken)));
+        snapshot.Neighbours.Add(IpJson.ParseNeighbours(await RunIpAsync(["-j", "neigh", "show"], cancellationToken)));
+    }
+
+    private static async Task<string> RunIpAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var command = $"ip {string.Join(' ', arguments)}";
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new SourceException($"cannot start {command}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new SourceException($"cannot run {command} (is iproute2 installed?): {e.Message}", e);
+        }
+        using (process)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CommandTimeout);
+            var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+            var error = process.StandardError.ReadToEndAsync(timeout.Token);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new SourceException($"{command} did not finish within {CommandTimeout.TotalSeconds:0} s");
+            }
+            if (process.ExitCode != 0)
+            {
+                throw new SourceException($"{command} exited with {process.ExitCode}: {(await error).Trim()}");
+            }
+            return await output;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Xml;
+using System.Xml.Linq;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.HostAgent.Sources.Libvirt;
+
+/// <summary>
+/// Reads what the inventory needs from a libvirt domain's XML (virsh dumpxml): uuid, name and
+/// each interface's MAC, attachment and tap device. State and persistence come from the API.
+/// </summary>
+public static class DomainXml
+{
+    public static Domain Parse(string xml)
+    {
+        var root = LoadRoot(xml, "domain");
+        var domain = new Domain
+        {
+            Name = Required(root, "name"),
+            Uuid = Required(root, "uuid").ToLowerInvariant(),
+        };
+        foreach (var element in root.Element("devices")?.Elements("interface") ?? [])
+        {
+            domain.Nics.Add(ParseInterface(element, domain.Name));
+        }
+        return domain;
+    }
+
+    private static Nic ParseInterface(XElement element, string domainName)
+    {
+        var macText = element.Element("mac")?.Attribute("address")?.Value;
+        if (macText is null || !MacAddressText.TryNormalize(macText, out var mac))
+        {
+            throw new FormatException($"domain {domainName}: interface has no valid <mac address>, found '{macText}'");
+        }
+        var source = element.Element("source");
+        var type = element.Attribute("type")?.Value;
+        var nic = new Nic
+        {
+            Mac = mac,
+            Kind = type switch
+            {
+                "network" => NicKind.Network,
+                "bridge" => NicKind.Bridge,
+                "direct" => NicKind.Direct,
+                _ => NicKind.Other,
+            },
+            Network = type == "network" ? source?.Attribute("network")?.Value ?? "" : "",
+            Bridge = (type == "direct" ? source?.Attribute("dev")?.Value : source?.Attribute("bridge")?.Value) ?? "",
+            TargetDev = element.Element("target")?.Attribute("dev")?.Value ?? "",
+        };
+        return nic;
+    }
+
+    internal static XElement LoadRoot(string xml, string rootName)
+    {
+        XElement root;
+        try
+        {
+            root = XElement.Parse(xml);
+        }
+        catch (XmlException e)
+        {
+            throw new FormatException($"not well-formed {rootName} XML: {e.Message}", e);
+        }
+        if (root.Name.LocalName != rootName)
+        {
+            throw new FormatException($"expected <{rootName}> as the root element, found <{root.Name.LocalName}>");
+        }
+        return root;
+    }
+
+    internal static string Required(XElement parent, string name)
+    {
+        var value = parent.Element(name)?.Value.Trim();
+        return string.IsNullOrEmpty(value)
+            ? throw new FormatException($"<{parent.Name.LocalName}> has no <{name}>")
+            : value;
+    }
+}

@@ -1,0 +1,44 @@
+using DaemonNet.Protos.V1;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent.Sources.Libvirt;
+
+/// <summary>
+/// Domains and networks from libvirt. Reads nothing but XML and state through a read-only
+/// connection; in particular it never asks for interface addresses (virDomainInterfaceAddresses),
+/// which real hosts answer only with a guest agent and the test driver can crash on.
+/// </summary>
+public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSource
+{
+    public string Name => "libvirt";
+
+    public Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        using var connection = LibvirtConnection.OpenReadOnly(options.Value.LibvirtUri);
+        var networks = new List<Network>();
+        foreach (var description in connection.ListNetworks())
+        {
+            var network = NetworkXml.Parse(description.Xml);
+            network.Active = description.Active;
+            networks.Add(network);
+        }
+        var bridgeOfNetwork = networks.ToDictionary(n => n.Name, n => n.Bridge);
+        foreach (var description in connection.ListDomains())
+        {
+            var domain = DomainXml.Parse(description.Xml);
+            domain.State = description.State;
+            domain.Persistent = description.Persistent;
+            foreach (var nic in domain.Nics)
+            {
+                // Inactive domain XML names only the network; the bridge is the network's.
+                if (nic.Bridge.Length == 0 && bridgeOfNetwork.TryGetValue(nic.Network, out var bridge))
+                {
+                    nic.Bridge = bridge;
+                }
+            }
+            snapshot.Domains.Add(domain);
+        }
+        snapshot.Networks.Add(networks);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Threading.Channels;
+using DaemonNet.Protos.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent.Sync;
+
+/// <summary>
+/// Keeps the collector in step with this host (Consul's anti-entropy, level-triggered): a full
+/// snapshot when the stream opens, when the content changes and when the collector asks; a
+/// heartbeat with the content hash otherwise. A broken stream is reopened after a backoff.
+/// </summary>
+public sealed class SyncLoop(
+    HostSnapshotBuilder builder,
+    Ingest.IngestClient client,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<SyncLoop> log)
+{
+    private readonly Backoff backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string failure;
+            try
+            {
+                await RunSessionAsync(cancellationToken);
+                continue;
+            }
+            catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = e.StatusCode switch
+                {
+                    StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.FailedPrecondition
+                        => $"collector {options.Value.Collector} rejected this agent: {e.Status.Detail}",
+                    _ => $"collector {options.Value.Collector} unreachable: {Reason(e)}",
+                };
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+            {
+                failure = $"collector {options.Value.Collector} unreachable: {e.Message}";
+            }
+            var delay = backoff.Next();
+            log.LogWarning("{Failure}; retrying in {Delay}", failure, DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    // gRPC says "Error connecting to subchannel."; the socket error underneath says what happened.
+    private static string Reason(RpcException e)
+    {
+        var inner = e.Status.DebugException;
+        while (inner?.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+        return inner?.Message ?? e.Status.Detail;
+    }
+
+    private async Task RunSessionAsync(CancellationToken cancellationToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = client.Sync(cancellationToken: session.Token);
+        var snapshotRequests = Channel.CreateUnbounded<string>();
+        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, session.Token);
+        try
+        {
+            ulong sequence = 0;
+            string? sentHash = null;
+            while (true)
+            {
+                var snapshot = await builder.BuildAsync(session.Token);
+                var hash = ContentHash.Of(snapshot);
+                var message = new AgentMessage { Sequence = ++sequence };
+                if (hash != sentHash)
+                {
+                    message.Snapshot = snapshot;
+                    sentHash = hash;
+                }
+                else
+                {
+                    message.Heartbeat = new Heartbeat { HostName = snapshot.Host.Name, ContentHash = hash, AgentTime = snapshot.AgentTime };
+                }
+                await call.RequestStream.WriteAsync(message, session.Token);
+                if (await WaitForNextRoundAsync(snapshotRequests.Reader, session.Token))
+                {
+                    sentHash = null;
+                }
+            }
+        }
+        finally
+        {
+            await session.CancelAsync();
+            await responses.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits one interval; returns true when the collector asked for a full snapshot meanwhile.</summary>
+    private async Task<bool> WaitForNextRoundAsync(ChannelReader<string> snapshotRequests, CancellationToken cancellationToken)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var interval = Task.Delay(options.Value.IntervalDuration, time, wait.Token);
+        var request = snapshotRequests.WaitToReadAsync(wait.Token).AsTask();
+        var first = await Task.WhenAny(interval, request);
+        await wait.CancelAsync();
+        if (first == request)
+        {
+            // Throws the stream's failure when the reader ended with one.
+            if (!await request)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "the collector closed the stream"));
+            }
+            var asked = false;
+            while (snapshotRequests.TryRead(out var reason))
+            {
+                log.LogInformation("Collector asked for a full snapshot: {Reason}", reason);
+                asked = true;
+            }
+            return asked;
+        }
+        return false;
+    }
+
+    private async Task ReadResponsesAsync(IAsyncStreamReader<CollectorMessage> responses, ChannelWriter<string> snapshotRequests, CancellationToken cancellationToken)
+    {
+        var connected = false;
+        try
+        {
+            await foreach (var response in responses.ReadAllAsync(cancellationToken))
+            {
+                if (response.BodyCase == CollectorMessage.BodyOneofCase.SnapshotRequest)
+                {
+                    snapshotRequests.TryWrite(response.SnapshotRequest.Reason);
+                }
+                else if (response.BodyCase == CollectorMessage.BodyOneofCase.Ack && !connected)
+                {
+                    connected = true;
+                    backoff.Reset();
+                    var offset = response.CollectorTime.ToDateTimeOffset() - time.GetUtcNow();
+                    log.LogInformation("Connected to collector {Collector} as host {Host} (collector clock {Offset:+0.000;-0.000} s from ours)",
+                        options.Value.Collector, options.Value.EffectiveHostName, offset.TotalSeconds);
+                }
+            }
+            snapshotRequests.TryComplete();
+        }
+        catch (Exception e)
+        {
+            snapshotRequests.TryComplete(e);
+        }
+    }
+}
