@@ -1,0 +1,47 @@
+using DaemonNet.Collector.Ingestion;
+using DaemonNet.Collector.Query;
+using DaemonNet.Collector.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.Collector;
+
+/// <summary>All of the collector's wiring: configuration sources, services, the listener, the endpoints.</summary>
+public static class CollectorApplication
+{
+    /// <summary>Largest message accepted from an agent; a snapshot of a busy host is well under 1 MB.</summary>
+    public const int MaxMessageBytes = 16 * 1024 * 1024;
+
+    public static WebApplication Create(IDictionary<string, string?> overrides)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration
+            .AddJsonFile("/etc/daemonnet/collector.json", optional: true)
+            .AddEnvironmentVariables("DAEMONNET_")
+            .AddInMemoryCollection(overrides);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; })
+            // An agent that goes away is logged once by the ingest service; gRPC would add a stack trace.
+            .AddFilter("Grpc", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        builder.Services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IInventoryStore>(provider =>
+            new SqliteInventoryStore(provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db));
+        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var listen = context.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>()?.ListenEndPoint
+                ?? new CollectorOptions().ListenEndPoint!;
+            // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.
+            kestrel.Listen(listen, endpoint => endpoint.Protocols = HttpProtocols.Http2);
+        });
+
+        var app = builder.Build();
+        app.MapGrpcService<IngestService>();
+        app.MapGrpcService<InventoryService>();
+        return app;
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using DaemonNet.Protos.V1;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.Collector;
+
+/// <summary>The collector's settings: section "Collector" of appsettings.json, DAEMONNET_Collector__* variables, or flags.</summary>
+public sealed class CollectorOptions
+{
+    public const string Section = "Collector";
+
+    /// <summary>Where to listen for agents and clients, HOST:PORT; * or 0.0.0.0 or [::] for every interface.</summary>
+    public string Listen { get; set; } = "0.0.0.0:7460";
+
+    public string Db { get; set; } = "/var/lib/daemonnet/collector.db";
+
+    /// <summary>How long a host may be silent before it is shown as stale; empty means three of its own intervals.</summary>
+    public string StaleAfter { get; set; } = "";
+
+    public TimeSpan? StaleAfterDuration => DurationText.TryParse(StaleAfter, out var duration) ? duration : null;
+
+    public IPEndPoint? ListenEndPoint => TryParseListen(Listen, out var endPoint) ? endPoint : null;
+
+    public static bool TryParseListen(string text, out IPEndPoint endPoint)
+    {
+        endPoint = new IPEndPoint(IPAddress.Any, 0);
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(text[(colon + 1)..], out var port))
+        {
+            return false;
+        }
+        var host = text[..colon].Trim('[', ']');
+        IPAddress? address = host switch
+        {
+            "*" => IPAddress.IPv6Any,
+            "localhost" => IPAddress.Loopback,
+            _ => IPAddress.TryParse(host, out var parsed) ? parsed : null,
+        };
+        if (address is null)
+        {
+            return false;
+        }
+        endPoint = new IPEndPoint(address, port);
+        return true;
+    }
+}
+
+public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CollectorOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ListenEndPoint is null)
+        {
+            failures.Add($"Collector:Listen (--listen) '{options.Listen}' is not HOST:PORT with an IP address, e.g. 0.0.0.0:7460 or 127.0.0.1:7460");
+        }
+        if (string.IsNullOrWhiteSpace(options.Db))
+        {
+            failures.Add("Collector:Db (--db) is empty: give the SQLite file's path, e.g. /var/lib/daemonnet/collector.db");
+        }
+        if (options.StaleAfter.Length > 0 && options.StaleAfterDuration is null)
+        {
+            failures.Add($"Collector:StaleAfter (--stale-after) '{options.StaleAfter}' is not a duration: use {DurationText.AcceptedForms}");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,98 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace DaemonNet.Collector.Ingestion;
+
+/// <summary>
+/// One stream per agent. Every message is validated before it touches the store, and every
+/// acknowledgement is sent after the store committed. A stream belongs to the first host it
+/// speaks for; a message for another host ends it.
+/// </summary>
+public sealed class IngestService(IInventoryStore store, TimeProvider time, ILogger<IngestService> log) : Ingest.IngestBase
+{
+    public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
+    {
+        var stream = new StreamState();
+        try
+        {
+            await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
+            {
+                var now = time.GetUtcNow();
+                var reply = message.BodyCase switch
+                {
+                    AgentMessage.BodyOneofCase.Snapshot => await ApplySnapshotAsync(message, stream, now, context),
+                    AgentMessage.BodyOneofCase.Heartbeat => await ConfirmHeartbeatAsync(message, stream, now, context),
+                    _ => throw Reject(StatusCode.InvalidArgument, stream.Host, context, $"message {message.Sequence} carries neither a snapshot nor a heartbeat"),
+                };
+                reply.CollectorTime = Timestamp.FromDateTimeOffset(now);
+                await responseStream.WriteAsync(reply, context.CancellationToken);
+            }
+        }
+        finally
+        {
+            if (stream.Host is not null)
+            {
+                log.LogInformation("Host {Host} disconnected ({Peer})", stream.Host, context.Peer);
+            }
+        }
+    }
+
+    private async Task<CollectorMessage> ApplySnapshotAsync(AgentMessage message, StreamState stream, DateTimeOffset now, ServerCallContext context)
+    {
+        var snapshot = message.Snapshot;
+        var problem = SnapshotValidator.Validate(snapshot);
+        if (problem is not null)
+        {
+            throw Reject(StatusCode.InvalidArgument, stream.Host ?? snapshot.Host?.Name, context, $"snapshot {message.Sequence} refused: {problem}");
+        }
+        Bind(stream, snapshot.Host.Name, context);
+        await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
+        return new CollectorMessage { Ack = new Ack { Sequence = message.Sequence } };
+    }
+
+    private async Task<CollectorMessage> ConfirmHeartbeatAsync(AgentMessage message, StreamState stream, DateTimeOffset now, ServerCallContext context)
+    {
+        var heartbeat = message.Heartbeat;
+        if (SnapshotValidator.HostNameProblem(heartbeat.HostName) is { } problem)
+        {
+            throw Reject(StatusCode.InvalidArgument, stream.Host, context, $"heartbeat {message.Sequence} refused: {problem}");
+        }
+        Bind(stream, heartbeat.HostName, context);
+        if (await store.ConfirmHeartbeatAsync(heartbeat, now, context.CancellationToken))
+        {
+            return new CollectorMessage { Ack = new Ack { Sequence = message.Sequence } };
+        }
+        return new CollectorMessage
+        {
+            SnapshotRequest = new SnapshotRequest { Reason = "the collector does not hold the content this heartbeat vouches for" },
+        };
+    }
+
+    private void Bind(StreamState stream, string name, ServerCallContext context)
+    {
+        if (stream.Host is null)
+        {
+            stream.Host = name;
+            log.LogInformation("Host {Host} connected ({Peer})", name, context.Peer);
+        }
+        else if (stream.Host != name)
+        {
+            throw Reject(StatusCode.PermissionDenied, stream.Host, context,
+                $"this stream speaks for host {stream.Host}; a message for host {name} was refused");
+        }
+    }
+
+    /// <summary>What one stream has established: the host it speaks for.</summary>
+    private sealed class StreamState
+    {
+        public string? Host { get; set; }
+    }
+
+    private RpcException Reject(StatusCode code, string? host, ServerCallContext context, string reason)
+    {
+        log.LogWarning("Refused {Host} ({Peer}): {Reason}", host ?? "an unnamed host", context.Peer, reason);
+        return new RpcException(new Status(code, reason));
+    }
+}

@@ -1,0 +1,32 @@
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// Orders address evidence by trust: guest agent, then an unexpired lease, then a neighbour entry
+/// (REACHABLE before PERMANENT, DELAY, PROBE and STALE); within a rank, IPv4 before IPv6, then by address.
+/// </summary>
+public static class AddressRanking
+{
+    public static IReadOnlyList<BindingRecord> Order(IEnumerable<BindingRecord> bindings) =>
+        bindings
+            .OrderBy(b => Rank(b))
+            .ThenBy(b => b.Ip.Contains(':'))
+            .ThenBy(b => b.Ip, StringComparer.Ordinal)
+            .ThenBy(b => b.ObservedOn, StringComparer.Ordinal)
+            .ToList();
+
+    private static int Rank(BindingRecord binding) => (AddressSource)binding.Source switch
+    {
+        AddressSource.GuestAgent => 0,
+        AddressSource.Lease => 1,
+        AddressSource.Neighbour => (NeighbourState)binding.NeighbourState switch
+        {
+            NeighbourState.Reachable => 2,
+            NeighbourState.Permanent => 3,
+            NeighbourState.Delay or NeighbourState.Probe => 4,
+            _ => 5,
+        },
+        _ => 6,
+    };
+}

@@ -1,0 +1,124 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// The database schema as a list of migrations; <c>PRAGMA user_version</c> counts how many ran.
+/// Append new steps, never edit one that has shipped.
+/// </summary>
+internal static class Schema
+{
+    // Every fact table holds intervals: valid_from and valid_to are the collector's clock in Unix
+    // milliseconds, valid_to NULL while the fact holds. Indexes end in valid_to so that "current"
+    // lookups (valid_to IS NULL) and "as of" lookups use the same index.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE hosts (
+            id            INTEGER PRIMARY KEY,
+            name          TEXT NOT NULL UNIQUE,
+            machine_id    TEXT NOT NULL,
+            agent_version TEXT NOT NULL,
+            kernel        TEXT NOT NULL,
+            interval_ms   INTEGER NOT NULL,
+            content_hash  TEXT NOT NULL,
+            errors        TEXT NOT NULL,
+            agent_time    INTEGER,
+            first_report  INTEGER NOT NULL,
+            last_report   INTEGER NOT NULL
+        );
+        CREATE TABLE domains (
+            id         INTEGER PRIMARY KEY,
+            host_id    INTEGER NOT NULL REFERENCES hosts(id),
+            uuid       TEXT NOT NULL,
+            name       TEXT NOT NULL,
+            state      INTEGER NOT NULL,
+            persistent INTEGER NOT NULL,
+            valid_from INTEGER NOT NULL,
+            valid_to   INTEGER
+        );
+        CREATE INDEX domains_by_host ON domains(host_id, valid_to);
+        CREATE INDEX domains_by_name ON domains(name COLLATE NOCASE, valid_to);
+        CREATE INDEX domains_by_uuid ON domains(uuid, valid_to);
+        CREATE TABLE nics (
+            id          INTEGER PRIMARY KEY,
+            host_id     INTEGER NOT NULL REFERENCES hosts(id),
+            domain_uuid TEXT NOT NULL,
+            mac         TEXT NOT NULL,
+            kind        INTEGER NOT NULL,
+            network     TEXT NOT NULL,
+            bridge      TEXT NOT NULL,
+            target_dev  TEXT NOT NULL,
+            valid_from  INTEGER NOT NULL,
+            valid_to    INTEGER
+        );
+        CREATE INDEX nics_by_host ON nics(host_id, valid_to);
+        CREATE INDEX nics_by_mac ON nics(mac, valid_to);
+        CREATE INDEX nics_by_domain ON nics(domain_uuid, valid_to);
+        CREATE TABLE networks (
+            id           INTEGER PRIMARY KEY,
+            host_id      INTEGER NOT NULL REFERENCES hosts(id),
+            name         TEXT NOT NULL,
+            uuid         TEXT NOT NULL,
+            bridge       TEXT NOT NULL,
+            forward_mode TEXT NOT NULL,
+            active       INTEGER NOT NULL,
+            addresses    TEXT NOT NULL,
+            valid_from   INTEGER NOT NULL,
+            valid_to     INTEGER
+        );
+        CREATE INDEX networks_by_host ON networks(host_id, valid_to);
+        CREATE TABLE links (
+            id         INTEGER PRIMARY KEY,
+            host_id    INTEGER NOT NULL REFERENCES hosts(id),
+            name       TEXT NOT NULL,
+            kind       TEXT NOT NULL,
+            mac        TEXT NOT NULL,
+            master     TEXT NOT NULL,
+            operstate  TEXT NOT NULL,
+            mtu        INTEGER NOT NULL,
+            addresses  TEXT NOT NULL,
+            valid_from INTEGER NOT NULL,
+            valid_to   INTEGER
+        );
+        CREATE INDEX links_by_host ON links(host_id, valid_to);
+        CREATE TABLE bindings (
+            id              INTEGER PRIMARY KEY,
+            host_id         INTEGER NOT NULL REFERENCES hosts(id),
+            mac             TEXT NOT NULL,
+            ip              TEXT NOT NULL,
+            source          INTEGER NOT NULL,
+            device          TEXT NOT NULL,
+            neighbour_state INTEGER NOT NULL,
+            hostname        TEXT NOT NULL,
+            client_id       TEXT NOT NULL,
+            lease_expiry    INTEGER,
+            valid_from      INTEGER NOT NULL,
+            valid_to        INTEGER
+        );
+        CREATE INDEX bindings_by_host ON bindings(host_id, source, valid_to);
+        CREATE INDEX bindings_by_mac ON bindings(mac, valid_to);
+        CREATE INDEX bindings_by_ip ON bindings(ip, valid_to);
+        """,
+    ];
+
+    public static int Version => Migrations.Length;
+
+    public static void Migrate(SqliteConnection connection)
+    {
+        var current = connection.ExecuteScalar<long>("PRAGMA user_version");
+        if (current > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"the database has schema version {current}, newer than this collector's {Migrations.Length}: use a newer daemonnet-collector");
+        }
+        for (var step = (int)current; step < Migrations.Length; step++)
+        {
+            using var transaction = connection.BeginTransaction();
+            connection.Execute(Migrations[step], transaction: transaction);
+            connection.Execute($"PRAGMA user_version = {step + 1}", transaction: transaction);
+            transaction.Commit();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Collector.Storage;
+
+// The facts the collector keeps as intervals, one record per table. Fields are long where SQLite
+// stores integers, so that Dapper can build the records straight from rows.
+
+public sealed record DomainFact(string Uuid, string Name, long State, long Persistent);
+
+public sealed record NicFact(string DomainUuid, string Mac, long Kind, string Network, string Bridge, string TargetDev);
+
+public sealed record NetworkFact(string Name, string Uuid, string Bridge, string ForwardMode, long Active, string Addresses);
+
+public sealed record LinkFact(string Name, string Kind, string Mac, string Master, string Operstate, long Mtu, string Addresses);
+
+/// <summary>
+/// A MAC↔IP binding and the evidence for it. Its key is (MAC, IP, source, device); the neighbour
+/// state, lease expiry and hostname change in place without starting a new interval.
+/// </summary>
+public sealed record BindingFact(string Mac, string Ip, long Source, string Device, long NeighbourState, string Hostname, string ClientId, long? LeaseExpiry)
+{
+    public (string, string, long, string) Key => (Mac, Ip, Source, Device);
+}
+
+/// <summary>Turns a snapshot into the facts it states, table by table.</summary>
+public static class SnapshotFacts
+{
+    /// <summary>Neighbour states that show a live binding; FAILED and INCOMPLETE show none, NOARP is not about a peer.</summary>
+    public static bool IsEvidence(NeighbourState state) => state is NeighbourState.Reachable or NeighbourState.Stale
+        or NeighbourState.Delay or NeighbourState.Probe or NeighbourState.Permanent;
+
+    public static IEnumerable<DomainFact> Domains(HostSnapshot snapshot) =>
+        snapshot.Domains.Select(d => new DomainFact(d.Uuid, d.Name, (long)d.State, d.Persistent ? 1 : 0));
+
+    public static IEnumerable<NicFact> Nics(HostSnapshot snapshot) =>
+        snapshot.Domains.SelectMany(d => d.Nics.Select(n =>
+            new NicFact(d.Uuid, n.Mac, (long)n.Kind, n.Network, n.Bridge, n.TargetDev)));
+
+    public static IEnumerable<NetworkFact> Networks(HostSnapshot snapshot) =>
+        snapshot.Networks.Select(n => new NetworkFact(n.Name, n.Uuid, n.Bridge, n.ForwardMode, n.Active ? 1 : 0,
+            string.Join(' ', n.Addresses.Select(a =>
+                a.Cidr + string.Concat(a.DhcpRanges.Select(r => $" dhcp={r.Start}-{r.End}"))))));
+
+    public static IEnumerable<LinkFact> Links(HostSnapshot snapshot) =>
+        snapshot.Links.Select(l => new LinkFact(l.Name, l.Kind, l.Mac, l.Master, l.Operstate, l.Mtu, string.Join(' ', l.Addresses)));
+
+    public static IEnumerable<BindingFact> NeighbourBindings(HostSnapshot snapshot) =>
+        snapshot.Neighbours
+            .Where(n => n.Mac.Length > 0 && IsEvidence(n.State))
+            .Select(n => new BindingFact(n.Mac, n.Ip, (long)AddressSource.Neighbour, n.Device, (long)n.State, "", "", null));
+
+    /// <summary>Leases already expired by the agent's own clock (the clock that wrote the expiry) are not evidence.</summary>
+    public static IEnumerable<BindingFact> LeaseBindings(HostSnapshot snapshot)
+    {
+        var agentNow = snapshot.AgentTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
+        return snapshot.Leases
+            .Where(l => l.Expiry is null || l.Expiry.ToDateTimeOffset() > agentNow)
+            .Select(l => new BindingFact(l.Mac, l.Ip, (long)AddressSource.Lease, l.Bridge, 0, l.Hostname, l.ClientId,
+                l.Expiry?.ToDateTimeOffset().ToUnixTimeMilliseconds()));
+    }
+}
