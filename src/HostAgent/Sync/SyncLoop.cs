@@ -36,7 +36,7 @@ public sealed class SyncLoop(
                 {
                     StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.FailedPrecondition
                         => $"collector {options.Value.Collector} rejected this agent: {e.Status.Detail}",
-                    _ => $"collector {options.Value.Collector} unreachable: {Reason(e)}",
+                    _ => $"collector {options.Value.Collector} unreachable: {RpcFailureText.Reason(e)}",
                 };
             }
             catch (Exception e) when (e is IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
@@ -47,17 +47,6 @@ public sealed class SyncLoop(
             log.LogWarning("{Failure}; retrying in {Delay}", failure, DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
             await Task.Delay(delay, time, cancellationToken);
         }
-    }
-
-    // gRPC says "Error connecting to subchannel."; the socket error underneath says what happened.
-    private static string Reason(RpcException e)
-    {
-        var inner = e.Status.DebugException;
-        while (inner?.InnerException is not null)
-        {
-            inner = inner.InnerException;
-        }
-        return inner?.Message ?? e.Status.Detail;
     }
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)

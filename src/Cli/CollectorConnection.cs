@@ -1,0 +1,71 @@
+using DaemonNet.Protos.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DaemonNet.Cli;
+
+/// <summary>
+/// One short-lived connection to the collector. Every call has a deadline, so a dead or
+/// black-holed collector gives an answer in seconds, never a hang.
+/// </summary>
+internal sealed class CollectorConnection : IDisposable
+{
+    private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(5);
+    private readonly GrpcChannel channel;
+
+    private CollectorConnection(string url, GrpcChannel channel)
+    {
+        Url = url;
+        this.channel = channel;
+        Inventory = new Inventory.InventoryClient(channel);
+    }
+
+    public string Url { get; }
+
+    public Inventory.InventoryClient Inventory { get; }
+
+    public static DateTime Deadline => DateTime.UtcNow + CallDeadline;
+
+    /// <summary>Opens a connection, or returns null after saying on stderr why the URL is unusable.</summary>
+    public static CollectorConnection? Open(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            Console.Error.WriteLine($"daemonnet: collector address '{url}' is not an http:// or https:// URL, e.g. http://collector.example:7460");
+            return null;
+        }
+        var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) },
+        });
+        return new CollectorConnection(url, channel);
+    }
+
+    /// <summary>Runs one call; a failure becomes a sentence on stderr and the matching exit code.</summary>
+    public async Task<int> RunAsync<T>(Func<Inventory.InventoryClient, Task<T>> call, Func<T, int> onReply)
+    {
+        T reply;
+        try
+        {
+            reply = await call(Inventory);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+        {
+            Console.Error.WriteLine($"daemonnet: {e.Status.Detail}");
+            return ExitCodes.UsageError;
+        }
+        catch (RpcException e)
+        {
+            Console.Error.WriteLine(e.StatusCode switch
+            {
+                StatusCode.Unavailable => $"daemonnet: cannot reach the collector at {Url}: {RpcFailureText.Reason(e)}. Is daemonnet-collector running there? Set --collector or DAEMONNET_COLLECTOR.",
+                StatusCode.DeadlineExceeded => $"daemonnet: the collector at {Url} did not answer within {CallDeadline.TotalSeconds:0} s.",
+                _ => $"daemonnet: the collector at {Url} failed: {e.StatusCode}: {e.Status.Detail}",
+            });
+            return ExitCodes.CollectorUnreachable;
+        }
+        return onReply(reply);
+    }
+
+    public void Dispose() => channel.Dispose();
+}

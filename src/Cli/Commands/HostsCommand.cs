@@ -1,0 +1,66 @@
+using System.CommandLine;
+using DaemonNet.Cli.Output;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Cli.Commands;
+
+/// <summary><c>daemonnet hosts</c>: every host that ever reported, how recently, and whether it is stale.</summary>
+internal sealed class HostsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("hosts", "List the hosts, their agents and their last report");
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        if (connection is null)
+        {
+            return ExitCodes.UsageError;
+        }
+        return await connection.RunAsync(
+            inventory => inventory.ListHostsAsync(new ListHostsRequest(), deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
+            reply => Print(reply, parse.GetValue(GlobalOptions.Json)));
+    }
+
+    private static int Print(ListHostsReply reply, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(ContractText.Json(reply));
+        }
+        if (reply.Hosts.Count == 0)
+        {
+            Console.Error.WriteLine("daemonnet: no host has reported to this collector yet.");
+            return ExitCodes.NothingMatched;
+        }
+        if (!json)
+        {
+            WriteHuman(Console.Out, reply);
+        }
+        return ExitCodes.Found;
+    }
+
+    public static void WriteHuman(TextWriter writer, ListHostsReply reply)
+    {
+        var now = reply.CollectorTime.ToDateTimeOffset();
+        var table = new Table("HOST", "AGENT", "LAST REPORT", "VMS", "STATUS");
+        foreach (var host in reply.Hosts)
+        {
+            var status = host.Status.Stale ? "stale" : host.Errors.Count > 0 ? "source errors" : "ok";
+            table.Add(host.Status.Name, host.AgentVersion, RelativeTime.Ago(host.Status.LastReport.ToDateTimeOffset(), now),
+                host.VmCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status);
+        }
+        table.WriteTo(writer);
+        foreach (var host in reply.Hosts)
+        {
+            foreach (var error in host.Errors)
+            {
+                writer.WriteLine($"{host.Status.Name}: {error.Source}: {error.Message}");
+            }
+        }
+    }
+}

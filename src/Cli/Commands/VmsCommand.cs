@@ -1,0 +1,68 @@
+using System.CommandLine;
+using DaemonNet.Cli.Output;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Cli.Commands;
+
+/// <summary><c>daemonnet vms [--host H]</c>: one line per VM with its best-evidenced address.</summary>
+internal sealed class VmsCommand
+{
+    private static readonly Option<string?> Host = new("--host")
+    {
+        Description = "Only the VMs on this host",
+        HelpName = "HOST",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("vms", "List the VMs with their host, state and first address");
+        command.Options.Add(Host);
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var host = parse.GetValue(Host) ?? "";
+        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        if (connection is null)
+        {
+            return ExitCodes.UsageError;
+        }
+        return await connection.RunAsync(
+            inventory => inventory.ListVmsAsync(new ListVmsRequest { Host = host }, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
+            reply => Print(reply, host, parse.GetValue(GlobalOptions.Json)));
+    }
+
+    private static int Print(ListVmsReply reply, string host, bool json)
+    {
+        if (json)
+        {
+            Console.Out.WriteLine(ContractText.Json(reply));
+        }
+        if (reply.Vms.Count == 0)
+        {
+            Console.Error.WriteLine(host.Length > 0
+                ? $"daemonnet: the collector knows no VM on host '{host}' (see daemonnet hosts)."
+                : "daemonnet: the collector knows no VM yet.");
+            return ExitCodes.NothingMatched;
+        }
+        if (!json)
+        {
+            WriteHuman(Console.Out, reply);
+        }
+        return ExitCodes.Found;
+    }
+
+    public static void WriteHuman(TextWriter writer, ListVmsReply reply)
+    {
+        var table = new Table("VM", "HOST", "STATE", "ADDRESS");
+        foreach (var vm in reply.Vms)
+        {
+            var first = vm.Nics.SelectMany(n => n.Addresses).FirstOrDefault();
+            table.Add(vm.Name, vm.Host.Stale ? $"{vm.Host.Name} (stale)" : vm.Host.Name, ContractText.State(vm.State),
+                first is null ? "-" : $"{first.Ip} ({ContractText.Source(first)})");
+        }
+        table.WriteTo(writer);
+    }
+}

@@ -1,0 +1,10 @@
+namespace DaemonNet.Cli;
+
+/// <summary>The CLI's exit codes, for scripts. Documented in the README's CLI reference.</summary>
+internal static class ExitCodes
+{
+    public const int Found = 0;
+    public const int NothingMatched = 1;
+    public const int UsageError = 2;
+    public const int CollectorUnreachable = 3;
+}

@@ -1,0 +1,41 @@
+using DaemonNet.Protos.V1;
+using Google.Protobuf;
+
+namespace DaemonNet.Cli.Output;
+
+/// <summary>The contract's values in the words admins use.</summary>
+internal static class ContractText
+{
+    private static readonly JsonFormatter JsonFormat = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation());
+
+    public static string Json(IMessage reply) => JsonFormat.Format(reply);
+
+    public static string State(DomainState state) => state switch
+    {
+        DomainState.Running => "running",
+        DomainState.Blocked => "blocked",
+        DomainState.Paused => "paused",
+        DomainState.Shutdown => "shutting down",
+        DomainState.Shutoff => "shut off",
+        DomainState.Crashed => "crashed",
+        DomainState.Pmsuspended => "suspended",
+        _ => "unknown",
+    };
+
+    /// <summary>Where a NIC is attached: "nat-bridge (virbr0)", "bridge br0", "direct eth0".</summary>
+    public static string Attachment(Nic nic) => nic.Kind switch
+    {
+        NicKind.Network => nic.Bridge.Length > 0 ? $"{nic.Network} ({nic.Bridge})" : nic.Network,
+        NicKind.Bridge => $"bridge {nic.Bridge}",
+        NicKind.Direct => $"direct {nic.Bridge}",
+        _ => nic.Bridge.Length > 0 ? nic.Bridge : "-",
+    };
+
+    public static string Source(AddressEvidence address) => address.Source switch
+    {
+        AddressSource.GuestAgent => "guest agent",
+        AddressSource.Lease => "lease",
+        AddressSource.Neighbour => $"neighbour {address.NeighbourState.ToString().ToLowerInvariant()}",
+        _ => "unknown",
+    };
+}

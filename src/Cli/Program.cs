@@ -1,0 +1,24 @@
+using System.CommandLine;
+using DaemonNet.Cli;
+using DaemonNet.Cli.Commands;
+
+var root = new RootCommand("daemonnet: where are the club's VMs, and what are their addresses?")
+{
+    WhereCommand.Create(),
+    HostsCommand.Create(),
+    VmsCommand.Create(),
+};
+root.Options.Add(GlobalOptions.Collector);
+root.Options.Add(GlobalOptions.Json);
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors)
+    {
+        Console.Error.WriteLine($"daemonnet: {error.Message}");
+    }
+    Console.Error.WriteLine("Run daemonnet --help for the commands and their options.");
+    return ExitCodes.UsageError;
+}
+return await parse.InvokeAsync();
