@@ -1,0 +1,67 @@
+using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Leases;
+using DaemonNet.HostAgent.Sources.Libvirt;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent.Tests;
+
+public class HostSnapshotBuilderTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private HostSnapshotBuilder Builder(string libvirtUri, string leasesDir, TimeProvider time)
+    {
+        var options = Options.Create(new AgentOptions { HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s" });
+        ISnapshotSource[] sources = [new LibvirtSource(options), new DnsmasqLeaseSource(options)];
+        return new HostSnapshotBuilder(sources, options, time);
+    }
+
+    [Fact]
+    public async Task Build_OneSourceFails_ReportsItsErrorAndKeepsTheOthers()
+    {
+        var leases = folder.Folder("leases");
+        DnsmasqStatusFile.Write(leases, "virbr0", ("192.168.122.45", "52:54:00:aa:00:01", "web1", DateTimeOffset.UtcNow.AddHours(1)));
+
+        var snapshot = await Builder($"test://{folder.File("missing.xml")}", leases, TimeProvider.System).BuildAsync(CancellationToken.None);
+
+        var error = Assert.Single(snapshot.Errors);
+        Assert.Equal("libvirt", error.Source);
+        Assert.Contains("cannot open libvirt", error.Message);
+        Assert.Empty(snapshot.Domains);
+        Assert.Equal("192.168.122.45", Assert.Single(snapshot.Leases).Ip);
+        Assert.Equal(("daemon1", TimeSpan.FromSeconds(10)), (snapshot.Host.Name, snapshot.Interval.ToTimeSpan()));
+    }
+
+    [Fact]
+    public async Task Build_SameContentAtAnotherTime_HasTheSameContentHash()
+    {
+        var node = new LibvirtTestNode(folder.File("node.xml"), 1)
+            .Domain("b", "5f0c8a52-1111-4a5e-9c1e-00000000000b", running: true)
+            .Domain("a", "5f0c8a52-1111-4a5e-9c1e-00000000000a", running: true);
+        node.Write();
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:05:00Z"));
+        var builder = Builder(node.Uri, folder.Folder("leases"), clock);
+
+        var first = await builder.BuildAsync(CancellationToken.None);
+        clock.Now += TimeSpan.FromMinutes(5);
+        var second = await builder.BuildAsync(CancellationToken.None);
+        node.Clear().Domain("a", "5f0c8a52-1111-4a5e-9c1e-00000000000a", running: false).Write();
+        var changed = await builder.BuildAsync(CancellationToken.None);
+
+        Assert.NotEqual(first.AgentTime, second.AgentTime);
+        Assert.Equal(ContentHash.Of(first), ContentHash.Of(second));
+        Assert.NotEqual(ContentHash.Of(first), ContentHash.Of(changed));
+        Assert.Equal(["a", "b"], first.Domains.Select(d => d.Name));
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

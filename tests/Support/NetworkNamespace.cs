@@ -1,0 +1,46 @@
+namespace DaemonNet.Tests.Support;
+
+/// <summary>
+/// A network namespace that a test made and that disappears, with every link in it, on dispose.
+/// Names carry the test process id, so parallel runs and leftovers of a killed run do not collide.
+/// </summary>
+public sealed class NetworkNamespace : IDisposable
+{
+    private static int counter;
+
+    private NetworkNamespace(string name) => Name = name;
+
+    public string Name { get; }
+
+    public static NetworkNamespace Create(string role)
+    {
+        var name = $"dn{Environment.ProcessId}-{Interlocked.Increment(ref counter)}-{role}";
+        Shell.Run("ip", "netns", "add", name);
+        var created = new NetworkNamespace(name);
+        created.Ip("link", "set", "lo", "up");
+        return created;
+    }
+
+    /// <summary>Runs <c>ip</c> inside the namespace.</summary>
+    public string Ip(params string[] arguments) => Shell.Run("ip", ["-n", Name, .. arguments]);
+
+    public void AddBridge(string name, params string[] addresses)
+    {
+        Ip("link", "add", name, "type", "bridge");
+        Ip("link", "set", name, "up");
+        foreach (var address in addresses)
+        {
+            // nodad: the address is usable at once, without duplicate address detection.
+            Ip(address.Contains(':') ? ["-6", "addr", "add", address, "dev", name, "nodad"] : ["addr", "add", address, "dev", name]);
+        }
+    }
+
+    public void SetNeighbour(string ip, string? mac, string device, string state) =>
+        Ip(mac is null
+            ? ["neigh", "replace", ip, "dev", device, "nud", state]
+            : ["neigh", "replace", ip, "lladdr", mac, "dev", device, "nud", state]);
+
+    public void DeleteNeighbour(string ip, string device) => Ip("neigh", "del", ip, "dev", device);
+
+    public void Dispose() => Shell.TryRun("ip", "netns", "del", Name);
+}

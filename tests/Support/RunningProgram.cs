@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace DaemonNet.Tests.Support;
+
+/// <summary>
+/// One of the project's programs running as a real process, optionally inside a network
+/// namespace (<c>ip netns exec</c>). Its output is kept for assertions and failure messages;
+/// dispose kills it.
+/// </summary>
+public sealed class RunningProgram : IDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> lines = new();
+
+    private RunningProgram(Process process)
+    {
+        this.process = process;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output => string.Join('\n', lines);
+
+    public bool HasExited => process.HasExited;
+
+    public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null)
+    {
+        var start = new ProcessStartInfo(inNamespace is null ? "dotnet" : "ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (inNamespace is not null)
+        {
+            foreach (var argument in new[] { "netns", "exec", inNamespace.Name, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        start.ArgumentList.Add(program);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        return new RunningProgram(Process.Start(start)!);
+    }
+
+    /// <summary>Waits until a line of output contains the text; fails with the whole output otherwise.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline || process.HasExited)
+            {
+                throw new TimeoutException($"'{text}' did not appear within {timeout.TotalSeconds} s; output:\n{Output}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        process.Dispose();
+    }
+}
