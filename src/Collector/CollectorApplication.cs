@@ -12,7 +12,9 @@ public static class CollectorApplication
     /// <summary>Largest message accepted from an agent; a snapshot of a busy host is well under 1 MB.</summary>
     public const int MaxMessageBytes = 16 * 1024 * 1024;
 
-    public static WebApplication Create(IDictionary<string, string?> overrides)
+    /// <param name="overrides">Configuration keys set by flags (or by tests).</param>
+    /// <param name="replaceServices">Lets tests swap a service, such as the clock, after the defaults are registered.</param>
+    public static WebApplication Create(IDictionary<string, string?> overrides, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration
@@ -30,6 +32,7 @@ public static class CollectorApplication
         builder.Services.AddSingleton<IInventoryStore>(provider =>
             new SqliteInventoryStore(provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db));
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
+        replaceServices?.Invoke(builder.Services);
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {

@@ -1,0 +1,71 @@
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DaemonNet.Collector.Tests;
+
+/// <summary>
+/// The real collector application on a free loopback port with a real SQLite file, and gRPC
+/// clients to it. Its clock is a fake one that tests move by hand.
+/// </summary>
+internal sealed class CollectorServer : IAsyncDisposable
+{
+    private readonly TempDirectory folder;
+    private readonly WebApplication app;
+    private readonly GrpcChannel channel;
+
+    private CollectorServer(WebApplication app, string url, TempDirectory folder, FakeTimeProvider clock)
+    {
+        this.app = app;
+        this.folder = folder;
+        Url = url;
+        Clock = clock;
+        channel = GrpcChannel.ForAddress(url);
+        Ingest = new Ingest.IngestClient(channel);
+        Inventory = new Inventory.InventoryClient(channel);
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public string Url { get; }
+
+    public Ingest.IngestClient Ingest { get; }
+
+    public Inventory.InventoryClient Inventory { get; }
+
+    public string DatabasePath => folder.File("collector.db");
+
+    public static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
+        var folder = new TempDirectory();
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Collector:Listen"] = "127.0.0.1:0",
+            ["Collector:Db"] = folder.File("collector.db"),
+        };
+        foreach (var (key, value) in settings ?? [])
+        {
+            overrides[key] = value;
+        }
+        var app = CollectorApplication.Create(overrides, services => services.AddSingleton<TimeProvider>(clock));
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new CollectorServer(app, url, folder, clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        channel.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        folder.Dispose();
+    }
+}

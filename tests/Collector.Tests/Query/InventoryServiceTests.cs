@@ -1,0 +1,66 @@
+using DaemonNet.Protos.V1;
+using Grpc.Core;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Query;
+
+public class InventoryServiceTests
+{
+    private static async Task ReportAsync(CollectorServer server, HostSnapshot snapshot)
+    {
+        using var call = server.Ingest.Sync();
+        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Where_HostSilentForThreeIntervals_IsMarkedStaleButStillAnswered()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await ReportAsync(server, Host("daemon1", Vm("web1", 1)));
+
+        server.Clock.Advance(TimeSpan.FromSeconds(29));
+        var fresh = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+        server.Clock.Advance(TimeSpan.FromSeconds(2));
+        var stale = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+
+        Assert.False(fresh.Host.Stale);
+        Assert.True(stale.Host.Stale);
+    }
+
+    [Fact]
+    public async Task Where_ConfiguredStaleAfter_OverridesThreeIntervals()
+    {
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "5s" });
+        await ReportAsync(server, Host("daemon1", Vm("web1", 1)));
+
+        server.Clock.Advance(TimeSpan.FromSeconds(6));
+
+        Assert.True(Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts).Status.Stale);
+    }
+
+    [Fact]
+    public async Task ListHosts_HostWithSourceErrors_ReportsThemWithTheVmCount()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("web2", 2)).WithError("leases"));
+
+        var host = Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts);
+
+        Assert.Equal(2u, host.VmCount);
+        Assert.Equal(("leases", "leases is down"), (host.Errors[0].Source, host.Errors[0].Message));
+        Assert.Equal("0.1.0", host.AgentVersion);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Where_EmptyQuery_IsInvalidArgument(string query)
+    {
+        await using var server = await CollectorServer.StartAsync();
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => server.Inventory.WhereAsync(new WhereRequest { Query = query }).ResponseAsync);
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+    }
+}

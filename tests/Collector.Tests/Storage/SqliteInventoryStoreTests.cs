@@ -1,0 +1,277 @@
+using Dapper;
+using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Microsoft.Data.Sqlite;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Storage;
+
+/// <summary>The store against a real SQLite file in a temporary folder.</summary>
+public class SqliteInventoryStoreTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
+    private readonly TempDirectory folder = new();
+    private readonly SqliteInventoryStore store;
+
+    public SqliteInventoryStoreTests()
+    {
+        store = new SqliteInventoryStore(folder.File("collector.db"));
+    }
+
+    public void Dispose()
+    {
+        store.Dispose();
+        SqliteConnection.ClearAllPools();
+        folder.Dispose();
+    }
+
+    private T Scalar<T>(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
+        return connection.ExecuteScalar<T>(sql)!;
+    }
+
+    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+
+    private Task<WhereResult> Where(string query, DateTimeOffset now) => store.WhereAsync(InventoryQuery.Parse(query), now, CancellationToken.None);
+
+    private static HostSnapshot Daemon1() =>
+        Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"), ForwardNic("52:54:00:aa:00:02")))
+            .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromHours(1), "web1")
+            .WithNeighbour("2001:db8:beef:1::45", "52:54:00:aa:00:01", NeighbourState.Reachable)
+            .WithNeighbour("10.77.0.50", "52:54:00:aa:00:02", NeighbourState.Stale, "br0");
+
+    [Fact]
+    public async Task Open_NewFile_HasTheCurrentSchemaVersionInWalMode()
+    {
+        Assert.Equal(Schema.Version, Scalar<long>("PRAGMA user_version"));
+        Assert.Equal("wal", Scalar<string>("PRAGMA journal_mode"));
+        await Apply(Daemon1(), T0);
+        store.Dispose();
+
+        using var reopened = new SqliteInventoryStore(folder.File("collector.db"));
+
+        Assert.Single((await reopened.WhereAsync(InventoryQuery.Parse("web1"), T0, CancellationToken.None)).Vms);
+    }
+
+    [Fact]
+    public void Open_DatabaseFromANewerCollector_RefusesWithAClearMessage()
+    {
+        var path = folder.File("newer.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            connection.Execute("PRAGMA user_version = 99");
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteInventoryStore(path));
+
+        Assert.Contains("schema version 99, newer than this collector's", error.Message);
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_NewHost_OpensOneIntervalPerFact()
+    {
+        await Apply(Daemon1(), T0);
+
+        Assert.Equal(1, Scalar<long>("SELECT count(*) FROM domains WHERE valid_to IS NULL"));
+        Assert.Equal(2, Scalar<long>("SELECT count(*) FROM nics WHERE valid_to IS NULL"));
+        Assert.Equal(3, Scalar<long>("SELECT count(*) FROM bindings WHERE valid_to IS NULL"));
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), Scalar<long>("SELECT min(valid_from) FROM domains"));
+    }
+
+    [Fact]
+    public async Task ConfirmHeartbeat_UnchangedContent_WritesNoFactRowsAndMovesTheLastReport()
+    {
+        var snapshot = Daemon1();
+        await Apply(snapshot, T0);
+        var before = FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || ifnull(max(id), 0) || '/' || count(valid_to) FROM {t}")).ToList();
+
+        var confirmed = await store.ConfirmHeartbeatAsync(
+            new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) }, T0.AddSeconds(10), CancellationToken.None);
+
+        Assert.True(confirmed);
+        Assert.Equal(before, FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || ifnull(max(id), 0) || '/' || count(valid_to) FROM {t}")));
+        Assert.Equal(T0.AddSeconds(10).ToUnixTimeMilliseconds(), Scalar<long>("SELECT last_report FROM hosts"));
+    }
+
+    [Fact]
+    public async Task ConfirmHeartbeat_ContentTheStoreDoesNotHold_IsRefusedAndWritesNothing()
+    {
+        await Apply(Daemon1(), T0);
+
+        var confirmed = await store.ConfirmHeartbeatAsync(
+            new Heartbeat { HostName = "daemon1", ContentHash = "0000" }, T0.AddSeconds(10), CancellationToken.None);
+
+        Assert.False(confirmed);
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), Scalar<long>("SELECT last_report FROM hosts"));
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_VmStopped_ClosesTheRunningIntervalAndOpensAShutOffOne()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1)), T0);
+
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Shutoff)), T0.AddMinutes(1));
+
+        Assert.Equal(
+            [$"{(int)DomainState.Running}|{T0.ToUnixTimeMilliseconds()}|{T0.AddMinutes(1).ToUnixTimeMilliseconds()}", $"{(int)DomainState.Shutoff}|{T0.AddMinutes(1).ToUnixTimeMilliseconds()}|"],
+            (await OpenConnection().QueryAsync<string>("SELECT state || '|' || valid_from || '|' || ifnull(valid_to, '') FROM domains ORDER BY id")).ToList());
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_NeighbourGoesFromReachableToStale_KeepsTheSameBindingInterval()
+    {
+        await Apply(Host("daemon1").WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", NeighbourState.Reachable), T0);
+
+        await Apply(Host("daemon1").WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", NeighbourState.Stale), T0.AddMinutes(1));
+
+        Assert.Equal(1, Scalar<long>("SELECT count(*) FROM bindings"));
+        Assert.Equal((long)NeighbourState.Stale, Scalar<long>("SELECT neighbour_state FROM bindings WHERE valid_to IS NULL"));
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_SourceFailed_KeepsThatSourcesFactsOpen()
+    {
+        await Apply(Daemon1(), T0);
+
+        await Apply(Host("daemon1").WithError("libvirt").WithError("kernel").WithError("leases"), T0.AddMinutes(1));
+
+        Assert.Equal(0, Scalar<long>("SELECT count(*) FROM domains WHERE valid_to IS NOT NULL"));
+        Assert.Equal(0, Scalar<long>("SELECT count(*) FROM bindings WHERE valid_to IS NOT NULL"));
+        Assert.Single((await Where("web1", T0.AddMinutes(1))).Vms);
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_VmMovedToAnotherHost_ClosesTheOldIntervalAndWhereShowsTheNewHost()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), T0);
+        await Apply(Host("daemon2"), T0);
+
+        await Apply(Host("daemon1"), T0.AddMinutes(5));
+        await Apply(Host("daemon2", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), T0.AddMinutes(5));
+
+        var vm = Assert.Single((await Where("web1", T0.AddMinutes(5))).Vms);
+        Assert.Equal("daemon2", vm.Host.Name);
+        Assert.Equal(T0.AddMinutes(5).ToUnixTimeMilliseconds(),
+            Scalar<long>("SELECT d.valid_to FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1'"));
+    }
+
+    [Theory]
+    [InlineData("web1")]
+    [InlineData("WEB1")]
+    [InlineData("5f0c8a52-1111-4a5e-9c1e-000000000001")]
+    [InlineData("52:54:00:AA:00:01")]
+    [InlineData("52-54-00-aa-00-02")]
+    [InlineData("192.168.122.45")]
+    [InlineData("2001:db8:beef:1::45")]
+    [InlineData("2001:DB8:BEEF:1:0:0:0:45")]
+    [InlineData("10.77.0.50")]
+    public async Task Where_ByNameUuidMacOrIp_FindsTheVm(string query)
+    {
+        await Apply(Daemon1(), T0);
+
+        var vm = Assert.Single((await Where(query, T0)).Vms);
+
+        Assert.Equal(("web1", "daemon1"), (vm.Domain.Name, vm.Host.Name));
+    }
+
+    [Fact]
+    public async Task Where_Vm_ListsEachNicsAddressesMostTrustedFirst()
+    {
+        await Apply(Daemon1(), T0);
+
+        var vm = Assert.Single((await Where("web1", T0)).Vms);
+
+        Assert.Equal(["52:54:00:aa:00:01", "52:54:00:aa:00:02"], vm.Nics.Select(n => n.Nic.Mac));
+        Assert.Equal(["192.168.122.45 lease", "2001:db8:beef:1::45 neighbour"],
+            vm.Nics[0].Addresses.Select(a => $"{a.Ip} {((AddressSource)a.Source).ToString().ToLowerInvariant()}"));
+        Assert.Equal("10.77.0.50", Assert.Single(vm.Nics[1].Addresses).Ip);
+    }
+
+    [Fact]
+    public async Task Where_SameNameOnTwoHosts_ListsBoth()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1)), T0);
+        await Apply(Host("daemon2", Vm("web1", 2)), T0);
+
+        var vms = (await Where("web1", T0)).Vms;
+
+        Assert.Equal(["daemon1", "daemon2"], vms.Select(v => v.Host.Name).Order());
+    }
+
+    [Fact]
+    public async Task Where_ForwardBridgeVmSeenByAnotherHost_ShowsThatHostAsTheObserver()
+    {
+        await Apply(Host("daemon1", Vm("lan1", 1, DomainState.Running, ForwardNic("52:54:00:bb:00:01"))), T0);
+        await Apply(Host("daemon2").WithNeighbour("10.77.0.60", "52:54:00:bb:00:01", NeighbourState.Reachable, "br0"), T0);
+
+        var address = Assert.Single(Assert.Single(Assert.Single((await Where("10.77.0.60", T0)).Vms).Nics).Addresses);
+
+        Assert.Equal(("10.77.0.60", "daemon2"), (address.Ip, address.ObservedOn));
+    }
+
+    [Theory]
+    [InlineData(NeighbourState.Failed)]
+    [InlineData(NeighbourState.Incomplete)]
+    [InlineData(NeighbourState.Noarp)]
+    public async Task Where_NeighbourEntryThatIsNoEvidence_DoesNotGiveAnAddress(NeighbourState state)
+    {
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01")))
+            .WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", state), T0);
+
+        Assert.Empty((await Where("192.168.122.45", T0)).Vms);
+        Assert.Empty(Assert.Single((await Where("web1", T0)).Vms).Nics[0].Addresses);
+    }
+
+    [Fact]
+    public async Task Where_LeaseExpiredWhenReported_IsNoEvidence()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01")))
+            .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromMinutes(-1)), T0);
+
+        Assert.Empty((await Where("192.168.122.45", T0)).Vms);
+    }
+
+    [Fact]
+    public async Task Where_LeaseThatExpiredSinceTheLastReport_IsNoEvidence()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01")))
+            .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromMinutes(10)), AgentClock);
+
+        Assert.Single((await Where("192.168.122.45", AgentClock.AddMinutes(9))).Vms);
+        Assert.Empty((await Where("192.168.122.45", AgentClock.AddMinutes(11))).Vms);
+    }
+
+    [Fact]
+    public async Task Where_AddressOfAMacThatNoVmHas_ExplainsInTheNote()
+    {
+        await Apply(Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"), T0);
+
+        var result = await Where("10.77.0.1", T0);
+
+        Assert.Empty(result.Vms);
+        Assert.Equal("10.77.0.1 is bound to 52:54:00:00:00:fe (daemon1), but no VM has that MAC", result.Note);
+    }
+
+    [Fact]
+    public async Task ListVms_OnOneHost_ListsOnlyThatHostsVms()
+    {
+        await Apply(Host("daemon1", Vm("web1", 1), Vm("db1", 3)), T0);
+        await Apply(Host("daemon2", Vm("web2", 2)), T0);
+
+        var vms = await store.ListVmsAsync("daemon1", T0, CancellationToken.None);
+
+        Assert.Equal(["db1", "web1"], vms.Select(v => v.Domain.Name));
+        Assert.Equal(3, (await store.ListVmsAsync(null, T0, CancellationToken.None)).Count);
+    }
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
+        connection.Open();
+        return connection;
+    }
+}
