@@ -242,7 +242,9 @@ public class SqliteInventoryStoreTests : IDisposable
             .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromMinutes(10)), AgentClock);
 
         Assert.Single((await Where("192.168.122.45", AgentClock.AddMinutes(9))).Vms);
+        Assert.Single(Assert.Single((await Where("web1", AgentClock.AddMinutes(9))).Vms).Nics[0].Addresses);
         Assert.Empty((await Where("192.168.122.45", AgentClock.AddMinutes(11))).Vms);
+        Assert.Empty(Assert.Single((await Where("web1", AgentClock.AddMinutes(11))).Vms).Nics[0].Addresses);
     }
 
     [Fact]
