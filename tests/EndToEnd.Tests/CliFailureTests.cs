@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using DaemonNet.Tests.Support;
+
+namespace DaemonNet.EndToEnd.Tests;
+
+/// <summary>What the CLI says, and how it exits, when it cannot do what was asked.</summary>
+public class CliFailureTests
+{
+    [Fact]
+    public void Where_DeadCollector_ExitsThreeWithinSecondsNamingTheAddress()
+    {
+        using var isolated = NetworkNamespace.Create("dead");
+        var watch = Stopwatch.StartNew();
+
+        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--collector", "http://127.0.0.1:7460");
+
+        Assert.Equal(3, exitCode);
+        Assert.StartsWith("daemonnet: cannot reach the collector at http://127.0.0.1:7460: Connection refused.", error);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Where_UnroutableCollector_ExitsThreeInsteadOfHanging()
+    {
+        using var isolated = NetworkNamespace.Create("noroute");
+
+        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--collector", "http://192.0.2.1:7460");
+
+        Assert.Equal(3, exitCode);
+        Assert.StartsWith("daemonnet: cannot reach the collector at http://192.0.2.1:7460", error);
+    }
+
+    [Theory]
+    [InlineData(new[] { "where" }, "Required argument missing for command: 'where'")]
+    [InlineData(new[] { "where", "web1", "--bogus" }, "Unrecognized command or argument '--bogus'")]
+    [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
+    public void Cli_MalformedCommandLine_ExitsTwoAndPointsToHelp(string[] arguments, string expected)
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet(arguments);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error);
+        Assert.Contains("Run daemonnet --help", error);
+    }
+
+    [Fact]
+    public void Cli_CollectorNotAUrl_ExitsTwoWithAnExample()
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet("hosts", "--collector", "collector:7460");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("daemonnet: collector address 'collector:7460' is not an http:// or https:// URL, e.g. http://collector.example:7460\n", error);
+    }
+
+    [Theory]
+    [InlineData("daemonnet-agent", new[] { "--interval", "soon" }, "Agent:Interval (--interval) 'soon' is not a duration")]
+    [InlineData("daemonnet-agent", new[] { "--collectr", "x" }, "Unrecognized command or argument '--collectr'")]
+    [InlineData("daemonnet-collector", new[] { "--listen", "nowhere" }, "Collector:Listen (--listen) 'nowhere' is not HOST:PORT")]
+    public void Programs_BadFlags_ExitTwoNamingTheSetting(string program, string[] arguments, string expected)
+    {
+        var path = program == "daemonnet-agent" ? Programs.Agent : Programs.Collector;
+
+        var (exitCode, _, error) = Shell.TryRun("dotnet", [path, .. arguments]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error);
+    }
+}

@@ -1,0 +1,125 @@
+namespace DaemonNet.Tests.Support;
+
+/// <summary>
+/// A club in network namespaces: a "central" namespace with the LAN bridge, where the collector
+/// and the CLI run, and one namespace per daemon host, joined to the LAN by a veth pair. Each host
+/// has the club's bridges (br0 for forward-bridge, virbr0 for nat-bridge with its own IPv6 /64),
+/// a libvirt test-driver node file and a dnsmasq lease folder, and runs the real agent.
+/// Everything lives in namespaces of its own, so clusters never collide and leave nothing behind.
+/// </summary>
+public sealed class SimulatedCluster : IDisposable
+{
+    public const string CollectorAddress = "10.99.0.1";
+    public const int CollectorPort = 7460;
+
+    private readonly List<SimulatedHost> hosts = [];
+
+    public SimulatedCluster()
+    {
+        Folder = new TempDirectory();
+        Central = NetworkNamespace.Create("central");
+        Central.AddBridge("lan", $"{CollectorAddress}/24");
+    }
+
+    public TempDirectory Folder { get; }
+
+    public NetworkNamespace Central { get; }
+
+    public RunningProgram? Collector { get; private set; }
+
+    public string CollectorUrl => $"http://{CollectorAddress}:{CollectorPort}";
+
+    public string DatabasePath => Folder.File("collector.db");
+
+    public IReadOnlyList<SimulatedHost> Hosts => hosts;
+
+    public async Task StartCollectorAsync(params string[] extraArguments)
+    {
+        Collector = RunningProgram.Start(Programs.Collector,
+            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. extraArguments], Central);
+        await Collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+    }
+
+    public void StopCollector()
+    {
+        Collector?.Dispose();
+        Collector = null;
+    }
+
+    /// <summary>Adds daemon host number N (1-based) with its namespace, bridges and files; the agent is not started yet.</summary>
+    public SimulatedHost AddHost(int number)
+    {
+        var host = new SimulatedHost(this, number);
+        hosts.Add(host);
+        return host;
+    }
+
+    /// <summary>Runs the CLI in the central namespace against this cluster's collector.</summary>
+    public (int ExitCode, string Output, string Error) Daemonnet(params string[] arguments) =>
+        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. arguments]);
+
+    public void Dispose()
+    {
+        foreach (var host in hosts)
+        {
+            host.Dispose();
+        }
+        StopCollector();
+        Central.Dispose();
+        Folder.Dispose();
+    }
+}
+
+/// <summary>One simulated daemon engine.</summary>
+public sealed class SimulatedHost : IDisposable
+{
+    private readonly SimulatedCluster cluster;
+
+    internal SimulatedHost(SimulatedCluster cluster, int number)
+    {
+        this.cluster = cluster;
+        Number = number;
+        Name = $"daemon{number}";
+        Namespace = NetworkNamespace.Create($"h{number}");
+        Namespace.Ip("link", "add", "eth0", "type", "veth", "peer", "name", $"h{number}", "netns", cluster.Central.Name);
+        cluster.Central.Ip("link", "set", $"h{number}", "master", "lan", "up");
+        Namespace.Ip("link", "set", "eth0", "up");
+        Namespace.Ip("addr", "add", $"10.99.0.{10 + number}/24", "dev", "eth0");
+        Namespace.AddBridge("br0", $"10.77.0.{10 + number}/24");
+        Namespace.AddBridge("virbr0", "192.168.122.1/24", $"2001:db8:beef:{number}::1/64");
+        LeasesDir = cluster.Folder.Folder($"{Name}-leases");
+        Node = new LibvirtTestNode(cluster.Folder.File($"{Name}-node.xml"), number);
+        Node.Write();
+    }
+
+    public int Number { get; }
+
+    public string Name { get; }
+
+    public NetworkNamespace Namespace { get; }
+
+    public LibvirtTestNode Node { get; }
+
+    public string LeasesDir { get; }
+
+    public RunningProgram? Agent { get; private set; }
+
+    public void StartAgent(string interval = "300ms") =>
+        Agent = RunningProgram.Start(Programs.Agent,
+        [
+            "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
+            "--interval", interval, "--leases-dir", LeasesDir,
+        ], Namespace);
+
+    public void StopAgent()
+    {
+        Agent?.Dispose();
+        Agent = null;
+    }
+
+    public void Dispose()
+    {
+        StopAgent();
+        Namespace.Dispose();
+    }
+}
