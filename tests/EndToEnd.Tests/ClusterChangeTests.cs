@@ -1,0 +1,112 @@
+using Dapper;
+using DaemonNet.Tests.Support;
+using Microsoft.Data.Sqlite;
+
+namespace DaemonNet.EndToEnd.Tests;
+
+/// <summary>Changes on running hosts reaching the collector, each test with a cluster of its own.</summary>
+public class ClusterChangeTests : IDisposable
+{
+    private readonly SimulatedCluster cluster = new();
+
+    public void Dispose() => cluster.Dispose();
+
+    private async Task<SimulatedHost[]> StartAsync(int hostCount, params string[] collectorArguments)
+    {
+        await cluster.StartCollectorAsync(collectorArguments);
+        var hosts = Enumerable.Range(1, hostCount).Select(cluster.AddHost).ToArray();
+        foreach (var host in hosts)
+        {
+            host.StartAgent();
+        }
+        return hosts;
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> UntilWhereAsync(string query, string expected) =>
+        Eventually.HoldsAsync(() => cluster.Daemonnet("where", query), r => r.ExitCode == 0 && r.Output.Contains(expected),
+            $"'daemonnet where {query}' showing '{expected}'");
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={cluster.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return connection.ExecuteScalar<long>(sql);
+    }
+
+    [Fact]
+    public async Task VmMigratedToAnotherHost_WhereShowsTheNewHostAndTheOldIntervalIsClosed()
+    {
+        var (daemon1, daemon2) = await StartAsync(2) switch { var h => (h[0], h[1]) };
+        daemon1.Node.Domain("web9", "5f0c8a52-0009-4a5e-9c1e-000000000009", running: true, ("network", "52:54:00:ab:09:01", "nat-bridge")).Write();
+        await UntilWhereAsync("web9", "web9 on daemon1");
+
+        daemon2.Node.Domain("web9", "5f0c8a52-0009-4a5e-9c1e-000000000009", running: true, ("network", "52:54:00:ab:09:01", "nat-bridge")).Write();
+        daemon1.Node.Clear().Write();
+        var (_, output, _) = await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "52:54:00:ab:09:01"),
+            r => r.ExitCode == 0 && r.Output.Contains("web9 on daemon2") && !r.Output.Contains("daemon1"), "web9 only on daemon2");
+
+        Assert.DoesNotContain("VMs match", output);
+        Assert.Equal(1, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1' AND d.name = 'web9' AND d.valid_to IS NOT NULL"));
+        Assert.Equal(0, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1' AND d.valid_to IS NULL"));
+        Assert.Equal(1, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon2' AND d.name = 'web9' AND d.valid_to IS NULL"));
+    }
+
+    [Fact]
+    public async Task NeighbourEntryAddedOnAHost_AppearsInWhereAndGoesWhenItFails()
+    {
+        var daemon1 = (await StartAsync(1))[0];
+        daemon1.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:ab:01:01", "nat-bridge")).Write();
+        await UntilWhereAsync("web1", "no address seen");
+
+        daemon1.Namespace.SetNeighbour("2001:db8:beef:1::99", "52:54:00:ab:01:01", "virbr0", "reachable");
+        await UntilWhereAsync("2001:db8:beef:1::99", "web1 on daemon1");
+
+        daemon1.Namespace.SetNeighbour("2001:db8:beef:1::99", null, "virbr0", "failed");
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "2001:db8:beef:1::99"), r => r.ExitCode == 1, "the failed entry no longer counting");
+        Assert.Equal(1, Scalar("SELECT count(*) FROM bindings WHERE ip = '2001:db8:beef:1::99' AND valid_to IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task CollectorRestarted_AgentsReconnectAndTheStoreKeepsItsHistory()
+    {
+        var daemon1 = (await StartAsync(1))[0];
+        daemon1.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true).Write();
+        await UntilWhereAsync("web1", "web1 on daemon1");
+        await daemon1.Agent!.WaitForOutputAsync("Connected to collector", TimeSpan.FromSeconds(10));
+
+        cluster.StopCollector();
+        await daemon1.Agent.WaitForOutputAsync("unreachable", TimeSpan.FromSeconds(30));
+        daemon1.Node.Clear().Domain("web2", "5f0c8a52-0001-4a5e-9c1e-000000000002", running: true).Write();
+        await cluster.StartCollectorAsync();
+
+        await UntilWhereAsync("web2", "web2 on daemon1");
+        Assert.Equal(1, Scalar("SELECT count(*) FROM domains WHERE name = 'web1' AND valid_to IS NOT NULL"));
+        Assert.Contains("retrying in", daemon1.Agent.Output);
+    }
+
+    [Fact]
+    public async Task AgentStopped_HostIsShownStaleNotCurrent()
+    {
+        var daemon1 = (await StartAsync(1, "--stale-after", "2s"))[0];
+        daemon1.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true).Write();
+        await UntilWhereAsync("web1", "web1 on daemon1");
+
+        daemon1.StopAgent();
+
+        var (_, output, _) = await UntilWhereAsync("web1", "! daemon1 has not reported for");
+        Assert.Contains("this is what it said then, not what holds now", output);
+        Assert.Matches(@"daemon1\s+0\.1\.0\s+\d+ s ago\s+1\s+stale", cluster.Daemonnet("hosts").Output);
+    }
+
+    [Fact]
+    public async Task AgentStartedBeforeTheCollector_LogsRetriesThenConnects()
+    {
+        var daemon1 = cluster.AddHost(1);
+        daemon1.StartAgent();
+        await daemon1.Agent!.WaitForOutputAsync($"collector {cluster.CollectorUrl} unreachable", TimeSpan.FromSeconds(30));
+
+        await cluster.StartCollectorAsync();
+
+        await daemon1.Agent.WaitForOutputAsync("Connected to collector", TimeSpan.FromSeconds(30));
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("hosts"), r => r.ExitCode == 0 && r.Output.Contains("daemon1"), "daemon1 listed");
+    }
+}
