@@ -360,7 +360,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
             }
             result.Add(new VmView(hosts[domain.HostId], domain, nics));
         }
-        return result;
+        return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
