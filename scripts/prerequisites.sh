@@ -19,7 +19,8 @@ require_dotnet() {
 
 install_packages() {
     local missing=()
-    ldconfig -p | grep -q 'libvirt\.so\.0 ' || missing+=(libvirt0)
+    # grep without -q reads all of ldconfig's output: an early exit would SIGPIPE it and fail under pipefail.
+    ldconfig -p | grep 'libvirt\.so\.0 ' >/dev/null || missing+=(libvirt0)
     command -v ip >/dev/null 2>&1 || missing+=(iproute2)
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     if [ ${#missing[@]} -gt 0 ]; then
