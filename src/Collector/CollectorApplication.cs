@@ -29,8 +29,10 @@ public static class CollectorApplication
         builder.Services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IInventoryStore>(provider =>
-            new SqliteInventoryStore(provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db));
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
+        builder.Services.AddSingleton<IInventoryStore>(provider => new SqliteInventoryStore(
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>()));
+        builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
         replaceServices?.Invoke(builder.Services);
 

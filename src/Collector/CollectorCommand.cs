@@ -9,7 +9,9 @@ internal static class CollectorCommand
     [
         (new("--listen") { Description = "Address for agents and clients, HOST:PORT (default 0.0.0.0:7460)", HelpName = "HOST:PORT" }, "Collector:Listen"),
         (new("--db") { Description = "SQLite database file (default /var/lib/daemonnet/collector.db)", HelpName = "PATH" }, "Collector:Db"),
-        (new("--stale-after") { Description = "Silence after which a host is shown as stale (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
+        (new("--stale-after") { Description = "Silence after which a host is stale and its facts end at its last report (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
+        (new("--rejoin-window") { Description = "An address binding that vanishes and returns within this time continues (default 15m)", HelpName = "DURATION" }, "Collector:RejoinWindow"),
+        (new("--retention") { Description = "Delete intervals that ended longer ago than this (default: keep everything)", HelpName = "DURATION" }, "Collector:Retention"),
     ];
 
     public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)

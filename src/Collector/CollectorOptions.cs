@@ -1,5 +1,6 @@
 using System.Net;
 using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Storage;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector;
@@ -14,10 +15,24 @@ public sealed class CollectorOptions
 
     public string Db { get; set; } = "/var/lib/daemonnet/collector.db";
 
-    /// <summary>How long a host may be silent before it is shown as stale; empty means three of its own intervals.</summary>
+    /// <summary>
+    /// How long a host may be silent before it is stale: shown so, and its facts ended at its last
+    /// report. Empty means three of the host's own intervals.
+    /// </summary>
     public string StaleAfter { get; set; } = "";
 
+    /// <summary>An address binding that vanishes and returns within this time continues its interval.</summary>
+    public string RejoinWindow { get; set; } = "15m";
+
+    /// <summary>Intervals that ended longer ago than this are deleted; empty keeps everything.</summary>
+    public string Retention { get; set; } = "";
+
     public TimeSpan? StaleAfterDuration => DurationText.TryParse(StaleAfter, out var duration) ? duration : null;
+
+    public TimeSpan? RetentionDuration => DurationText.TryParse(Retention, out var duration) ? duration : null;
+
+    public IntervalRules Rules => new(StaleAfterDuration,
+        DurationText.TryParse(RejoinWindow, out var window) ? window : IntervalRules.Default.RejoinWindow);
 
     public IPEndPoint? ListenEndPoint => TryParseListen(Listen, out var endPoint) ? endPoint : null;
 
@@ -61,6 +76,14 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         if (options.StaleAfter.Length > 0 && options.StaleAfterDuration is null)
         {
             failures.Add($"Collector:StaleAfter (--stale-after) '{options.StaleAfter}' is not a duration: use {DurationText.AcceptedForms}");
+        }
+        if (!DurationText.TryParse(options.RejoinWindow, out _))
+        {
+            failures.Add($"Collector:RejoinWindow (--rejoin-window) '{options.RejoinWindow}' is not a duration: use {DurationText.AcceptedForms}");
+        }
+        if (options.Retention.Length > 0 && options.RetentionDuration is null)
+        {
+            failures.Add($"Collector:Retention (--retention) '{options.Retention}' is not a duration (or empty to keep everything): use {DurationText.AcceptedForms}");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

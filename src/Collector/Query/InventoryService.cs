@@ -2,26 +2,53 @@ using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
-public sealed class InventoryService(IInventoryStore store, TimeProvider time, IOptions<CollectorOptions> options) : Inventory.InventoryBase
+public sealed class InventoryService(IInventoryStore store, TimeProvider time, IntervalRules rules) : Inventory.InventoryBase
 {
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
     {
-        if (string.IsNullOrWhiteSpace(request.Query) || request.Query.Length > 256)
-        {
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                "give a VM name, a domain uuid, a MAC address or an IP address (at most 256 characters)"));
-        }
+        var query = ParseQuery(request.Query);
         var now = time.GetUtcNow();
-        var result = await store.WhereAsync(InventoryQuery.Parse(request.Query), now, context.CancellationToken);
+        var at = request.At?.ToDateTimeOffset();
+        if (at > now)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{at:u} is in the future; the collector's clock says {now:u}"));
+        }
+        var result = await store.WhereAsync(query, now, at, context.CancellationToken);
         var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = result.Note ?? "" };
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
+        if (reply.Vms.Count == 0 && at is { } instant)
+        {
+            var entries = MapHistory(await store.HistoryAsync(query, null, null, context.CancellationToken), now)
+                .Where(e => e.Kind != HistoryKind.Silence).ToList();
+            reply.NearestBefore = entries.Where(e => e.To is not null && e.To.ToDateTimeOffset() <= instant).MaxBy(e => e.To.ToDateTimeOffset());
+            reply.NearestAfter = entries.Where(e => e.From.ToDateTimeOffset() > instant).MinBy(e => e.From.ToDateTimeOffset());
+        }
         return reply;
     }
+
+    public override async Task<HistoryReply> History(HistoryRequest request, ServerCallContext context)
+    {
+        var query = ParseQuery(request.Query);
+        var now = time.GetUtcNow();
+        var since = request.Since?.ToDateTimeOffset();
+        var until = request.Until?.ToDateTimeOffset();
+        if (since >= until)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not before --until {until:u}"));
+        }
+        var reply = new HistoryReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
+        reply.Entries.Add(MapHistory(await store.HistoryAsync(query, since, until, context.CancellationToken), now));
+        return reply;
+    }
+
+    private static InventoryQuery ParseQuery(string text) =>
+        string.IsNullOrWhiteSpace(text) || text.Length > 256
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, "give a VM name, a domain uuid, a MAC address or an IP address (at most 256 characters)"))
+            : InventoryQuery.Parse(text);
 
     public override async Task<ListHostsReply> ListHosts(ListHostsRequest request, ServerCallContext context)
     {
@@ -40,19 +67,56 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
         return reply;
     }
 
-    /// <summary>A host is stale once it has been silent for longer than the configured time, or three of its intervals.</summary>
-    private bool IsStale(HostRecord host, DateTimeOffset now)
-    {
-        var limit = options.Value.StaleAfterDuration ?? TimeSpan.FromMilliseconds(3 * Math.Max(host.IntervalMs, 1_000));
-        return now - DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport) > limit;
-    }
-
     private HostStatus MapHostStatus(HostRecord host, DateTimeOffset now) => new()
     {
         Name = host.Name,
         LastReport = FromUnixMs(host.LastReport),
-        Stale = IsStale(host, now),
+        Stale = rules.IsSilent(host, now),
     };
+
+    /// <summary>
+    /// The timeline, oldest first. A span still open on a host that is silent now ends, as far as
+    /// anyone knows, at the host's last report, and the silence is a span of its own.
+    /// </summary>
+    private List<HistoryEntry> MapHistory(HistoryResult history, DateTimeOffset now)
+    {
+        var silentNow = history.Hosts.Values.Where(h => rules.IsSilent(h, now)).ToDictionary(h => h.Id);
+        Timestamp? End(long? validTo, long hostId) =>
+            validTo is { } to ? FromUnixMs(to) : silentNow.TryGetValue(hostId, out var silent) ? FromUnixMs(silent.LastReport) : null;
+        var names = history.Domains.GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
+
+        var entries = new List<HistoryEntry>();
+        entries.AddRange(history.Domains.Select(d => new HistoryEntry
+        {
+            Kind = HistoryKind.Placement, From = FromUnixMs(d.ValidFrom), To = End(d.ValidTo, d.HostId), Host = history.Hosts[d.HostId].Name,
+            VmName = d.Name, VmUuid = d.Uuid, State = (DomainState)d.State,
+        }));
+        entries.AddRange(history.Nics.Select(n => new HistoryEntry
+        {
+            Kind = HistoryKind.Nic, From = FromUnixMs(n.ValidFrom), To = End(n.ValidTo, n.HostId), Host = history.Hosts[n.HostId].Name,
+            VmName = names.GetValueOrDefault(n.DomainUuid, ""), VmUuid = n.DomainUuid, Mac = n.Mac,
+            Nic = new Nic { Mac = n.Mac, Kind = (NicKind)n.Kind, Network = n.Network, Bridge = n.Bridge, TargetDev = n.TargetDev },
+        }));
+        entries.AddRange(history.Bindings.Select(b => new HistoryEntry
+        {
+            Kind = HistoryKind.Address, From = FromUnixMs(b.ValidFrom), To = End(b.ValidTo, b.HostId), Host = b.ObservedOn,
+            Mac = b.Mac, Address = MapAddress(b),
+        }));
+        entries.AddRange(history.Silences.Select(s => new HistoryEntry
+        {
+            Kind = HistoryKind.Silence, From = FromUnixMs(s.ValidFrom), To = End(s.ValidTo, s.HostId), Host = history.Hosts[s.HostId].Name,
+        }));
+        var involved = entries.Select(e => e.Host).ToHashSet();
+        entries.AddRange(silentNow.Values.Where(h => involved.Contains(h.Name)).Select(h => new HistoryEntry
+        {
+            Kind = HistoryKind.Silence, From = FromUnixMs(h.LastReport), Host = h.Name,
+        }));
+        return entries
+            .OrderBy(e => e.From.ToDateTimeOffset())
+            .ThenBy(e => e.Kind)
+            .ThenBy(e => e.Host, StringComparer.Ordinal)
+            .ToList();
+    }
 
     private HostSummary MapHostSummary(HostRecord host, DateTimeOffset now)
     {
@@ -104,7 +168,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
     }
 
     // An open binding is confirmed by every report of the host that observes it, so its last
-    // confirmation is that host's last report.
+    // confirmation is that host's last report; an ended one keeps the last report that showed it.
     private static AddressEvidence MapAddress(BindingRecord binding) => new()
     {
         Ip = binding.Ip,
@@ -112,7 +176,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
         ObservedOn = binding.ObservedOn,
         NeighbourState = (NeighbourState)binding.NeighbourState,
         FirstSeen = FromUnixMs(binding.ValidFrom),
-        LastConfirmed = FromUnixMs(binding.ObserverLastReport),
+        LastConfirmed = FromUnixMs(binding.LastConfirmed),
         LeaseExpiry = binding.LeaseExpiry is { } expiry ? FromUnixMs(expiry) : null,
         Hostname = binding.Hostname,
     };

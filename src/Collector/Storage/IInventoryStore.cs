@@ -8,35 +8,60 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 public interface IInventoryStore
 {
-    /// <summary>Diffs the snapshot against the host's open intervals and writes the changes in one transaction.</summary>
+    /// <summary>
+    /// Diffs the snapshot against the host's open intervals and writes the changes in one
+    /// transaction. A host returning from silence first has its old intervals ended at its last report.
+    /// </summary>
     Task ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a heartbeat: only the host's last report moves. Returns false, writing nothing, when
-    /// the stored content is not the one the heartbeat vouches for.
+    /// the stored content is not the one the heartbeat vouches for, or the host was silent since.
     /// </summary>
     Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
-    Task<WhereResult> WhereAsync(InventoryQuery query, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>The VMs the query matches now (<paramref name="at"/> null) or as they stood at an instant.</summary>
+    Task<WhereResult> WhereAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset? at, CancellationToken cancellationToken);
+
+    /// <summary>Every interval about the queried VM, MAC or address that overlaps [since, until).</summary>
+    Task<HistoryResult> HistoryAsync(InventoryQuery query, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken cancellationToken);
 
     Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes intervals that ended before the instant and returns the space; returns the rows removed.</summary>
+    Task<long> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
 }
 
 public sealed record HostRecord(
     long Id, string Name, string MachineId, string AgentVersion, string Kernel, long IntervalMs,
     string ContentHash, string Errors, long? AgentTime, long FirstReport, long LastReport, long VmCount);
 
-public sealed record DomainRecord(long Id, long HostId, string Uuid, string Name, long State, long Persistent, long ValidFrom);
+public sealed record DomainRecord(long Id, long HostId, string Uuid, string Name, long State, long Persistent, long ValidFrom, long? ValidTo);
 
-/// <summary>An open binding with the host whose table showed it and when that host last reported.</summary>
+/// <summary>A binding with the host whose table showed it and when that host last reported.</summary>
 public sealed record BindingRecord(
     string Mac, string Ip, long Source, string Device, long NeighbourState, string Hostname, string ClientId,
-    long? LeaseExpiry, long ValidFrom, string ObservedOn, long ObserverLastReport);
+    long? LeaseExpiry, long ValidFrom, long? ValidTo, long? LastSeen, long HostId, string ObservedOn, long ObserverLastReport)
+{
+    /// <summary>The last report that showed the binding: its host's last report while it is open.</summary>
+    public long LastConfirmed => LastSeen ?? (ValidTo is null ? ObserverLastReport : ValidFrom);
+}
 
 public sealed record NicView(NicFact Nic, IReadOnlyList<BindingRecord> Addresses);
 
 public sealed record VmView(HostRecord Host, DomainRecord Domain, IReadOnlyList<NicView> Nics);
 
 public sealed record WhereResult(IReadOnlyList<VmView> Vms, string? Note);
+
+public sealed record NicSpan(long HostId, string DomainUuid, string Mac, long Kind, string Network, string Bridge, string TargetDev, long ValidFrom, long? ValidTo);
+
+public sealed record SilenceSpan(long HostId, long ValidFrom, long? ValidTo);
+
+public sealed record HistoryResult(
+    IReadOnlyDictionary<long, HostRecord> Hosts,
+    IReadOnlyList<DomainRecord> Domains,
+    IReadOnlyList<NicSpan> Nics,
+    IReadOnlyList<BindingRecord> Bindings,
+    IReadOnlyList<SilenceSpan> Silences);

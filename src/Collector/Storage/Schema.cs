@@ -10,7 +10,9 @@ namespace DaemonNet.Collector.Storage;
 internal static class Schema
 {
     // Every fact table holds intervals: valid_from and valid_to are the collector's clock in Unix
-    // milliseconds, valid_to NULL while the fact holds. Indexes end in valid_to so that "current"
+    // milliseconds, valid_to NULL while the fact holds. A binding also keeps last_seen, the last
+    // report that showed it, once it has ended. host_silences are the spans in which a host did
+    // not report for longer than its silence limit; no fact of that host spans one. Indexes end in valid_to so that "current"
     // lookups (valid_to IS NULL) and "as of" lookups use the same index.
     private static readonly string[] Migrations =
     [
@@ -95,11 +97,19 @@ internal static class Schema
             client_id       TEXT NOT NULL,
             lease_expiry    INTEGER,
             valid_from      INTEGER NOT NULL,
-            valid_to        INTEGER
+            valid_to        INTEGER,
+            last_seen       INTEGER
         );
         CREATE INDEX bindings_by_host ON bindings(host_id, source, valid_to);
         CREATE INDEX bindings_by_mac ON bindings(mac, valid_to);
         CREATE INDEX bindings_by_ip ON bindings(ip, valid_to);
+        CREATE TABLE host_silences (
+            id         INTEGER PRIMARY KEY,
+            host_id    INTEGER NOT NULL REFERENCES hosts(id),
+            valid_from INTEGER NOT NULL,
+            valid_to   INTEGER NOT NULL
+        );
+        CREATE INDEX host_silences_by_host ON host_silences(host_id, valid_to);
         """,
     ];
 
@@ -108,6 +118,11 @@ internal static class Schema
     public static void Migrate(SqliteConnection connection)
     {
         var current = connection.ExecuteScalar<long>("PRAGMA user_version");
+        if (current == 0)
+        {
+            // Only possible before the first table exists: lets pruning give space back to the OS.
+            connection.Execute("PRAGMA auto_vacuum = INCREMENTAL");
+        }
         if (current > Migrations.Length)
         {
             throw new InvalidOperationException(

@@ -13,12 +13,15 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
 {
+    private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
     private readonly string connectionString;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly IntervalRules rules;
 
-    public SqliteInventoryStore(string path)
+    public SqliteInventoryStore(string path, IntervalRules rules)
     {
+        this.rules = rules;
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
@@ -27,10 +30,10 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         writer = new SqliteConnection(connectionString);
         writer.Open();
+        Schema.Migrate(writer);
         // WAL lets queries read while a snapshot is written; NORMAL sync keeps every committed
         // transaction across a process crash (only an OS crash can lose the last ones).
         writer.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-        Schema.Migrate(writer);
     }
 
     public void Dispose()
@@ -40,6 +43,10 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
     }
 
     // ---- Ingest ----------------------------------------------------------------------------
+
+    private const string SelectHostByName = """
+        SELECT id AS Id, last_report AS LastReport, interval_ms AS IntervalMs FROM hosts WHERE name = @Name
+        """;
 
     private const string UpsertHost = """
         INSERT INTO hosts (name, machine_id, agent_version, kernel, interval_ms, content_hash, errors, agent_time, first_report, last_report)
@@ -51,6 +58,10 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         RETURNING id
         """;
 
+    private const string InsertSilence = """
+        INSERT INTO host_silences (host_id, valid_from, valid_to) VALUES (@HostId, @From, @To)
+        """;
+
     public async Task ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var now = receivedAt.ToUnixTimeMilliseconds();
@@ -59,6 +70,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         try
         {
             using var transaction = writer.BeginTransaction();
+            var previous = writer.QuerySingleOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
             var hostId = writer.ExecuteScalar<long>(UpsertHost, new
             {
                 snapshot.Host.Name,
@@ -71,10 +83,14 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
                 AgentTime = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
                 Now = now,
             }, transaction);
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond);
+            if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
+            {
+                EndSilence(scope, previous.LastReport);
+            }
 
             // A source that failed says nothing about its facts: they stay as they were rather
             // than being closed as if they had vanished.
-            var scope = new Scope(writer, transaction, hostId, now);
             if (!failed.Contains("libvirt"))
             {
                 Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
@@ -98,22 +114,43 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         }
     }
 
+    /// <summary>
+    /// The host was silent since its last report: what it said then is not stretched across the
+    /// gap. Its open facts end at that report, and the gap itself is recorded.
+    /// </summary>
+    private static void EndSilence(Scope scope, long lastReport)
+    {
+        foreach (var table in FactTables)
+        {
+            var lastSeen = table == "bindings" ? ", last_seen = @LastReport" : "";
+            scope.Connection.Execute($"UPDATE {table} SET valid_to = @LastReport{lastSeen} WHERE host_id = @HostId AND valid_to IS NULL",
+                new { scope.HostId, LastReport = lastReport }, scope.Transaction);
+        }
+        scope.Connection.Execute(InsertSilence, new { scope.HostId, From = lastReport, To = scope.Now }, scope.Transaction);
+    }
+
     private const string ConfirmHeartbeat = """
         UPDATE hosts SET last_report = @Now, agent_time = @AgentTime
-        WHERE name = @HostName AND content_hash = @ContentHash
+        WHERE name = @HostName AND content_hash = @ContentHash AND @Now - last_report <= @SilenceLimitMs
         """;
+
+    private const string SelectInterval = "SELECT interval_ms FROM hosts WHERE name = @HostName";
 
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         await writeLock.WaitAsync(cancellationToken);
         try
         {
+            // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
+            // snapshot, which ends the silence and opens new intervals.
+            var intervalMs = writer.ExecuteScalar<long?>(SelectInterval, new { heartbeat.HostName }) ?? 0;
             return writer.Execute(ConfirmHeartbeat, new
             {
                 heartbeat.HostName,
                 heartbeat.ContentHash,
                 AgentTime = heartbeat.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
                 Now = receivedAt.ToUnixTimeMilliseconds(),
+                SilenceLimitMs = (long)rules.SilenceLimit(intervalMs).TotalMilliseconds,
             }) == 1;
         }
         finally
@@ -122,13 +159,16 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         }
     }
 
-    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now);
+    private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
+
+    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs);
 
     /// <summary>
     /// How one fact table is read and written. <c>SelectOpen</c> returns the row id and then the
     /// fact's columns, the first of which is <c>FirstColumn</c> (where Dapper splits the row).
+    /// <c>Rejoin</c>, where a table has one, finds a recently ended row the fact may continue.
     /// </summary>
-    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string? Update, long Source = 0);
+    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null, long Source = 0);
 
     private static void Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
         where T : IEquatable<T>
@@ -140,15 +180,24 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         var changes = IntervalDiff.Compute(open, current, key);
         if (changes.Closed.Count > 0)
         {
-            var closeSql = $"UPDATE {TableName(table)} SET valid_to = @Now WHERE id = @Id";
-            scope.Connection.Execute(closeSql, changes.Closed.Select(id => new { scope.Now, Id = id }), scope.Transaction);
+            scope.Connection.Execute(table.Close, changes.Closed.Select(id => new { scope.Now, Id = id, LastSeen = scope.PreviousReport }), scope.Transaction);
         }
         foreach (var fact in changes.Opened)
         {
             var parameters = new DynamicParameters(fact);
             parameters.Add("HostId", scope.HostId);
             parameters.Add("Now", scope.Now);
-            scope.Connection.Execute(table.Insert, parameters, scope.Transaction);
+            parameters.Add("WindowStart", scope.Now - scope.RejoinWindowMs);
+            var rejoin = table.Rejoin is null ? null : scope.Connection.ExecuteScalar<long?>(table.Rejoin, parameters, scope.Transaction);
+            if (rejoin is { } id)
+            {
+                parameters.Add("Id", id);
+                scope.Connection.Execute(table.Update!, parameters, scope.Transaction);
+            }
+            else
+            {
+                scope.Connection.Execute(table.Insert, parameters, scope.Transaction);
+            }
         }
         foreach (var updated in changes.Updated)
         {
@@ -157,9 +206,6 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
             scope.Connection.Execute(table.Update!, parameters, scope.Transaction);
         }
     }
-
-    // The table name is the word after INSERT INTO; taken from the statement so it is written once.
-    private static string TableName<T>(FactTable<T> table) => table.Insert.Split(' ', 4)[2];
 
     private static readonly FactTable<DomainFact> DomainTable = new(
         """
@@ -171,7 +217,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
         VALUES (@HostId, @Uuid, @Name, @State, @Persistent, @Now)
         """,
-        Update: null);
+        "UPDATE domains SET valid_to = @Now WHERE id = @Id");
 
     private static readonly FactTable<NicFact> NicTable = new(
         """
@@ -183,7 +229,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
         VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
         """,
-        Update: null);
+        "UPDATE nics SET valid_to = @Now WHERE id = @Id");
 
     private static readonly FactTable<NetworkFact> NetworkTable = new(
         """
@@ -195,7 +241,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
         VALUES (@HostId, @Name, @Uuid, @Bridge, @ForwardMode, @Active, @Addresses, @Now)
         """,
-        Update: null);
+        "UPDATE networks SET valid_to = @Now WHERE id = @Id");
 
     private static readonly FactTable<LinkFact> LinkTable = new(
         """
@@ -207,8 +253,11 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, valid_from)
         VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @Now)
         """,
-        Update: null);
+        "UPDATE links SET valid_to = @Now WHERE id = @Id");
 
+    // A binding that ended within the rejoin window continues, unless the host fell silent since
+    // (then new intervals start) or another MAC took the address meanwhile (then the old holder's
+    // binding really ended).
     private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
         """
         SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
@@ -220,13 +269,67 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         INSERT INTO bindings (host_id, mac, ip, source, device, neighbour_state, hostname, client_id, lease_expiry, valid_from)
         VALUES (@HostId, @Mac, @Ip, @Source, @Device, @NeighbourState, @Hostname, @ClientId, @LeaseExpiry, @Now)
         """,
+        "UPDATE bindings SET valid_to = @Now, last_seen = @LastSeen WHERE id = @Id",
         """
-        UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId, lease_expiry = @LeaseExpiry
+        UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId,
+               lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = NULL
         WHERE id = @Id
+        """,
+        """
+        SELECT b.id FROM bindings b
+        WHERE b.host_id = @HostId AND b.mac = @Mac AND b.ip = @Ip AND b.source = @Source AND b.device = @Device
+          AND b.valid_to >= @WindowStart
+          AND NOT EXISTS (SELECT 1 FROM host_silences s WHERE s.host_id = b.host_id AND s.valid_from >= b.valid_to)
+          AND NOT EXISTS (SELECT 1 FROM bindings o WHERE o.host_id = b.host_id AND o.ip = b.ip AND o.mac <> b.mac AND o.valid_from >= b.valid_to)
+        ORDER BY b.valid_to DESC LIMIT 1
         """,
         (long)source);
 
+    // ---- Retention -------------------------------------------------------------------------
+
+    public async Task<long> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
+    {
+        var before = endedBefore.ToUnixTimeMilliseconds();
+        long removed = 0;
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using (var transaction = writer.BeginTransaction())
+            {
+                foreach (var table in FactTables.Append("host_silences"))
+                {
+                    removed += writer.Execute($"DELETE FROM {table} WHERE valid_to < @Before", new { Before = before }, transaction);
+                }
+                transaction.Commit();
+            }
+            // Give the freed pages back to the file system; the checkpoint first moves them out of the WAL.
+            writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)", commandType: CommandType.Text);
+            writer.Execute("PRAGMA incremental_vacuum", commandType: CommandType.Text);
+            writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)", commandType: CommandType.Text);
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+        return removed;
+    }
+
     // ---- Queries ---------------------------------------------------------------------------
+
+    // Every query answers "at @At": a row holds if it started by then and had not ended. An open
+    // row of a host that has since fallen silent ended, as far as anyone knows, at the host's last
+    // report; questions about now (@Current = 1) still show it, and the answer flags the host stale.
+    private static string HoldsAt(string row) => $"""
+        ({row}.valid_from <= @At AND ({row}.valid_to > @At OR ({row}.valid_to IS NULL AND (@Current = 1 OR @At < (
+            SELECT CASE WHEN @Now - h.last_report > coalesce(@SilentAfterMs, 3 * max(h.interval_ms, 1000)) THEN h.last_report ELSE @Now + 1 END
+            FROM hosts h WHERE h.id = {row}.host_id)))))
+        """;
+
+    // An expired lease is no evidence, even while its row is still open (the agent has not yet
+    // reported the file without it).
+    private static string LeaseValidAt(string row) => $"({row}.lease_expiry IS NULL OR {row}.lease_expiry > @At)";
+
+    private static string Overlaps(string row) => $"({row}.valid_from < @Until AND ({row}.valid_to IS NULL OR {row}.valid_to > @Since))";
 
     private const string SelectHosts = """
         SELECT h.id AS Id, h.name AS Name, h.machine_id AS MachineId, h.agent_version AS AgentVersion, h.kernel AS Kernel,
@@ -243,53 +346,51 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
     }
 
     private const string DomainColumns = """
-        d.id AS Id, d.host_id AS HostId, d.uuid AS Uuid, d.name AS Name, d.state AS State, d.persistent AS Persistent, d.valid_from AS ValidFrom
+        d.id AS Id, d.host_id AS HostId, d.uuid AS Uuid, d.name AS Name, d.state AS State, d.persistent AS Persistent,
+        d.valid_from AS ValidFrom, d.valid_to AS ValidTo
         """;
 
-    private const string DomainsByName = $"""
-        SELECT {DomainColumns} FROM domains d WHERE d.name = @Value COLLATE NOCASE AND d.valid_to IS NULL
+    private static readonly string DomainsByName = $"""
+        SELECT {DomainColumns} FROM domains d WHERE d.name = @Value COLLATE NOCASE AND {HoldsAt("d")}
         """;
 
-    private const string DomainsByUuid = $"""
-        SELECT {DomainColumns} FROM domains d WHERE d.uuid = @Value AND d.valid_to IS NULL
+    private static readonly string DomainsByUuid = $"""
+        SELECT {DomainColumns} FROM domains d WHERE d.uuid = @Value AND {HoldsAt("d")}
         """;
 
-    private const string DomainsByMac = $"""
+    private static readonly string DomainsByMac = $"""
         SELECT DISTINCT {DomainColumns}
-        FROM nics n JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND d.valid_to IS NULL
-        WHERE n.mac = @Value AND n.valid_to IS NULL
+        FROM nics n JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {HoldsAt("d")}
+        WHERE n.mac = @Value AND {HoldsAt("n")}
         """;
 
-    // An expired lease is no evidence, even while the row is still open (the agent has not yet
-    // reported the file without it).
-    private const string DomainsByIp = $"""
+    private static readonly string DomainsByIp = $"""
         SELECT DISTINCT {DomainColumns}
         FROM bindings b
-        JOIN nics n ON n.mac = b.mac AND n.valid_to IS NULL
-        JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND d.valid_to IS NULL
-        WHERE b.ip = @Value AND b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        JOIN nics n ON n.mac = b.mac AND {HoldsAt("n")}
+        JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {HoldsAt("d")}
+        WHERE b.ip = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
         """;
 
-    private const string DomainsOnHost = $"""
+    private static readonly string DomainsOnHost = $"""
         SELECT {DomainColumns} FROM domains d JOIN hosts h ON h.id = d.host_id
-        WHERE d.valid_to IS NULL AND (@Host IS NULL OR h.name = @Host)
-        ORDER BY d.name, h.name
+        WHERE {HoldsAt("d")} AND (@Host IS NULL OR h.name = @Host)
         """;
 
-    private const string MacsOfIp = """
+    private static readonly string MacsOfIp = $"""
         SELECT DISTINCT b.mac || ' (' || h.name || ')' FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.ip = @Value AND b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        WHERE b.ip = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
         """;
 
-    private const string IpsOfMac = """
+    private static readonly string IpsOfMac = $"""
         SELECT DISTINCT b.ip FROM bindings b
-        WHERE b.mac = @Value AND b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        WHERE b.mac = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
         """;
 
-    public async Task<WhereResult> WhereAsync(InventoryQuery query, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<WhereResult> WhereAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset? at, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        var parameters = new { query.Value, Now = now.ToUnixTimeMilliseconds() };
+        var parameters = When(now, at, new { query.Value });
         var sql = query.Kind switch
         {
             QueryKind.Name => DomainsByName,
@@ -298,7 +399,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
             _ => DomainsByIp,
         };
         var domains = (await connection.QueryAsync<DomainRecord>(sql, parameters)).AsList();
-        var vms = await DescribeAsync(connection, domains, now);
+        var vms = await DescribeAsync(connection, domains, now, at);
         string? note = null;
         if (vms.Count == 0 && query.Kind == QueryKind.Ip)
         {
@@ -322,27 +423,31 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
     public async Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        var domains = (await connection.QueryAsync<DomainRecord>(DomainsOnHost, new { Host = hostName })).AsList();
-        return await DescribeAsync(connection, domains, now);
+        var domains = (await connection.QueryAsync<DomainRecord>(DomainsOnHost, When(now, null, new { Host = hostName }))).AsList();
+        return await DescribeAsync(connection, domains, now, null);
     }
 
-    private const string NicsOfDomain = """
-        SELECT domain_uuid AS DomainUuid, mac AS Mac, kind AS Kind, network AS Network, bridge AS Bridge, target_dev AS TargetDev
-        FROM nics WHERE host_id = @HostId AND domain_uuid = @Uuid AND valid_to IS NULL
-        ORDER BY id
+    private static readonly string NicsOfDomain = $"""
+        SELECT n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network, n.bridge AS Bridge, n.target_dev AS TargetDev
+        FROM nics n WHERE n.host_id = @HostId AND n.domain_uuid = @Uuid AND {HoldsAt("n")}
+        ORDER BY n.id
+        """;
+
+    private const string BindingColumns = """
+        b.mac AS Mac, b.ip AS Ip, b.source AS Source, b.device AS Device, b.neighbour_state AS NeighbourState,
+        b.hostname AS Hostname, b.client_id AS ClientId, b.lease_expiry AS LeaseExpiry, b.valid_from AS ValidFrom,
+        b.valid_to AS ValidTo, b.last_seen AS LastSeen, b.host_id AS HostId, h.name AS ObservedOn, h.last_report AS ObserverLastReport
         """;
 
     // Bindings for a MAC come from every host: a forward-bridge VM is seen in the neighbour
     // tables of whichever hosts on its LAN talked to it.
-    private const string BindingsOfMac = """
-        SELECT b.mac AS Mac, b.ip AS Ip, b.source AS Source, b.device AS Device, b.neighbour_state AS NeighbourState,
-               b.hostname AS Hostname, b.client_id AS ClientId, b.lease_expiry AS LeaseExpiry, b.valid_from AS ValidFrom,
-               h.name AS ObservedOn, h.last_report AS ObserverLastReport
+    private static readonly string BindingsOfMac = $"""
+        SELECT {BindingColumns}
         FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.mac = @Mac AND b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        WHERE b.mac = @Mac AND {HoldsAt("b")} AND {LeaseValidAt("b")}
         """;
 
-    private async Task<IReadOnlyList<VmView>> DescribeAsync(SqliteConnection connection, List<DomainRecord> domains, DateTimeOffset now)
+    private async Task<IReadOnlyList<VmView>> DescribeAsync(SqliteConnection connection, List<DomainRecord> domains, DateTimeOffset now, DateTimeOffset? at)
     {
         if (domains.Count == 0)
         {
@@ -353,14 +458,103 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         foreach (var domain in domains)
         {
             var nics = new List<NicView>();
-            foreach (var nic in await connection.QueryAsync<NicFact>(NicsOfDomain, new { domain.HostId, domain.Uuid }))
+            foreach (var nic in await connection.QueryAsync<NicFact>(NicsOfDomain, When(now, at, new { domain.HostId, domain.Uuid })))
             {
-                var bindings = await connection.QueryAsync<BindingRecord>(BindingsOfMac, new { nic.Mac, Now = now.ToUnixTimeMilliseconds() });
+                var bindings = await connection.QueryAsync<BindingRecord>(BindingsOfMac, When(now, at, new { nic.Mac }));
                 nics.Add(new NicView(nic, AddressRanking.Order(bindings)));
             }
             result.Add(new VmView(hosts[domain.HostId], domain, nics));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
+    }
+
+    // ---- History ---------------------------------------------------------------------------
+
+    private static readonly string DomainSpans = $"""
+        SELECT {DomainColumns} FROM domains d
+        WHERE {Overlaps("d")} AND (d.name = @Name COLLATE NOCASE OR d.uuid IN @Uuids)
+        """;
+
+    private static readonly string NicSpans = $"""
+        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
+               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        FROM nics n WHERE {Overlaps("n")} AND (n.domain_uuid IN @Uuids OR n.mac IN @Macs)
+        """;
+
+    private static readonly string BindingSpansOfMacs = $"""
+        SELECT {BindingColumns} FROM bindings b JOIN hosts h ON h.id = b.host_id
+        WHERE {Overlaps("b")} AND b.mac IN @Macs
+        """;
+
+    private static readonly string BindingSpansOfIp = $"""
+        SELECT {BindingColumns} FROM bindings b JOIN hosts h ON h.id = b.host_id
+        WHERE {Overlaps("b")} AND b.ip = @Ip
+        """;
+
+    private static readonly string SilenceSpans = $"""
+        SELECT s.host_id AS HostId, s.valid_from AS ValidFrom, s.valid_to AS ValidTo
+        FROM host_silences s WHERE {Overlaps("s")} AND s.host_id IN @HostIds
+        """;
+
+    public async Task<HistoryResult> HistoryAsync(InventoryQuery query, DateTimeOffset? since, DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var span = new { Since = since?.ToUnixTimeMilliseconds() ?? long.MinValue, Until = until?.ToUnixTimeMilliseconds() ?? long.MaxValue };
+        List<BindingRecord> bindings = [];
+        string[] uuids = [];
+        string[] macs = [];
+        switch (query.Kind)
+        {
+            case QueryKind.Uuid:
+                uuids = [query.Value];
+                break;
+            case QueryKind.Mac:
+                macs = [query.Value];
+                break;
+            case QueryKind.Ip:
+                bindings = (await connection.QueryAsync<BindingRecord>(BindingSpansOfIp, Merge(span, new { Ip = query.Value }))).AsList();
+                macs = bindings.Select(b => b.Mac).Distinct().ToArray();
+                break;
+        }
+        // The NICs that ever carried the MACs name the VMs; the VMs' NICs name their other MACs.
+        var nics = (await connection.QueryAsync<NicSpan>(NicSpans, Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
+        uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid))];
+        var domains = (await connection.QueryAsync<DomainRecord>(DomainSpans,
+            Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids }))).AsList();
+        if (query.Kind == QueryKind.Name)
+        {
+            uuids = [.. domains.Select(d => d.Uuid).Distinct()];
+            nics = (await connection.QueryAsync<NicSpan>(NicSpans, Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
+        }
+        if (query.Kind != QueryKind.Ip)
+        {
+            macs = [.. macs.Union(nics.Select(n => n.Mac))];
+            bindings = (await connection.QueryAsync<BindingRecord>(BindingSpansOfMacs, Merge(span, new { Macs = macs }))).AsList();
+        }
+        var hosts = (await connection.QueryAsync<HostRecord>(SelectHosts)).ToDictionary(h => h.Id);
+        var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
+            .Concat(bindings.Select(b => b.HostId)).Distinct().ToArray();
+        var silences = (await connection.QueryAsync<SilenceSpan>(SilenceSpans, Merge(span, new { HostIds = involved }))).AsList();
+        return new HistoryResult(hosts, domains, nics, bindings, silences);
+    }
+
+    // ---- Plumbing --------------------------------------------------------------------------
+
+    private DynamicParameters When(DateTimeOffset now, DateTimeOffset? at, object values)
+    {
+        var parameters = new DynamicParameters(values);
+        parameters.Add("Now", now.ToUnixTimeMilliseconds());
+        parameters.Add("At", (at ?? now).ToUnixTimeMilliseconds());
+        parameters.Add("Current", at is null ? 1 : 0);
+        parameters.Add("SilentAfterMs", rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : null);
+        return parameters;
+    }
+
+    private static DynamicParameters Merge(object first, object second)
+    {
+        var parameters = new DynamicParameters(first);
+        parameters.AddDynamicParams(second);
+        return parameters;
     }
 
     private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ public class SqliteInventoryStoreTests : IDisposable
 
     public SqliteInventoryStoreTests()
     {
-        store = new SqliteInventoryStore(folder.File("collector.db"));
+        store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
     }
 
     public void Dispose()
@@ -35,7 +35,7 @@ public class SqliteInventoryStoreTests : IDisposable
 
     private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
-    private Task<WhereResult> Where(string query, DateTimeOffset now) => store.WhereAsync(InventoryQuery.Parse(query), now, CancellationToken.None);
+    private Task<WhereResult> Where(string query, DateTimeOffset now) => store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
 
     private static HostSnapshot Daemon1() =>
         Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"), ForwardNic("52:54:00:aa:00:02")))
@@ -51,9 +51,9 @@ public class SqliteInventoryStoreTests : IDisposable
         await Apply(Daemon1(), T0);
         store.Dispose();
 
-        using var reopened = new SqliteInventoryStore(folder.File("collector.db"));
+        using var reopened = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
 
-        Assert.Single((await reopened.WhereAsync(InventoryQuery.Parse("web1"), T0, CancellationToken.None)).Vms);
+        Assert.Single((await reopened.WhereAsync(InventoryQuery.Parse("web1"), T0, null, CancellationToken.None)).Vms);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class SqliteInventoryStoreTests : IDisposable
             connection.Execute("PRAGMA user_version = 99");
         }
 
-        var error = Assert.Throws<InvalidOperationException>(() => new SqliteInventoryStore(path));
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteInventoryStore(path, IntervalRules.Default));
 
         Assert.Contains("schema version 99, newer than this collector's", error.Message);
     }
@@ -114,10 +114,10 @@ public class SqliteInventoryStoreTests : IDisposable
     {
         await Apply(Host("daemon1", Vm("web1", 1)), T0);
 
-        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Shutoff)), T0.AddMinutes(1));
+        await Apply(Host("daemon1", Vm("web1", 1, DomainState.Shutoff)), T0.AddSeconds(10));
 
         Assert.Equal(
-            [$"{(int)DomainState.Running}|{T0.ToUnixTimeMilliseconds()}|{T0.AddMinutes(1).ToUnixTimeMilliseconds()}", $"{(int)DomainState.Shutoff}|{T0.AddMinutes(1).ToUnixTimeMilliseconds()}|"],
+            [$"{(int)DomainState.Running}|{T0.ToUnixTimeMilliseconds()}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}", $"{(int)DomainState.Shutoff}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}|"],
             (await OpenConnection().QueryAsync<string>("SELECT state || '|' || valid_from || '|' || ifnull(valid_to, '') FROM domains ORDER BY id")).ToList());
     }
 
@@ -126,7 +126,7 @@ public class SqliteInventoryStoreTests : IDisposable
     {
         await Apply(Host("daemon1").WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", NeighbourState.Reachable), T0);
 
-        await Apply(Host("daemon1").WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", NeighbourState.Stale), T0.AddMinutes(1));
+        await Apply(Host("daemon1").WithNeighbour("192.168.122.45", "52:54:00:aa:00:01", NeighbourState.Stale), T0.AddSeconds(10));
 
         Assert.Equal(1, Scalar<long>("SELECT count(*) FROM bindings"));
         Assert.Equal((long)NeighbourState.Stale, Scalar<long>("SELECT neighbour_state FROM bindings WHERE valid_to IS NULL"));
@@ -137,11 +137,11 @@ public class SqliteInventoryStoreTests : IDisposable
     {
         await Apply(Daemon1(), T0);
 
-        await Apply(Host("daemon1").WithError("libvirt").WithError("kernel").WithError("leases"), T0.AddMinutes(1));
+        await Apply(Host("daemon1").WithError("libvirt").WithError("kernel").WithError("leases"), T0.AddSeconds(10));
 
         Assert.Equal(0, Scalar<long>("SELECT count(*) FROM domains WHERE valid_to IS NOT NULL"));
         Assert.Equal(0, Scalar<long>("SELECT count(*) FROM bindings WHERE valid_to IS NOT NULL"));
-        Assert.Single((await Where("web1", T0.AddMinutes(1))).Vms);
+        Assert.Single((await Where("web1", T0.AddSeconds(10))).Vms);
     }
 
     [Fact]
@@ -150,12 +150,12 @@ public class SqliteInventoryStoreTests : IDisposable
         await Apply(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), T0);
         await Apply(Host("daemon2"), T0);
 
-        await Apply(Host("daemon1"), T0.AddMinutes(5));
-        await Apply(Host("daemon2", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), T0.AddMinutes(5));
+        await Apply(Host("daemon1"), T0.AddSeconds(20));
+        await Apply(Host("daemon2", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), T0.AddSeconds(20));
 
-        var vm = Assert.Single((await Where("web1", T0.AddMinutes(5))).Vms);
+        var vm = Assert.Single((await Where("web1", T0.AddSeconds(20))).Vms);
         Assert.Equal("daemon2", vm.Host.Name);
-        Assert.Equal(T0.AddMinutes(5).ToUnixTimeMilliseconds(),
+        Assert.Equal(T0.AddSeconds(20).ToUnixTimeMilliseconds(),
             Scalar<long>("SELECT d.valid_to FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1'"));
     }
 

@@ -1,0 +1,22 @@
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// When facts end without a snapshot saying so.
+/// </summary>
+/// <param name="SilentAfter">
+/// A host silent for longer than this is "silent": its facts end at its last report, and new
+/// intervals start when it returns. Null means three of the host's own intervals.
+/// </param>
+/// <param name="RejoinWindow">
+/// A MAC↔IP binding that vanishes and comes back within this time, with no other MAC taking the
+/// address meanwhile, continues its interval instead of starting a new one.
+/// </param>
+public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
+{
+    public static readonly IntervalRules Default = new(null, TimeSpan.FromMinutes(15));
+
+    public TimeSpan SilenceLimit(long intervalMs) => SilentAfter ?? TimeSpan.FromMilliseconds(3 * Math.Max(intervalMs, 1_000));
+
+    public bool IsSilent(HostRecord host, DateTimeOffset now) =>
+        now - DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport) > SilenceLimit(host.IntervalMs);
+}
