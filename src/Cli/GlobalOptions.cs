@@ -21,6 +21,12 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> Utc = new("--utc")
+    {
+        Description = "Show times in UTC instead of local time",
+        Recursive = true,
+    };
+
     public static string CollectorUrl(ParseResult parse)
     {
         if (parse.GetValue(Collector) is { } flag)

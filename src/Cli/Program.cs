@@ -7,9 +7,11 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
     WhereCommand.Create(),
     HostsCommand.Create(),
     VmsCommand.Create(),
+    HistoryCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);
+root.Options.Add(GlobalOptions.Utc);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,10 +1,14 @@
 using System.CommandLine;
 using DaemonNet.Cli.Output;
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Cli.Commands;
 
-/// <summary><c>daemonnet where QUERY</c>: the host, state, NICs and addresses of every VM that matches.</summary>
+/// <summary>
+/// <c>daemonnet where QUERY [--at TIME]</c>: the host, state, NICs and addresses of every VM that
+/// matches, now or as things stood at an instant.
+/// </summary>
 internal sealed class WhereCommand
 {
     private static readonly Argument<string> Query = new("query")
@@ -12,10 +16,13 @@ internal sealed class WhereCommand
         Description = "A VM name, a domain uuid, a MAC address or an IP address",
     };
 
+    private static readonly Option<DateTimeOffset?> At = TimeOptions.Create("--at", "Answer as things stood at this time instead of now");
+
     public static Command Create()
     {
         var command = new Command("where", "Show where a VM runs and its addresses, each with its evidence");
         command.Arguments.Add(Query);
+        command.Options.Add(At);
         command.SetAction(RunAsync);
         return command;
     }
@@ -23,17 +30,22 @@ internal sealed class WhereCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var query = parse.GetValue(Query) ?? "";
+        var request = new WhereRequest { Query = query };
+        if (parse.GetValue(At) is { } at)
+        {
+            request.At = Timestamp.FromDateTimeOffset(at);
+        }
         using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
         if (connection is null)
         {
             return ExitCodes.UsageError;
         }
         return await connection.RunAsync(
-            inventory => inventory.WhereAsync(new WhereRequest { Query = query }, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, query, parse.GetValue(GlobalOptions.Json)));
+            inventory => inventory.WhereAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
+            reply => Print(reply, request, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
     }
 
-    private static int Print(WhereReply reply, string query, bool json)
+    private static int Print(WhereReply reply, WhereRequest request, bool json, bool utc)
     {
         if (json)
         {
@@ -41,25 +53,53 @@ internal sealed class WhereCommand
         }
         if (reply.Vms.Count == 0)
         {
-            Console.Error.WriteLine(reply.Note.Length > 0
-                ? $"daemonnet: no VM matches '{query}': {reply.Note}."
-                : $"daemonnet: no VM matches '{query}' (searched VM names, uuids, MACs and current addresses on every host).");
+            Console.Error.WriteLine(NothingMatched(reply, request, utc));
             return ExitCodes.NothingMatched;
         }
         if (!json)
         {
-            WriteHuman(Console.Out, reply, query);
+            WriteHuman(Console.Out, reply, request, utc);
         }
         return ExitCodes.Found;
     }
 
-    public static void WriteHuman(TextWriter writer, WhereReply reply, string query)
+    public static string NothingMatched(WhereReply reply, WhereRequest request, bool utc)
+    {
+        if (request.At is null)
+        {
+            return reply.Note.Length > 0
+                ? $"daemonnet: no VM matches '{request.Query}': {reply.Note}."
+                : $"daemonnet: no VM matches '{request.Query}' (searched VM names, uuids, MACs and current addresses on every host).";
+        }
+        var message = $"daemonnet: no VM matches '{request.Query}' at {RelativeTime.Absolute(request.At.ToDateTimeOffset(), utc)}.";
+        if (reply.NearestBefore is { } before)
+        {
+            message += $"\n  nearest before: {ContractText.Describe(before)} on {before.Host}, until {RelativeTime.Absolute(before.To.ToDateTimeOffset(), utc)}";
+        }
+        if (reply.NearestAfter is { } after)
+        {
+            message += $"\n  nearest after: {ContractText.Describe(after)} on {after.Host}, from {RelativeTime.Absolute(after.From.ToDateTimeOffset(), utc)}";
+        }
+        if (reply.NearestBefore is null && reply.NearestAfter is null)
+        {
+            message += " The collector has no record of it at any time.";
+        }
+        return message;
+    }
+
+    public static void WriteHuman(TextWriter writer, WhereReply reply, WhereRequest request, bool utc)
     {
         var now = reply.CollectorTime.ToDateTimeOffset();
+        var at = request.At?.ToDateTimeOffset();
+        var header = at is null ? "" : $" at {RelativeTime.Absolute(at.Value, utc)}";
         if (reply.Vms.Count > 1)
         {
-            writer.WriteLine($"{reply.Vms.Count} VMs match '{query}':");
+            writer.WriteLine($"{reply.Vms.Count} VMs match '{request.Query}'{header}:");
             writer.WriteLine();
+        }
+        else if (at is not null)
+        {
+            writer.WriteLine($"As of {RelativeTime.Absolute(at.Value, utc)}:");
         }
         for (var i = 0; i < reply.Vms.Count; i++)
         {
@@ -67,35 +107,45 @@ internal sealed class WhereCommand
             {
                 writer.WriteLine();
             }
-            WriteVm(writer, reply.Vms[i], now);
+            WriteVm(writer, reply.Vms[i], now, at is not null, utc);
         }
     }
 
-    private static void WriteVm(TextWriter writer, VmLocation vm, DateTimeOffset now)
+    private static void WriteVm(TextWriter writer, VmLocation vm, DateTimeOffset now, bool historical, bool utc)
     {
-        writer.WriteLine($"{vm.Name} on {vm.Host.Name}: {ContractText.State(vm.State)} since {RelativeTime.Local(vm.Since.ToDateTimeOffset())}  (uuid {vm.Uuid})");
-        if (vm.Host.Stale)
+        writer.WriteLine($"{vm.Name} on {vm.Host.Name}: {ContractText.State(vm.State)} since {RelativeTime.Absolute(vm.Since.ToDateTimeOffset(), utc)}  (uuid {vm.Uuid})");
+        if (vm.Host.Stale && !historical)
         {
             var lastReport = vm.Host.LastReport.ToDateTimeOffset();
-            writer.WriteLine($"  ! {vm.Host.Name} has not reported for {RelativeTime.Span(now - lastReport)} (last report {RelativeTime.Local(lastReport)}): this is what it said then, not what holds now.");
+            writer.WriteLine($"  ! {vm.Host.Name} has not reported for {RelativeTime.Span(now - lastReport)} (last report {RelativeTime.Absolute(lastReport, utc)}): this is what it said then, not what holds now.");
         }
-        var table = new Table("NIC", "NETWORK", "ADDRESS", "SOURCE", "SEEN ON", "CONFIRMED");
+        var table = historical
+            ? new Table("NIC", "NETWORK", "ADDRESS", "SOURCE", "SEEN ON", "FIRST SEEN", "LAST CONFIRMED")
+            : new Table("NIC", "NETWORK", "ADDRESS", "SOURCE", "SEEN ON", "CONFIRMED");
         foreach (var nic in vm.Nics)
         {
             var mac = nic.Nic.Mac;
             var attachment = ContractText.Attachment(nic.Nic);
             if (nic.Addresses.Count == 0)
             {
-                table.Add(mac, attachment, "-", "no address seen", "", "");
+                table.Add(historical ? [mac, attachment, "-", "no address seen", "", "", ""] : [mac, attachment, "-", "no address seen", "", ""]);
             }
             foreach (var address in nic.Addresses)
             {
-                var confirmed = RelativeTime.Ago(address.LastConfirmed.ToDateTimeOffset(), now);
-                if (address.LeaseExpiry is not null)
+                if (historical)
                 {
-                    confirmed += $", lease ends {RelativeTime.Until(address.LeaseExpiry.ToDateTimeOffset(), now)}";
+                    table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn,
+                        RelativeTime.Absolute(address.FirstSeen.ToDateTimeOffset(), utc), RelativeTime.Absolute(address.LastConfirmed.ToDateTimeOffset(), utc));
                 }
-                table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn, confirmed);
+                else
+                {
+                    var confirmed = RelativeTime.Ago(address.LastConfirmed.ToDateTimeOffset(), now);
+                    if (address.LeaseExpiry is not null)
+                    {
+                        confirmed += $", lease ends {RelativeTime.Until(address.LeaseExpiry.ToDateTimeOffset(), now)}";
+                    }
+                    table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn, confirmed);
+                }
                 (mac, attachment) = ("", "");
             }
         }

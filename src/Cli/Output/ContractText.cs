@@ -31,6 +31,16 @@ internal static class ContractText
         _ => nic.Bridge.Length > 0 ? nic.Bridge : "-",
     };
 
+    /// <summary>What held in a span of history, in a line.</summary>
+    public static string Describe(HistoryEntry entry) => entry.Kind switch
+    {
+        HistoryKind.Placement => $"{entry.VmName} {State(entry.State)} (uuid {entry.VmUuid})",
+        HistoryKind.Nic => $"{(entry.VmName.Length > 0 ? entry.VmName : entry.VmUuid)} NIC {entry.Nic.Mac} on {Attachment(entry.Nic)}",
+        HistoryKind.Address => $"{entry.Address.Ip} held by {entry.Mac} ({Source(entry.Address)})",
+        HistoryKind.Silence => "host silent: nothing is known of it",
+        _ => "unknown",
+    };
+
     public static string Source(AddressEvidence address) => address.Source switch
     {
         AddressSource.GuestAgent => "guest agent",

@@ -22,6 +22,8 @@ internal static class RelativeTime
         };
     }
 
-    /// <summary>A point in time in local time with its offset, to the second.</summary>
-    public static string Local(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:sszzz");
+    /// <summary>A point in time to the second, in local time with its offset or in UTC.</summary>
+    public static string Absolute(DateTimeOffset time, bool utc) =>
+        utc ? time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)
+            : time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }
