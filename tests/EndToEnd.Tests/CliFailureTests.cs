@@ -43,6 +43,18 @@ public class CliFailureTests
         Assert.Contains("Run daemonnet --help", error);
     }
 
+    [Theory]
+    [InlineData("where", "--at")]
+    [InlineData("history", "--since")]
+    public void Cli_TimeThatCannotBeRead_ExitsTwoListingTheAcceptedForms(string command, string option)
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet(command, "web1", option, "yesterday");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'yesterday' is not a time: use ISO 8601 such as 2026-11-03T14:05", error);
+        Assert.Contains("90s ago, 15m ago, 2h ago, 3d ago", error);
+    }
+
     [Fact]
     public void Cli_CollectorNotAUrl_ExitsTwoWithAnExample()
     {

@@ -38,6 +38,7 @@ public class ClusterChangeTests : IDisposable
         var (daemon1, daemon2) = await StartAsync(2) switch { var h => (h[0], h[1]) };
         daemon1.Node.Domain("web9", "5f0c8a52-0009-4a5e-9c1e-000000000009", running: true, ("network", "52:54:00:ab:09:01", "nat-bridge")).Write();
         await UntilWhereAsync("web9", "web9 on daemon1");
+        var beforeMove = DateTimeOffset.UtcNow;
 
         daemon2.Node.Domain("web9", "5f0c8a52-0009-4a5e-9c1e-000000000009", running: true, ("network", "52:54:00:ab:09:01", "nat-bridge")).Write();
         daemon1.Node.Clear().Write();
@@ -48,6 +49,20 @@ public class ClusterChangeTests : IDisposable
         Assert.Equal(1, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1' AND d.name = 'web9' AND d.valid_to IS NOT NULL"));
         Assert.Equal(0, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1' AND d.valid_to IS NULL"));
         Assert.Equal(1, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon2' AND d.name = 'web9' AND d.valid_to IS NULL"));
+
+        var then = cluster.Daemonnet("where", "web9", "--at", beforeMove.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"), "--utc");
+        Assert.True(then.ExitCode == 0, then.Error);
+        Assert.Contains("web9 on daemon1: running", then.Output);
+
+        var history = cluster.Daemonnet("history", "web9", "--utc");
+        Assert.True(history.ExitCode == 0, history.Error);
+        Assert.Matches(@"Z\s+\d{4}-\d{2}-\d{2} [\d:]+Z\s+daemon1\s+web9 running", history.Output);
+        Assert.Matches(@"Z\s+now\s+daemon2\s+web9 running", history.Output);
+        Assert.Matches(@"now\s+daemon2\s+web9 NIC 52:54:00:ab:09:01 on nat-bridge \(virbr0\)", history.Output);
+
+        var longAgo = cluster.Daemonnet("where", "web9", "--at", "1h ago");
+        Assert.Equal(1, longAgo.ExitCode);
+        Assert.Contains("nearest after: web9 running (uuid 5f0c8a52-0009-4a5e-9c1e-000000000009) on daemon1, from", longAgo.Error);
     }
 
     [Fact]
@@ -63,6 +78,11 @@ public class ClusterChangeTests : IDisposable
         daemon1.Namespace.SetNeighbour("2001:db8:beef:1::99", null, "virbr0", "failed");
         await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "2001:db8:beef:1::99"), r => r.ExitCode == 1, "the failed entry no longer counting");
         Assert.Equal(1, Scalar("SELECT count(*) FROM bindings WHERE ip = '2001:db8:beef:1::99' AND valid_to IS NOT NULL"));
+
+        var history = cluster.Daemonnet("history", "2001:db8:beef:1::99");
+        Assert.True(history.ExitCode == 0, history.Error);
+        Assert.Matches(@"daemon1\s+2001:db8:beef:1::99 held by 52:54:00:ab:01:01 \(neighbour reachable\)", history.Output);
+        Assert.Matches(@"now\s+daemon1\s+web1 running", history.Output);
     }
 
     [Fact]
