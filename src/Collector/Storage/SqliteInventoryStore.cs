@@ -182,29 +182,41 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         {
             scope.Connection.Execute(table.Close, changes.Closed.Select(id => new { scope.Now, Id = id, LastSeen = scope.PreviousReport }), scope.Transaction);
         }
+        // Statements run once per batch of rows, so SQLite prepares each of them once.
+        var inserts = new List<DynamicParameters>();
+        var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
         foreach (var fact in changes.Opened)
         {
-            var parameters = new DynamicParameters(fact);
-            parameters.Add("HostId", scope.HostId);
-            parameters.Add("Now", scope.Now);
-            parameters.Add("WindowStart", scope.Now - scope.RejoinWindowMs);
+            var parameters = WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now), ("WindowStart", scope.Now - scope.RejoinWindowMs));
             var rejoin = table.Rejoin is null ? null : scope.Connection.ExecuteScalar<long?>(table.Rejoin, parameters, scope.Transaction);
             if (rejoin is { } id)
             {
                 parameters.Add("Id", id);
-                scope.Connection.Execute(table.Update!, parameters, scope.Transaction);
+                updates.Add(parameters);
             }
             else
             {
-                scope.Connection.Execute(table.Insert, parameters, scope.Transaction);
+                inserts.Add(parameters);
             }
         }
-        foreach (var updated in changes.Updated)
+        if (inserts.Count > 0)
         {
-            var parameters = new DynamicParameters(updated.Fact);
-            parameters.Add("Id", updated.Id);
-            scope.Connection.Execute(table.Update!, parameters, scope.Transaction);
+            scope.Connection.Execute(table.Insert, inserts, scope.Transaction);
         }
+        if (updates.Count > 0)
+        {
+            scope.Connection.Execute(table.Update!, updates, scope.Transaction);
+        }
+    }
+
+    private static DynamicParameters WithValues(object fact, params (string Name, long Value)[] values)
+    {
+        var parameters = new DynamicParameters(fact);
+        foreach (var (name, value) in values)
+        {
+            parameters.Add(name, value);
+        }
+        return parameters;
     }
 
     private static readonly FactTable<DomainFact> DomainTable = new(
