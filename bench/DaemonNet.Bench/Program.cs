@@ -15,5 +15,19 @@ history.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history };
+var runs = new Option<int>("--runs") { Description = "Runs of each command", DefaultValueFactory = _ => 50 };
+var existingDb = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
+var cli = new Command("cli", "Time whole daemonnet processes against a collector on an existing database") { existingDb, runs };
+cli.SetAction(async parse =>
+{
+    var root = AppContext.BaseDirectory;
+    while (!File.Exists(Path.Combine(root, "DaemonNet.sln")))
+    {
+        root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new DirectoryNotFoundException("no DaemonNet.sln above the benchmark");
+    }
+    await new CliLatency(parse.GetValue(existingDb)!, parse.GetValue(runs), root).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli };
 return await root.Parse(args).InvokeAsync();

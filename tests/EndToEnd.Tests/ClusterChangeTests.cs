@@ -104,7 +104,7 @@ public class ClusterChangeTests : IDisposable
     }
 
     [Fact]
-    public async Task AgentStopped_HostIsShownStaleNotCurrent()
+    public async Task AgentStoppedThenBack_HostIsStaleMeanwhileAndHistoryShowsTheGap()
     {
         var daemon1 = (await StartAsync(1, "--stale-after", "2s"))[0];
         daemon1.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true).Write();
@@ -115,6 +115,14 @@ public class ClusterChangeTests : IDisposable
         var (_, output, _) = await UntilWhereAsync("web1", "! daemon1 has not reported for");
         Assert.Contains("this is what it said then, not what holds now", output);
         Assert.Matches(@"daemon1\s+0\.1\.0\s+\d+ s ago\s+1\s+stale", cluster.Daemonnet("hosts").Output);
+
+        daemon1.StartAgent();
+
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("hosts"), r => r.Output.Contains(" ok"), "daemon1 fresh again");
+        var history = cluster.Daemonnet("history", "web1", "--utc");
+        Assert.Matches(@"Z\s+\d{4}-\d{2}-\d{2} [\d:]+Z\s+daemon1\s+host silent: nothing is known of it", history.Output);
+        Assert.Matches(@"Z\s+now\s+daemon1\s+web1 running", history.Output);
+        Assert.Equal(2, Scalar("SELECT count(*) FROM domains WHERE name = 'web1'"));
     }
 
     [Fact]
