@@ -26,19 +26,48 @@ internal sealed class CollectorConnection : IDisposable
 
     public static DateTime Deadline => DateTime.UtcNow + CallDeadline;
 
-    /// <summary>Opens a connection, or returns null after saying on stderr why the URL is unusable.</summary>
-    public static CollectorConnection? Open(string url)
+    /// <summary>
+    /// Opens a connection: mutual TLS with the given files, or plain HTTP/2 when <paramref name="tls"/>
+    /// is null (--insecure). Returns null after saying on stderr what is unusable.
+    /// </summary>
+    public static CollectorConnection? Open(string url, TlsFiles? tls)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            Console.Error.WriteLine($"daemonnet: collector address '{url}' is not an http:// or https:// URL, e.g. http://collector.example:7460");
+            Console.Error.WriteLine($"daemonnet: collector address '{url}' is not an http:// or https:// URL, e.g. https://collector.example:7460");
             return null;
         }
-        var channel = GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+        var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) };
+        if (tls is null)
         {
-            HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) },
-        });
-        return new CollectorConnection(url, channel);
+            if (uri.Scheme != Uri.UriSchemeHttp)
+            {
+                uri = new UriBuilder(uri) { Scheme = Uri.UriSchemeHttp, Port = uri.Port }.Uri;
+            }
+        }
+        else
+        {
+            if (uri.Scheme != Uri.UriSchemeHttps)
+            {
+                Console.Error.WriteLine($"daemonnet: collector address '{url}' is plain http://: use https:// with mutual TLS, or --insecure for a collector running --insecure");
+                return null;
+            }
+            if (!tls.IsComplete)
+            {
+                Console.Error.WriteLine($"daemonnet: {TlsFiles.Missing}; the files can also come from DAEMONNET_CA_FILE, DAEMONNET_CERT_FILE and DAEMONNET_KEY_FILE");
+                return null;
+            }
+            try
+            {
+                handler.SslOptions = tls.ClientOptions();
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"daemonnet: {e.Message}");
+                return null;
+            }
+        }
+        return new CollectorConnection(uri.ToString().TrimEnd('/'), GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler }));
     }
 
     /// <summary>Runs one call; a failure becomes a sentence on stderr and the matching exit code.</summary>
@@ -53,6 +82,11 @@ internal sealed class CollectorConnection : IDisposable
         {
             Console.Error.WriteLine($"daemonnet: {e.Status.Detail}");
             return ExitCodes.UsageError;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
+        {
+            Console.Error.WriteLine($"daemonnet: the collector at {Url} refused: {e.Status.Detail}");
+            return ExitCodes.CollectorUnreachable;
         }
         catch (RpcException e)
         {

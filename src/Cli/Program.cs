@@ -12,6 +12,10 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);
 root.Options.Add(GlobalOptions.Utc);
+root.Options.Add(GlobalOptions.CaFile);
+root.Options.Add(GlobalOptions.CertFile);
+root.Options.Add(GlobalOptions.KeyFile);
+root.Options.Add(GlobalOptions.Insecure);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -1,7 +1,9 @@
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector;
@@ -12,6 +14,7 @@ public static class CollectorApplication
     /// <summary>Largest message accepted from an agent; a snapshot of a busy host is well under 1 MB.</summary>
     public const int MaxMessageBytes = 16 * 1024 * 1024;
 
+    /// <summary>Builds the application; throws <see cref="InvalidOperationException"/> with a sentence when a TLS file cannot be loaded.</summary>
     /// <param name="overrides">Configuration keys set by flags (or by tests).</param>
     /// <param name="replaceServices">Lets tests swap a service, such as the clock, after the defaults are registered.</param>
     public static WebApplication Create(IDictionary<string, string?> overrides, Action<IServiceCollection>? replaceServices = null)
@@ -36,12 +39,27 @@ public static class CollectorApplication
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
         replaceServices?.Invoke(builder.Services);
 
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
+        var useTls = !settings.Insecure && settings.Tls.IsComplete;
+        var authority = useTls ? settings.Tls.LoadAuthority() : null;
+        var certificate = useTls ? settings.Tls.LoadCertificate() : null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var listen = context.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>()?.ListenEndPoint
-                ?? new CollectorOptions().ListenEndPoint!;
-            // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.
-            kestrel.Listen(listen, endpoint => endpoint.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
+            {
+                // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.
+                endpoint.Protocols = HttpProtocols.Http2;
+                if (authority is not null && certificate is not null)
+                {
+                    endpoint.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                        // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
+                        ClientCertificateValidation = (client, _, _) => ClusterTrust.IsIssuedBy(client, authority, out _),
+                    });
+                }
+            });
         });
 
         var app = builder.Build();

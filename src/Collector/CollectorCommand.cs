@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DaemonNet.Collector.Certificates;
 
 namespace DaemonNet.Collector;
 
@@ -12,7 +13,15 @@ internal static class CollectorCommand
         (new("--stale-after") { Description = "Silence after which a host is stale and its facts end at its last report (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
         (new("--rejoin-window") { Description = "An address binding that vanishes and returns within this time continues (default 15m)", HelpName = "DURATION" }, "Collector:RejoinWindow"),
         (new("--retention") { Description = "Delete intervals that ended longer ago than this (default: keep everything)", HelpName = "DURATION" }, "Collector:Retention"),
+        (new("--ca-file") { Description = "The cluster CA (default /etc/daemonnet/tls/ca.pem)", HelpName = "PATH" }, "Collector:CaFile"),
+        (new("--cert-file") { Description = "The collector's certificate (default /etc/daemonnet/tls/collector.pem)", HelpName = "PATH" }, "Collector:CertFile"),
+        (new("--key-file") { Description = "The collector's key (default /etc/daemonnet/tls/collector-key.pem)", HelpName = "PATH" }, "Collector:KeyFile"),
     ];
+
+    private static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Serve plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust",
+    };
 
     public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)
     {
@@ -21,6 +30,8 @@ internal static class CollectorCommand
         {
             command.Options.Add(option);
         }
+        command.Options.Add(Insecure);
+        command.Subcommands.Add(CertsCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -30,6 +41,10 @@ internal static class CollectorCommand
                 {
                     overrides[key] = value;
                 }
+            }
+            if (result.GetValue(Insecure))
+            {
+                overrides["Collector:Insecure"] = "true";
             }
             return run(overrides, cancellationToken);
         });

@@ -27,6 +27,18 @@ public sealed class CollectorOptions
     /// <summary>Intervals that ended longer ago than this are deleted; empty keeps everything.</summary>
     public string Retention { get; set; } = "";
 
+    /// <summary>The cluster CA, which must have issued every client's certificate.</summary>
+    public string CaFile { get; set; } = "/etc/daemonnet/tls/ca.pem";
+
+    public string CertFile { get; set; } = "/etc/daemonnet/tls/collector.pem";
+
+    public string KeyFile { get; set; } = "/etc/daemonnet/tls/collector-key.pem";
+
+    /// <summary>Plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust.</summary>
+    public bool Insecure { get; set; }
+
+    public TlsFiles Tls => new(CaFile, CertFile, KeyFile);
+
     public TimeSpan? StaleAfterDuration => DurationText.TryParse(StaleAfter, out var duration) ? duration : null;
 
     public TimeSpan? RetentionDuration => DurationText.TryParse(Retention, out var duration) ? duration : null;
@@ -80,6 +92,10 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         if (!DurationText.TryParse(options.RejoinWindow, out _))
         {
             failures.Add($"Collector:RejoinWindow (--rejoin-window) '{options.RejoinWindow}' is not a duration: use {DurationText.AcceptedForms}");
+        }
+        if (!options.Insecure && !options.Tls.IsComplete)
+        {
+            failures.Add($"Collector: {TlsFiles.Missing}");
         }
         if (options.Retention.Length > 0 && options.RetentionDuration is null)
         {

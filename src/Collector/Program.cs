@@ -20,13 +20,28 @@ return await parse.InvokeAsync();
 
 static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationToken cancellationToken)
 {
-    await using var app = CollectorApplication.Create(flags);
+    WebApplication app;
+    try
+    {
+        app = CollectorApplication.Create(flags);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"daemonnet-collector: {e.Message}");
+        return usageError;
+    }
+    await using var _ = app;
     try
     {
         // Validate settings and open the database before listening, so a bad one stops us at once.
         var options = app.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
         app.Services.GetRequiredService<IInventoryStore>();
-        app.Logger.LogInformation("Listening on {Listen} (h2c), database {Db}", options.Listen, Path.GetFullPath(options.Db));
+        if (options.Insecure)
+        {
+            app.Logger.LogWarning("Running --insecure: plain HTTP/2 without TLS, so anyone who can reach {Listen} can write to the inventory", options.Listen);
+        }
+        app.Logger.LogInformation("Listening on {Listen} ({Transport}), database {Db}", options.Listen,
+            options.Insecure ? "h2c, insecure" : "mutual TLS", Path.GetFullPath(options.Db));
     }
     catch (OptionsValidationException e)
     {

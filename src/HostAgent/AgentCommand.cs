@@ -7,12 +7,20 @@ internal static class AgentCommand
 {
     private static readonly (Option<string> Option, string Key)[] Flags =
     [
-        (new("--collector") { Description = "Collector URL (default http://127.0.0.1:7460)", HelpName = "URL" }, "Agent:Collector"),
+        (new("--collector") { Description = "Collector URL (default https://127.0.0.1:7460)", HelpName = "URL" }, "Agent:Collector"),
         (new("--host-name") { Description = "Name this host reports (default: the machine's host name)", HelpName = "NAME" }, "Agent:HostName"),
         (new("--libvirt-uri") { Description = "libvirt connection URI, opened read-only (default qemu:///system)", HelpName = "URI" }, "Agent:LibvirtUri"),
         (new("--interval") { Description = "How often to check the host, e.g. 500ms, 10s, 5m (default 10s)", HelpName = "DURATION" }, "Agent:Interval"),
         (new("--leases-dir") { Description = "Directory of libvirt's dnsmasq *.status files (default /var/lib/libvirt/dnsmasq)", HelpName = "DIR" }, "Agent:LeasesDir"),
+        (new("--ca-file") { Description = "The cluster CA", HelpName = "PATH" }, "Agent:CaFile"),
+        (new("--cert-file") { Description = "This agent's certificate, issued for this host's name", HelpName = "PATH" }, "Agent:CertFile"),
+        (new("--key-file") { Description = "This agent's key", HelpName = "PATH" }, "Agent:KeyFile"),
     ];
+
+    private static readonly Option<bool> Insecure = new("--insecure")
+    {
+        Description = "Talk plain HTTP/2 to a collector running --insecure",
+    };
 
     public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)
     {
@@ -21,6 +29,7 @@ internal static class AgentCommand
         {
             command.Options.Add(option);
         }
+        command.Options.Add(Insecure);
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -30,6 +39,10 @@ internal static class AgentCommand
                 {
                     overrides[key] = value;
                 }
+            }
+            if (result.GetValue(Insecure))
+            {
+                overrides["Agent:Insecure"] = "true";
             }
             return run(overrides, cancellationToken);
         });

@@ -8,8 +8,8 @@ public sealed class AgentOptions
 {
     public const string Section = "Agent";
 
-    /// <summary>The collector's address.</summary>
-    public string Collector { get; set; } = "http://127.0.0.1:7460";
+    /// <summary>The collector's address: https:// with mutual TLS, http:// only with <see cref="Insecure"/>.</summary>
+    public string Collector { get; set; } = "https://127.0.0.1:7460";
 
     /// <summary>The name this host reports; empty means the machine's host name.</summary>
     public string HostName { get; set; } = "";
@@ -20,6 +20,18 @@ public sealed class AgentOptions
     public string Interval { get; set; } = "10s";
 
     public string LeasesDir { get; set; } = "/var/lib/libvirt/dnsmasq";
+
+    /// <summary>The cluster CA, the agent's certificate (issued for this host's name) and its key.</summary>
+    public string CaFile { get; set; } = "";
+
+    public string CertFile { get; set; } = "";
+
+    public string KeyFile { get; set; } = "";
+
+    /// <summary>Plain HTTP/2 to a collector running --insecure.</summary>
+    public bool Insecure { get; set; }
+
+    public TlsFiles Tls => new(CaFile, CertFile, KeyFile);
 
     public TimeSpan IntervalDuration => DurationText.TryParse(Interval, out var interval) ? interval : TimeSpan.Zero;
 
@@ -35,7 +47,17 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (!Uri.TryCreate(options.Collector, UriKind.Absolute, out var collector)
             || (collector.Scheme != Uri.UriSchemeHttp && collector.Scheme != Uri.UriSchemeHttps))
         {
-            failures.Add($"Agent:Collector (--collector) '{options.Collector}' is not an http:// or https:// URL, e.g. http://collector.example:7460");
+            failures.Add($"Agent:Collector (--collector) '{options.Collector}' is not an http:// or https:// URL, e.g. https://collector.example:7460");
+        }
+        else if (options.Insecure != (collector.Scheme == Uri.UriSchemeHttp))
+        {
+            failures.Add(options.Insecure
+                ? $"Agent:Collector (--collector) '{options.Collector}' is https:// but --insecure asks for plain HTTP/2: use http:// with --insecure"
+                : $"Agent:Collector (--collector) '{options.Collector}' is plain http://: use https:// with mutual TLS, or --insecure on a network you trust");
+        }
+        if (!options.Insecure && !options.Tls.IsComplete)
+        {
+            failures.Add($"Agent: {TlsFiles.Missing}");
         }
         if (!DurationText.TryParse(options.Interval, out var interval) || interval < TimeSpan.FromMilliseconds(100))
         {

@@ -25,19 +25,23 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();
         services.AddSingleton<HostSnapshotBuilder>();
 
-        services.AddSingleton(provider => GrpcChannel.ForAddress(
-            provider.GetRequiredService<IOptions<AgentOptions>>().Value.Collector,
-            new GrpcChannelOptions
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
+            var handler = new SocketsHttpHandler
             {
-                HttpHandler = new SocketsHttpHandler
-                {
-                    ConnectTimeout = TimeSpan.FromSeconds(5),
-                    // Pings notice a collector that vanished without closing the connection.
-                    KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-                    KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                },
-            }));
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                // Pings notice a collector that vanished without closing the connection.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            };
+            if (!options.Insecure)
+            {
+                handler.SslOptions = options.Tls.ClientOptions();
+            }
+            return GrpcChannel.ForAddress(options.Collector, new GrpcChannelOptions { HttpHandler = handler });
+        });
         services.AddSingleton(provider => new Ingest.IngestClient(provider.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<SyncLoop>();
         services.AddHostedService<AgentWorker>();

@@ -31,8 +31,10 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     using var host = builder.Build();
     try
     {
-        // Reading the options validates them, before anything starts or logs.
+        // Reading the options validates them, and building the channel loads the TLS files,
+        // before anything starts or logs.
         _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+        _ = host.Services.GetRequiredService<Grpc.Net.Client.GrpcChannel>();
     }
     catch (OptionsValidationException e)
     {
@@ -40,6 +42,11 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         {
             Console.Error.WriteLine($"daemonnet-agent: {failure}");
         }
+        return usageError;
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"daemonnet-agent: {e.Message}");
         return usageError;
     }
     await host.RunAsync(cancellationToken);

@@ -49,6 +49,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         {
             ["Collector:Listen"] = "127.0.0.1:0",
             ["Collector:Db"] = folder.File("collector.db"),
+            ["Collector:Insecure"] = "true",
         };
         foreach (var (key, value) in settings ?? [])
         {

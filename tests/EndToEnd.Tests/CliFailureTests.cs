@@ -12,7 +12,7 @@ public class CliFailureTests
         using var isolated = NetworkNamespace.Create("dead");
         var watch = Stopwatch.StartNew();
 
-        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--collector", "http://127.0.0.1:7460");
+        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--insecure", "--collector", "http://127.0.0.1:7460");
 
         Assert.Equal(3, exitCode);
         Assert.StartsWith("daemonnet: cannot reach the collector at http://127.0.0.1:7460: Connection refused.", error);
@@ -24,7 +24,7 @@ public class CliFailureTests
     {
         using var isolated = NetworkNamespace.Create("noroute");
 
-        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--collector", "http://192.0.2.1:7460");
+        var (exitCode, _, error) = Shell.TryRun("ip", "netns", "exec", isolated.Name, "dotnet", Programs.Cli, "where", "web1", "--insecure", "--collector", "http://192.0.2.1:7460");
 
         Assert.Equal(3, exitCode);
         Assert.StartsWith("daemonnet: cannot reach the collector at http://192.0.2.1:7460", error);
@@ -61,13 +61,34 @@ public class CliFailureTests
         var (exitCode, _, error) = CliRun.Daemonnet("hosts", "--collector", "collector:7460");
 
         Assert.Equal(2, exitCode);
-        Assert.Equal("daemonnet: collector address 'collector:7460' is not an http:// or https:// URL, e.g. http://collector.example:7460\n", error);
+        Assert.Equal("daemonnet: collector address 'collector:7460' is not an http:// or https:// URL, e.g. https://collector.example:7460\n", error);
+    }
+
+    [Fact]
+    public void Cli_NoCertificatesAndNotInsecure_ExitsTwoSayingHowToGetThem()
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet("hosts", "--collector", "https://127.0.0.1:7460");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("mutual TLS needs --ca-file, --cert-file and --key-file (create them with 'daemonnet-collector certs init'", error);
+    }
+
+    [Fact]
+    public void Cli_PlainHttpWithoutInsecure_IsRefused()
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet("hosts", "--collector", "http://127.0.0.1:7460", "--ca-file", "a", "--cert-file", "b", "--key-file", "c");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("is plain http://: use https:// with mutual TLS, or --insecure", error);
     }
 
     [Theory]
     [InlineData("daemonnet-agent", new[] { "--interval", "soon" }, "Agent:Interval (--interval) 'soon' is not a duration")]
     [InlineData("daemonnet-agent", new[] { "--collectr", "x" }, "Unrecognized command or argument '--collectr'")]
-    [InlineData("daemonnet-collector", new[] { "--listen", "nowhere" }, "Collector:Listen (--listen) 'nowhere' is not HOST:PORT")]
+    [InlineData("daemonnet-collector", new[] { "--listen", "nowhere", "--insecure" }, "Collector:Listen (--listen) 'nowhere' is not HOST:PORT")]
+    [InlineData("daemonnet-collector", new[] { "--ca-file", "/nonexistent/ca.pem" }, "cannot load /nonexistent/ca.pem")]
+    [InlineData("daemonnet-agent", new[] { "--collector", "http://10.0.0.1:7460" }, "is plain http://: use https:// with mutual TLS, or --insecure")]
+    [InlineData("daemonnet-agent", new[] { "--collector", "https://10.0.0.1:7460" }, "Agent: mutual TLS needs --ca-file, --cert-file and --key-file")]
     public void Programs_BadFlags_ExitTwoNamingTheSetting(string program, string[] arguments, string expected)
     {
         var path = program == "daemonnet-agent" ? Programs.Agent : Programs.Collector;

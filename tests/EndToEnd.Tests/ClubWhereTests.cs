@@ -115,10 +115,12 @@ public class ClubWhereTests(ClubCluster club) : IClassFixture<ClubCluster>
     }
 
     [Fact]
-    public void Cli_CollectorFromEnvironment_IsUsedWhenNoFlagIsGiven()
+    public void Cli_CollectorAndCertificatesFromEnvironment_AreUsedWhenNoFlagIsGiven()
     {
-        var (exitCode, output, error) = Shell.TryRun("ip",
-            "netns", "exec", Cluster.Central.Name, "env", $"DAEMONNET_COLLECTOR={Cluster.CollectorUrl}", "dotnet", Programs.Cli, "hosts");
+        var tls = Path.Combine(Cluster.CertificateDir, "admin");
+        var (exitCode, output, error) = Shell.TryRun("ip", "netns", "exec", Cluster.Central.Name, "env",
+            $"DAEMONNET_COLLECTOR={Cluster.CollectorUrl}", $"DAEMONNET_CA_FILE={Cluster.CertificateDir}/ca.pem",
+            $"DAEMONNET_CERT_FILE={tls}.pem", $"DAEMONNET_KEY_FILE={tls}-key.pem", "dotnet", Programs.Cli, "hosts");
 
         Assert.True(exitCode == 0, error);
         Assert.Contains("daemon3", output);

@@ -2,10 +2,26 @@ namespace DaemonNet.HostAgent.Tests;
 
 public class AgentOptionsValidatorTests
 {
+    private static AgentOptions WithTls() => new() { CaFile = "ca.pem", CertFile = "daemon1.pem", KeyFile = "daemon1-key.pem" };
+
     [Fact]
-    public void Validate_Defaults_Succeed()
+    public void Validate_DefaultsWithTlsFiles_Succeed()
     {
-        Assert.True(new AgentOptionsValidator().Validate(null, new AgentOptions()).Succeeded);
+        Assert.True(new AgentOptionsValidator().Validate(null, WithTls()).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_NoTlsFilesAndNotInsecure_SaysHowToGetThem()
+    {
+        var failure = Assert.Single(new AgentOptionsValidator().Validate(null, new AgentOptions()).Failures!);
+
+        Assert.StartsWith("Agent: mutual TLS needs --ca-file, --cert-file and --key-file", failure);
+    }
+
+    [Fact]
+    public void Validate_InsecureWithPlainHttp_Succeeds()
+    {
+        Assert.True(new AgentOptionsValidator().Validate(null, new AgentOptions { Insecure = true, Collector = "http://10.0.0.1:7460" }).Succeeded);
     }
 
     [Theory]
@@ -13,7 +29,7 @@ public class AgentOptionsValidatorTests
     [InlineData("50ms", "Agent:Interval (--interval) '50ms' is not a duration of at least 100ms")]
     public void Validate_BadInterval_NamesTheSettingAndTheAcceptedForms(string interval, string expected)
     {
-        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Interval = interval });
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Interval = interval, Insecure = true, Collector = "http://10.0.0.1:7460" });
 
         var failure = Assert.Single(result.Failures!);
         Assert.StartsWith(expected, failure);
@@ -23,7 +39,7 @@ public class AgentOptionsValidatorTests
     [Fact]
     public void Validate_CollectorNotAUrl_NamesTheSetting()
     {
-        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Collector = "collector:7460" });
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Collector = "collector:7460", Insecure = true });
 
         Assert.StartsWith("Agent:Collector (--collector) 'collector:7460' is not an http:// or https:// URL", Assert.Single(result.Failures!));
     }

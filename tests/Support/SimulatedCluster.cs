@@ -19,7 +19,16 @@ public sealed class SimulatedCluster : IDisposable
         Folder = new TempDirectory();
         Central = NetworkNamespace.Create("central");
         Central.AddBridge("lan", $"{CollectorAddress}/24");
+        CertificateDir = Folder.Folder("tls");
+        Shell.Run("dotnet", Programs.Collector, "certs", "init", "--dir", CertificateDir, "--san", CollectorAddress);
+        Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", CertificateDir, "--name", "admin", "--role", "reader");
     }
+
+    /// <summary>The cluster's CA and certificates, made by <c>daemonnet-collector certs</c>: every program speaks mutual TLS.</summary>
+    public string CertificateDir { get; }
+
+    public string[] TlsArguments(string name) =>
+        ["--ca-file", Path.Combine(CertificateDir, "ca.pem"), "--cert-file", Path.Combine(CertificateDir, $"{name}.pem"), "--key-file", Path.Combine(CertificateDir, $"{name}-key.pem")];
 
     public TempDirectory Folder { get; }
 
@@ -27,7 +36,7 @@ public sealed class SimulatedCluster : IDisposable
 
     public RunningProgram? Collector { get; private set; }
 
-    public string CollectorUrl => $"http://{CollectorAddress}:{CollectorPort}";
+    public string CollectorUrl => $"https://{CollectorAddress}:{CollectorPort}";
 
     public string DatabasePath => Folder.File("collector.db");
 
@@ -36,7 +45,7 @@ public sealed class SimulatedCluster : IDisposable
     public async Task StartCollectorAsync(params string[] extraArguments)
     {
         Collector = RunningProgram.Start(Programs.Collector,
-            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. extraArguments], Central);
+            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. TlsArguments("collector"), .. extraArguments], Central);
         await Collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
     }
 
@@ -54,9 +63,9 @@ public sealed class SimulatedCluster : IDisposable
         return host;
     }
 
-    /// <summary>Runs the CLI in the central namespace against this cluster's collector.</summary>
+    /// <summary>Runs the CLI in the central namespace against this cluster's collector, with the admin's reader certificate.</summary>
     public (int ExitCode, string Output, string Error) Daemonnet(params string[] arguments) =>
-        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. arguments]);
+        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. TlsArguments("admin"), .. arguments]);
 
     public void Dispose()
     {
@@ -90,6 +99,7 @@ public sealed class SimulatedHost : IDisposable
         LeasesDir = cluster.Folder.Folder($"{Name}-leases");
         Node = new LibvirtTestNode(cluster.Folder.File($"{Name}-node.xml"), number);
         Node.Write();
+        Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", cluster.CertificateDir, "--name", Name, "--role", "agent");
     }
 
     public int Number { get; }
@@ -108,7 +118,7 @@ public sealed class SimulatedHost : IDisposable
         Agent = RunningProgram.Start(Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
-            "--interval", interval, "--leases-dir", LeasesDir,
+            "--interval", interval, "--leases-dir", LeasesDir, .. cluster.TlsArguments(Name),
         ], Namespace);
 
     public void StopAgent()

@@ -42,7 +42,7 @@ internal sealed class HistoryCommand
         {
             request.Until = Timestamp.FromDateTimeOffset(until);
         }
-        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        using var connection = GlobalOptions.Connect(parse);
         if (connection is null)
         {
             return ExitCodes.UsageError;

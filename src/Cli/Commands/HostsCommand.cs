@@ -16,7 +16,7 @@ internal sealed class HostsCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        using var connection = GlobalOptions.Connect(parse);
         if (connection is null)
         {
             return ExitCodes.UsageError;

@@ -24,7 +24,7 @@ internal sealed class VmsCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var host = parse.GetValue(Host) ?? "";
-        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        using var connection = GlobalOptions.Connect(parse);
         if (connection is null)
         {
             return ExitCodes.UsageError;

@@ -35,7 +35,7 @@ internal sealed class WhereCommand
         {
             request.At = Timestamp.FromDateTimeOffset(at);
         }
-        using var connection = CollectorConnection.Open(GlobalOptions.CollectorUrl(parse));
+        using var connection = GlobalOptions.Connect(parse);
         if (connection is null)
         {
             return ExitCodes.UsageError;

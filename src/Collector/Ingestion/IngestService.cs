@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -72,6 +73,15 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, ILog
 
     private void Bind(StreamState stream, string name, ServerCallContext context)
     {
+        if (CallerIdentity.Of(context) is { } caller)
+        {
+            CallerIdentity.Require(context, "send snapshots", ClusterTrust.AgentRole);
+            if (caller.Name != name)
+            {
+                throw Reject(StatusCode.PermissionDenied, caller.Name, context,
+                    $"the certificate is for host {caller.Name}; a message for host {name} was refused");
+            }
+        }
         if (stream.Host is null)
         {
             stream.Host = name;

@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -10,6 +11,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
 {
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
     {
+        RequireReader(context);
         var query = ParseQuery(request.Query);
         var now = time.GetUtcNow();
         var at = request.At?.ToDateTimeOffset();
@@ -32,6 +34,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
 
     public override async Task<HistoryReply> History(HistoryRequest request, ServerCallContext context)
     {
+        RequireReader(context);
         var query = ParseQuery(request.Query);
         var now = time.GetUtcNow();
         var since = request.Since?.ToDateTimeOffset();
@@ -45,6 +48,9 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
         return reply;
     }
 
+    private static void RequireReader(ServerCallContext context) =>
+        CallerIdentity.Require(context, "query the inventory", ClusterTrust.ReaderRole, ClusterTrust.AgentRole);
+
     private static InventoryQuery ParseQuery(string text) =>
         string.IsNullOrWhiteSpace(text) || text.Length > 256
             ? throw new RpcException(new Status(StatusCode.InvalidArgument, "give a VM name, a domain uuid, a MAC address or an IP address (at most 256 characters)"))
@@ -52,6 +58,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
 
     public override async Task<ListHostsReply> ListHosts(ListHostsRequest request, ServerCallContext context)
     {
+        RequireReader(context);
         var now = time.GetUtcNow();
         var reply = new ListHostsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Hosts.Add((await store.ListHostsAsync(context.CancellationToken)).Select(h => MapHostSummary(h, now)));
@@ -60,6 +67,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
 
     public override async Task<ListVmsReply> ListVms(ListVmsRequest request, ServerCallContext context)
     {
+        RequireReader(context);
         var now = time.GetUtcNow();
         var vms = await store.ListVmsAsync(request.Host.Length > 0 ? request.Host : null, now, context.CancellationToken);
         var reply = new ListVmsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };

@@ -34,9 +34,25 @@ public interface IInventoryStore
     Task<long> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
 }
 
-public sealed record HostRecord(
-    long Id, string Name, string MachineId, string AgentVersion, string Kernel, long IntervalMs,
-    string ContentHash, string Errors, long? AgentTime, long FirstReport, long LastReport, long VmCount);
+/// <summary>
+/// A host as last reported. Properties rather than a constructor: VmCount is computed, and on an
+/// empty table SQLite gives such a column no type, which Dapper's constructor matching rejects.
+/// </summary>
+public sealed record HostRecord
+{
+    public long Id { get; init; }
+    public string Name { get; init; } = "";
+    public string MachineId { get; init; } = "";
+    public string AgentVersion { get; init; } = "";
+    public string Kernel { get; init; } = "";
+    public long IntervalMs { get; init; }
+    public string ContentHash { get; init; } = "";
+    public string Errors { get; init; } = "[]";
+    public long? AgentTime { get; init; }
+    public long FirstReport { get; init; }
+    public long LastReport { get; init; }
+    public long VmCount { get; init; }
+}
 
 public sealed record DomainRecord(long Id, long HostId, string Uuid, string Name, long State, long Persistent, long ValidFrom, long? ValidTo);
 

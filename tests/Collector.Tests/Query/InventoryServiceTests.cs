@@ -52,6 +52,16 @@ public class InventoryServiceTests
         Assert.Equal("0.1.0", host.AgentVersion);
     }
 
+    [Fact]
+    public async Task ListHosts_NoHostHasReportedYet_IsAnEmptyList()
+    {
+        await using var server = await CollectorServer.StartAsync();
+
+        var reply = await server.Inventory.ListHostsAsync(new ListHostsRequest());
+
+        Assert.Empty(reply.Hosts);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]

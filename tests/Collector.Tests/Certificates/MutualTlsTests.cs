@@ -1,0 +1,140 @@
+using System.Security.Cryptography.X509Certificates;
+using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Grpc.Core;
+using Grpc.Net.Client;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Certificates;
+
+/// <summary>The collector over real mutual TLS on loopback, with certificates from <see cref="ClusterCertificates"/>.</summary>
+public class MutualTlsTests : IAsyncLifetime
+{
+    private readonly TempDirectory folder = new();
+    private CollectorServer server = null!;
+
+    private string Dir => folder.Folder("tls");
+
+    public async Task InitializeAsync()
+    {
+        var now = DateTimeOffset.UtcNow;
+        ClusterCertificates.Init(Dir, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(Dir, "daemon1", "agent", [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(Dir, "alice", "reader", [], TimeSpan.FromDays(30), now);
+        var rogue = folder.Folder("rogue");
+        ClusterCertificates.Init(rogue, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(rogue, "daemon1", "agent", [], TimeSpan.FromDays(30), now);
+        server = await CollectorServer.StartAsync(new()
+        {
+            ["Collector:Insecure"] = "false",
+            ["Collector:CaFile"] = Path.Combine(Dir, "ca.pem"),
+            ["Collector:CertFile"] = Path.Combine(Dir, "collector.pem"),
+            ["Collector:KeyFile"] = Path.Combine(Dir, "collector-key.pem"),
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await server.DisposeAsync();
+        folder.Dispose();
+    }
+
+    private GrpcChannel Channel(string name, string? directory = null)
+    {
+        directory ??= Dir;
+        var tls = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(directory, $"{name}.pem"), Path.Combine(directory, $"{name}-key.pem"));
+        return GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ClientOptions() } });
+    }
+
+    private static async Task<CollectorMessage> SendAsync(GrpcChannel channel, HostSnapshot snapshot)
+    {
+        using var call = new Ingest.IngestClient(channel).Sync();
+        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        return call.ResponseStream.Current;
+    }
+
+    [Fact]
+    public async Task Ingest_AgentForItsOwnHost_IsAcknowledged()
+    {
+        using var channel = Channel("daemon1");
+
+        var reply = await SendAsync(channel, Host("daemon1", Vm("web1", 1)));
+
+        Assert.Equal(1UL, reply.Ack.Sequence);
+        Assert.StartsWith("https://", server.Url);
+    }
+
+    [Fact]
+    public async Task Ingest_AgentSpeakingForAnotherHost_IsRefusedNamingBoth()
+    {
+        using var channel = Channel("daemon1");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(channel, Host("daemon2", Vm("web1", 1))));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("the certificate is for host daemon1; a message for host daemon2 was refused", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Ingest_ReaderCertificate_IsRefused()
+    {
+        using var channel = Channel("alice");
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(channel, Host("alice")));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal("the certificate of alice has the role 'reader', which may not send snapshots; that needs a agent certificate", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Query_ReaderCertificate_IsAnswered()
+    {
+        using (var agent = Channel("daemon1"))
+        {
+            await SendAsync(agent, Host("daemon1", Vm("web1", 1)));
+        }
+        using var channel = Channel("alice");
+
+        var reply = await new Inventory.InventoryClient(channel).WhereAsync(new WhereRequest { Query = "web1" });
+
+        Assert.Equal("daemon1", Assert.Single(reply.Vms).Host.Name);
+    }
+
+    [Fact]
+    public async Task Connect_WithoutAClientCertificate_IsRefusedAtTheHandshake()
+    {
+        var trustOnly = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(Dir, "alice.pem"), Path.Combine(Dir, "alice-key.pem")).ClientOptions();
+        trustOnly.ClientCertificates = [];
+        using var channel = GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = trustOnly } });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => new Inventory.InventoryClient(channel).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts);
+    }
+
+    [Fact]
+    public async Task Connect_CertificateFromAnotherCa_IsRefusedAtTheHandshake()
+    {
+        using var channel = Channel("daemon1", folder.Folder("rogue"));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+    }
+
+    [Fact]
+    public async Task Connect_PlaintextToATlsCollector_Fails()
+    {
+        using var channel = GrpcChannel.ForAddress(server.Url.Replace("https://", "http://"));
+
+        // The client expects HTTP/2 frames and gets a TLS alert: HttpClient fails before gRPC sees a status.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
+
+        Assert.Contains("HTTP/2", error.Message);
+        Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+    }
+}
