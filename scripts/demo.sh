@@ -5,7 +5,7 @@
 #   scripts/demo.sh down   remove it: processes, namespaces, the bridge, its files
 #
 # The cluster: a bridge dndemo0 (10.99.0.1/24) in this namespace stands for the club's LAN; the
-# collector listens on 10.99.0.1:7460. Three network namespaces dndemo-daemon1..3 are the daemon
+# collector listens on 10.99.0.1:7460 with mutual TLS, certificates made by `certs init/issue`. Three network namespaces dndemo-daemon1..3 are the daemon
 # hosts, each with br0 (forward-bridge) and virbr0 (nat-bridge, its own IPv6 /64), real neighbour
 # entries, a dnsmasq lease file and a libvirt test-driver node with VMs, and a real agent.
 set -euo pipefail
@@ -14,7 +14,12 @@ cd "$(dirname "$0")/.."
 
 state=/tmp/daemonnet-demo
 bin=src/Cli/bin/Release/net10.0
-collector_url=http://10.99.0.1:7460
+collector_url=https://10.99.0.1:7460
+collector=src/Collector/bin/Release/net10.0/daemonnet-collector.dll
+tls="$state/tls"
+
+# tls_flags NAME: the three TLS flags for a certificate in $tls.
+tls_flags() { echo "--ca-file $tls/ca.pem --cert-file $tls/$1.pem --key-file $tls/$1-key.pem"; }
 
 down() {
     if [ -d "$state" ]; then
@@ -119,8 +124,9 @@ host() {
 
 agent() {
     local n=$1
+    # shellcheck disable=SC2046
     start "agent-daemon$n" "dndemo-daemon$n" dotnet src/HostAgent/bin/Release/net10.0/daemonnet-agent.dll \
-        --collector "$collector_url" --host-name "daemon$n" --interval 2s \
+        --collector "$collector_url" --host-name "daemon$n" --interval 2s $(tls_flags "daemon$n") \
         --libvirt-uri "test://$state/daemon$n-node.xml" --leases-dir "$state/daemon$n-leases"
 }
 
@@ -142,7 +148,11 @@ mkdir -p "$state"
 ip link add dndemo0 type bridge
 ip link set dndemo0 up
 ip addr add 10.99.0.1/24 dev dndemo0
-start collector "" dotnet src/Collector/bin/Release/net10.0/daemonnet-collector.dll --listen 10.99.0.1:7460 --db "$state/collector.db"
+dotnet "$collector" certs init --dir "$tls" --san 10.99.0.1 >/dev/null
+for n in 1 2 3; do dotnet "$collector" certs issue --dir "$tls" --name "daemon$n" --role agent >/dev/null; done
+dotnet "$collector" certs issue --dir "$tls" --name admin --role reader >/dev/null
+# shellcheck disable=SC2046
+start collector "" dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector)
 
 for n in 1 2 3; do host "$n"; done
 
@@ -169,7 +179,8 @@ ip -n dndemo-daemon3 neigh replace 10.77.0.61 lladdr 52:54:00:ab:02:02 dev br0 n
 
 for n in 1 2 3; do agent "$n"; done
 
-daemonnet() { dotnet "$bin/daemonnet.dll" --collector "$collector_url" "$@"; }
+# shellcheck disable=SC2046
+daemonnet() { dotnet "$bin/daemonnet.dll" --collector "$collector_url" $(tls_flags admin) "$@"; }
 echo "Waiting for the three agents to report..."
 for _ in $(seq 1 60); do
     if [ "$(daemonnet hosts 2>/dev/null | grep -c ' ok$' || true)" -eq 3 ]; then break; fi
@@ -183,9 +194,10 @@ echo "\$ daemonnet where web1"
 daemonnet where web1
 cat <<EOF2
 
-The demo keeps running. Try it yourself:
-  export DAEMONNET_COLLECTOR=$collector_url
+The demo keeps running. Try it yourself (as the reader 'admin'):
+  export DAEMONNET_COLLECTOR=$collector_url DAEMONNET_CA_FILE=$tls/ca.pem
+  export DAEMONNET_CERT_FILE=$tls/admin.pem DAEMONNET_KEY_FILE=$tls/admin-key.pem
   alias daemonnet="$PWD/$bin/daemonnet"
-  daemonnet where 10.77.0.61;  daemonnet vms;  daemonnet where 52:54:00:AB:01:01 --json
+  daemonnet where 10.77.0.61;  daemonnet vms;  daemonnet history web1;  daemonnet where 52:54:00:AB:01:01 --json
 Logs are in $state; remove everything with: scripts/demo.sh down
 EOF2
