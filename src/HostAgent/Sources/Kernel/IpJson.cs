@@ -27,16 +27,17 @@ public static class IpJson
                 Mac = MacAddressText.TryNormalize(String(item, "address"), out var mac) ? mac : "",
                 Master = String(item, "master"),
                 Operstate = String(item, "operstate"),
-                Mtu = item.TryGetProperty("mtu", out var mtu) && mtu.TryGetUInt32(out var m) ? m : 0,
+                Mtu = item.TryGetProperty("mtu", out var mtu) && mtu.ValueKind == JsonValueKind.Number && mtu.TryGetUInt32(out var m) ? m : 0,
             };
             if (item.TryGetProperty("addr_info", out var addresses) && addresses.ValueKind == JsonValueKind.Array)
             {
                 foreach (var address in addresses.EnumerateArray())
                 {
                     var local = String(address, "local");
-                    if (IPAddress.TryParse(local, out _) && address.TryGetProperty("prefixlen", out var prefix))
+                    if (IPAddress.TryParse(local, out _) && address.TryGetProperty("prefixlen", out var prefix)
+                        && prefix.ValueKind == JsonValueKind.Number && prefix.TryGetInt32(out var length))
                     {
-                        link.Addresses.Add($"{local}/{prefix.GetInt32()}");
+                        link.Addresses.Add($"{local}/{length}");
                     }
                 }
             }
@@ -73,7 +74,7 @@ public static class IpJson
         {
             return NeighbourState.Unspecified;
         }
-        foreach (var state in states.EnumerateArray())
+        foreach (var state in states.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String))
         {
             var parsed = state.GetString() switch
             {
