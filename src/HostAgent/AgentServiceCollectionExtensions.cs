@@ -43,8 +43,10 @@ public static class AgentServiceCollectionExtensions
             return GrpcChannel.ForAddress(options.Collector, new GrpcChannelOptions { HttpHandler = handler });
         });
         services.AddSingleton(provider => new Ingest.IngestClient(provider.GetRequiredService<GrpcChannel>()));
+        services.AddSingleton<ChangeSignal>();
         services.AddSingleton<SyncLoop>();
         services.AddHostedService<AgentWorker>();
+        services.AddHostedService<ChangeMonitor>();
         return services;
     }
 }

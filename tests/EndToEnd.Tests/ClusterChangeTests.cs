@@ -86,6 +86,24 @@ public class ClusterChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task ChangesOnAHostWithALongInterval_ReachTheCollectorWithoutWaitingForThePoll()
+    {
+        await cluster.StartCollectorAsync();
+        var daemon1 = cluster.AddHost(1);
+        daemon1.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:ab:01:01", "nat-bridge")).Write();
+        daemon1.StartAgent(interval: "5m");
+        await UntilWhereAsync("web1", "no address seen");
+
+        daemon1.Namespace.SetNeighbour("2001:db8:beef:1::77", "52:54:00:ab:01:01", "virbr0", "reachable");
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "2001:db8:beef:1::77"), r => r.ExitCode == 0,
+            "a kernel neighbour event reaching the collector", TimeSpan.FromSeconds(15));
+
+        DnsmasqStatusFile.Write(daemon1.LeasesDir, "virbr0", ("192.168.122.77", "52:54:00:ab:01:01", "web1", DateTimeOffset.UtcNow.AddHours(1)));
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "192.168.122.77"), r => r.ExitCode == 0,
+            "a lease file write reaching the collector", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
     public async Task CollectorRestarted_AgentsReconnectAndTheStoreKeepsItsHistory()
     {
         var daemon1 = (await StartAsync(1))[0];

@@ -14,10 +14,14 @@ namespace DaemonNet.HostAgent.Sync;
 public sealed class SyncLoop(
     HostSnapshotBuilder builder,
     Ingest.IngestClient client,
+    ChangeSignal changes,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<SyncLoop> log)
 {
+    /// <summary>After a change event, how long to let its burst settle (a VM start touches links, addresses and neighbours).</summary>
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
+
     private readonly Backoff backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -87,14 +91,22 @@ public sealed class SyncLoop(
         }
     }
 
-    /// <summary>Waits one interval; returns true when the collector asked for a full snapshot meanwhile.</summary>
+    /// <summary>
+    /// Waits one interval, or less when the host signals a change; returns true when the
+    /// collector asked for a full snapshot meanwhile.
+    /// </summary>
     private async Task<bool> WaitForNextRoundAsync(ChannelReader<string> snapshotRequests, CancellationToken cancellationToken)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var interval = Task.Delay(options.Value.IntervalDuration, time, wait.Token);
         var request = snapshotRequests.WaitToReadAsync(wait.Token).AsTask();
-        var first = await Task.WhenAny(interval, request);
+        var changed = changes.WaitAsync(wait.Token);
+        var first = await Task.WhenAny(interval, request, changed);
         await wait.CancelAsync();
+        if (first == changed)
+        {
+            await Task.Delay(Coalesce, time, cancellationToken);
+        }
         if (first == request)
         {
             // Throws the stream's failure when the reader ended with one.

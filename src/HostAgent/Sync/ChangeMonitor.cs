@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent.Sync;
+
+/// <summary>
+/// Turns host events into a <see cref="ChangeSignal"/>, so a change reaches the collector without
+/// waiting for the next interval: the kernel's link, address and neighbour notifications (through
+/// <c>ip monitor</c>, which sleeps on a netlink socket) and writes to the lease folder. If the
+/// monitor cannot run, the periodic check still catches every change, only later.
+/// </summary>
+public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> options, ILogger<ChangeMonitor> log) : BackgroundService
+{
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var leases = WatchLeases();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await FollowKernelAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+            {
+                log.LogWarning("Cannot follow kernel events ({Reason}); changes are seen at the next interval", e.Message);
+            }
+            await Task.Delay(RestartDelay, stoppingToken);
+        }
+    }
+
+    private async Task FollowKernelAsync(CancellationToken stoppingToken)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "monitor", "link", "address", "neigh" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var monitor = Process.Start(start) ?? throw new InvalidOperationException("cannot start ip monitor");
+        try
+        {
+            while (await monitor.StandardOutput.ReadLineAsync(stoppingToken) is not null)
+            {
+                signal.Raise();
+            }
+        }
+        finally
+        {
+            if (!monitor.HasExited)
+            {
+                monitor.Kill();
+            }
+        }
+    }
+
+    private FileSystemWatcher? WatchLeases()
+    {
+        if (!Directory.Exists(options.Value.LeasesDir))
+        {
+            return null;
+        }
+        var watcher = new FileSystemWatcher(options.Value.LeasesDir, "*.status");
+        watcher.Changed += (_, _) => signal.Raise();
+        watcher.Created += (_, _) => signal.Raise();
+        watcher.Deleted += (_, _) => signal.Raise();
+        watcher.Renamed += (_, _) => signal.Raise();
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+}
