@@ -36,6 +36,7 @@ public static class CollectorApplication
         builder.Services.AddSingleton<IInventoryStore>(provider => new SqliteInventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>()));
         builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
         replaceServices?.Invoke(builder.Services);
 

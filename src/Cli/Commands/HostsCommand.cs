@@ -51,6 +51,10 @@ internal sealed class HostsCommand
         foreach (var host in reply.Hosts)
         {
             var status = host.Status.Stale ? "stale" : host.Errors.Count > 0 ? "source errors" : "ok";
+            if (host.RejectedMessages > 0)
+            {
+                status += $", {host.RejectedMessages} refused";
+            }
             table.Add(host.Status.Name, host.AgentVersion, RelativeTime.Ago(host.Status.LastReport.ToDateTimeOffset(), now),
                 host.VmCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status);
         }

@@ -11,7 +11,7 @@ namespace DaemonNet.Collector.Ingestion;
 /// acknowledgement is sent after the store committed. A stream belongs to the first host it
 /// speaks for; a message for another host ends it.
 /// </summary>
-public sealed class IngestService(IInventoryStore store, TimeProvider time, ILogger<IngestService> log) : Ingest.IngestBase
+public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, ILogger<IngestService> log) : Ingest.IngestBase
 {
     public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
     {
@@ -102,6 +102,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, ILog
 
     private RpcException Reject(StatusCode code, string? host, ServerCallContext context, string reason)
     {
+        rejections.Count(host ?? "");
         log.LogWarning("Refused {Host} ({Peer}): {Reason}", host ?? "an unnamed host", context.Peer, reason);
         return new RpcException(new Status(code, reason));
     }

@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -7,7 +8,7 @@ using Grpc.Core;
 namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
-public sealed class InventoryService(IInventoryStore store, TimeProvider time, IntervalRules rules) : Inventory.InventoryBase
+public sealed class InventoryService(IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections) : Inventory.InventoryBase
 {
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
     {
@@ -137,6 +138,7 @@ public sealed class InventoryService(IInventoryStore store, TimeProvider time, I
             VmCount = (uint)host.VmCount,
             FirstReport = FromUnixMs(host.FirstReport),
             AgentTime = host.AgentTime is { } agentTime ? FromUnixMs(agentTime) : null,
+            RejectedMessages = (ulong)rejections.For(host.Name),
         };
         foreach (var error in System.Text.Json.JsonSerializer.Deserialize<string[][]>(host.Errors) ?? [])
         {

@@ -74,6 +74,7 @@ public class IngestServiceTests
         Assert.Equal("snapshot 2 refused: domains[0].nics[0].mac 'not-a-mac' is not a MAC address in the form 52:54:00:ab:cd:ef", error.Status.Detail);
         var vm = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
         Assert.Equal("52:54:00:aa:00:01", vm.Nics[0].Nic.Mac);
+        Assert.Equal(1UL, Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts).RejectedMessages);
     }
 
     [Fact]
