@@ -31,17 +31,12 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         return usageError;
     }
     await using var _ = app;
+    CollectorOptions options;
     try
     {
         // Validate settings and open the database before listening, so a bad one stops us at once.
-        var options = app.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
+        options = app.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
         app.Services.GetRequiredService<IInventoryStore>();
-        if (options.Insecure)
-        {
-            app.Logger.LogWarning("Running --insecure: plain HTTP/2 without TLS, so anyone who can reach {Listen} can write to the inventory", options.Listen);
-        }
-        app.Logger.LogInformation("Listening on {Listen} ({Transport}), database {Db}", options.Listen,
-            options.Insecure ? "h2c, insecure" : "mutual TLS", Path.GetFullPath(options.Db));
     }
     catch (OptionsValidationException e)
     {
@@ -56,6 +51,14 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         Console.Error.WriteLine($"daemonnet-collector: cannot open the database: {e.Message}");
         return startFailed;
     }
-    await app.RunAsync(cancellationToken);
+    if (options.Insecure)
+    {
+        app.Logger.LogWarning("Running --insecure: plain HTTP/2 without TLS, so anyone who can reach {Listen} can write to the inventory", options.Listen);
+    }
+    await app.StartAsync(cancellationToken);
+    // Only now is the port bound: scripts and tests wait for this line before connecting.
+    app.Logger.LogInformation("Listening on {Listen} ({Transport}), database {Db}", options.Listen,
+        options.Insecure ? "h2c, insecure" : "mutual TLS", Path.GetFullPath(options.Db));
+    await app.WaitForShutdownAsync(cancellationToken);
     return 0;
 }

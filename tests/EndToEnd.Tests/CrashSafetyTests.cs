@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
@@ -16,6 +14,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// stays intact and every snapshot that was acknowledged is in it, because an acknowledgement is
 /// sent only after its transaction committed.
 /// </summary>
+[Collection(HeavyTests.Name)]
 public class CrashSafetyTests : IDisposable
 {
     private const int Kills = 6;
@@ -36,13 +35,16 @@ public class CrashSafetyTests : IDisposable
         var random = new Random(11);
         for (var round = 0; round < Kills; round++)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             using var collector = RunningProgram.Start(Programs.Collector, ["--listen", $"127.0.0.1:{port}", "--db", database, "--insecure"]);
             await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
             using var stop = new CancellationTokenSource();
             var agents = Enumerable.Range(1, Agents).Select(a => SendUntilCutOffAsync($"http://127.0.0.1:{port}", $"daemon{a}", round, acknowledged, stop.Token)).ToList();
 
-            await Task.Delay(random.Next(300, 900));
+            // Kill in the thick of it: once this round's writes are flowing, at a random moment.
+            var before = acknowledged.Count;
+            await Eventually.HoldsAsync(() => acknowledged.Count, count => count > before, $"the first acknowledgement of round {round} (collector said: {collector.Output})", TimeSpan.FromSeconds(20));
+            await Task.Delay(random.Next(100, 600));
             collector.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(agents);
@@ -90,12 +92,5 @@ public class CrashSafetyTests : IDisposable
         {
             // The collector died under us: what was acknowledged before is what the test checks.
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

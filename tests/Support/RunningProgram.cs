@@ -26,6 +26,8 @@ public sealed class RunningProgram : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int ProcessId => process.Id;
+
     public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null)
     {
         var start = new ProcessStartInfo(inNamespace is null ? "dotnet" : "ip")

@@ -42,10 +42,15 @@ public sealed class SimulatedCluster : IDisposable
 
     public IReadOnlyList<SimulatedHost> Hosts => hosts;
 
+    /// <summary>
+    /// Starts the collector. Unless a test sets its own, hosts count as stale only after 20 s: the
+    /// agents report every 300 ms, and a loaded CI machine must not make them look silent.
+    /// </summary>
     public async Task StartCollectorAsync(params string[] extraArguments)
     {
+        string[] staleness = extraArguments.Contains("--stale-after") ? [] : ["--stale-after", "20s"];
         Collector = RunningProgram.Start(Programs.Collector,
-            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. TlsArguments("collector"), .. extraArguments], Central);
+            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central);
         await Collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
     }
 

@@ -1,0 +1,145 @@
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DaemonNet.Tests.Support;
+
+/// <summary>
+/// Many simulated agents in one process, each with its own gRPC stream to one collector: a full
+/// snapshot of its VMs, then a heartbeat every interval and, now and then, a changed snapshot.
+/// Counts what was acknowledged and every failure, for the load test and the load benchmark.
+/// </summary>
+public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, TimeSpan interval, double changeProbability)
+{
+    private long acknowledged;
+    private long heartbeats;
+    private long snapshots;
+    private long failures;
+    private long snapshotRequests;
+    private string firstFailure = "";
+
+    public long Acknowledged => Interlocked.Read(ref acknowledged);
+
+    public long Heartbeats => Interlocked.Read(ref heartbeats);
+
+    public long Snapshots => Interlocked.Read(ref snapshots);
+
+    public long Failures => Interlocked.Read(ref failures);
+
+    /// <summary>Heartbeats the collector answered with "send a full snapshot" (after a stall longer than the silence limit).</summary>
+    public long SnapshotRequests => Interlocked.Read(ref snapshotRequests);
+
+    public string FirstFailure => firstFailure;
+
+    /// <summary>Runs every agent until <paramref name="duration"/> has passed; agents start spread over one interval.</summary>
+    public async Task RunAsync(TimeSpan duration)
+    {
+        using var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        using var channel = GrpcChannel.ForAddress(collectorUrl, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
+        using var stop = new CancellationTokenSource(duration);
+        await Task.WhenAll(Enumerable.Range(0, agents).Select(a => RunAgentAsync(channel, a, stop.Token)));
+    }
+
+    private async Task RunAgentAsync(GrpcChannel channel, int agent, CancellationToken stop)
+    {
+        var random = new Random(agent);
+        var host = $"load{agent:D4}";
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * interval.TotalMilliseconds), stop);
+            using var call = new Ingest.IngestClient(channel).Sync(cancellationToken: stop);
+            var generation = 0;
+            var snapshot = Snapshot(host, agent, generation);
+            var hash = ContentHash.Of(snapshot);
+            var requested = false;
+            for (ulong sequence = 1; !stop.IsCancellationRequested; sequence++)
+            {
+                var message = new AgentMessage { Sequence = sequence };
+                if (requested)
+                {
+                    message.Snapshot = snapshot;
+                    Interlocked.Increment(ref snapshots);
+                }
+                else if (sequence == 1 || random.NextDouble() < changeProbability)
+                {
+                    snapshot = Snapshot(host, agent, sequence == 1 ? 0 : ++generation);
+                    hash = ContentHash.Of(snapshot);
+                    message.Snapshot = snapshot;
+                    Interlocked.Increment(ref snapshots);
+                }
+                else
+                {
+                    message.Heartbeat = new Heartbeat { HostName = host, ContentHash = hash, AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
+                    Interlocked.Increment(ref heartbeats);
+                }
+                await call.RequestStream.WriteAsync(message, stop);
+                if (!await call.ResponseStream.MoveNext(stop))
+                {
+                    Fail($"{host}: the collector ended the stream");
+                    return;
+                }
+                var reply = call.ResponseStream.Current;
+                requested = reply.BodyCase == CollectorMessage.BodyOneofCase.SnapshotRequest;
+                if (reply.Ack?.Sequence == sequence)
+                {
+                    Interlocked.Increment(ref acknowledged);
+                }
+                else if (requested)
+                {
+                    Interlocked.Increment(ref snapshotRequests);
+                }
+                else
+                {
+                    Fail($"{host}: message {sequence} answered with {reply}");
+                }
+                await Task.Delay(interval, stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is RpcException or IOException)
+        {
+            Fail($"{host}: {e.Message}");
+        }
+    }
+
+    private void Fail(string what)
+    {
+        if (Interlocked.Increment(ref failures) == 1)
+        {
+            firstFailure = what;
+        }
+    }
+
+    /// <summary>A host's snapshot; each generation restarts one VM on a new tap device.</summary>
+    private HostSnapshot Snapshot(string host, int agent, int generation)
+    {
+        var snapshot = new HostSnapshot
+        {
+            Host = new HostIdentity { Name = host, AgentVersion = "load" },
+            AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            Interval = Duration.FromTimeSpan(interval),
+        };
+        for (var vm = 0; vm < vmsPerAgent; vm++)
+        {
+            var number = agent * vmsPerAgent + vm;
+            var mac = $"52:54:{number >> 24 & 255:x2}:{number >> 16 & 255:x2}:{number >> 8 & 255:x2}:{number & 255:x2}";
+            var domain = new Domain { Name = $"{host}-vm{vm}", Uuid = $"5f0c8a52-{agent:x4}-4a5e-9c1e-{vm:x12}", State = DomainState.Running };
+            domain.Nics.Add(new Nic { Mac = mac, Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0", TargetDev = $"vnet{vm}-{(vm == generation % vmsPerAgent ? generation : 0)}" });
+            snapshot.Domains.Add(domain);
+            snapshot.Neighbours.Add(new Neighbour { Ip = $"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}", Mac = mac, Device = "virbr0", State = NeighbourState.Reachable });
+        }
+        return snapshot;
+    }
+
+    /// <summary>Resident memory of a process, from /proc, in MiB.</summary>
+    public static double ResidentMiB(int processId) =>
+        File.ReadLines($"/proc/{processId}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)
+            .Single();
+}
