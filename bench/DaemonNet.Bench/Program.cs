@@ -20,14 +20,31 @@ var existingDb = new Option<string>("--db") { Description = "Database from the h
 var cli = new Command("cli", "Time whole daemonnet processes against a collector on an existing database") { existingDb, runs };
 cli.SetAction(async parse =>
 {
-    var root = AppContext.BaseDirectory;
-    while (!File.Exists(Path.Combine(root, "DaemonNet.sln")))
-    {
-        root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new DirectoryNotFoundException("no DaemonNet.sln above the benchmark");
-    }
-    await new CliLatency(parse.GetValue(existingDb)!, parse.GetValue(runs), root).RunAsync();
+    await new CliLatency(parse.GetValue(existingDb)!, parse.GetValue(runs), RepositoryRoot()).RunAsync();
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli };
+var agents = new Option<int>("--agents") { Description = "Concurrent agent streams", DefaultValueFactory = _ => 1000 };
+var interval = new Option<double>("--interval") { Description = "Seconds between one agent's messages", DefaultValueFactory = _ => 10 };
+var seconds = new Option<int>("--seconds") { Description = "How long the load runs", DefaultValueFactory = _ => 120 };
+var load = new Command("load", "Many concurrent agent streams against one collector process") { agents, vms, interval, seconds };
+load.SetAction(async parse =>
+{
+    await new CollectorLoad(parse.GetValue(agents), parse.GetValue(vms), TimeSpan.FromSeconds(parse.GetValue(interval)),
+        TimeSpan.FromSeconds(parse.GetValue(seconds)), RepositoryRoot()).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load };
 return await root.Parse(args).InvokeAsync();
+
+// The built programs the scenarios start live in the checkout, beside the benchmark.
+static string RepositoryRoot()
+{
+    var directory = AppContext.BaseDirectory;
+    while (!File.Exists(Path.Combine(directory, "DaemonNet.sln")))
+    {
+        directory = Path.GetDirectoryName(directory.TrimEnd('/')) ?? throw new DirectoryNotFoundException("no DaemonNet.sln above the benchmark");
+    }
+    return directory;
+}

@@ -122,6 +122,30 @@ public class ClusterChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task CollectorDownWhileAVmStops_HistoryHasTheStopAtItsTimeAndNoHole()
+    {
+        const string uuid = "5f0c8a52-0001-4a5e-9c1e-000000000001";
+        var daemon1 = (await StartAsync(1, "--stale-after", "2s"))[0];
+        daemon1.Node.Domain("web1", uuid, running: true).Write();
+        await UntilWhereAsync("web1", "web1 on daemon1: running");
+
+        cluster.StopCollector();
+        await daemon1.Agent!.WaitForOutputAsync("unreachable", TimeSpan.FromSeconds(30));
+        await Task.Delay(1_000);
+        var beforeStop = DateTimeOffset.UtcNow;
+        daemon1.Node.Clear().Domain("web1", uuid, running: false).Write();
+        await Task.Delay(4_000);
+        var restarted = DateTimeOffset.UtcNow;
+        await cluster.StartCollectorAsync("--stale-after", "2s");
+
+        await UntilWhereAsync("web1", "web1 on daemon1: shut off");
+        Assert.Equal(0, Scalar("SELECT count(*) FROM host_silences"));
+        Assert.InRange(Scalar("SELECT valid_from FROM domains WHERE state = 5"), beforeStop.ToUnixTimeMilliseconds(), restarted.ToUnixTimeMilliseconds());
+        Assert.Equal(Scalar("SELECT valid_from FROM domains WHERE state = 5"), Scalar("SELECT valid_to FROM domains WHERE state = 1"));
+        await daemon1.Agent.WaitForOutputAsync("observations made while the collector was unreachable", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task AgentStoppedThenBack_HostIsStaleMeanwhileAndHistoryShowsTheGap()
     {
         var daemon1 = (await StartAsync(1, "--stale-after", "2s"))[0];

@@ -21,10 +21,12 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
             {
                 var now = time.GetUtcNow();
+                stream.ClockOffset ??= message.SentAt is { } sentAt ? now - sentAt.ToDateTimeOffset() : TimeSpan.Zero;
+                var at = message.Replayed ? FiledAt(message, stream.ClockOffset.Value, now) : now;
                 var reply = message.BodyCase switch
                 {
-                    AgentMessage.BodyOneofCase.Snapshot => await ApplySnapshotAsync(message, stream, now, context),
-                    AgentMessage.BodyOneofCase.Heartbeat => await ConfirmHeartbeatAsync(message, stream, now, context),
+                    AgentMessage.BodyOneofCase.Snapshot => await ApplySnapshotAsync(message, stream, at, context),
+                    AgentMessage.BodyOneofCase.Heartbeat => await ConfirmHeartbeatAsync(message, stream, at, context),
                     _ => throw Reject(StatusCode.InvalidArgument, stream.Host, context, $"message {message.Sequence} carries neither a snapshot nor a heartbeat"),
                 };
                 reply.CollectorTime = Timestamp.FromDateTimeOffset(now);
@@ -39,6 +41,18 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             }
         }
     }
+
+    /// <summary>
+    /// When a replayed observation happened on the collector's clock: the agent's time plus the
+    /// offset measured when the stream opened, never later than now.
+    /// </summary>
+    private static DateTimeOffset FiledAt(AgentMessage message, TimeSpan clockOffset, DateTimeOffset now)
+    {
+        var observed = message.Snapshot?.AgentTime ?? message.Heartbeat?.AgentTime;
+        return observed is null ? now : Min(observed.ToDateTimeOffset() + clockOffset, now);
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private async Task<CollectorMessage> ApplySnapshotAsync(AgentMessage message, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
@@ -94,10 +108,12 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         }
     }
 
-    /// <summary>What one stream has established: the host it speaks for.</summary>
+    /// <summary>What one stream has established: the host it speaks for, and how far the agent's clock is from ours.</summary>
     private sealed class StreamState
     {
         public string? Host { get; set; }
+
+        public TimeSpan? ClockOffset { get; set; }
     }
 
     private RpcException Reject(StatusCode code, string? host, ServerCallContext context, string reason)

@@ -64,13 +64,14 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
 
     public async Task ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        var now = receivedAt.ToUnixTimeMilliseconds();
         var failed = snapshot.Errors.Select(e => e.Source).ToHashSet();
         await writeLock.WaitAsync(cancellationToken);
         try
         {
             using var transaction = writer.BeginTransaction();
             var previous = writer.QuerySingleOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
+            // A replayed observation is filed at its own time, but a host's history never runs backwards.
+            var now = Math.Max(receivedAt.ToUnixTimeMilliseconds(), previous?.LastReport ?? long.MinValue);
             var hostId = writer.ExecuteScalar<long>(UpsertHost, new
             {
                 snapshot.Host.Name,
@@ -130,7 +131,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
     }
 
     private const string ConfirmHeartbeat = """
-        UPDATE hosts SET last_report = @Now, agent_time = @AgentTime
+        UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
         WHERE name = @HostName AND content_hash = @ContentHash AND @Now - last_report <= @SilenceLimitMs
         """;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed class SyncLoop(
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
 
     private readonly Backoff backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
+    private readonly OutageJournal journal = new();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -49,8 +51,72 @@ public sealed class SyncLoop(
             }
             var delay = backoff.Next();
             log.LogWarning("{Failure}; retrying in {Delay}", failure, DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
-            await Task.Delay(delay, time, cancellationToken);
+            await ObserveAsync(delay, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// While the collector is unreachable the agent keeps looking at its host, every interval and
+    /// on every change, and keeps what it saw for the next connection.
+    /// </summary>
+    private async Task ObserveAsync(TimeSpan period, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + period;
+        while (true)
+        {
+            var snapshot = await builder.BuildAsync(cancellationToken);
+            journal.Record(snapshot, ContentHash.Of(snapshot));
+            var left = until - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var next = Task.Delay(left < options.Value.IntervalDuration ? left : options.Value.IntervalDuration, time, wait.Token);
+            var changed = changes.WaitAsync(wait.Token);
+            await Task.WhenAny(next, changed);
+            await wait.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Sends, oldest first, what was observed while the collector was unreachable; returns the last content hash sent.</summary>
+    private async Task<string?> ReplayAsync(IClientStreamWriter<AgentMessage> requests, Func<ulong> nextSequence, CancellationToken cancellationToken)
+    {
+        var dropped = journal.Dropped;
+        var replay = journal.Drain();
+        string? sentHash = null;
+        for (var i = 0; i < replay.Count; i++)
+        {
+            var entry = replay[i];
+            var observedAt = Timestamp.FromDateTimeOffset(entry.ObservedAt);
+            var message = new AgentMessage { Sequence = nextSequence(), Replayed = true, SentAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
+            if (entry.Snapshot is { } snapshot)
+            {
+                message.Snapshot = snapshot.Clone();
+                message.Snapshot.AgentTime = observedAt;
+            }
+            else
+            {
+                message.Heartbeat = new Heartbeat { HostName = options.Value.EffectiveHostName, ContentHash = entry.Hash, AgentTime = observedAt };
+            }
+            try
+            {
+                await requests.WriteAsync(message, cancellationToken);
+            }
+            catch
+            {
+                journal.Restore(replay.Skip(i));
+                throw;
+            }
+            sentHash = entry.Hash;
+        }
+        if (replay.Count > 0)
+        {
+            log.LogInformation("Sent {Count} observations made while the collector was unreachable ({Dropped} older ones did not fit the journal)",
+                replay.Count, dropped);
+        }
+        return sentHash;
     }
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)
@@ -62,12 +128,12 @@ public sealed class SyncLoop(
         try
         {
             ulong sequence = 0;
-            string? sentHash = null;
+            var sentHash = await ReplayAsync(call.RequestStream, () => ++sequence, session.Token);
             while (true)
             {
                 var snapshot = await builder.BuildAsync(session.Token);
                 var hash = ContentHash.Of(snapshot);
-                var message = new AgentMessage { Sequence = ++sequence };
+                var message = new AgentMessage { Sequence = ++sequence, SentAt = snapshot.AgentTime };
                 if (hash != sentHash)
                 {
                     message.Snapshot = snapshot;

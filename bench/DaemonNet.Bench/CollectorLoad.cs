@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Grpc.Net.Client;
+
+namespace DaemonNet.Bench;
+
+/// <summary>
+/// One collector process under many concurrent agent streams from one load-generator process,
+/// real gRPC over loopback, for minutes: failures, throughput, the collector's peak memory, and
+/// query latency while the load runs.
+/// </summary>
+internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interval, TimeSpan duration, string repositoryRoot)
+{
+    public async Task RunAsync()
+    {
+        var folder = Directory.CreateTempSubdirectory("daemonnet-load-").FullName;
+        var port = LoopbackPort.Free();
+        var collectorPath = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
+        using var collector = Process.Start(new ProcessStartInfo("dotnet", [collectorPath, "--listen", $"127.0.0.1:{port}", "--db", Path.Combine(folder, "collector.db"), "--insecure"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            while (await collector.StandardOutput.ReadLineAsync() is { } line && !line.Contains("Listening on", StringComparison.Ordinal))
+            {
+            }
+            var url = $"http://127.0.0.1:{port}";
+            Console.WriteLine($"load: {agents} agent streams x {vmsPerAgent} VMs, a message every {interval.TotalSeconds:0.##} s each (10 % changed snapshots), for {duration.TotalSeconds:0} s, collector {url}");
+            var load = new AgentLoad(url, agents, vmsPerAgent, interval, changeProbability: 0.1);
+            var watch = Stopwatch.StartNew();
+            var running = load.RunAsync(duration);
+
+            using var channel = GrpcChannel.ForAddress(url);
+            var inventory = new Inventory.InventoryClient(channel);
+            var queries = new Latencies();
+            var peakMiB = 0.0;
+            var lastSample = TimeSpan.Zero;
+            for (var i = 0; !running.IsCompleted; i++)
+            {
+                await queries.TimeAsync(() => inventory.WhereAsync(new WhereRequest { Query = $"load{i % agents:D4}-vm{i % vmsPerAgent}" }).ResponseAsync);
+                if (watch.Elapsed - lastSample > TimeSpan.FromSeconds(1))
+                {
+                    peakMiB = Math.Max(peakMiB, AgentLoad.ResidentMiB(collector.Id));
+                    lastSample = watch.Elapsed;
+                }
+                await Task.Delay(20);
+            }
+            await running;
+            var seconds = watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"  messages acknowledged: {load.Acknowledged} ({load.Acknowledged / seconds:0} per second): {load.Snapshots} snapshots, {load.Heartbeats} heartbeats");
+            Console.WriteLine($"  failures: {load.Failures}{(load.Failures > 0 ? $" (first: {load.FirstFailure})" : "")}; snapshot requests after stalls: {load.SnapshotRequests}");
+            Console.WriteLine($"  collector peak RSS: {peakMiB:0} MiB (sampled every second), at the end {AgentLoad.ResidentMiB(collector.Id):0} MiB");
+            Console.WriteLine($"  where under load, client-side over gRPC: {queries.Summary}");
+        }
+        finally
+        {
+            collector.Kill();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
