@@ -44,10 +44,21 @@ internal sealed class HostsCommand
         return ExitCodes.Found;
     }
 
+    /// <summary>How far the agent's clock was from the collector's at its last report: "+2 s" is ahead.</summary>
+    public static string ClockSkew(HostSummary host)
+    {
+        if (host.AgentTime is null)
+        {
+            return "-";
+        }
+        var skew = host.AgentTime.ToDateTimeOffset() - host.Status.LastReport.ToDateTimeOffset();
+        return skew.Duration() < TimeSpan.FromSeconds(1) ? "ok" : $"{(skew < TimeSpan.Zero ? "-" : "+")}{RelativeTime.Span(skew.Duration())}";
+    }
+
     public static void WriteHuman(TextWriter writer, ListHostsReply reply)
     {
         var now = reply.CollectorTime.ToDateTimeOffset();
-        var table = new Table("HOST", "AGENT", "LAST REPORT", "VMS", "STATUS");
+        var table = new Table("HOST", "AGENT", "LAST REPORT", "CLOCK", "VMS", "STATUS");
         foreach (var host in reply.Hosts)
         {
             var status = host.Status.Stale ? "stale" : host.Errors.Count > 0 ? "source errors" : "ok";
@@ -56,7 +67,7 @@ internal sealed class HostsCommand
                 status += $", {host.RejectedMessages} refused";
             }
             table.Add(host.Status.Name, host.AgentVersion, RelativeTime.Ago(host.Status.LastReport.ToDateTimeOffset(), now),
-                host.VmCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status);
+                ClockSkew(host), host.VmCount.ToString(System.Globalization.CultureInfo.InvariantCulture), status);
         }
         table.WriteTo(writer);
         foreach (var host in reply.Hosts)

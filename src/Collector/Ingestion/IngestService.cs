@@ -22,6 +22,11 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             {
                 var now = time.GetUtcNow();
                 stream.ClockOffset ??= message.SentAt is { } sentAt ? now - sentAt.ToDateTimeOffset() : TimeSpan.Zero;
+                if (stream.ClockOffset.Value.Duration() > MaxClockSkew)
+                {
+                    throw Reject(StatusCode.InvalidArgument, stream.Host ?? message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName, context,
+                        $"the agent's clock is {stream.ClockOffset.Value.Duration().TotalHours:0.#} hours off the collector's ({now:u}); set its time (NTP) and it will be accepted");
+                }
                 var at = message.Replayed ? FiledAt(message, stream.ClockOffset.Value, now) : now;
                 var reply = message.BodyCase switch
                 {
@@ -41,6 +46,12 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             }
         }
     }
+
+    /// <summary>
+    /// An agent clock further off than this is broken, not skewed: replayed observations could not
+    /// be placed in time. Smaller skews are only recorded (hosts shows them).
+    /// </summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromDays(1);
 
     /// <summary>
     /// When a replayed observation happened on the collector's clock: the agent's time plus the

@@ -102,6 +102,21 @@ public class OutputTests
             """.ReplaceLineEndings("\n"), message);
     }
 
+    [Theory]
+    [InlineData(0.2, "ok")]
+    [InlineData(3, "+3 s")]
+    [InlineData(-3600, "-60 min")]
+    public void Hosts_ClockSkew_IsShownSignedAndReadable(double seconds, string expected)
+    {
+        var host = new HostSummary
+        {
+            Status = new HostStatus { Name = "daemon1", LastReport = Ago(0) },
+            AgentTime = Timestamp.FromDateTimeOffset(Now.AddSeconds(seconds)),
+        };
+
+        Assert.Equal(expected, HostsCommand.ClockSkew(host));
+    }
+
     [Fact]
     public void History_Entries_AreOneLineEachWithNowForOpenSpans()
     {

@@ -1,4 +1,5 @@
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using static DaemonNet.Collector.Tests.Snapshots;
 
@@ -89,6 +90,66 @@ public class IngestServiceTests
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Equal("this stream speaks for host daemon1; a message for host daemon2 was refused", error.Status.Detail);
         Assert.Empty((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+    }
+
+    [Fact]
+    public async Task Sync_AgentClockADayOff_IsRefusedSayingHowFar()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var call = server.Ingest.Sync();
+        var sentAt = Timestamp.FromDateTimeOffset(server.Clock.GetUtcNow().AddDays(-2));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(call, new AgentMessage { Sequence = 1, SentAt = sentAt, Snapshot = Host("daemon1") }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("the agent's clock is 48 hours off the collector's", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Sync_AgentClockAnHourOff_IsAcceptedAndTheSkewKept()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var call = server.Ingest.Sync();
+        var snapshot = Host("daemon1");
+        snapshot.AgentTime = Timestamp.FromDateTimeOffset(server.Clock.GetUtcNow().AddHours(-1));
+
+        await SendAsync(call, new AgentMessage { Sequence = 1, SentAt = snapshot.AgentTime, Snapshot = snapshot });
+
+        var host = Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts);
+        Assert.Equal(TimeSpan.FromHours(-1), host.AgentTime.ToDateTimeOffset() - host.Status.LastReport.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Sync_ReplayedObservation_IsFiledAtItsTimeOnTheCollectorsClock()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var call = server.Ingest.Sync();
+        var agentNow = server.Clock.GetUtcNow().AddMinutes(-10);
+        await SendAsync(call, new AgentMessage { Sequence = 1, SentAt = Timestamp.FromDateTimeOffset(agentNow), Snapshot = Host("daemon1", Vm("web1", 1)) });
+        var replayed = Host("daemon1", Vm("web1", 1, DomainState.Shutoff));
+        replayed.AgentTime = Timestamp.FromDateTimeOffset(agentNow.AddSeconds(-5));
+
+        await SendAsync(call, new AgentMessage { Sequence = 2, SentAt = Timestamp.FromDateTimeOffset(agentNow), Replayed = true, Snapshot = replayed });
+
+        var vm = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+        Assert.Equal(DomainState.Shutoff, vm.State);
+        Assert.Equal(server.Clock.GetUtcNow(), vm.Since.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Sync_MessageOverTheSizeLimit_IsRefusedWithoutTouchingTheStore()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        using var call = server.Ingest.Sync();
+        var huge = Host("daemon1", Vm("web1", 1));
+        huge.Errors.Add(new SourceError { Source = "libvirt", Message = new string('x', Collector.CollectorApplication.MaxMessageBytes) });
+
+        // The server aborts the stream while the client is still writing 16 MB; depending on the
+        // moment, grpc-dotnet's client reports the server's status or fails inside its own writer.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(call, new AgentMessage { Sequence = 1, Snapshot = huge }));
+
+        Assert.True(error is not RpcException rpc || rpc.StatusCode == StatusCode.ResourceExhausted, error.ToString());
+        Assert.Empty((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts);
     }
 
     [Fact]

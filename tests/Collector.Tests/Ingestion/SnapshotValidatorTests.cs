@@ -38,6 +38,30 @@ public class SnapshotValidatorTests
         Assert.StartsWith(expected, SnapshotValidator.Validate(snapshot));
     }
 
+    [Theory]
+    [InlineData("domains", SnapshotValidator.MaxDomains)]
+    [InlineData("networks", SnapshotValidator.MaxNetworks)]
+    [InlineData("links", SnapshotValidator.MaxLinks)]
+    [InlineData("leases", SnapshotValidator.MaxLeases)]
+    [InlineData("errors", SnapshotValidator.MaxErrors)]
+    public void Validate_OneEntryOverACountLimit_IsRefusedNamingTheLimit(string list, int max)
+    {
+        var snapshot = Host("daemon1");
+        for (var i = 0; i <= max; i++)
+        {
+            switch (list)
+            {
+                case "domains": snapshot.Domains.Add(Vm($"vm{i}", i)); break;
+                case "networks": snapshot.Networks.Add(new Network { Name = $"n{i}" }); break;
+                case "links": snapshot.Links.Add(new Link { Name = $"l{i}" }); break;
+                case "leases": snapshot.Leases.Add(new Lease { Ip = "10.0.0.1", Mac = "52:54:00:00:00:01" }); break;
+                default: snapshot.Errors.Add(new SourceError { Source = "kernel" }); break;
+            }
+        }
+
+        Assert.Equal($"{list}: {max + 1} entries, more than the {max} allowed", SnapshotValidator.Validate(snapshot));
+    }
+
     [Fact]
     public void Validate_TooManyNeighbours_IsRefused()
     {
