@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Dapper;
+using DaemonNet.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Bench;
@@ -14,17 +13,19 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
 {
     public async Task RunAsync()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var collector = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
         var cli = Path.Combine(repositoryRoot, "src/Cli/bin/Release/net10.0/daemonnet");
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d"])
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d", "--insecure"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
         try
         {
-            await WaitForListeningAsync(port);
+            while (await server.StandardOutput.ReadLineAsync() is { } line && !line.Contains("Listening on", StringComparison.Ordinal))
+            {
+            }
             string name, at;
             using (var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly"))
             {
@@ -39,7 +40,7 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
                 for (var i = 0; i < runs; i++)
                 {
                     var watch = Stopwatch.StartNew();
-                    using var process = Process.Start(new ProcessStartInfo(cli, [.. arguments, "--collector", $"http://127.0.0.1:{port}"])
+                    using var process = Process.Start(new ProcessStartInfo(cli, [.. arguments, "--insecure", "--collector", $"http://127.0.0.1:{port}"])
                     {
                         RedirectStandardOutput = true,
                         RedirectStandardError = true,
@@ -59,30 +60,5 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
         {
             server.Kill();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForListeningAsync(int port)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException("the collector did not start listening");
     }
 }

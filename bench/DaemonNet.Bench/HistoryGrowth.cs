@@ -114,7 +114,6 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
             rowsPerDay.Add(CountRows() - before);
         }
         var changedRate = changedSnapshots / changed.Elapsed.TotalSeconds;
-        var end = Start.AddDays(days);
 
         var fileBytes = DatabaseBytes();
         Console.WriteLine();
@@ -128,7 +127,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         }
         Console.WriteLine($"database: {fileBytes / 1_048_576.0:0.0} MiB ({fileBytes / (double)days / 1_048_576:0.00} MiB per simulated day)");
 
-        await MeasureQueriesAsync(store, end);
+        await new QueryLatency(store, databasePath, queries).RunAsync();
     }
 
     private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(SqliteInventoryStore store)
@@ -153,28 +152,6 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         var seconds = watch.Elapsed.TotalSeconds;
         var after = CountRows() + FactTables.Sum(t => Scalar($"SELECT count(valid_to) FROM {t}"));
         return (count, seconds, after - before);
-    }
-
-    private async Task MeasureQueriesAsync(SqliteInventoryStore store, DateTimeOffset end)
-    {
-        var names = Scalar<string>("SELECT group_concat(name, ' ') FROM (SELECT name FROM domains ORDER BY random() LIMIT 200)").Split(' ');
-        var macs = Scalar<string>("SELECT group_concat(mac, ' ') FROM (SELECT mac FROM nics ORDER BY random() LIMIT 200)").Split(' ');
-        var ips = Scalar<string>("SELECT group_concat(ip, ' ') FROM (SELECT ip FROM bindings ORDER BY random() LIMIT 200)").Split(' ');
-        var whereNow = new Latencies();
-        var whereAt = new Latencies();
-        var history = new Latencies();
-        for (var i = 0; i < queries; i++)
-        {
-            var query = InventoryQuery.Parse((i % 3) switch { 0 => names[i % names.Length], 1 => macs[i % macs.Length], _ => ips[i % ips.Length] });
-            var at = Start.AddSeconds(random.NextDouble() * (end - Start).TotalSeconds);
-            await whereNow.TimeAsync(() => store.WhereAsync(query, end, null, CancellationToken.None));
-            await whereAt.TimeAsync(() => store.WhereAsync(query, end, at, CancellationToken.None));
-            await history.TimeAsync(() => store.HistoryAsync(query, null, null, CancellationToken.None));
-        }
-        Console.WriteLine();
-        Console.WriteLine($"store, where (now):     {whereNow.Summary}");
-        Console.WriteLine($"store, where --at T:    {whereAt.Summary}");
-        Console.WriteLine($"store, history (all):   {history.Summary}");
     }
 
     private static string HostName(int host) => $"daemon{host + 1:D4}";

@@ -35,7 +35,17 @@ load.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load };
+var queryDb = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
+var query = new Command("query", "Time where and history on an existing database, server side") { queryDb, queries };
+query.SetAction(async parse =>
+{
+    using var store = new DaemonNet.Collector.Storage.SqliteInventoryStore(parse.GetValue(queryDb)!,
+        new DaemonNet.Collector.Storage.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
+    await new QueryLatency(store, parse.GetValue(queryDb)!, parse.GetValue(queries)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

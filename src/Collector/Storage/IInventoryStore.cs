@@ -51,6 +51,8 @@ public sealed record HostRecord
     public long? AgentTime { get; init; }
     public long FirstReport { get; init; }
     public long LastReport { get; init; }
+
+    /// <summary>Running and defined VMs now; counted for host listings only, zero in answers about VMs.</summary>
     public long VmCount { get; init; }
 }
 

@@ -344,12 +344,21 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private static string Overlaps(string row) => $"({row}.valid_from < @Until AND ({row}.valid_to IS NULL OR {row}.valid_to > @Since))";
 
-    private const string SelectHosts = """
-        SELECT h.id AS Id, h.name AS Name, h.machine_id AS MachineId, h.agent_version AS AgentVersion, h.kernel AS Kernel,
-               h.interval_ms AS IntervalMs, h.content_hash AS ContentHash, h.errors AS Errors, h.agent_time AS AgentTime,
-               h.first_report AS FirstReport, h.last_report AS LastReport,
-               (SELECT count(*) FROM domains d WHERE d.host_id = h.id AND d.valid_to IS NULL) AS VmCount
+    private const string HostColumns = """
+        h.id AS Id, h.name AS Name, h.machine_id AS MachineId, h.agent_version AS AgentVersion, h.kernel AS Kernel,
+        h.interval_ms AS IntervalMs, h.content_hash AS ContentHash, h.errors AS Errors, h.agent_time AS AgentTime,
+        h.first_report AS FirstReport, h.last_report AS LastReport
+        """;
+
+    private const string SelectHosts = $"""
+        SELECT {HostColumns}, (SELECT count(*) FROM domains d WHERE d.host_id = h.id AND d.valid_to IS NULL) AS VmCount
         FROM hosts h
+        """;
+
+    // Answers about VMs need only their own hosts, and not their VM counts: counting for every
+    // host of a large cluster would cost more than the answer itself.
+    private const string HostsById = $"""
+        SELECT {HostColumns} FROM hosts h WHERE h.id IN @Ids
         """;
 
     public async Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken cancellationToken)
@@ -466,7 +475,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         {
             return [];
         }
-        var hosts = (await connection.QueryAsync<HostRecord>(SelectHosts)).ToDictionary(h => h.Id);
+        var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
         var result = new List<VmView>(domains.Count);
         foreach (var domain in domains)
         {
@@ -544,9 +553,9 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
             macs = [.. macs.Union(nics.Select(n => n.Mac))];
             bindings = (await connection.QueryAsync<BindingRecord>(BindingSpansOfMacs, Merge(span, new { Macs = macs }))).AsList();
         }
-        var hosts = (await connection.QueryAsync<HostRecord>(SelectHosts)).ToDictionary(h => h.Id);
         var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
             .Concat(bindings.Select(b => b.HostId)).Distinct().ToArray();
+        var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = involved })).ToDictionary(h => h.Id);
         var silences = (await connection.QueryAsync<SilenceSpan>(SilenceSpans, Merge(span, new { HostIds = involved }))).AsList();
         return new HistoryResult(hosts, domains, nics, bindings, silences);
     }
