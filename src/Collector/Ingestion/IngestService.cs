@@ -1,6 +1,7 @@
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
@@ -38,6 +39,11 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                 await responseStream.WriteAsync(reply, context.CancellationToken);
             }
         }
+        catch (Exception e) when (Unparsable(e) is { } parseError)
+        {
+            throw Reject(StatusCode.InvalidArgument, stream.Host, context,
+                $"the message is not a valid AgentMessage ({parseError.Message}); nothing of it was stored");
+        }
         finally
         {
             if (stream.Host is not null)
@@ -46,6 +52,10 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             }
         }
     }
+
+    // Bytes that do not parse (truncated, invalid UTF-8 in a string) fail while the stream is read.
+    private static InvalidProtocolBufferException? Unparsable(Exception e) =>
+        e as InvalidProtocolBufferException ?? e.InnerException as InvalidProtocolBufferException;
 
     /// <summary>
     /// An agent clock further off than this is broken, not skewed: replayed observations could not
