@@ -10,7 +10,7 @@ namespace DaemonNet.Bench;
 /// real gRPC over loopback, for minutes: failures, throughput, the collector's peak memory, and
 /// query latency while the load runs.
 /// </summary>
-internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interval, TimeSpan duration, string repositoryRoot)
+internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interval, TimeSpan duration, bool burst, string repositoryRoot)
 {
     public async Task RunAsync()
     {
@@ -28,8 +28,8 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             {
             }
             var url = $"http://127.0.0.1:{port}";
-            Console.WriteLine($"load: {agents} agent streams x {vmsPerAgent} VMs, a message every {interval.TotalSeconds:0.##} s each (10 % changed snapshots), for {duration.TotalSeconds:0} s, collector {url}");
-            var load = new AgentLoad(url, agents, vmsPerAgent, interval, changeProbability: 0.1);
+            Console.WriteLine($"load: {agents} agent streams x {vmsPerAgent} VMs, a message every {interval.TotalSeconds:0.##} s each (10 % changed snapshots), for {duration.TotalSeconds:0} s, {(burst ? "all starting at once" : "starts spread over one interval")}, collector {url}");
+            var load = new AgentLoad(url, agents, vmsPerAgent, interval, changeProbability: 0.1, burst);
             var watch = Stopwatch.StartNew();
             var running = load.RunAsync(duration);
 
@@ -54,6 +54,8 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             Console.WriteLine($"  failures: {load.Failures}{(load.Failures > 0 ? $" (first: {load.FirstFailure})" : "")}; snapshot requests after stalls: {load.SnapshotRequests}");
             Console.WriteLine($"  collector peak RSS: {peakMiB:0} MiB (sampled every second), at the end {AgentLoad.ResidentMiB(collector.Id):0} MiB");
             Console.WriteLine($"  where under load, client-side over gRPC: {queries.Summary}");
+            var firsts = load.FirstAcknowledgements.Order().ToList();
+            Console.WriteLine($"  first snapshots acknowledged: {firsts.Count} of {agents}; the last {(firsts.Count > 0 ? firsts[^1].TotalSeconds : double.NaN):0.0} s after the start, half of them by {(firsts.Count > 0 ? firsts[firsts.Count / 2].TotalSeconds : double.NaN):0.0} s");
         }
         finally
         {

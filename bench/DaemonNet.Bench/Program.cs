@@ -27,11 +27,12 @@ cli.SetAction(async parse =>
 var agents = new Option<int>("--agents") { Description = "Concurrent agent streams", DefaultValueFactory = _ => 1000 };
 var interval = new Option<double>("--interval") { Description = "Seconds between one agent's messages", DefaultValueFactory = _ => 10 };
 var seconds = new Option<int>("--seconds") { Description = "How long the load runs", DefaultValueFactory = _ => 120 };
-var load = new Command("load", "Many concurrent agent streams against one collector process") { agents, vms, interval, seconds };
+var burst = new Option<bool>("--burst") { Description = "All agents connect and send their full snapshots at the same instant" };
+var load = new Command("load", "Many concurrent agent streams against one collector process") { agents, vms, interval, seconds, burst };
 load.SetAction(async parse =>
 {
     await new CollectorLoad(parse.GetValue(agents), parse.GetValue(vms), TimeSpan.FromSeconds(parse.GetValue(interval)),
-        TimeSpan.FromSeconds(parse.GetValue(seconds)), RepositoryRoot()).RunAsync();
+        TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(burst), RepositoryRoot()).RunAsync();
     return 0;
 });
 

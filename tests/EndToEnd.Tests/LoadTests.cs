@@ -21,6 +21,22 @@ public class LoadTests : IDisposable
     }
 
     [Fact]
+    public async Task Collector_HundredAgentsComingBackAtOnce_AcknowledgesEveryFirstSnapshot()
+    {
+        const int agents = 100;
+        var port = LoopbackPort.Free();
+        using var collector = RunningProgram.Start(Programs.Collector, ["--listen", $"127.0.0.1:{port}", "--db", folder.File("burst.db"), "--insecure"]);
+        await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        var load = new AgentLoad($"http://127.0.0.1:{port}", agents, vmsPerAgent: 50, interval: TimeSpan.FromSeconds(1), changeProbability: 0, burst: true);
+
+        await load.RunAsync(TimeSpan.FromSeconds(6));
+
+        Assert.True(load.Failures == 0, $"{load.Failures} failures, first: {load.FirstFailure}");
+        Assert.Equal(agents, load.FirstAcknowledgements.Count);
+        Assert.False(collector.HasExited, collector.Output);
+    }
+
+    [Fact]
     public async Task Collector_HundredConcurrentAgents_AcknowledgesEveryMessageAndKeepsAnswering()
     {
         const int agents = 100;

@@ -10,8 +10,12 @@ namespace DaemonNet.Tests.Support;
 /// snapshot of its VMs, then a heartbeat every interval and, now and then, a changed snapshot.
 /// Counts what was acknowledged and every failure, for the load test and the load benchmark.
 /// </summary>
-public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, TimeSpan interval, double changeProbability)
+/// <param name="burst">All agents open their streams and send their full snapshots at the same instant, as after a collector restart with no jitter at all.</param>
+public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, TimeSpan interval, double changeProbability, bool burst = false)
 {
+    private readonly System.Collections.Concurrent.ConcurrentBag<TimeSpan> firstAcks = [];
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+
     private long acknowledged;
     private long heartbeats;
     private long snapshots;
@@ -32,12 +36,16 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
 
     public string FirstFailure => firstFailure;
 
+    /// <summary>When each agent's first snapshot was acknowledged, from the start of the run.</summary>
+    public IReadOnlyCollection<TimeSpan> FirstAcknowledgements => firstAcks;
+
     /// <summary>Runs every agent until <paramref name="duration"/> has passed; agents start spread over one interval.</summary>
     public async Task RunAsync(TimeSpan duration)
     {
         using var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
         using var channel = GrpcChannel.ForAddress(collectorUrl, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = false });
         using var stop = new CancellationTokenSource(duration);
+        clock.Restart();
         await Task.WhenAll(Enumerable.Range(0, agents).Select(a => RunAgentAsync(channel, a, stop.Token)));
     }
 
@@ -47,7 +55,7 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
         var host = $"load{agent:D4}";
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(random.NextDouble() * interval.TotalMilliseconds), stop);
+            await Task.Delay(burst ? TimeSpan.Zero : TimeSpan.FromMilliseconds(random.NextDouble() * interval.TotalMilliseconds), stop);
             using var call = new Ingest.IngestClient(channel).Sync(cancellationToken: stop);
             var generation = 0;
             var snapshot = Snapshot(host, agent, generation);
@@ -84,6 +92,10 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
                 if (reply.Ack?.Sequence == sequence)
                 {
                     Interlocked.Increment(ref acknowledged);
+                    if (sequence == 1)
+                    {
+                        firstAcks.Add(clock.Elapsed);
+                    }
                 }
                 else if (requested)
                 {
