@@ -46,7 +46,16 @@ query.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query };
+var neighbours = new Option<int>("--neighbours") { Description = "Neighbour entries on the host", DefaultValueFactory = _ => 1000 };
+var footprintVms = new Option<int>("--vms") { Description = "VMs on the host", DefaultValueFactory = _ => 100 };
+var footprint = new Command("footprint", "The agent's steady-state CPU and memory on a busy host (network namespaces, root)") { footprintVms, neighbours, seconds };
+footprint.SetAction(async parse =>
+{
+    await new AgentFootprint(parse.GetValue(footprintVms), parse.GetValue(neighbours), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(parse.GetValue(seconds))).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
