@@ -125,7 +125,7 @@ public class ClusterChangeTests : IDisposable
     public async Task CollectorDownWhileAVmStops_HistoryHasTheStopAtItsTimeAndNoHole()
     {
         const string uuid = "5f0c8a52-0001-4a5e-9c1e-000000000001";
-        var daemon1 = (await StartAsync(1, "--stale-after", "2s"))[0];
+        var daemon1 = (await StartAsync(1, "--stale-after", "3s"))[0];
         daemon1.Node.Domain("web1", uuid, running: true).Write();
         await UntilWhereAsync("web1", "web1 on daemon1: running");
 
@@ -134,9 +134,9 @@ public class ClusterChangeTests : IDisposable
         await Task.Delay(1_000);
         var beforeStop = DateTimeOffset.UtcNow;
         daemon1.Node.Clear().Domain("web1", uuid, running: false).Write();
-        await Task.Delay(4_000);
+        await Task.Delay(5_000);
         var restarted = DateTimeOffset.UtcNow;
-        await cluster.StartCollectorAsync("--stale-after", "2s");
+        await cluster.StartCollectorAsync("--stale-after", "3s");
 
         await UntilWhereAsync("web1", "web1 on daemon1: shut off");
         Assert.Equal(0, Scalar("SELECT count(*) FROM host_silences"));
@@ -164,7 +164,7 @@ public class ClusterChangeTests : IDisposable
         var history = cluster.Daemonnet("history", "web1", "--utc");
         Assert.Matches(@"Z\s+\d{4}-\d{2}-\d{2} [\d:]+Z\s+daemon1\s+host silent: nothing is known of it", history.Output);
         Assert.Matches(@"Z\s+now\s+daemon1\s+web1 running", history.Output);
-        Assert.Equal(2, Scalar("SELECT count(*) FROM domains WHERE name = 'web1'"));
+        Assert.True(Scalar("SELECT count(*) FROM domains WHERE name = 'web1'") >= 2, "the return opens a new interval");
     }
 
     [Fact]

@@ -109,9 +109,9 @@ public class MutualTlsTests : IAsyncLifetime
         trustOnly.ClientCertificates = [];
         using var channel = GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = trustOnly } });
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => new Inventory.InventoryClient(channel).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => new Inventory.InventoryClient(channel).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        AssertRefusedAtTheHandshake(error);
         Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts);
     }
 
@@ -120,11 +120,17 @@ public class MutualTlsTests : IAsyncLifetime
     {
         using var channel = Channel("daemon1", folder.Folder("rogue"));
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
 
-        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        AssertRefusedAtTheHandshake(error);
         Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).WhereAsync(new WhereRequest { Query = "web1" })).Vms);
     }
+
+    // With TLS 1.3 the server judges the client's certificate after the client thinks the
+    // handshake is done, so the client sees the refusal as Unavailable or as a dropped HTTP/2
+    // connection, depending on timing. Either way nothing got through, which the callers check.
+    private static void AssertRefusedAtTheHandshake(Exception error) =>
+        Assert.True(error is RpcException { StatusCode: StatusCode.Unavailable } or HttpIOException or HttpRequestException, error.ToString());
 
     [Fact]
     public async Task Connect_PlaintextToATlsCollector_Fails()
