@@ -130,12 +130,12 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         scope.Connection.Execute(InsertSilence, new { scope.HostId, From = lastReport, To = scope.Now }, scope.Transaction);
     }
 
+    // One statement: the silence limit is the same expression the queries use (HoldsAt).
     private const string ConfirmHeartbeat = """
         UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
-        WHERE name = @HostName AND content_hash = @ContentHash AND @Now - last_report <= @SilenceLimitMs
+        WHERE name = @HostName AND content_hash = @ContentHash
+          AND @Now - last_report <= coalesce(@SilentAfterMs, 3 * max(interval_ms, 1000))
         """;
-
-    private const string SelectInterval = "SELECT interval_ms FROM hosts WHERE name = @HostName";
 
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
@@ -144,14 +144,13 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         {
             // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
             // snapshot, which ends the silence and opens new intervals.
-            var intervalMs = writer.ExecuteScalar<long?>(SelectInterval, new { heartbeat.HostName }) ?? 0;
             return writer.Execute(ConfirmHeartbeat, new
             {
                 heartbeat.HostName,
                 heartbeat.ContentHash,
                 AgentTime = heartbeat.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
                 Now = receivedAt.ToUnixTimeMilliseconds(),
-                SilenceLimitMs = (long)rules.SilenceLimit(intervalMs).TotalMilliseconds,
+                SilentAfterMs = rules.SilentAfter is { } silentAfter ? (long?)silentAfter.TotalMilliseconds : null,
             }) == 1;
         }
         finally
