@@ -5,8 +5,8 @@ namespace DaemonNet.Protos.V1;
 
 /// <summary>
 /// The content hash that heartbeats carry. Agent and collector must compute it the same way, so it
-/// lives beside the contract: SHA-256 of the snapshot's bytes without the agent clock, which
-/// changes every time and says nothing about content.
+/// lives beside the contract: SHA-256 of the snapshot's bytes without the agent clock and the
+/// traffic counters, which change every time and say nothing about content.
 /// </summary>
 public static class ContentHash
 {
@@ -14,6 +14,7 @@ public static class ContentHash
     {
         var content = snapshot.Clone();
         content.AgentTime = null;
+        content.Counters = null;
         return Convert.ToHexStringLower(SHA256.HashData(content.ToByteArray()));
     }
 }

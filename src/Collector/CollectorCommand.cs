@@ -13,6 +13,8 @@ internal static class CollectorCommand
         (new("--stale-after") { Description = "Silence after which a host is stale and its facts end at its last report (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
         (new("--rejoin-window") { Description = "An address binding that vanishes and returns within this time continues (default 15m)", HelpName = "DURATION" }, "Collector:RejoinWindow"),
         (new("--retention") { Description = "Delete intervals that ended longer ago than this (default: keep everything)", HelpName = "DURATION" }, "Collector:Retention"),
+        (new("--traffic-raw-for") { Description = "Keep traffic per sample interval this long, then in 5-minute sums (default 48h)", HelpName = "DURATION" }, "Collector:TrafficRawFor"),
+        (new("--traffic-5m-for") { Description = "Keep 5-minute traffic sums this long, then hourly sums (default 30d)", HelpName = "DURATION" }, "Collector:TrafficFiveMinutesFor"),
         (new("--ca-file") { Description = "The cluster CA (default /etc/daemonnet/tls/ca.pem)", HelpName = "PATH" }, "Collector:CaFile"),
         (new("--cert-file") { Description = "The collector's certificate (default /etc/daemonnet/tls/collector.pem)", HelpName = "PATH" }, "Collector:CertFile"),
         (new("--key-file") { Description = "The collector's key (default /etc/daemonnet/tls/collector-key.pem)", HelpName = "PATH" }, "Collector:KeyFile"),
@@ -23,12 +25,33 @@ internal static class CollectorCommand
         Description = "Serve plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust",
     };
 
+    // Repeatable HOST/TUNNEL=VALUE flags, each naming one setting of Collector:Tunnels.
+    private static readonly (Option<string[]> Option, string Setting)[] TunnelFlags =
+    [
+        (new("--tunnel-limit") { Description = "A tunnel's bandwidth limit, e.g. daemon1/he-ipv6=100Mbit (repeatable)", HelpName = "HOST/TUNNEL=RATE" }, "Limit"),
+        (new("--routed-prefix") { Description = "The IPv6 prefix routed to a host through a tunnel, e.g. daemon1/he-ipv6=2001:470:7b3e::/48 (repeatable)", HelpName = "HOST/TUNNEL=PREFIX" }, "RoutedPrefix"),
+    ];
+
     public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)
     {
         var command = new RootCommand("daemonnet-collector: keeps the cluster's VM and network inventory, and its history, in SQLite.");
         foreach (var (option, _) in Flags)
         {
             command.Options.Add(option);
+        }
+        foreach (var (option, _) in TunnelFlags)
+        {
+            command.Options.Add(option);
+            option.Validators.Add(result =>
+            {
+                foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+                {
+                    if (!value.Contains('='))
+                    {
+                        result.AddError($"{option.Name} '{value}' is not HOST/TUNNEL=VALUE, e.g. daemon1/he-ipv6=100Mbit");
+                    }
+                }
+            });
         }
         command.Options.Add(Insecure);
         command.Subcommands.Add(CertsCommand.Create());
@@ -40,6 +63,14 @@ internal static class CollectorCommand
                 if (result.GetValue(option) is { } value)
                 {
                     overrides[key] = value;
+                }
+            }
+            foreach (var (option, setting) in TunnelFlags)
+            {
+                foreach (var value in result.GetValue(option) ?? [])
+                {
+                    var equals = value.IndexOf('=');
+                    overrides[$"Collector:Tunnels:{value[..equals]}:{setting}"] = value[(equals + 1)..];
                 }
             }
             if (result.GetValue(Insecure))

@@ -1,6 +1,8 @@
 using System.Net;
 using DaemonNet.Protos.V1;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Traffic;
+using DaemonNet.Collector.Tunnels;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector;
@@ -27,6 +29,15 @@ public sealed class CollectorOptions
     /// <summary>Intervals that ended longer ago than this are deleted; empty keeps everything.</summary>
     public string Retention { get; set; } = "";
 
+    /// <summary>Traffic keeps one row per sample interval this long, then 5-minute sums.</summary>
+    public string TrafficRawFor { get; set; } = "48h";
+
+    /// <summary>5-minute traffic sums are kept this long, then hourly sums.</summary>
+    public string TrafficFiveMinutesFor { get; set; } = "30d";
+
+    /// <summary>Per HOST/TUNNEL: bandwidth limit and routed IPv6 prefix.</summary>
+    public Dictionary<string, TunnelSettings> Tunnels { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The cluster CA, which must have issued every client's certificate.</summary>
     public string CaFile { get; set; } = "/etc/daemonnet/tls/ca.pem";
 
@@ -45,6 +56,10 @@ public sealed class CollectorOptions
 
     public IntervalRules Rules => new(StaleAfterDuration,
         DurationText.TryParse(RejoinWindow, out var window) ? window : IntervalRules.Default.RejoinWindow);
+
+    public TrafficResolution TrafficResolution => new(
+        DurationText.TryParse(TrafficRawFor, out var raw) ? raw : TrafficResolution.Default.RawFor,
+        DurationText.TryParse(TrafficFiveMinutesFor, out var fine) ? fine : TrafficResolution.Default.FiveMinutesFor);
 
     public IPEndPoint? ListenEndPoint => TryParseListen(Listen, out var endPoint) ? endPoint : null;
 
@@ -100,6 +115,17 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         if (options.Retention.Length > 0 && options.RetentionDuration is null)
         {
             failures.Add($"Collector:Retention (--retention) '{options.Retention}' is not a duration (or empty to keep everything): use {DurationText.AcceptedForms}");
+        }
+        foreach (var (setting, value) in new[] { ("TrafficRawFor (--traffic-raw-for)", options.TrafficRawFor), ("TrafficFiveMinutesFor (--traffic-5m-for)", options.TrafficFiveMinutesFor) })
+        {
+            if (!DurationText.TryParse(value, out _))
+            {
+                failures.Add($"Collector:{setting} '{value}' is not a duration: use {DurationText.AcceptedForms}");
+            }
+        }
+        foreach (var (key, tunnel) in options.Tunnels)
+        {
+            failures.AddRange(tunnel.Problems(key));
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

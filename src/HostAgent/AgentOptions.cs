@@ -21,6 +21,9 @@ public sealed class AgentOptions
 
     public string LeasesDir { get; set; } = "/var/lib/libvirt/dnsmasq";
 
+    /// <summary>ifupdown's configuration; the files it sources are read too.</summary>
+    public string InterfacesFile { get; set; } = "/etc/network/interfaces";
+
     /// <summary>The cluster CA, the agent's certificate (issued for this host's name) and its key.</summary>
     public string CaFile { get; set; } = "";
 

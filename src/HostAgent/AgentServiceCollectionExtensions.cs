@@ -1,5 +1,6 @@
 using DaemonNet.HostAgent.Sources;
 using DaemonNet.HostAgent.Sources.Kernel;
+using DaemonNet.HostAgent.Sources.Interfaces;
 using DaemonNet.HostAgent.Sources.Leases;
 using DaemonNet.HostAgent.Sources.Libvirt;
 using DaemonNet.HostAgent.Sync;
@@ -23,6 +24,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ISnapshotSource, LibvirtSource>();
         services.AddSingleton<ISnapshotSource, KernelSource>();
         services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();
+        services.AddSingleton<ISnapshotSource, InterfacesSource>();
         services.AddSingleton<HostSnapshotBuilder>();
 
         services.AddSingleton(provider =>

@@ -57,6 +57,11 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
         Reorder(snapshot.Neighbours, n => $"{n.Device}\n{n.Ip}\n{n.Mac}");
         Reorder(snapshot.Leases, l => $"{l.Bridge}\n{l.Ip}\n{l.Mac}");
         Reorder(snapshot.Errors, e => e.Source);
+        Reorder(snapshot.Configured, c => $"{c.Name}\n{c.Family}");
+        if (snapshot.Counters is { } counters)
+        {
+            Reorder(counters.Links, l => l.Link);
+        }
     }
 
     private static void Reorder<T>(Google.Protobuf.Collections.RepeatedField<T> items, Func<T, string> key)

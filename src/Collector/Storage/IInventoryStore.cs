@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Storage;
@@ -32,6 +33,15 @@ public interface IInventoryStore
 
     /// <summary>Deletes intervals that ended before the instant and returns the space; returns the rows removed.</summary>
     Task<long> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Sums aged traffic rows into coarser ones; returns the rows written and removed.</summary>
+    Task<long> DownsampleTrafficAsync(TrafficResolution resolution, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Traffic rows that end after <paramref name="since"/>, of one host or all, by host and link, oldest first.</summary>
+    Task<IReadOnlyList<TrafficRow>> TrafficAsync(string? hostName, DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>What holds now in the whole cluster.</summary>
+    Task<ClusterState> CurrentStateAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -83,3 +93,32 @@ public sealed record HistoryResult(
     IReadOnlyList<NicSpan> Nics,
     IReadOnlyList<BindingRecord> Bindings,
     IReadOnlyList<SilenceSpan> Silences);
+
+public sealed record NetworkRow(long HostId, string Name, string Bridge, string ForwardMode, long Active, string Addresses, long ValidFrom)
+{
+    /// <summary>The network's prefixes (192.168.122.1/24, 2001:db8:1::1/64), without the DHCP ranges stored beside them.</summary>
+    public IEnumerable<string> Cidrs => Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(a => !a.StartsWith("dhcp=", StringComparison.Ordinal));
+}
+
+public sealed record LinkRow(long HostId, string Name, string Kind, string Operstate, long Mtu, string Addresses,
+    string TunnelLocal, string TunnelRemote, long TunnelTtl, long ValidFrom)
+{
+    public IEnumerable<string> Cidrs => Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+}
+
+public sealed record ConfiguredRow(long HostId, string Name, string Family, string Method, long Auto, string Address, string Netmask,
+    string Endpoint, string Local, long Ttl, string Gateway, string Mode, string BridgePorts, string File, long Line, long ValidFrom)
+{
+    /// <summary>ifupdown's tunnel methods: v4tunnel (6in4, as Hurricane Electric configures it) and tunnel (gre, ipip, ip6ip6, … by mode).</summary>
+    public bool IsTunnel => Method is "v4tunnel" or "tunnel" or "6to4";
+}
+
+/// <summary>What holds now in the whole cluster, read in one transaction.</summary>
+public sealed record ClusterState(
+    IReadOnlyList<HostRecord> Hosts,
+    IReadOnlyList<DomainRecord> Domains,
+    IReadOnlyList<NicSpan> Nics,
+    IReadOnlyList<BindingRecord> Bindings,
+    IReadOnlyList<NetworkRow> Networks,
+    IReadOnlyList<LinkRow> Links,
+    IReadOnlyList<ConfiguredRow> Configured);

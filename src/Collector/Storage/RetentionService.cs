@@ -3,8 +3,9 @@ using Microsoft.Extensions.Options;
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>
-/// With a retention set, deletes intervals that ended before the horizon, a minute after start
-/// and then hourly. Open intervals are never deleted, however old: they still hold.
+/// A minute after start and then hourly: sums aged traffic rows into coarser ones and, with a
+/// retention set, deletes intervals that ended before the horizon. Open intervals are never
+/// deleted, however old: they still hold.
 /// </summary>
 public sealed class RetentionService(IInventoryStore store, IOptions<CollectorOptions> options, TimeProvider time, ILogger<RetentionService> log)
     : BackgroundService
@@ -14,16 +15,21 @@ public sealed class RetentionService(IInventoryStore store, IOptions<CollectorOp
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.RetentionDuration is not { } retention)
-        {
-            return;
-        }
         await Task.Delay(FirstPass, time, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var horizon = time.GetUtcNow() - retention;
-            var removed = await store.PruneAsync(horizon, stoppingToken);
-            log.LogInformation("Retention: removed {Rows} intervals that ended before {Horizon:u}", removed, horizon);
+            var now = time.GetUtcNow();
+            var summed = await store.DownsampleTrafficAsync(options.Value.TrafficResolution, now, stoppingToken);
+            if (summed > 0)
+            {
+                log.LogInformation("Traffic: summed {Rows} aged rows into coarser ones", summed);
+            }
+            if (options.Value.RetentionDuration is { } retention)
+            {
+                var horizon = now - retention;
+                var removed = await store.PruneAsync(horizon, stoppingToken);
+                log.LogInformation("Retention: removed {Rows} intervals that ended before {Horizon:u}", removed, horizon);
+            }
             await Task.Delay(Period, time, stoppingToken);
         }
     }

@@ -111,6 +111,62 @@ internal static class Schema
         );
         CREATE INDEX host_silences_by_host ON host_silences(host_id, valid_to);
         """,
+        // Tunnel endpoints, the interfaces file's stanzas, and traffic. link_counters holds each
+        // link's latest counter reading (signed 64-bit: a reading past 2^63 is stored wrapped);
+        // link_traffic holds what flowed between two readings, summed into 5-minute and hourly
+        // rows as it ages (resolution in seconds, 0 for raw).
+        """
+        ALTER TABLE links ADD COLUMN tunnel_local TEXT NOT NULL DEFAULT '';
+        ALTER TABLE links ADD COLUMN tunnel_remote TEXT NOT NULL DEFAULT '';
+        ALTER TABLE links ADD COLUMN tunnel_ttl INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE configured_interfaces (
+            id           INTEGER PRIMARY KEY,
+            host_id      INTEGER NOT NULL REFERENCES hosts(id),
+            name         TEXT NOT NULL,
+            family       TEXT NOT NULL,
+            method       TEXT NOT NULL,
+            auto         INTEGER NOT NULL,
+            address      TEXT NOT NULL,
+            netmask      TEXT NOT NULL,
+            endpoint     TEXT NOT NULL,
+            local        TEXT NOT NULL,
+            ttl          INTEGER NOT NULL,
+            gateway      TEXT NOT NULL,
+            mode         TEXT NOT NULL,
+            bridge_ports TEXT NOT NULL,
+            file         TEXT NOT NULL,
+            line         INTEGER NOT NULL,
+            valid_from   INTEGER NOT NULL,
+            valid_to     INTEGER
+        );
+        CREATE INDEX configured_interfaces_by_host ON configured_interfaces(host_id, valid_to);
+        CREATE TABLE link_counters (
+            host_id    INTEGER NOT NULL REFERENCES hosts(id),
+            link       TEXT NOT NULL,
+            boot_id    TEXT NOT NULL,
+            ifindex    INTEGER NOT NULL,
+            sampled_at INTEGER NOT NULL,
+            rx_bytes   INTEGER NOT NULL,
+            tx_bytes   INTEGER NOT NULL,
+            rx_packets INTEGER NOT NULL,
+            tx_packets INTEGER NOT NULL,
+            PRIMARY KEY (host_id, link)
+        ) WITHOUT ROWID;
+        CREATE TABLE link_traffic (
+            id         INTEGER PRIMARY KEY,
+            host_id    INTEGER NOT NULL REFERENCES hosts(id),
+            link       TEXT NOT NULL,
+            resolution INTEGER NOT NULL,
+            valid_from INTEGER NOT NULL,
+            valid_to   INTEGER NOT NULL,
+            rx_bytes   INTEGER NOT NULL,
+            tx_bytes   INTEGER NOT NULL,
+            rx_packets INTEGER NOT NULL,
+            tx_packets INTEGER NOT NULL
+        );
+        CREATE INDEX link_traffic_by_link ON link_traffic(host_id, link, valid_to);
+        CREATE INDEX link_traffic_by_age ON link_traffic(valid_to);
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -11,7 +11,11 @@ public sealed record NicFact(string DomainUuid, string Mac, long Kind, string Ne
 
 public sealed record NetworkFact(string Name, string Uuid, string Bridge, string ForwardMode, long Active, string Addresses);
 
-public sealed record LinkFact(string Name, string Kind, string Mac, string Master, string Operstate, long Mtu, string Addresses);
+public sealed record LinkFact(string Name, string Kind, string Mac, string Master, string Operstate, long Mtu, string Addresses,
+    string TunnelLocal, string TunnelRemote, long TunnelTtl);
+
+public sealed record ConfiguredFact(string Name, string Family, string Method, long Auto, string Address, string Netmask, string Endpoint,
+    string Local, long Ttl, string Gateway, string Mode, string BridgePorts, string File, long Line);
 
 /// <summary>
 /// A MAC↔IP binding and the evidence for it. Its key is (MAC, IP, source, device); the neighbour
@@ -42,7 +46,12 @@ public static class SnapshotFacts
                 a.Cidr + string.Concat(a.DhcpRanges.Select(r => $" dhcp={r.Start}-{r.End}"))))));
 
     public static IEnumerable<LinkFact> Links(HostSnapshot snapshot) =>
-        snapshot.Links.Select(l => new LinkFact(l.Name, l.Kind, l.Mac, l.Master, l.Operstate, l.Mtu, string.Join(' ', l.Addresses)));
+        snapshot.Links.Select(l => new LinkFact(l.Name, l.Kind, l.Mac, l.Master, l.Operstate, l.Mtu, string.Join(' ', l.Addresses),
+            l.Tunnel?.Local ?? "", l.Tunnel?.Remote ?? "", l.Tunnel?.Ttl ?? 0));
+
+    public static IEnumerable<ConfiguredFact> Configured(HostSnapshot snapshot) =>
+        snapshot.Configured.Select(c => new ConfiguredFact(c.Name, c.Family, c.Method, c.Auto ? 1 : 0, c.Address, c.Netmask, c.Endpoint,
+            c.Local, c.Ttl, c.Gateway, c.Mode, string.Join(' ', c.BridgePorts), c.File, c.Line));
 
     public static IEnumerable<BindingFact> NeighbourBindings(HostSnapshot snapshot) =>
         snapshot.Neighbours

@@ -11,9 +11,9 @@ namespace DaemonNet.Collector.Storage;
 /// connection, one transaction per snapshot; reads use pooled connections of their own, which WAL
 /// lets run beside the writer.
 /// </summary>
-public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
+public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 {
-    private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
+    private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings", "configured_interfaces"];
     private readonly string connectionString;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -107,6 +107,11 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
             {
                 Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key);
             }
+            if (!failed.Contains("interfaces"))
+            {
+                Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f);
+            }
+            RecordCounters(scope, snapshot.Counters);
             transaction.Commit();
         }
         finally
@@ -135,6 +140,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
         WHERE name = @HostName AND content_hash = @ContentHash
           AND @Now - last_report <= coalesce(@SilentAfterMs, 3 * max(interval_ms, 1000))
+        RETURNING id
         """;
 
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
@@ -144,14 +150,22 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         {
             // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
             // snapshot, which ends the silence and opens new intervals.
-            return writer.Execute(ConfirmHeartbeat, new
+            using var transaction = writer.BeginTransaction();
+            var now = receivedAt.ToUnixTimeMilliseconds();
+            var hostId = writer.ExecuteScalar<long?>(ConfirmHeartbeat, new
             {
                 heartbeat.HostName,
                 heartbeat.ContentHash,
                 AgentTime = heartbeat.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-                Now = receivedAt.ToUnixTimeMilliseconds(),
+                Now = now,
                 SilentAfterMs = rules.SilentAfter is { } silentAfter ? (long?)silentAfter.TotalMilliseconds : null,
-            }) == 1;
+            }, transaction);
+            if (hostId is { } id)
+            {
+                RecordCounters(new Scope(writer, transaction, id, now, now, 0), heartbeat.Counters);
+            }
+            transaction.Commit();
+            return hostId is not null;
         }
         finally
         {
@@ -257,15 +271,32 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private static readonly FactTable<LinkFact> LinkTable = new(
         """
-        SELECT id, name AS Name, kind AS Kind, mac AS Mac, master AS Master, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses
+        SELECT id, name AS Name, kind AS Kind, mac AS Mac, master AS Master, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses,
+               tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl
         FROM links WHERE host_id = @HostId AND valid_to IS NULL
         """,
         "Name",
         """
-        INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, valid_from)
-        VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @Now)
+        INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, tunnel_local, tunnel_remote, tunnel_ttl, valid_from)
+        VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @TunnelLocal, @TunnelRemote, @TunnelTtl, @Now)
         """,
         "UPDATE links SET valid_to = @Now WHERE id = @Id");
+
+    private static readonly FactTable<ConfiguredFact> ConfiguredTable = new(
+        """
+        SELECT id, name AS Name, family AS Family, method AS Method, auto AS Auto, address AS Address, netmask AS Netmask,
+               endpoint AS Endpoint, local AS Local, ttl AS Ttl, gateway AS Gateway, mode AS Mode, bridge_ports AS BridgePorts,
+               file AS File, line AS Line
+        FROM configured_interfaces WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "Name",
+        """
+        INSERT INTO configured_interfaces (host_id, name, family, method, auto, address, netmask, endpoint, local, ttl, gateway, mode,
+                                           bridge_ports, file, line, valid_from)
+        VALUES (@HostId, @Name, @Family, @Method, @Auto, @Address, @Netmask, @Endpoint, @Local, @Ttl, @Gateway, @Mode,
+                @BridgePorts, @File, @Line, @Now)
+        """,
+        "UPDATE configured_interfaces SET valid_to = @Now WHERE id = @Id");
 
     // A binding that ended within the rejoin window continues, unless the host fell silent since
     // (then new intervals start) or another MAC took the address meanwhile (then the old holder's
@@ -308,7 +339,7 @@ public sealed class SqliteInventoryStore : IInventoryStore, IDisposable
         {
             using (var transaction = writer.BeginTransaction())
             {
-                foreach (var table in FactTables.Append("host_silences"))
+                foreach (var table in FactTables.Append("host_silences").Append("link_traffic"))
                 {
                     removed += writer.Execute($"DELETE FROM {table} WHERE valid_to < @Before", new { Before = before }, transaction);
                 }

@@ -141,7 +141,7 @@ public sealed class SyncLoop(
                 }
                 else
                 {
-                    message.Heartbeat = new Heartbeat { HostName = snapshot.Host.Name, ContentHash = hash, AgentTime = snapshot.AgentTime };
+                    message.Heartbeat = new Heartbeat { HostName = snapshot.Host.Name, ContentHash = hash, AgentTime = snapshot.AgentTime, Counters = snapshot.Counters };
                 }
                 await call.RequestStream.WriteAsync(message, session.Token);
                 if (await WaitForNextRoundAsync(snapshotRequests.Reader, session.Token))

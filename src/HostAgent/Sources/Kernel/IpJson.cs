@@ -5,29 +5,28 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.HostAgent.Sources.Kernel;
 
 /// <summary>
-/// Parses iproute2's JSON output: <c>ip -j -d addr show</c> for links with their addresses and
-/// <c>ip -j neigh show</c> for the IPv4 and IPv6 neighbour tables.
+/// Parses iproute2's JSON output: <c>ip -j -s -d addr show</c> for links with their addresses,
+/// tunnel endpoints and traffic counters, and <c>ip -j neigh show</c> for the IPv4 and IPv6
+/// neighbour tables.
 /// </summary>
 public static class IpJson
 {
     public static List<Link> ParseLinks(string json)
     {
         var links = new List<Link>();
-        foreach (var item in ParseArray(json, "ip -j -d addr show"))
+        foreach (var item in ParseArray(json, LinksCommand))
         {
-            var name = String(item, "ifname");
-            if (name.Length == 0)
-            {
-                throw new FormatException("ip -j -d addr show: a link without \"ifname\"");
-            }
+            var name = LinkName(item);
+            var kind = Kind(item);
             var link = new Link
             {
                 Name = name,
-                Kind = item.TryGetProperty("linkinfo", out var info) ? String(info, "info_kind") : "",
+                Kind = kind,
                 Mac = MacAddressText.TryNormalize(String(item, "address"), out var mac) ? mac : "",
                 Master = String(item, "master"),
                 Operstate = String(item, "operstate"),
-                Mtu = item.TryGetProperty("mtu", out var mtu) && mtu.ValueKind == JsonValueKind.Number && mtu.TryGetUInt32(out var m) ? m : 0,
+                Mtu = UInt32(item, "mtu"),
+                Tunnel = LinkKinds.IsTunnel(kind) ? Endpoints(item) : null,
             };
             if (item.TryGetProperty("addr_info", out var addresses) && addresses.ValueKind == JsonValueKind.Array)
             {
@@ -44,6 +43,58 @@ public static class IpJson
             links.Add(link);
         }
         return links;
+    }
+
+    /// <summary>The counters of tunnels and bridges, from the same output as <see cref="ParseLinks"/>.</summary>
+    public static List<LinkCounters> ParseCounters(string json)
+    {
+        var counters = new List<LinkCounters>();
+        foreach (var item in ParseArray(json, LinksCommand))
+        {
+            if (!LinkKinds.IsCounted(Kind(item)) || !item.TryGetProperty("stats64", out var stats) || stats.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+            var rx = stats.TryGetProperty("rx", out var r) ? r : default;
+            var tx = stats.TryGetProperty("tx", out var t) ? t : default;
+            counters.Add(new LinkCounters
+            {
+                Link = LinkName(item),
+                Ifindex = UInt32(item, "ifindex"),
+                RxBytes = UInt64(rx, "bytes"),
+                TxBytes = UInt64(tx, "bytes"),
+                RxPackets = UInt64(rx, "packets"),
+                TxPackets = UInt64(tx, "packets"),
+            });
+        }
+        return counters;
+    }
+
+    private const string LinksCommand = "ip -j -s -d addr show";
+
+    private static string LinkName(JsonElement item)
+    {
+        var name = String(item, "ifname");
+        return name.Length > 0 ? name : throw new FormatException($"{LinksCommand}: a link without \"ifname\"");
+    }
+
+    private static string Kind(JsonElement item) => item.TryGetProperty("linkinfo", out var info) ? String(info, "info_kind") : "";
+
+    // iproute2 prints "local"/"remote" for sit, ipip, gre and ip6tnl alike, "any" when unset; a
+    // multicast vxlan has a "group" instead of a remote.
+    private static TunnelEndpoints Endpoints(JsonElement item)
+    {
+        var data = item.TryGetProperty("linkinfo", out var info) && info.ValueKind == JsonValueKind.Object
+            && info.TryGetProperty("info_data", out var d) ? d : default;
+        static string Address(JsonElement data, string property) =>
+            IPAddress.TryParse(String(data, property), out var address) ? address.ToString() : "";
+        var remote = Address(data, "remote");
+        return new TunnelEndpoints
+        {
+            Local = Address(data, "local"),
+            Remote = remote.Length > 0 ? remote : Address(data, "group"),
+            Ttl = UInt32(data, "ttl"),
+        };
     }
 
     public static List<Neighbour> ParseNeighbours(string json)
@@ -116,6 +167,14 @@ public static class IpJson
             return document.RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
         }
     }
+
+    private static uint UInt32(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+        && value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out var number) ? number : 0;
+
+    private static ulong UInt64(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+        && value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out var number) ? number : 0;
 
     private static string String(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object

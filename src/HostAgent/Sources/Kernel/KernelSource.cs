@@ -5,18 +5,25 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.HostAgent.Sources.Kernel;
 
 /// <summary>
-/// The kernel's links, addresses and IPv4+IPv6 neighbour tables of the network namespace the agent
-/// runs in, read through iproute2's JSON output.
+/// The kernel's links (with tunnel endpoints and traffic counters), addresses and IPv4+IPv6
+/// neighbour tables of the network namespace the agent runs in, read through iproute2's JSON output.
 /// </summary>
 public sealed class KernelSource : ISnapshotSource
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(10);
 
+    private static readonly string BootId = File.Exists(BootIdPath) ? File.ReadAllText(BootIdPath).Trim() : "";
+
+    private const string BootIdPath = "/proc/sys/kernel/random/boot_id";
+
     public string Name => "kernel";
 
     public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {
-        snapshot.Links.Add(IpJson.ParseLinks(await RunIpAsync(["-j", "-d", "addr", "show"], cancellationToken)));
+        var links = await RunIpAsync(["-j", "-s", "-d", "addr", "show"], cancellationToken);
+        snapshot.Links.Add(IpJson.ParseLinks(links));
+        snapshot.Counters = new CounterSample { BootId = BootId };
+        snapshot.Counters.Links.Add(IpJson.ParseCounters(links));
         snapshot.Neighbours.Add(IpJson.ParseNeighbours(await RunIpAsync(["-j", "neigh", "show"], cancellationToken)));
     }
 

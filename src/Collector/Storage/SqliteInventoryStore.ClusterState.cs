@@ -1,0 +1,56 @@
+using Dapper;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>Everything that holds now, cluster-wide, for the tunnel report and the audit.</summary>
+public sealed partial class SqliteInventoryStore
+{
+    private const string OpenDomains = $"""
+        SELECT {DomainColumns} FROM domains d WHERE d.valid_to IS NULL
+        """;
+
+    private const string OpenNics = """
+        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
+               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        FROM nics n WHERE n.valid_to IS NULL
+        """;
+
+    private const string OpenBindings = $"""
+        SELECT {BindingColumns} FROM bindings b JOIN hosts h ON h.id = b.host_id
+        WHERE b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        """;
+
+    private const string OpenNetworks = """
+        SELECT host_id AS HostId, name AS Name, bridge AS Bridge, forward_mode AS ForwardMode, active AS Active,
+               addresses AS Addresses, valid_from AS ValidFrom
+        FROM networks WHERE valid_to IS NULL
+        """;
+
+    private const string OpenLinks = """
+        SELECT host_id AS HostId, name AS Name, kind AS Kind, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses,
+               tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl, valid_from AS ValidFrom
+        FROM links WHERE valid_to IS NULL
+        """;
+
+    private const string OpenConfigured = """
+        SELECT host_id AS HostId, name AS Name, family AS Family, method AS Method, auto AS Auto, address AS Address,
+               netmask AS Netmask, endpoint AS Endpoint, local AS Local, ttl AS Ttl, gateway AS Gateway, mode AS Mode,
+               bridge_ports AS BridgePorts, file AS File, line AS Line, valid_from AS ValidFrom
+        FROM configured_interfaces WHERE valid_to IS NULL
+        """;
+
+    public async Task<ClusterState> CurrentStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var at = new { Now = now.ToUnixTimeMilliseconds() };
+        return new ClusterState(
+            (await connection.QueryAsync<HostRecord>(SelectHosts + " ORDER BY h.name", transaction: transaction)).AsList(),
+            (await connection.QueryAsync<DomainRecord>(OpenDomains, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<NicSpan>(OpenNics, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<BindingRecord>(OpenBindings, at, transaction)).AsList(),
+            (await connection.QueryAsync<NetworkRow>(OpenNetworks, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<LinkRow>(OpenLinks, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<ConfiguredRow>(OpenConfigured, transaction: transaction)).AsList());
+    }
+}

@@ -1,0 +1,20 @@
+namespace DaemonNet.Collector.Traffic;
+
+/// <summary>
+/// How long traffic keeps its detail: every sample interval for <paramref name="RawFor"/>, then
+/// 5-minute sums until <paramref name="FiveMinutesFor"/>, then hourly sums (until retention, if set).
+/// Sums keep the volume exact; only the shape within a bucket is lost.
+/// </summary>
+public sealed record TrafficResolution(TimeSpan RawFor, TimeSpan FiveMinutesFor)
+{
+    public static readonly TrafficResolution Default = new(TimeSpan.FromHours(48), TimeSpan.FromDays(30));
+
+    /// <summary>Each step sums rows of one resolution (seconds, 0 for raw) older than an age into the next.</summary>
+    public IEnumerable<(long From, long To, TimeSpan Age)> Steps => [(0, 300, RawFor), (300, 3600, FiveMinutesFor)];
+}
+
+/// <summary>What flowed on a link in one stored interval.</summary>
+public sealed record TrafficRow(long HostId, string Link, long Resolution, long ValidFrom, long ValidTo, long RxBytes, long TxBytes, long RxPackets, long TxPackets)
+{
+    public double Seconds => (ValidTo - ValidFrom) / 1000.0;
+}
