@@ -83,6 +83,11 @@ internal sealed class CollectorConnection : IDisposable
             Console.Error.WriteLine($"daemonnet: {e.Status.Detail}");
             return ExitCodes.UsageError;
         }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            Console.Error.WriteLine($"daemonnet: {e.Status.Detail}");
+            return ExitCodes.NothingMatched;
+        }
         catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
         {
             Console.Error.WriteLine($"daemonnet: the collector at {Url} refused: {e.Status.Detail}");

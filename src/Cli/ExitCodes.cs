@@ -5,6 +5,9 @@ internal static class ExitCodes
 {
     public const int Found = 0;
     public const int NothingMatched = 1;
+
+    /// <summary><c>daemonnet audit</c>: a finding reached the threshold (0 means none did).</summary>
+    public const int FindingsAtThreshold = 1;
     public const int UsageError = 2;
     public const int CollectorUnreachable = 3;
 }

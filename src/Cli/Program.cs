@@ -8,6 +8,8 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
     HostsCommand.Create(),
     VmsCommand.Create(),
     HistoryCommand.Create(),
+    TunnelsCommand.Create(),
+    AuditCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);

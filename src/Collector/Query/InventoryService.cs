@@ -1,15 +1,61 @@
+using DaemonNet.Collector.Audit;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Tunnels;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
-public sealed class InventoryService(IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections) : Inventory.InventoryBase
+public sealed class InventoryService(
+    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options) : Inventory.InventoryBase
 {
+    /// <summary>The traffic window when a question gives none, and the audit's window for "near the limit".</summary>
+    public static readonly TimeSpan DefaultTrafficWindow = TimeSpan.FromHours(1);
+
+    public override async Task<TunnelsReply> Tunnels(TunnelsRequest request, ServerCallContext context)
+    {
+        RequireReader(context);
+        var now = time.GetUtcNow();
+        var since = request.Since?.ToDateTimeOffset() ?? now - DefaultTrafficWindow;
+        if (since >= now)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not in the past; the collector's clock says {now:u}"));
+        }
+        var host = request.Host.Length > 0 ? request.Host : null;
+        var hosts = await TunnelReportAsync(host, now, since, context.CancellationToken);
+        if (host is not null && hosts.Count == 0)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"no host named {host} has reported; daemonnet hosts lists those that have"));
+        }
+        var reply = new TunnelsReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Since = Timestamp.FromDateTimeOffset(since) };
+        reply.Hosts.Add(hosts);
+        return reply;
+    }
+
+    public override async Task<AuditReply> Audit(AuditRequest request, ServerCallContext context)
+    {
+        RequireReader(context);
+        var now = time.GetUtcNow();
+        var state = await store.CurrentStateAsync(now, context.CancellationToken);
+        var tunnels = await TunnelReportAsync(null, now, now - DefaultTrafficWindow, context.CancellationToken, state);
+        var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
+        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), request));
+        return reply;
+    }
+
+    private async Task<List<HostTunnels>> TunnelReportAsync(string? host, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken, ClusterState? state = null)
+    {
+        state ??= await store.CurrentStateAsync(now, cancellationToken);
+        var traffic = await store.TrafficAsync(host, since, cancellationToken);
+        var hosts = state with { Hosts = state.Hosts.Where(h => host is null || h.Name == host).ToList() };
+        return TunnelInventory.Build(hosts, traffic, options.Value.Tunnels, h => MapHostStatus(h, now), since.ToUnixTimeMilliseconds());
+    }
+
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
     {
         RequireReader(context);

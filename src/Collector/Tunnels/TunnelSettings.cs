@@ -1,4 +1,4 @@
-using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Tunnels;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DaemonNet.Collector.Traffic;
+namespace DaemonNet.Protos.V1;
 
 /// <summary>Bit rates as tc writes them: 800kbit, 100Mbit, 1.5Gbit, or a plain number of bits per second.</summary>
 public static class BitRate

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using DaemonNet.Cli.Output;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Cli.Commands;
+
+/// <summary>
+/// <c>daemonnet audit [--min-severity S] [--netreg FILE]</c>: what in the cluster is inconsistent,
+/// most severe first. Exits 1 when a finding reaches the threshold, for cron and monitoring.
+/// </summary>
+internal sealed class AuditCommand
+{
+    private static readonly Option<string> MinSeverity = new("--min-severity")
+    {
+        Description = "Show findings of this severity and above; one of them makes the exit code 1 (default warning)",
+        HelpName = "info|warning|critical",
+        DefaultValueFactory = _ => "warning",
+    };
+
+    private static readonly Option<FileInfo> NetReg = new("--netreg")
+    {
+        Description = "NetReg registrations as CSV with a mac column (and optionally hostname): forward-bridge MACs not in it are findings",
+        HelpName = "FILE",
+    };
+
+    public static Command Create()
+    {
+        MinSeverity.AcceptOnlyFromAmong("info", "warning", "critical");
+        var command = new Command("audit", "Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg");
+        command.Options.Add(MinSeverity);
+        command.Options.Add(NetReg);
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var request = new AuditRequest();
+        if (parse.GetValue(NetReg) is { } file)
+        {
+            try
+            {
+                request.Netreg.Add(NetRegFile.Read(file.FullName));
+                request.NetregGiven = true;
+            }
+            catch (FormatException e)
+            {
+                Console.Error.WriteLine($"daemonnet: {e.Message}");
+                return ExitCodes.UsageError;
+            }
+        }
+        var threshold = parse.GetValue(MinSeverity) switch
+        {
+            "info" => Severity.Info,
+            "critical" => Severity.Critical,
+            _ => Severity.Warning,
+        };
+        using var connection = GlobalOptions.Connect(parse);
+        if (connection is null)
+        {
+            return ExitCodes.UsageError;
+        }
+        return await connection.RunAsync(
+            inventory => inventory.AuditAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
+            reply => Print(reply, threshold, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
+    }
+
+    private static int Print(AuditReply reply, Severity threshold, bool json, bool utc)
+    {
+        var shown = new AuditReply { CollectorTime = reply.CollectorTime };
+        shown.Findings.Add(reply.Findings.Where(f => f.Severity >= threshold));
+        if (json)
+        {
+            Console.Out.WriteLine(ContractText.Json(shown));
+        }
+        else
+        {
+            WriteHuman(Console.Out, shown, reply.Findings.Count - shown.Findings.Count, threshold, utc);
+        }
+        return shown.Findings.Count > 0 ? ExitCodes.FindingsAtThreshold : ExitCodes.Found;
+    }
+
+    public static void WriteHuman(TextWriter writer, AuditReply reply, int below, Severity threshold, bool utc)
+    {
+        foreach (var finding in reply.Findings)
+        {
+            writer.WriteLine($"{Name(finding.Severity).ToUpperInvariant(),-8}  {finding.Rule}  {finding.Summary}");
+            foreach (var evidence in finding.Evidence)
+            {
+                var since = evidence.Since is null ? "" : $" since {RelativeTime.Absolute(evidence.Since.ToDateTimeOffset(), utc)}";
+                writer.WriteLine($"          {evidence.Host} ({evidence.Source}{since}): {evidence.Detail}");
+            }
+            writer.WriteLine($"          → {finding.Action}");
+        }
+        var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {Name(g.Key)}"));
+        var hidden = below > 0 ? $"; {below} below {Name(threshold)} not shown (--min-severity info shows them)" : "";
+        writer.WriteLine(reply.Findings.Count == 0
+            ? $"No findings at {Name(threshold)} or above{hidden}."
+            : $"{reply.Findings.Count} finding{(reply.Findings.Count == 1 ? "" : "s")}: {counts}{hidden}.");
+    }
+
+    private static string Name(Severity severity) => severity switch
+    {
+        Severity.Critical => "critical",
+        Severity.Warning => "warning",
+        _ => "info",
+    };
+}

@@ -1,0 +1,321 @@
+using System.Net;
+using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Tunnels;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DaemonNet.Collector.Audit;
+
+/// <summary>
+/// The cluster-wide consistency rules. Each rule reads what holds now and states each finding with
+/// the objects involved, the evidence (host, source, since when) and what to do. Facts of silent
+/// hosts are left out of every rule but host-silent: what they last said may no longer hold.
+/// </summary>
+public sealed class ClusterAudit
+{
+    /// <summary>Traffic at this share of a tunnel's limit (95th percentile over the last hour) is near it.</summary>
+    public const double NearLimit = 0.8;
+
+    private readonly ClusterState state;
+    private readonly Dictionary<long, HostRecord> live;
+    private readonly Dictionary<long, string> names;
+    private readonly Dictionary<(long, string), DomainRecord> domains;
+
+    private ClusterAudit(ClusterState state, Func<HostRecord, bool> silent)
+    {
+        this.state = state;
+        live = state.Hosts.Where(h => !silent(h)).ToDictionary(h => h.Id);
+        names = state.Hosts.ToDictionary(h => h.Id, h => h.Name);
+        domains = state.Domains.GroupBy(d => (d.HostId, d.Uuid)).ToDictionary(g => g.Key, g => g.First());
+    }
+
+    public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnels> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
+        Func<HostRecord, bool> silent, AuditRequest request)
+    {
+        var audit = new ClusterAudit(state, silent);
+        var findings = new List<Finding>();
+        findings.AddRange(audit.DuplicateMacs());
+        findings.AddRange(audit.IpConflicts());
+        findings.AddRange(audit.VmsRunningTwice());
+        findings.AddRange(audit.VmsDefinedTwice());
+        findings.AddRange(audit.PrefixOverlaps(settings));
+        findings.AddRange(audit.NatPrefixesOutsideTunnels(settings));
+        findings.AddRange(audit.TunnelFindings(tunnels));
+        findings.AddRange(state.Hosts.Where(silent).Select(SilentHost));
+        if (request.NetregGiven)
+        {
+            findings.AddRange(audit.Unregistered(request.Netreg));
+        }
+        return findings
+            .OrderByDescending(f => f.Severity)
+            .ThenBy(f => f.Rule, StringComparer.Ordinal)
+            .ThenBy(f => f.Summary, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private bool IsLive(long hostId) => live.ContainsKey(hostId);
+
+    private string VmName(long hostId, string uuid) => domains.TryGetValue((hostId, uuid), out var d) ? d.Name : uuid;
+
+    private IEnumerable<Finding> DuplicateMacs() =>
+        state.Nics.Where(n => IsLive(n.HostId))
+            .GroupBy(n => n.Mac)
+            .Where(g => g.Select(n => n.DomainUuid).Distinct().Count() > 1)
+            .Select(g => Build("duplicate-mac", Severity.Critical,
+                $"{g.Key} is the MAC of {g.Select(n => n.DomainUuid).Distinct().Count()} VMs: {Vms(g.Select(n => (n.HostId, n.DomainUuid)))}",
+                "Give all but one of these VMs a new MAC (virsh edit, then restart it); traffic to this MAC reaches only one of them.",
+                [g.Key, .. g.Select(n => VmName(n.HostId, n.DomainUuid)).Distinct()],
+                g.Select(n => Evidence(n.HostId, "libvirt", n.ValidFrom, $"NIC of {VmName(n.HostId, n.DomainUuid)} ({n.DomainUuid})"))));
+
+    /// <summary>
+    /// Addresses conflict only within one layer-2 segment. Every host's NAT bridge is a segment of
+    /// its own (192.168.122.x repeats on every host by design); the LAN is shared by all hosts'
+    /// forward bridges. Link-local addresses are per link.
+    /// </summary>
+    private IEnumerable<Finding> IpConflicts()
+    {
+        var privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
+        string Segment(BindingRecord b) =>
+            privateBridges.Contains((b.HostId, b.Device)) || (IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal)
+                ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
+        return state.Bindings.Where(b => IsLive(b.HostId))
+            .GroupBy(b => (Segment: Segment(b), b.Ip))
+            .Where(g => g.Select(b => b.Mac).Distinct().Count() > 1)
+            .Select(g => Build("ip-conflict", Severity.Critical,
+                $"{g.Key.Ip} is bound to {string.Join(" and ", g.Select(b => b.Mac).Distinct())} at once on {g.Key.Segment}",
+                $"Find which MAC should have {g.Key.Ip} (daemonnet history {g.Key.Ip}) and correct the other's static address or DHCP reservation.",
+                [g.Key.Ip, .. g.Select(b => b.Mac).Distinct()],
+                g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
+    }
+
+    private static readonly DomainState[] Active = [DomainState.Running, DomainState.Blocked, DomainState.Paused];
+
+    private IEnumerable<Finding> VmsRunningTwice()
+    {
+        var running = state.Domains.Where(d => IsLive(d.HostId) && Active.Contains((DomainState)d.State)).ToList();
+        foreach (var group in running.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        {
+            yield return Build("vm-running-twice", Severity.Critical,
+                $"VM {group.First().Name} ({group.Key}) runs on {HostList(group)} at once",
+                "Shut it down on all hosts but one, now: two copies write to the same disk and share a MAC.",
+                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} {StateText(d)}")));
+        }
+        foreach (var group in running.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
+        {
+            yield return Build("vm-running-twice", Severity.Warning,
+                $"Two VMs named {group.Key} run on {HostList(group)}",
+                "Rename one of them (virsh domrename): answers by name are ambiguous, and NetReg and DNS know only one.",
+                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
+        }
+    }
+
+    private IEnumerable<Finding> VmsDefinedTwice()
+    {
+        var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).ToList();
+        foreach (var group in defined.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        {
+            yield return Build("vm-defined-twice", Severity.Warning,
+                $"VM {group.First().Name} ({group.Key}) is defined on {HostList(group)}",
+                "Undefine it on the hosts it should not start on (virsh undefine); a migration without --undefinesource leaves a copy behind.",
+                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
+        }
+        foreach (var group in defined.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
+        {
+            yield return Build("vm-defined-twice", Severity.Warning,
+                $"Two VMs named {group.Key} are defined on {HostList(group)}",
+                "Rename or undefine one of them: answers by name are ambiguous.",
+                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
+        }
+    }
+
+    /// <summary>What a host routes: its libvirt networks' and tunnels' global IPv6 prefixes, and the routed prefixes configured for its tunnels.</summary>
+    private List<(long HostId, IPNetwork Prefix, string Source, long Since, string Where)> RoutedPrefixes(IReadOnlyDictionary<string, TunnelSettings> settings)
+    {
+        var prefixes = new List<(long, IPNetwork, string, long, string)>();
+        foreach (var network in state.Networks.Where(n => IsLive(n.HostId)))
+        {
+            prefixes.AddRange(network.Cidrs.Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p))
+                .Where(x => x.Ok).Select(x => (network.HostId, x.p, "libvirt", network.ValidFrom, $"network {network.Name} ({network.Bridge})")));
+        }
+        foreach (var link in state.Links.Where(l => IsLive(l.HostId) && LinkKinds.IsTunnel(l.Kind)))
+        {
+            prefixes.AddRange(link.Cidrs.Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p))
+                .Where(x => x.Ok).Select(x => (link.HostId, x.p, "kernel", link.ValidFrom, $"tunnel {link.Name}")));
+        }
+        foreach (var (hostId, tunnel, prefix) in DeclaredPrefixes(settings))
+        {
+            prefixes.Add((hostId, prefix, "collector configuration", 0, $"routed through {tunnel}"));
+        }
+        return prefixes;
+    }
+
+    private IEnumerable<(long HostId, string Tunnel, IPNetwork Prefix)> DeclaredPrefixes(IReadOnlyDictionary<string, TunnelSettings> settings)
+    {
+        var ids = live.Values.ToDictionary(h => h.Name, h => h.Id);
+        foreach (var (key, setting) in settings)
+        {
+            var slash = key.IndexOf('/');
+            if (slash > 0 && ids.TryGetValue(key[..slash], out var hostId) && Ipv6Prefix.TryParseGlobal(setting.RoutedPrefix, out var prefix))
+            {
+                yield return (hostId, key[(slash + 1)..], prefix);
+            }
+        }
+    }
+
+    private IEnumerable<Finding> PrefixOverlaps(IReadOnlyDictionary<string, TunnelSettings> settings)
+    {
+        var prefixes = RoutedPrefixes(settings);
+        var reported = new HashSet<(string, string)>();
+        foreach (var a in prefixes)
+        {
+            foreach (var b in prefixes.Where(b => b.HostId > a.HostId && Ipv6Prefix.Overlap(a.Prefix, b.Prefix)))
+            {
+                var pair = ($"{names[a.HostId]} {a.Prefix}", $"{names[b.HostId]} {b.Prefix}");
+                if (reported.Add(pair))
+                {
+                    yield return Build("ipv6-prefix-overlap", Severity.Critical,
+                        $"{names[a.HostId]} routes {a.Prefix} and {names[b.HostId]} routes {b.Prefix}: they overlap",
+                        "Give each host its own prefix from its own tunnel's delegation; traffic for the overlap reaches only one host.",
+                        [a.Prefix.ToString(), b.Prefix.ToString(), names[a.HostId], names[b.HostId]],
+                        [Evidence(a.HostId, a.Source, a.Since, $"{a.Prefix} on {a.Where}"), Evidence(b.HostId, b.Source, b.Since, $"{b.Prefix} on {b.Where}")]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A NAT network's IPv6 prefix must lie in what the host's tunnels bring in: the routed prefixes
+    /// configured for them, or, when none is configured, the tunnels' own prefixes.
+    /// </summary>
+    private IEnumerable<Finding> NatPrefixesOutsideTunnels(IReadOnlyDictionary<string, TunnelSettings> settings)
+    {
+        var declared = DeclaredPrefixes(settings).ToLookup(d => d.HostId, d => d.Prefix);
+        foreach (var network in state.Networks.Where(n => IsLive(n.HostId) && n.ForwardMode != "bridge"))
+        {
+            var allowed = declared[network.HostId].ToList();
+            if (allowed.Count == 0)
+            {
+                allowed = state.Links.Where(l => l.HostId == network.HostId && LinkKinds.IsTunnel(l.Kind))
+                    .SelectMany(l => l.Cidrs).Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p)).Where(x => x.Ok).Select(x => x.p).ToList();
+            }
+            foreach (var cidr in network.Cidrs)
+            {
+                if (!Ipv6Prefix.TryParseGlobal(cidr, out var prefix) || allowed.Any(a => Ipv6Prefix.Within(prefix, a)))
+                {
+                    continue;
+                }
+                var host = names[network.HostId];
+                yield return Build("nat-prefix-outside-tunnel", Severity.Warning,
+                    allowed.Count == 0
+                        ? $"{host}: network {network.Name} hands out {prefix}, but no tunnel on {host} brings IPv6 in"
+                        : $"{host}: network {network.Name} hands out {prefix}, outside what its tunnels route ({string.Join(", ", allowed)})",
+                    $"Use a prefix from {host}'s tunnel delegation on {network.Bridge}, or declare the routed prefix with --routed-prefix {host}/TUNNEL=PREFIX.",
+                    [prefix.ToString(), $"{host}/{network.Name}"],
+                    [Evidence(network.HostId, "libvirt", network.ValidFrom, $"{cidr} on {network.Bridge}")]);
+            }
+        }
+    }
+
+    private IEnumerable<Finding> TunnelFindings(IReadOnlyList<HostTunnels> hosts)
+    {
+        var ids = live.Values.ToDictionary(h => h.Name, h => h.Id);
+        foreach (var host in hosts.Where(h => ids.ContainsKey(h.Host.Name)))
+        {
+            var hostId = ids[host.Host.Name];
+            foreach (var tunnel in host.Tunnels)
+            {
+                var name = $"{host.Host.Name}/{tunnel.Name}";
+                var since = state.Links.FirstOrDefault(l => l.HostId == hostId && l.Name == tunnel.Name)?.ValidFrom ?? 0;
+                var configuredAt = tunnel.Configured is { } c ? $"{c.File}:{c.Line}" : "";
+                if (tunnel.Present && tunnel.Operstate is "DOWN" or "LOWERLAYERDOWN" or "NOTPRESENT")
+                {
+                    yield return Build("tunnel-down", Severity.Critical, $"Tunnel {name} is {tunnel.Operstate}",
+                        $"Bring it up (ifup {tunnel.Name}) and check that {tunnel.Remote} answers; the IPv6 it routes is unreachable meanwhile.",
+                        [name], [Evidence(hostId, "kernel", since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}, operstate {tunnel.Operstate}")]);
+                }
+                if (tunnel.Drift.Contains(TunnelDrift.Missing))
+                {
+                    var auto = tunnel.Configured?.Auto == true;
+                    yield return Build("tunnel-missing", auto ? Severity.Critical : Severity.Info,
+                        $"Tunnel {name} is configured{(auto ? " to come up at boot" : "")} but does not exist",
+                        $"Bring it up with ifup {tunnel.Name} and read its errors; or remove the stanza at {configuredAt}.",
+                        [name], [Evidence(hostId, "interfaces", 0, $"{tunnel.Kind} to {tunnel.Remote} at {configuredAt}")]);
+                }
+                if (tunnel.Drift.Contains(TunnelDrift.EndpointDiffers))
+                {
+                    yield return Build("tunnel-endpoint-drift", Severity.Warning,
+                        $"Tunnel {name} runs {tunnel.Local} → {tunnel.Remote}, but {configuredAt} says {Or(tunnel.Configured!.Local)} → {tunnel.Configured.Endpoint}",
+                        $"Decide which is right: ifdown/ifup {tunnel.Name} to apply the file, or correct the file so the next boot keeps the running tunnel.",
+                        [name], [Evidence(hostId, "kernel", since, $"running: {tunnel.Local} → {tunnel.Remote}"), Evidence(hostId, "interfaces", 0, $"configured: {Or(tunnel.Configured.Local)} → {tunnel.Configured.Endpoint}")]);
+                }
+                if (tunnel.Drift.Contains(TunnelDrift.Unconfigured))
+                {
+                    yield return Build("tunnel-unconfigured", Severity.Info,
+                        $"Tunnel {name} exists but no interfaces file configures it",
+                        "Add a stanza for it so it survives a reboot, or delete it if it is a leftover.",
+                        [name], [Evidence(hostId, "kernel", since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}")]);
+                }
+                var peak = Math.Max(tunnel.Traffic.RxP95BitsPerSecond, tunnel.Traffic.TxP95BitsPerSecond);
+                if (tunnel.LimitBitsPerSecond > 0 && peak >= NearLimit * tunnel.LimitBitsPerSecond)
+                {
+                    yield return Build("tunnel-near-limit", peak >= tunnel.LimitBitsPerSecond ? Severity.Critical : Severity.Warning,
+                        $"Tunnel {name} carries {BitRate.Format(peak)} at the 95th percentile, {peak / tunnel.LimitBitsPerSecond:P0} of its {BitRate.Format(tunnel.LimitBitsPerSecond)} limit",
+                        "Move VMs to a host with another tunnel, or add a tunnel to spread the load.",
+                        [name], [Evidence(hostId, "kernel counters", 0, $"rx p95 {BitRate.Format(tunnel.Traffic.RxP95BitsPerSecond)}, tx p95 {BitRate.Format(tunnel.Traffic.TxP95BitsPerSecond)} over {tunnel.Traffic.Intervals} intervals")]);
+                }
+            }
+        }
+    }
+
+    private static Finding SilentHost(HostRecord host) => Build("host-silent", Severity.Warning,
+        $"Host {host.Name} has not reported since {DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport):u}",
+        $"Check that daemonnet-agent runs on {host.Name} (systemctl status daemonnet-agent) and reaches the collector; its facts are left out of the other rules.",
+        [host.Name], [new Evidence { Host = host.Name, Source = "collector", Since = At(host.LastReport), Detail = "last report" }]);
+
+    /// <summary>A forward-bridge NIC sits on the physical LAN: a bridge-type NIC on a bridge no NAT network owns, or a NIC on a libvirt network in bridge mode.</summary>
+    private IEnumerable<Finding> Unregistered(IEnumerable<NetRegEntry> netreg)
+    {
+        var registered = netreg.Select(e => MacAddressText.TryNormalize(e.Mac, out var mac) ? mac : e.Mac).ToHashSet(StringComparer.Ordinal);
+        var forwardNetworks = state.Networks.Where(n => n.ForwardMode == "bridge").Select(n => (n.HostId, n.Name)).ToHashSet();
+        var privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
+        return state.Nics
+            .Where(n => IsLive(n.HostId) && !registered.Contains(n.Mac))
+            .Where(n => (NicKind)n.Kind == NicKind.Network ? forwardNetworks.Contains((n.HostId, n.Network))
+                : (NicKind)n.Kind == NicKind.Bridge && !privateBridges.Contains((n.HostId, n.Bridge)))
+            .Select(n => Build("netreg-unregistered", Severity.Warning,
+                $"{VmName(n.HostId, n.DomainUuid)} on {names[n.HostId]} uses {n.Mac} on the LAN, which NetReg does not list",
+                $"Register {n.Mac} in NetReg for {VmName(n.HostId, n.DomainUuid)}; until then the LAN may refuse it.",
+                [n.Mac, VmName(n.HostId, n.DomainUuid)],
+                [Evidence(n.HostId, "libvirt", n.ValidFrom, $"NIC on {(n.Network.Length > 0 ? n.Network : n.Bridge)}")]));
+    }
+
+    private static int Hosts(IEnumerable<DomainRecord> group) => group.Select(d => d.HostId).Distinct().Count();
+
+    private string HostList(IEnumerable<DomainRecord> group) => string.Join(" and ", group.Select(d => names[d.HostId]).Distinct());
+
+    private string Vms(IEnumerable<(long HostId, string Uuid)> nics) =>
+        string.Join(", ", nics.Distinct().Select(n => $"{VmName(n.HostId, n.Uuid)} on {names[n.HostId]}"));
+
+    private static string StateText(DomainRecord domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
+
+    private static string Source(BindingRecord binding) => (AddressSource)binding.Source == AddressSource.Lease ? "dnsmasq lease" : "neighbour table";
+
+    private static string Or(string local) => local.Length > 0 ? local : "any";
+
+    private Evidence Evidence(long hostId, string source, long since, string detail) => new()
+    {
+        Host = names[hostId], Source = source, Since = since > 0 ? At(since) : null, Detail = detail,
+    };
+
+    private static Timestamp At(long milliseconds) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+
+    private static Finding Build(string rule, Severity severity, string summary, string action, IEnumerable<string> objects, IEnumerable<Evidence> evidence)
+    {
+        var finding = new Finding { Rule = rule, Severity = severity, Summary = summary, Action = action };
+        finding.Objects.Add(objects);
+        finding.Evidence.Add(evidence);
+        return finding;
+    }
+}
