@@ -54,4 +54,44 @@ internal static class Snapshots
         snapshot.Errors.Add(new SourceError { Source = source, Message = $"{source} is down" });
         return snapshot;
     }
+
+    public static HostSnapshot WithNetwork(this HostSnapshot snapshot, string name, string bridge, string forwardMode, params string[] cidrs)
+    {
+        var network = new Network { Name = name, Uuid = $"uuid-{name}", Bridge = bridge, ForwardMode = forwardMode, Active = true };
+        network.Addresses.Add(cidrs.Select(c => new NetworkAddress { Cidr = c }));
+        snapshot.Networks.Add(network);
+        return snapshot;
+    }
+
+    /// <summary>The club's two networks: nat-bridge on virbr0 (with an IPv6 prefix when given) and forward-bridge on br0.</summary>
+    public static HostSnapshot WithClubNetworks(this HostSnapshot snapshot, string? ipv6Cidr = null) =>
+        snapshot.WithNetwork("nat-bridge", "virbr0", "nat", ipv6Cidr is null ? ["192.168.122.1/24"] : ["192.168.122.1/24", ipv6Cidr])
+            .WithNetwork("forward-bridge", "br0", "bridge");
+
+    public static HostSnapshot WithTunnel(this HostSnapshot snapshot, string name, string local, string remote, string operstate = "UNKNOWN",
+        string kind = "sit", params string[] addresses)
+    {
+        var link = new Link { Name = name, Kind = kind, Operstate = operstate, Mtu = 1480, Tunnel = new TunnelEndpoints { Local = local, Remote = remote, Ttl = 255 } };
+        link.Addresses.Add(addresses);
+        snapshot.Links.Add(link);
+        return snapshot;
+    }
+
+    /// <summary>An HE-style v4tunnel stanza, as the agent reads it from /etc/network/interfaces.</summary>
+    public static HostSnapshot WithConfiguredTunnel(this HostSnapshot snapshot, string name, string local, string endpoint, bool auto = true)
+    {
+        snapshot.Configured.Add(new ConfiguredInterface
+        {
+            Name = name, Family = "inet6", Method = "v4tunnel", Auto = auto, Address = "2001:470:1f0a:a6f::2", Netmask = "64",
+            Endpoint = endpoint, Local = local, Ttl = 255, Gateway = "2001:470:1f0a:a6f::1", File = "/etc/network/interfaces", Line = 12,
+        });
+        return snapshot;
+    }
+
+    public static HostSnapshot WithCounters(this HostSnapshot snapshot, string link, ulong rxBytes, ulong txBytes, uint ifindex = 5, string bootId = "boot-1")
+    {
+        snapshot.Counters ??= new CounterSample { BootId = bootId };
+        snapshot.Counters.Links.Add(new LinkCounters { Link = link, Ifindex = ifindex, RxBytes = rxBytes, TxBytes = txBytes, RxPackets = rxBytes / 1000, TxPackets = txBytes / 1000 });
+        return snapshot;
+    }
 }

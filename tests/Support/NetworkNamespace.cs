@@ -42,5 +42,27 @@ public sealed class NetworkNamespace : IDisposable
 
     public void DeleteNeighbour(string ip, string device) => Ip("neigh", "del", ip, "dev", device);
 
+    /// <summary>Runs a command inside the namespace.</summary>
+    public string Exec(params string[] command) => Shell.Run("ip", ["netns", "exec", Name, .. command]);
+
+    /// <summary>
+    /// A vxlan link to <paramref name="remote"/> over <paramref name="device"/>, up, with the
+    /// given addresses: the tunnel kind this kernel offers (it has no sit, gre or ip6tnl modules).
+    /// </summary>
+    public void AddVxlan(string name, int id, string local, string remote, string device, params string[] addresses)
+    {
+        Ip("link", "add", name, "type", "vxlan", "id", id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "local", local, "remote", remote, "dstport", "4789", "dev", device);
+        Ip("link", "set", name, "up");
+        foreach (var address in addresses)
+        {
+            Ip(address.Contains(':') ? ["-6", "addr", "add", address, "dev", name, "nodad"] : ["addr", "add", address, "dev", name]);
+        }
+    }
+
+    /// <summary>Sends <paramref name="count"/> UDP datagrams of <paramref name="size"/> bytes to the discard port of <paramref name="address"/>, through bash's /dev/udp.</summary>
+    public void SendUdp(string address, int count, int size) =>
+        Exec("bash", "-c", $"for i in $(seq {count}); do printf '%{size}s' x > /dev/udp/{address}/9; done");
+
     public void Dispose() => Shell.TryRun("ip", "netns", "del", Name);
 }

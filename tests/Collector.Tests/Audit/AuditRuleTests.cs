@@ -1,0 +1,360 @@
+using DaemonNet.Protos.V1;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Audit;
+
+/// <summary>Every audit rule with a scenario that triggers it and a near miss that must not.</summary>
+public class AuditRuleTests
+{
+    private const string MacA = "52:54:00:aa:00:01";
+    private const string MacB = "52:54:00:aa:00:02";
+
+    [Fact]
+    public async Task DuplicateMac_TwoVmsOnTwoHosts_IsCriticalWithBothVms()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(MacA))), Host("daemon2", Vm("db1", 2, nics: NatNic(MacA))));
+
+        var finding = Assert.Single(await audit.FindingsAsync("duplicate-mac"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal([MacA, "web1", "db1"], finding.Objects);
+        Assert.Equal(["daemon1", "daemon2"], finding.Evidence.Select(e => e.Host).Order());
+        Assert.All(finding.Evidence, e => Assert.Equal("libvirt", e.Source));
+    }
+
+    [Fact]
+    public async Task DuplicateMac_NearMiss_SameVmOnTwoHostsOrMacsOneApart()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic(MacA)), Vm("db1", 2, nics: NatNic(MacB))),
+            Host("daemon2", Vm("web1", 1, nics: NatNic(MacA))));
+
+        Assert.Empty(await audit.FindingsAsync("duplicate-mac"));
+    }
+
+    [Fact]
+    public async Task IpConflict_TwoMacsForOneLanAddressSeenFromTwoHosts_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1").WithClubNetworks().WithNeighbour("10.20.30.50", MacA, NeighbourState.Reachable, "br0"),
+            Host("daemon2").WithClubNetworks().WithNeighbour("10.20.30.50", MacB, NeighbourState.Stale, "br0"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("ip-conflict"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(["10.20.30.50", MacA, MacB], finding.Objects);
+        Assert.Contains("on the LAN", finding.Summary);
+        Assert.All(finding.Evidence, e => Assert.Equal("neighbour table", e.Source));
+    }
+
+    [Fact]
+    public async Task IpConflict_LeaseAndNeighbourDisagreeOnOneNatBridge_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithClubNetworks()
+            .WithLease("192.168.122.10", MacA, TimeSpan.FromHours(1))
+            .WithNeighbour("192.168.122.10", MacB, NeighbourState.Reachable));
+
+        var finding = Assert.Single(await audit.FindingsAsync("ip-conflict"));
+
+        Assert.Contains("daemon1/virbr0", finding.Summary);
+        Assert.Equal(["dnsmasq lease", "neighbour table"], finding.Evidence.Select(e => e.Source).Order());
+    }
+
+    [Fact]
+    public async Task IpConflict_NearMiss_SamePrivateAddressBehindTwoHostsNat()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1").WithClubNetworks().WithNeighbour("192.168.122.10", MacA, NeighbourState.Reachable),
+            Host("daemon2").WithClubNetworks().WithNeighbour("192.168.122.10", MacB, NeighbourState.Reachable));
+
+        Assert.Empty(await audit.FindingsAsync("ip-conflict"));
+    }
+
+    [Fact]
+    public async Task VmRunningTwice_SameUuidRunningOnTwoHosts_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1)), Host("daemon2", Vm("web1", 1, DomainState.Paused)));
+
+        var finding = Assert.Single(await audit.FindingsAsync("vm-running-twice"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(["web1", Uuid(1)], finding.Objects);
+        Assert.Equal("VM web1 (" + Uuid(1) + ") runs on daemon1 and daemon2 at once", finding.Summary);
+    }
+
+    [Fact]
+    public async Task VmRunningTwice_TwoVmsSharingANameRunOnTwoHosts_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1)), Host("daemon2", Vm("WEB1", 2)));
+
+        var finding = Assert.Single(await audit.FindingsAsync("vm-running-twice"));
+
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Equal(["web1", Uuid(1), Uuid(2)], finding.Objects);
+    }
+
+    [Fact]
+    public async Task VmRunningTwice_NearMiss_ShutOffOnTheOtherHostOrOnlyAPrefixOfTheName()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("web10", 3)), Host("daemon2", Vm("web1", 1, DomainState.Shutoff), Vm("web1x", 4)));
+
+        Assert.Empty(await audit.FindingsAsync("vm-running-twice"));
+    }
+
+    [Fact]
+    public async Task VmDefinedTwice_PersistentOnTwoHosts_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1)), Host("daemon2", Vm("web1", 1, DomainState.Shutoff)));
+
+        var finding = Assert.Single(await audit.FindingsAsync("vm-defined-twice"));
+
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Contains("is defined on daemon1 and daemon2", finding.Summary);
+    }
+
+    [Fact]
+    public async Task VmDefinedTwice_NearMiss_TransientCopyDuringMigration()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        var transient = Vm("web1", 1);
+        transient.Persistent = false;
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Shutoff)), Host("daemon2", transient));
+
+        Assert.Empty(await audit.FindingsAsync("vm-defined-twice"));
+        Assert.Empty(await audit.FindingsAsync("vm-running-twice"));
+    }
+
+    [Fact]
+    public async Task PrefixOverlap_NestedPrefixesOnTwoHosts_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64"),
+            Host("daemon2").WithClubNetworks("2001:470:7b3e::1/48"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("ipv6-prefix-overlap"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal(["2001:470:7b3e:1::/64", "2001:470:7b3e::/48", "daemon1", "daemon2"], finding.Objects);
+    }
+
+    [Fact]
+    public async Task PrefixOverlap_NearMiss_AdjacentPrefixesAndLinkLocal()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["fe80::1/64"]),
+            Host("daemon2").WithClubNetworks("2001:470:7b3e:2::1/64").WithTunnel("he-ipv6", "10.20.30.12", "216.66.80.26", addresses: ["fe80::1/64"]));
+
+        Assert.Empty(await audit.FindingsAsync("ipv6-prefix-overlap"));
+    }
+
+    [Fact]
+    public async Task NatPrefixOutsideTunnel_PrefixNotInTheRoutedOne_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
+        await audit.ReportAsync(Host("daemon1").WithClubNetworks("2001:470:9999:1::1/64")
+            .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64"]));
+
+        var finding = Assert.Single(await audit.FindingsAsync("nat-prefix-outside-tunnel"));
+
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Contains("outside what its tunnels route (2001:470:7b3e::/48)", finding.Summary);
+    }
+
+    [Fact]
+    public async Task NatPrefixOutsideTunnel_HostWithoutAnyTunnel_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithClubNetworks("2001:470:9999:1::1/64"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("nat-prefix-outside-tunnel"));
+
+        Assert.Contains("no tunnel on daemon1 brings IPv6 in", finding.Summary);
+    }
+
+    [Fact]
+    public async Task NatPrefixOutsideTunnel_NearMiss_PrefixInsideTheRoutedOne()
+    {
+        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
+        await audit.ReportAsync(Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64")
+            .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64"]));
+
+        Assert.Empty(await audit.FindingsAsync("nat-prefix-outside-tunnel"));
+    }
+
+    [Fact]
+    public async Task TunnelDown_LinkDown_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", "DOWN").WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("tunnel-down"));
+
+        Assert.Equal((Severity.Critical, "Tunnel daemon1/he-ipv6 is DOWN"), (finding.Severity, finding.Summary));
+    }
+
+    [Fact]
+    public async Task TunnelDown_NearMiss_PointToPointTunnelShowsUnknown()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", "UNKNOWN").WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26"));
+
+        Assert.Empty(await audit.AuditAsync(new AuditRequest()));
+    }
+
+    [Fact]
+    public async Task TunnelMissing_ConfiguredAutoButAbsent_IsCritical()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("tunnel-missing"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("/etc/network/interfaces:12", finding.Action);
+    }
+
+    [Fact]
+    public async Task TunnelMissing_NearMiss_NotAutoIsOnlyInfo()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithConfiguredTunnel("he-backup", "10.20.30.11", "184.105.253.14", auto: false));
+
+        Assert.Equal(Severity.Info, Assert.Single(await audit.FindingsAsync("tunnel-missing")).Severity);
+    }
+
+    [Fact]
+    public async Task TunnelEndpointDrift_RemoteNotTheConfiguredOne_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.30").WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26"));
+
+        var finding = Assert.Single(await audit.FindingsAsync("tunnel-endpoint-drift"));
+
+        Assert.Equal(Severity.Warning, finding.Severity);
+        Assert.Equal(["kernel", "interfaces"], finding.Evidence.Select(e => e.Source));
+    }
+
+    [Fact]
+    public async Task TunnelEndpointDrift_NearMiss_SameAddressOtherSpellingOrLocalLeftOut()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1")
+            .WithTunnel("t6", "2001:db8:ffff::1", "2001:db8:ffff::2", kind: "ip6tnl").WithConfiguredTunnel("t6", "", "2001:db8:ffff:0:0::2"));
+
+        Assert.Empty(await audit.FindingsAsync("tunnel-endpoint-drift"));
+    }
+
+    [Fact]
+    public async Task TunnelUnconfigured_PresentButNotInTheFile_IsInfo()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithTunnel("vx0", "10.20.30.11", "10.20.30.12", kind: "vxlan"));
+
+        Assert.Equal(Severity.Info, Assert.Single(await audit.FindingsAsync("tunnel-unconfigured")).Severity);
+    }
+
+    [Fact]
+    public async Task TunnelUnconfigured_NearMiss_InterfacesFileUnreadable()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1").WithTunnel("vx0", "10.20.30.11", "10.20.30.12", kind: "vxlan").WithError("interfaces"));
+
+        Assert.Empty(await audit.FindingsAsync("tunnel-unconfigured"));
+    }
+
+    [Theory]
+    [InlineData(1_125_000UL, true)]
+    [InlineData(625_000UL, false)]
+    public async Task TunnelNearLimit_P95AtFourFifthsOfTheLimit_IsAWarning(ulong bytesPerTenSeconds, bool expected)
+    {
+        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "1Mbit" });
+        HostSnapshot Report(ulong rx) => Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26")
+            .WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26").WithCounters("he-ipv6", rx, 1000);
+        await audit.ReportAsync(Report(0));
+        for (ulong i = 1; i <= 3; i++)
+        {
+            audit.Server.Clock.Advance(TimeSpan.FromSeconds(10));
+            await audit.ReportAsync(Report(i * bytesPerTenSeconds));
+        }
+
+        var findings = await audit.FindingsAsync("tunnel-near-limit");
+
+        Assert.Equal(expected, findings.Count == 1);
+        if (expected)
+        {
+            Assert.Equal(Severity.Warning, findings[0].Severity);
+            Assert.Contains("900 kbit/s at the 95th percentile, 90", findings[0].Summary);
+        }
+    }
+
+    [Theory]
+    [InlineData(31, true)]
+    [InlineData(29, false)]
+    public async Task HostSilent_AfterThreeIntervals_IsAWarningAndItsFactsLeaveTheOtherRules(int seconds, bool silent)
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1)), Host("daemon2", Vm("web1", 1)));
+        audit.Server.Clock.Advance(TimeSpan.FromSeconds(seconds));
+        await audit.ReportAsync(Host("daemon2", Vm("web1", 1)));
+
+        var findings = await audit.AuditAsync();
+
+        Assert.Equal(silent ? ["host-silent"] : ["vm-defined-twice", "vm-running-twice"], findings.Select(f => f.Rule).Order());
+        if (silent)
+        {
+            Assert.Equal((Severity.Warning, "daemon1"), (findings[0].Severity, findings[0].Evidence[0].Host));
+        }
+    }
+
+    [Fact]
+    public async Task NetregUnregistered_ForwardBridgeMacNotListed_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1, nics: ForwardNic(MacA)), Vm("web2", 2, nics: new Nic { Mac = MacB, Kind = NicKind.Bridge, Bridge = "br0" })).WithClubNetworks());
+        var request = new AuditRequest { NetregGiven = true };
+        request.Netreg.Add(new NetRegEntry { Mac = "52:54:00:ff:ff:ff", Hostname = "other" });
+
+        var findings = await audit.FindingsAsync("netreg-unregistered", request);
+
+        Assert.Equal([MacA, MacB], findings.Select(f => f.Objects[0]).Order());
+        Assert.All(findings, f => Assert.Equal(Severity.Warning, f.Severity));
+    }
+
+    [Fact]
+    public async Task NetregUnregistered_NearMiss_ListedInOtherSpellingNatNicOrNoListGiven()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1, nics: ForwardNic(MacA)), Vm("web2", 2, nics: NatNic(MacB))).WithClubNetworks());
+        var request = new AuditRequest { NetregGiven = true };
+        request.Netreg.Add(new NetRegEntry { Mac = "52-54-00-AA-00-01", Hostname = "web1" });
+
+        Assert.Empty(await audit.FindingsAsync("netreg-unregistered", request));
+        Assert.Empty(await audit.FindingsAsync("netreg-unregistered", new AuditRequest()));
+    }
+
+    [Fact]
+    public async Task Audit_HealthyCluster_HasNoFindingsAndFindingsComeMostSevereFirst()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(
+            Host("daemon1", Vm("web1", 1, nics: NatNic(MacA))).WithClubNetworks().WithNeighbour("192.168.122.10", MacA, NeighbourState.Reachable),
+            Host("daemon2", Vm("db1", 2, nics: NatNic(MacB))).WithClubNetworks().WithNeighbour("192.168.122.11", MacB, NeighbourState.Reachable));
+        Assert.Empty(await audit.AuditAsync());
+
+        await audit.ReportAsync(Host("daemon3", Vm("web1", 1)).WithTunnel("vx0", "10.0.0.1", "10.0.0.2", kind: "vxlan"));
+        var findings = await audit.AuditAsync();
+
+        Assert.Equal(["vm-running-twice", "vm-defined-twice", "tunnel-unconfigured"], findings.Select(f => f.Rule));
+    }
+}
