@@ -102,6 +102,8 @@ public sealed class SimulatedHost : IDisposable
         Namespace.AddBridge("br0", $"10.77.0.{10 + number}/24");
         Namespace.AddBridge("virbr0", "192.168.122.1/24", $"2001:db8:beef:{number}::1/64");
         LeasesDir = cluster.Folder.Folder($"{Name}-leases");
+        InterfacesFile = cluster.Folder.File($"{Name}-interfaces");
+        File.WriteAllText(InterfacesFile, $"auto lo\niface lo inet loopback\n\nauto br0\niface br0 inet static\n    address 10.77.0.{10 + number}/24\n    bridge_ports none\n");
         Node = new LibvirtTestNode(cluster.Folder.File($"{Name}-node.xml"), number);
         Node.Write();
         Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", cluster.CertificateDir, "--name", Name, "--role", "agent");
@@ -117,13 +119,16 @@ public sealed class SimulatedHost : IDisposable
 
     public string LeasesDir { get; }
 
+    /// <summary>The host's /etc/network/interfaces: loopback and br0 unless a test writes its own before starting the agent.</summary>
+    public string InterfacesFile { get; }
+
     public RunningProgram? Agent { get; private set; }
 
     public void StartAgent(string interval = "300ms") =>
         Agent = RunningProgram.Start(Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
-            "--interval", interval, "--leases-dir", LeasesDir, .. cluster.TlsArguments(Name),
+            "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name),
         ], Namespace);
 
     public void StopAgent()
