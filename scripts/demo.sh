@@ -120,6 +120,30 @@ host() {
     ip -n "$ns" addr add 192.168.122.1/24 dev virbr0
     ip -n "$ns" -6 addr add "2001:db8:beef:$n::1/64" dev virbr0 nodad
     mkdir -p "$state/daemon$n-leases"
+    cat >"$state/daemon$n-interfaces" <<EOF2
+auto lo
+iface lo inet loopback
+
+auto br0
+iface br0 inet static
+    address 10.77.0.$((10 + n))/24
+    bridge_ports eth0
+
+# Hurricane Electric tunnel broker
+auto he-ipv6
+iface he-ipv6 inet6 v4tunnel
+    address 2001:470:1f0a:a6$n::2
+    netmask 64
+    endpoint 216.66.80.26
+    local 10.99.0.$((10 + n))
+    ttl 255
+    gateway 2001:470:1f0a:a6$n::1
+EOF2
+    # The HE tunnel as ifupdown would create it; kernels without the sit module show it as missing.
+    if ip -n "$ns" link add he-ipv6 type sit local "10.99.0.$((10 + n))" remote 216.66.80.26 ttl 255 2>/dev/null; then
+        ip -n "$ns" link set he-ipv6 up
+        ip -n "$ns" -6 addr add "2001:470:1f0a:a6$n::2/64" dev he-ipv6 nodad
+    fi
 }
 
 agent() {
@@ -127,7 +151,8 @@ agent() {
     # shellcheck disable=SC2046
     start "agent-daemon$n" "dndemo-daemon$n" dotnet src/HostAgent/bin/Release/net10.0/daemonnet-agent.dll \
         --collector "$collector_url" --host-name "daemon$n" --interval 2s $(tls_flags "daemon$n") \
-        --libvirt-uri "test://$state/daemon$n-node.xml" --leases-dir "$state/daemon$n-leases"
+        --libvirt-uri "test://$state/daemon$n-node.xml" --leases-dir "$state/daemon$n-leases" \
+        --interfaces-file "$state/daemon$n-interfaces"
 }
 
 if [ "${1:-up}" = down ]; then
@@ -152,7 +177,9 @@ dotnet "$collector" certs init --dir "$tls" --san 10.99.0.1 >/dev/null
 for n in 1 2 3; do dotnet "$collector" certs issue --dir "$tls" --name "daemon$n" --role agent >/dev/null; done
 dotnet "$collector" certs issue --dir "$tls" --name admin --role reader >/dev/null
 # shellcheck disable=SC2046
-start collector "" dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector)
+start collector "" dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector) \
+    --routed-prefix daemon1/he-ipv6=2001:db8:beef:1::/64 --routed-prefix daemon2/he-ipv6=2001:db8:beef:2::/64 \
+    --routed-prefix daemon3/he-ipv6=2001:db8:beef:3::/64 --tunnel-limit daemon1/he-ipv6=100Mbit
 
 for n in 1 2 3; do host "$n"; done
 
@@ -192,6 +219,12 @@ daemonnet hosts
 echo
 echo "\$ daemonnet where web1"
 daemonnet where web1
+echo
+echo "\$ daemonnet tunnels"
+daemonnet tunnels
+echo
+echo "\$ daemonnet audit"
+daemonnet audit || true
 cat <<EOF2
 
 The demo keeps running. Try it yourself (as the reader 'admin'):
@@ -199,5 +232,6 @@ The demo keeps running. Try it yourself (as the reader 'admin'):
   export DAEMONNET_CERT_FILE=$tls/admin.pem DAEMONNET_KEY_FILE=$tls/admin-key.pem
   alias daemonnet="$PWD/$bin/daemonnet"
   daemonnet where 10.77.0.61;  daemonnet vms;  daemonnet history web1;  daemonnet where 52:54:00:AB:01:01 --json
+  daemonnet audit --min-severity info;  daemonnet tunnels --host daemon1 --json
 Logs are in $state; remove everything with: scripts/demo.sh down
 EOF2

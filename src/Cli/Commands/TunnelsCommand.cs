@@ -63,7 +63,7 @@ internal sealed class TunnelsCommand
     public static void WriteHuman(TextWriter writer, TunnelsReply reply, bool utc)
     {
         var window = RelativeTime.Span(reply.CollectorTime.ToDateTimeOffset() - reply.Since.ToDateTimeOffset());
-        writer.WriteLine($"Traffic since {RelativeTime.Absolute(reply.Since.ToDateTimeOffset(), utc)} ({window}); rates in bits per second.");
+        writer.WriteLine($"Traffic since {RelativeTime.Absolute(reply.Since.ToDateTimeOffset(), utc)} ({window}): rates in bits per second, VOL the bytes in that window, P95 the 95th percentile rate.");
         foreach (var host in reply.Hosts)
         {
             writer.WriteLine();
@@ -79,7 +79,7 @@ internal sealed class TunnelsCommand
             }
             else
             {
-                var table = new Table("TUNNEL", "KIND", "LOCAL → REMOTE", "PREFIXES", "STATE", "RX NOW", "TX NOW", "RX", "TX", "P95 RX", "P95 TX", "LIMIT", "DRIFT");
+                var table = new Table("TUNNEL", "KIND", "LOCAL → REMOTE", "PREFIXES", "STATE", "RX NOW", "TX NOW", "RX VOL", "TX VOL", "P95 RX", "P95 TX", "LIMIT", "DRIFT");
                 foreach (var tunnel in host.Tunnels)
                 {
                     var traffic = tunnel.Traffic ?? new TrafficSummary();
@@ -87,7 +87,7 @@ internal sealed class TunnelsCommand
                     table.Add(tunnel.Name, tunnel.Kind, $"{Or(tunnel.Local)} → {Or(tunnel.Remote)}", Dash(string.Join(", ", prefixList)),
                         tunnel.Present ? State(tunnel.Operstate) : "absent",
                         Rate(traffic.RxBitsPerSecond, tunnel.Present), Rate(traffic.TxBitsPerSecond, tunnel.Present),
-                        ByteSize.Format(traffic.RxBytes), ByteSize.Format(traffic.TxBytes),
+                        tunnel.Present ? ByteSize.Format(traffic.RxBytes) : "-", tunnel.Present ? ByteSize.Format(traffic.TxBytes) : "-",
                         Rate(traffic.RxP95BitsPerSecond, tunnel.Present), Rate(traffic.TxP95BitsPerSecond, tunnel.Present),
                         Limit(tunnel), Drift(tunnel));
                 }
@@ -118,7 +118,7 @@ internal sealed class TunnelsCommand
             return "-";
         }
         var peak = Math.Max(tunnel.Traffic?.RxP95BitsPerSecond ?? 0, tunnel.Traffic?.TxP95BitsPerSecond ?? 0);
-        return string.Create(CultureInfo.InvariantCulture, $"{BitRate.Format(tunnel.LimitBitsPerSecond)} (p95 {peak / tunnel.LimitBitsPerSecond:P0})");
+        return string.Create(CultureInfo.InvariantCulture, $"{BitRate.Format(tunnel.LimitBitsPerSecond)} (p95 {100 * peak / tunnel.LimitBitsPerSecond:0}%)");
     }
 
     public static string Drift(TunnelReport tunnel) => tunnel.Drift.Count == 0 ? "-" : string.Join(", ", tunnel.Drift.Select(d => d switch

@@ -58,7 +58,7 @@ public sealed class ClusterAudit
     private string VmName(long hostId, string uuid) => domains.TryGetValue((hostId, uuid), out var d) ? d.Name : uuid;
 
     private IEnumerable<Finding> DuplicateMacs() =>
-        state.Nics.Where(n => IsLive(n.HostId))
+        state.Nics.Where(n => IsLive(n.HostId)).OrderBy(n => names[n.HostId], StringComparer.Ordinal)
             .GroupBy(n => n.Mac)
             .Where(g => g.Select(n => n.DomainUuid).Distinct().Count() > 1)
             .Select(g => Build("duplicate-mac", Severity.Critical,
@@ -78,7 +78,7 @@ public sealed class ClusterAudit
         string Segment(BindingRecord b) =>
             privateBridges.Contains((b.HostId, b.Device)) || (IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal)
                 ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
-        return state.Bindings.Where(b => IsLive(b.HostId))
+        return state.Bindings.Where(b => IsLive(b.HostId)).OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
             .GroupBy(b => (Segment: Segment(b), b.Ip))
             .Where(g => g.Select(b => b.Mac).Distinct().Count() > 1)
             .Select(g => Build("ip-conflict", Severity.Critical,
@@ -92,7 +92,7 @@ public sealed class ClusterAudit
 
     private IEnumerable<Finding> VmsRunningTwice()
     {
-        var running = state.Domains.Where(d => IsLive(d.HostId) && Active.Contains((DomainState)d.State)).ToList();
+        var running = Running().ToList();
         foreach (var group in running.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
             yield return Build("vm-running-twice", Severity.Critical,
@@ -110,9 +110,15 @@ public sealed class ClusterAudit
         }
     }
 
+    private IEnumerable<DomainRecord> Running() =>
+        state.Domains.Where(d => IsLive(d.HostId) && Active.Contains((DomainState)d.State)).OrderBy(d => names[d.HostId], StringComparer.Ordinal);
+
+    /// <summary>Two VMs sharing a name that already run on two hosts are reported once, by vm-running-twice.</summary>
     private IEnumerable<Finding> VmsDefinedTwice()
     {
-        var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).ToList();
+        var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).OrderBy(d => names[d.HostId], StringComparer.Ordinal).ToList();
+        var runningNames = Running().GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var group in defined.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
             yield return Build("vm-defined-twice", Severity.Warning,
@@ -121,7 +127,7 @@ public sealed class ClusterAudit
                 [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
         }
         foreach (var group in defined.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1 && !runningNames.Contains(g.Key)))
         {
             yield return Build("vm-defined-twice", Severity.Warning,
                 $"Two VMs named {group.Key} are defined on {HostList(group)}",
@@ -261,7 +267,7 @@ public sealed class ClusterAudit
                 if (tunnel.LimitBitsPerSecond > 0 && peak >= NearLimit * tunnel.LimitBitsPerSecond)
                 {
                     yield return Build("tunnel-near-limit", peak >= tunnel.LimitBitsPerSecond ? Severity.Critical : Severity.Warning,
-                        $"Tunnel {name} carries {BitRate.Format(peak)} at the 95th percentile, {peak / tunnel.LimitBitsPerSecond:P0} of its {BitRate.Format(tunnel.LimitBitsPerSecond)} limit",
+                        $"Tunnel {name} carries {BitRate.Format(peak)} at the 95th percentile, {100 * peak / tunnel.LimitBitsPerSecond:0}% of its {BitRate.Format(tunnel.LimitBitsPerSecond)} limit",
                         "Move VMs to a host with another tunnel, or add a tunnel to spread the load.",
                         [name], [Evidence(hostId, "kernel counters", 0, $"rx p95 {BitRate.Format(tunnel.Traffic.RxP95BitsPerSecond)}, tx p95 {BitRate.Format(tunnel.Traffic.TxP95BitsPerSecond)} over {tunnel.Traffic.Intervals} intervals")]);
                 }

@@ -98,6 +98,7 @@ public class AuditRuleTests
 
         Assert.Equal(Severity.Warning, finding.Severity);
         Assert.Equal(["web1", Uuid(1), Uuid(2)], finding.Objects);
+        Assert.Empty(await audit.FindingsAsync("vm-defined-twice"));
     }
 
     [Fact]
@@ -119,6 +120,18 @@ public class AuditRuleTests
 
         Assert.Equal(Severity.Warning, finding.Severity);
         Assert.Contains("is defined on daemon1 and daemon2", finding.Summary);
+    }
+
+    [Fact]
+    public async Task VmDefinedTwice_TwoVmsSharingANameOneShutOff_IsAWarning()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1)), Host("daemon2", Vm("web1", 2, DomainState.Shutoff)));
+
+        var finding = Assert.Single(await audit.FindingsAsync("vm-defined-twice"));
+
+        Assert.Equal("Two VMs named web1 are defined on daemon1 and daemon2", finding.Summary);
+        Assert.Empty(await audit.FindingsAsync("vm-running-twice"));
     }
 
     [Fact]
@@ -294,7 +307,7 @@ public class AuditRuleTests
         if (expected)
         {
             Assert.Equal(Severity.Warning, findings[0].Severity);
-            Assert.Contains("900 kbit/s at the 95th percentile, 90", findings[0].Summary);
+            Assert.Contains("900 kbit/s at the 95th percentile, 90% of its 1 Mbit/s limit", findings[0].Summary);
         }
     }
 

@@ -137,10 +137,11 @@ public class MutualTlsTests : IAsyncLifetime
     {
         using var channel = GrpcChannel.ForAddress(server.Url.Replace("https://", "http://"));
 
-        // The client expects HTTP/2 frames and gets a TLS alert: HttpClient fails before gRPC sees a status.
+        // The client expects HTTP/2 frames and gets TLS bytes: HttpClient fails before gRPC sees a
+        // status, and whether the message names HTTP/2 or only the dropped connection depends on timing.
         var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
 
-        Assert.Contains("HTTP/2", error.Message);
+        Assert.True(error is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.Internal } or HttpRequestException or HttpIOException, error.ToString());
         Assert.Empty((await new Inventory.InventoryClient(Channel("alice")).WhereAsync(new WhereRequest { Query = "web1" })).Vms);
     }
 }
