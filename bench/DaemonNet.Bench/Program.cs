@@ -55,7 +55,15 @@ footprint.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint };
+var trials = new Option<int>("--trials") { Description = "Changes to time", DefaultValueFactory = _ => 200 };
+var change = new Command("change", "Time from a neighbour entry added on a host to the collector having it (network namespaces, root)") { trials };
+change.SetAction(async parse =>
+{
+    await new ChangeLatency(parse.GetValue(trials)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
