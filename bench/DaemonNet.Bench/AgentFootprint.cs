@@ -7,7 +7,7 @@ namespace DaemonNet.Bench;
 /// entries in a network namespace, reporting to a collector over mutual TLS. CPU from
 /// /proc/PID/stat over a quiet minute after a warm-up, memory from /proc/PID/status.
 /// </summary>
-internal sealed class AgentFootprint(int vms, int neighbours, TimeSpan interval, TimeSpan window)
+internal sealed class AgentFootprint(int vms, int neighbours, TimeSpan interval, TimeSpan window, string? agentPath)
 {
     public async Task RunAsync()
     {
@@ -24,7 +24,7 @@ internal sealed class AgentFootprint(int vms, int neighbours, TimeSpan interval,
         var batchFile = cluster.Folder.File("neighbours.batch");
         await File.WriteAllTextAsync(batchFile, batch + "\n");
         host.Namespace.Ip("-batch", batchFile);
-        host.StartAgent(interval: $"{interval.TotalSeconds:0}s");
+        host.StartAgent(interval: $"{interval.TotalSeconds:0}s", program: agentPath);
         await host.Agent!.WaitForOutputAsync("Connected to collector", TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(20));
 
@@ -32,7 +32,7 @@ internal sealed class AgentFootprint(int vms, int neighbours, TimeSpan interval,
         var (cpuBefore, wallBefore) = (CpuSeconds(pid), DateTime.UtcNow);
         await Task.Delay(window);
         var cpu = (CpuSeconds(pid) - cpuBefore) / (DateTime.UtcNow - wallBefore).TotalSeconds * 100;
-        Console.WriteLine($"agent footprint: {vms} VMs, {neighbours} neighbour entries, interval {interval.TotalSeconds:0} s, measured over {window.TotalSeconds:0} s after a 20 s warm-up");
+        Console.WriteLine($"agent footprint ({agentPath ?? "the Release build, JIT"}): {vms} VMs, {neighbours} neighbour entries, interval {interval.TotalSeconds:0} s, measured over {window.TotalSeconds:0} s after a 20 s warm-up");
         Console.WriteLine($"  CPU: {cpu:0.00} % of one core");
         Console.WriteLine($"  memory: RSS {Status(pid, "VmRSS"):0} MiB, peak {Status(pid, "VmHWM"):0} MiB");
     }

@@ -8,14 +8,16 @@ namespace DaemonNet.Bench;
 /// <summary>
 /// Whole-process wall time of the CLI, as an admin experiences it: a collector process on an
 /// existing database (from the history scenario) and `daemonnet where/history` run as processes.
+/// In the same run, the club's manual method on one host: the VM's MACs from `virsh dumpxml`,
+/// grepped out of `ip neighbour` on a host with 1,000 neighbour entries.
 /// </summary>
-internal sealed class CliLatency(string databasePath, int runs, string repositoryRoot)
+internal sealed class CliLatency(string databasePath, int runs, string repositoryRoot, string? cliPath)
 {
     public async Task RunAsync()
     {
         var port = LoopbackPort.Free();
         var collector = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
-        var cli = Path.Combine(repositoryRoot, "src/Cli/bin/Release/net10.0/daemonnet");
+        var cli = cliPath ?? Path.Combine(repositoryRoot, "src/Cli/bin/Release/net10.0/daemonnet");
         using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d", "--insecure"])
         {
             RedirectStandardOutput = true,
@@ -55,10 +57,38 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
                 }
                 Console.WriteLine($"  daemonnet {string.Join(' ', arguments),-40} {timings.Summary}");
             }
+            await TimeManualMethodAsync();
         }
         finally
         {
             server.Kill();
         }
+    }
+
+    private async Task TimeManualMethodAsync()
+    {
+        using var folder = new TempDirectory();
+        using var host = NetworkNamespace.Create("manual");
+        host.AddBridge("virbr0", "192.168.122.1/24");
+        var batch = folder.File("neighbours.batch");
+        await File.WriteAllTextAsync(batch, string.Concat(Enumerable.Range(0, 1000).Select(n =>
+            $"neigh replace 192.168.{122 + n / 250}.{2 + n % 250} lladdr 52:54:00:cd:{n / 256:x2}:{n % 256:x2} dev virbr0 nud permanent\n")));
+        host.Ip("-batch", batch);
+        var node = new LibvirtTestNode(folder.File("node.xml"), 1);
+        node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:cd:00:07", "nat-bridge"), ("network", "52:54:00:cd:01:07", "forward-bridge")).Write();
+        var command = $"ip neighbour | grep -Ff <(virsh -c {node.Uri} dumpxml web1 | grep -o \"<mac address='[^']*'\" | cut -d\"'\" -f2)";
+        var timings = new Latencies();
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var output = host.Exec("bash", "-c", command);
+            timings.Add(watch.Elapsed);
+            if (!output.Contains("52:54:00:cd:00:07", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the manual method found nothing: {output}");
+            }
+        }
+        Console.WriteLine($"  manual, one host: {command}");
+        Console.WriteLine($"  {"",50} {timings.Summary}");
     }
 }

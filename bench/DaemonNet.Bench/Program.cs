@@ -17,10 +17,11 @@ history.SetAction(async parse =>
 
 var runs = new Option<int>("--runs") { Description = "Runs of each command", DefaultValueFactory = _ => 50 };
 var existingDb = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
-var cli = new Command("cli", "Time whole daemonnet processes against a collector on an existing database") { existingDb, runs };
+var cliBinary = new Option<string>("--cli") { Description = "The daemonnet executable to time (default: the Release build's apphost)" };
+var cli = new Command("cli", "Time whole daemonnet processes against a collector on an existing database, and the manual method on one host") { existingDb, runs, cliBinary };
 cli.SetAction(async parse =>
 {
-    await new CliLatency(parse.GetValue(existingDb)!, parse.GetValue(runs), RepositoryRoot()).RunAsync();
+    await new CliLatency(parse.GetValue(existingDb)!, parse.GetValue(runs), RepositoryRoot(), parse.GetValue(cliBinary)).RunAsync();
     return 0;
 });
 
@@ -48,10 +49,12 @@ query.SetAction(async parse =>
 
 var neighbours = new Option<int>("--neighbours") { Description = "Neighbour entries on the host", DefaultValueFactory = _ => 1000 };
 var footprintVms = new Option<int>("--vms") { Description = "VMs on the host", DefaultValueFactory = _ => 100 };
-var footprint = new Command("footprint", "The agent's steady-state CPU and memory on a busy host (network namespaces, root)") { footprintVms, neighbours, seconds };
+var agentBinary = new Option<string>("--agent") { Description = "The daemonnet-agent executable to measure (default: the Release build, run by dotnet)" };
+var footprint = new Command("footprint", "The agent's steady-state CPU and memory on a busy host (network namespaces, root)") { footprintVms, neighbours, seconds, agentBinary };
 footprint.SetAction(async parse =>
 {
-    await new AgentFootprint(parse.GetValue(footprintVms), parse.GetValue(neighbours), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(parse.GetValue(seconds))).RunAsync();
+    await new AgentFootprint(parse.GetValue(footprintVms), parse.GetValue(neighbours), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(parse.GetValue(seconds)),
+        parse.GetValue(agentBinary)).RunAsync();
     return 0;
 });
 

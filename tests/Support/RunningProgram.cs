@@ -28,21 +28,19 @@ public sealed class RunningProgram : IDisposable
 
     public int ProcessId => process.Id;
 
+    /// <param name="program">A built .dll, run by <c>dotnet</c>, or a native executable (a NativeAOT publish).</param>
     public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null)
     {
-        var start = new ProcessStartInfo(inNamespace is null ? "dotnet" : "ip")
+        string[] command = [.. inNamespace is null ? [] : new[] { "ip", "netns", "exec", inNamespace.Name }, .. program.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", program] : new[] { program }];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (inNamespace is not null)
+        foreach (var argument in command.Skip(1))
         {
-            foreach (var argument in new[] { "netns", "exec", inNamespace.Name, "dotnet" })
-            {
-                start.ArgumentList.Add(argument);
-            }
+            start.ArgumentList.Add(argument);
         }
-        start.ArgumentList.Add(program);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -124,8 +124,9 @@ public sealed class SimulatedHost : IDisposable
 
     public RunningProgram? Agent { get; private set; }
 
-    public void StartAgent(string interval = "300ms") =>
-        Agent = RunningProgram.Start(Programs.Agent,
+    /// <param name="program">The agent to run: the solution's build unless a native publish is given.</param>
+    public void StartAgent(string interval = "300ms", string? program = null) =>
+        Agent = RunningProgram.Start(program ?? Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
             "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name),
