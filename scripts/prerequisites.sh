@@ -2,6 +2,7 @@
 #   libvirt0  - libvirt.so.0, which the agent (and its tests, through the test driver) call
 #   iproute2  - ip, for the kernel's links, addresses and neighbour tables, and network namespaces
 #   sqlite3   - not needed by DaemonNet; handy to look into the collector's database
+#   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
 
 require_root() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -23,6 +24,8 @@ install_packages() {
     ldconfig -p | grep 'libvirt\.so\.0 ' >/dev/null || missing+=(libvirt0)
     command -v ip >/dev/null 2>&1 || missing+=(iproute2)
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+    command -v clang >/dev/null 2>&1 || missing+=(clang)
+    [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing ${missing[*]} from Debian..."
         apt-get update -qq

@@ -18,6 +18,13 @@ if ! dotnet build DaemonNet.sln -c Release -v q -nologo; then
     echo "tests: 0 passed, 0 failed, 0 skipped"
     exit 1
 fi
+# The native executables that scripts/publish.sh makes for real hosts are tested too.
+if ! bash scripts/publish.sh artifacts/publish >artifacts/publish.log 2>&1; then
+    cat artifacts/publish.log
+    echo "publish failed"
+    echo "tests: 0 passed, 0 failed, 0 skipped"
+    exit 1
+fi
 dotnet test DaemonNet.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" \
     > "$results.log" 2>&1
 status=$?

@@ -17,6 +17,15 @@ public static class Programs
 
     public static string Cli => Built("Cli", "daemonnet");
 
+    /// <summary>The native agent and CLI that scripts/publish.sh makes; scripts/test.sh publishes them before the tests run.</summary>
+    public static string Published(string program)
+    {
+        var path = Path.Combine(RepositoryRoot, "artifacts", "publish", program);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} is missing: publish first (bash scripts/publish.sh artifacts/publish)");
+    }
+
     private static string Built(string project, string assembly)
     {
         var path = Path.Combine(RepositoryRoot, "src", project, "bin", Configuration, "net10.0", assembly + ".dll");

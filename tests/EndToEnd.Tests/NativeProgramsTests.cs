@@ -1,0 +1,37 @@
+using DaemonNet.Tests.Support;
+
+namespace DaemonNet.EndToEnd.Tests;
+
+/// <summary>
+/// The native executables that the README's install puts on hosts (scripts/publish.sh: NativeAOT
+/// agent and CLI) doing the real work: libvirt through P/Invoke, configuration binding, mutual TLS.
+/// </summary>
+public class NativeProgramsTests : IDisposable
+{
+    private readonly SimulatedCluster cluster = new();
+
+    public void Dispose() => cluster.Dispose();
+
+    [Fact]
+    public async Task NativeAgentAndCli_ReportAndAnswerLikeTheJitBuilds()
+    {
+        await cluster.StartCollectorAsync();
+        var host = cluster.AddHost(1);
+        host.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:ab:01:01", "nat-bridge")).Write();
+        host.Namespace.SetNeighbour("192.168.122.45", "52:54:00:ab:01:01", "virbr0", "permanent");
+        host.StartAgent(program: Programs.Published("agent/daemonnet-agent"));
+        string[] tls = [.. cluster.TlsArguments("admin"), "--collector", cluster.CollectorUrl];
+        (int ExitCode, string Output, string Error) Cli(params string[] arguments) =>
+            Shell.TryRun("ip", ["netns", "exec", cluster.Central.Name, Programs.Published("cli/daemonnet"), .. tls, .. arguments]);
+
+        var where = await Eventually.HoldsAsync(() => Cli("where", "web1"), r => r.ExitCode == 0 && r.Output.Contains("192.168.122.45"), "the native CLI finding web1");
+        var tunnels = Cli("tunnels", "--json");
+        var audit = Cli("audit", "--min-severity", "critical");
+
+        Assert.Contains("web1 on daemon1: running", where.Output);
+        Assert.Equal(0, tunnels.ExitCode);
+        Assert.Contains("\"bridges\": [", tunnels.Output);
+        Assert.Equal((0, ""), (audit.ExitCode, audit.Error));
+        Assert.Contains("No findings at critical or above; 1 below critical not shown", audit.Output);
+    }
+}
