@@ -479,9 +479,10 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         return await DescribeAsync(connection, domains, now, null);
     }
 
-    private static readonly string NicsOfDomain = $"""
-        SELECT n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network, n.bridge AS Bridge, n.target_dev AS TargetDev
-        FROM nics n WHERE n.host_id = @HostId AND n.domain_uuid = @Uuid AND {HoldsAt("n")}
+    private static readonly string NicsOfDomains = $"""
+        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
+               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        FROM nics n WHERE n.domain_uuid IN @Uuids AND {HoldsAt("n")}
         ORDER BY n.id
         """;
 
@@ -493,11 +494,27 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     // Bindings for a MAC come from every host: a forward-bridge VM is seen in the neighbour
     // tables of whichever hosts on its LAN talked to it.
-    private static readonly string BindingsOfMac = $"""
+    private static readonly string BindingsOfMacs = $"""
         SELECT {BindingColumns}
         FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.mac = @Mac AND {HoldsAt("b")} AND {LeaseValidAt("b")}
+        WHERE b.mac IN @Macs AND {HoldsAt("b")} AND {LeaseValidAt("b")}
         """;
+
+    /// <summary>SQLite limits a statement's parameters; IN lists go in chunks well below that.</summary>
+    private const int InListChunk = 500;
+
+    private async Task<List<T>> QueryChunkedAsync<T>(SqliteConnection connection, string sql, IEnumerable<string> values, string name,
+        DateTimeOffset now, DateTimeOffset? at)
+    {
+        var rows = new List<T>();
+        foreach (var chunk in values.Distinct().Chunk(InListChunk))
+        {
+            var parameters = When(now, at, new { });
+            parameters.Add(name, chunk);
+            rows.AddRange(await connection.QueryAsync<T>(sql, parameters));
+        }
+        return rows;
+    }
 
     private async Task<IReadOnlyList<VmView>> DescribeAsync(SqliteConnection connection, List<DomainRecord> domains, DateTimeOffset now, DateTimeOffset? at)
     {
@@ -506,16 +523,19 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
             return [];
         }
         var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
+        // One query per table for all the VMs, not one per VM and NIC: an address shared by many
+        // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
+        var nics = (await QueryChunkedAsync<NicSpan>(connection, NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
+            .ToLookup(n => (n.HostId, n.DomainUuid));
+        var bindings = (await QueryChunkedAsync<BindingRecord>(connection, BindingsOfMacs,
+            nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
         var result = new List<VmView>(domains.Count);
         foreach (var domain in domains)
         {
-            var nics = new List<NicView>();
-            foreach (var nic in await connection.QueryAsync<NicFact>(NicsOfDomain, When(now, at, new { domain.HostId, domain.Uuid })))
-            {
-                var bindings = await connection.QueryAsync<BindingRecord>(BindingsOfMac, When(now, at, new { nic.Mac }));
-                nics.Add(new NicView(nic, AddressRanking.Order(bindings)));
-            }
-            result.Add(new VmView(hosts[domain.HostId], domain, nics));
+            var views = nics[(domain.HostId, domain.Uuid)]
+                .Select(n => new NicView(new NicFact(n.DomainUuid, n.Mac, n.Kind, n.Network, n.Bridge, n.TargetDev), AddressRanking.Order(bindings[n.Mac])))
+                .ToList();
+            result.Add(new VmView(hosts[domain.HostId], domain, views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }

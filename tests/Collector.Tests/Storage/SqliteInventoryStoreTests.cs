@@ -44,6 +44,22 @@ public class SqliteInventoryStoreTests : IDisposable
             .WithNeighbour("10.77.0.50", "52:54:00:aa:00:02", NeighbourState.Stale, "br0");
 
     [Fact]
+    public async Task ListVms_MoreVmsThanOneQueryTakes_DescribesEveryNicAndAddress()
+    {
+        var snapshot = Host("daemon1", [.. Enumerable.Range(1, 1200).Select(n => Vm($"vm{n:D4}", n, nics: NatNic($"52:54:00:aa:{n / 256:x2}:{n % 256:x2}")))]);
+        foreach (var n in Enumerable.Range(1, 1200))
+        {
+            snapshot.WithNeighbour($"10.1.{n / 256}.{n % 256}", $"52:54:00:aa:{n / 256:x2}:{n % 256:x2}", NeighbourState.Reachable);
+        }
+        await Apply(snapshot, T0);
+
+        var vms = await store.ListVmsAsync(null, T0, CancellationToken.None);
+
+        Assert.Equal(1200, vms.Count);
+        Assert.All(vms, vm => Assert.Equal($"10.1.{int.Parse(vm.Domain.Name[2..]) / 256}.{int.Parse(vm.Domain.Name[2..]) % 256}", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
+    }
+
+    [Fact]
     public async Task Open_NewFile_HasTheCurrentSchemaVersionInWalMode()
     {
         Assert.Equal(Schema.Version, Scalar<long>("PRAGMA user_version"));
