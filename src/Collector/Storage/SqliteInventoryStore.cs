@@ -368,6 +368,29 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
             FROM hosts h WHERE h.id = {row}.host_id)))))
         """;
 
+    // Now, a fact holds while its row is open: the same as HoldsAt at @Now, in a form the indexes
+    // (…, valid_to) answer directly.
+    private static string HoldsNow(string row) => $"({row}.valid_to IS NULL)";
+
+    /// <summary>The lookup statements, once for "now" and once for "as of an instant".</summary>
+    private sealed record Lookups(Func<string, string> Holds)
+    {
+        public string ByName { get; } = DomainsByName(Holds);
+        public string ByUuid { get; } = DomainsByUuid(Holds);
+        public string ByMac { get; } = DomainsByMac(Holds);
+        public string ByIp { get; } = DomainsByIp(Holds);
+        public string OnHost { get; } = DomainsOnHost(Holds);
+        public string MacsOfIp { get; } = SqliteInventoryStore.MacsOfIp(Holds);
+        public string IpsOfMac { get; } = SqliteInventoryStore.IpsOfMac(Holds);
+        public string NicsOfDomains { get; } = SqliteInventoryStore.NicsOfDomains(Holds);
+        public string BindingsOfMacs { get; } = SqliteInventoryStore.BindingsOfMacs(Holds);
+    }
+
+    private static readonly Lookups Current = new(HoldsNow);
+    private static readonly Lookups AsOf = new(HoldsAt);
+
+    private static Lookups For(DateTimeOffset? at) => at is null ? Current : AsOf;
+
     // An expired lease is no evidence, even while its row is still open (the agent has not yet
     // reported the file without it).
     private static string LeaseValidAt(string row) => $"({row}.lease_expiry IS NULL OR {row}.lease_expiry > @At)";
@@ -402,41 +425,41 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         d.valid_from AS ValidFrom, d.valid_to AS ValidTo
         """;
 
-    private static readonly string DomainsByName = $"""
-        SELECT {DomainColumns} FROM domains d WHERE d.name = @Value COLLATE NOCASE AND {HoldsAt("d")}
+    private static string DomainsByName(Func<string, string> holds) => $"""
+        SELECT {DomainColumns} FROM domains d WHERE d.name = @Value COLLATE NOCASE AND {holds("d")}
         """;
 
-    private static readonly string DomainsByUuid = $"""
-        SELECT {DomainColumns} FROM domains d WHERE d.uuid = @Value AND {HoldsAt("d")}
+    private static string DomainsByUuid(Func<string, string> holds) => $"""
+        SELECT {DomainColumns} FROM domains d WHERE d.uuid = @Value AND {holds("d")}
         """;
 
-    private static readonly string DomainsByMac = $"""
+    private static string DomainsByMac(Func<string, string> holds) => $"""
         SELECT DISTINCT {DomainColumns}
-        FROM nics n JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {HoldsAt("d")}
-        WHERE n.mac = @Value AND {HoldsAt("n")}
+        FROM nics n JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        WHERE n.mac = @Value AND {holds("n")}
         """;
 
-    private static readonly string DomainsByIp = $"""
+    private static string DomainsByIp(Func<string, string> holds) => $"""
         SELECT DISTINCT {DomainColumns}
         FROM bindings b
-        JOIN nics n ON n.mac = b.mac AND {HoldsAt("n")}
-        JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {HoldsAt("d")}
-        WHERE b.ip = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
+        JOIN nics n ON n.mac = b.mac AND {holds("n")}
+        JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        WHERE b.ip = @Value AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
-    private static readonly string DomainsOnHost = $"""
+    private static string DomainsOnHost(Func<string, string> holds) => $"""
         SELECT {DomainColumns} FROM domains d JOIN hosts h ON h.id = d.host_id
-        WHERE {HoldsAt("d")} AND (@Host IS NULL OR h.name = @Host)
+        WHERE {holds("d")} AND (@Host IS NULL OR h.name = @Host)
         """;
 
-    private static readonly string MacsOfIp = $"""
+    private static string MacsOfIp(Func<string, string> holds) => $"""
         SELECT DISTINCT b.mac || ' (' || h.name || ')' FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.ip = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
+        WHERE b.ip = @Value AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
-    private static readonly string IpsOfMac = $"""
+    private static string IpsOfMac(Func<string, string> holds) => $"""
         SELECT DISTINCT b.ip FROM bindings b
-        WHERE b.mac = @Value AND {HoldsAt("b")} AND {LeaseValidAt("b")}
+        WHERE b.mac = @Value AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
     public async Task<WhereResult> WhereAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset? at, CancellationToken cancellationToken)
@@ -445,17 +468,17 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         var parameters = When(now, at, new { query.Value });
         var sql = query.Kind switch
         {
-            QueryKind.Name => DomainsByName,
-            QueryKind.Uuid => DomainsByUuid,
-            QueryKind.Mac => DomainsByMac,
-            _ => DomainsByIp,
+            QueryKind.Name => For(at).ByName,
+            QueryKind.Uuid => For(at).ByUuid,
+            QueryKind.Mac => For(at).ByMac,
+            _ => For(at).ByIp,
         };
         var domains = (await connection.QueryAsync<DomainRecord>(sql, parameters)).AsList();
         var vms = await DescribeAsync(connection, domains, now, at);
         string? note = null;
         if (vms.Count == 0 && query.Kind == QueryKind.Ip)
         {
-            var macs = (await connection.QueryAsync<string>(MacsOfIp, parameters)).AsList();
+            var macs = (await connection.QueryAsync<string>(For(at).MacsOfIp, parameters)).AsList();
             if (macs.Count > 0)
             {
                 note = $"{query.Value} is bound to {string.Join(", ", macs)}, but no VM has that MAC";
@@ -463,7 +486,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         }
         else if (vms.Count == 0 && query.Kind == QueryKind.Mac)
         {
-            var ips = (await connection.QueryAsync<string>(IpsOfMac, parameters)).AsList();
+            var ips = (await connection.QueryAsync<string>(For(at).IpsOfMac, parameters)).AsList();
             if (ips.Count > 0)
             {
                 note = $"{query.Value} has {string.Join(", ", ips)}, but no VM has that MAC";
@@ -475,14 +498,14 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     public async Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        var domains = (await connection.QueryAsync<DomainRecord>(DomainsOnHost, When(now, null, new { Host = hostName }))).AsList();
+        var domains = (await connection.QueryAsync<DomainRecord>(Current.OnHost, When(now, null, new { Host = hostName }))).AsList();
         return await DescribeAsync(connection, domains, now, null);
     }
 
-    private static readonly string NicsOfDomains = $"""
+    private static string NicsOfDomains(Func<string, string> holds) => $"""
         SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
                n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
-        FROM nics n WHERE n.domain_uuid IN @Uuids AND {HoldsAt("n")}
+        FROM nics n WHERE n.domain_uuid IN @Uuids AND {holds("n")}
         ORDER BY n.id
         """;
 
@@ -494,10 +517,10 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     // Bindings for a MAC come from every host: a forward-bridge VM is seen in the neighbour
     // tables of whichever hosts on its LAN talked to it.
-    private static readonly string BindingsOfMacs = $"""
+    private static string BindingsOfMacs(Func<string, string> holds) => $"""
         SELECT {BindingColumns}
         FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.mac IN @Macs AND {HoldsAt("b")} AND {LeaseValidAt("b")}
+        WHERE b.mac IN @Macs AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
     /// <summary>SQLite limits a statement's parameters; IN lists go in chunks well below that.</summary>
@@ -525,9 +548,9 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
-        var nics = (await QueryChunkedAsync<NicSpan>(connection, NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
+        var nics = (await QueryChunkedAsync<NicSpan>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
             .ToLookup(n => (n.HostId, n.DomainUuid));
-        var bindings = (await QueryChunkedAsync<BindingRecord>(connection, BindingsOfMacs,
+        var bindings = (await QueryChunkedAsync<BindingRecord>(connection, For(at).BindingsOfMacs,
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
         var result = new List<VmView>(domains.Count);
         foreach (var domain in domains)
