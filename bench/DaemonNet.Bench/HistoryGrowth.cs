@@ -68,7 +68,8 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         var afterLoad = CountRows();
         Console.WriteLine($"initial load: {snapshots} snapshots in {ingest.Elapsed.TotalSeconds:0.0} s, {afterLoad} fact rows");
 
-        var heartbeats = await MeasureHeartbeatsAsync(store);
+        var heartbeats = await MeasureHeartbeatsAsync(store, counters: false);
+        var counted = await MeasureHeartbeatsAsync(store, counters: true);
 
         // Each day: every host's changes at random instants, applied in time order.
         var changed = Stopwatch.StartNew();
@@ -119,6 +120,8 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         Console.WriteLine();
         Console.WriteLine($"changed snapshots: {changedSnapshots} in {changed.Elapsed.TotalSeconds:0.0} s ({changedRate:0} per second, {vmsPerHost} VMs each, store only, no gRPC)");
         Console.WriteLine($"heartbeats: {heartbeats.Count} in {heartbeats.Seconds:0.00} s ({heartbeats.Count / heartbeats.Seconds:0} per second); fact rows written by them: {heartbeats.FactRowsWritten}");
+        Console.WriteLine($"heartbeats carrying the counters of 3 links (br0, virbr0, he-ipv6): {counted.Count} in {counted.Seconds:0.00} s ({counted.Count / counted.Seconds:0} per second); "
+            + $"fact rows written: {counted.FactRowsWritten}, traffic rows: {Scalar("SELECT count(*) FROM link_traffic")}");
         Console.WriteLine($"fact rows: {CountRows()} after {days} days ({afterLoad} after the initial load)");
         Console.WriteLine($"rows added per simulated day: mean {rowsPerDay.Average():0}, min {rowsPerDay.Min()}, max {rowsPerDay.Max()}");
         foreach (var table in FactTables.Append("host_silences"))
@@ -130,7 +133,8 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         await new QueryLatency(store, databasePath, queries).RunAsync();
     }
 
-    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(SqliteInventoryStore store)
+    /// <param name="counters">Heartbeats carry traffic counters, as real agents' do for their tunnels and bridges.</param>
+    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(SqliteInventoryStore store, bool counters)
     {
         var hashes = Enumerable.Range(0, hosts).Select(h => ContentHash.Of(Snapshot(h, Start))).ToArray();
         var before = CountRows() + FactTables.Sum(t => Scalar($"SELECT count(valid_to) FROM {t}"));
@@ -142,6 +146,14 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
             for (var h = 0; h < hosts; h++)
             {
                 var heartbeat = new Heartbeat { HostName = HostName(h), ContentHash = hashes[h], AgentTime = Timestamp.FromDateTimeOffset(Start) };
+                if (counters)
+                {
+                    heartbeat.Counters = new CounterSample { BootId = "boot" };
+                    heartbeat.Counters.Links.Add(new[] { "br0", "virbr0", "he-ipv6" }.Select((link, i) => new LinkCounters
+                    {
+                        Link = link, Ifindex = (uint)i + 3, RxBytes = (ulong)round * 1_000_000, TxBytes = (ulong)round * 250_000, RxPackets = (ulong)round * 800, TxPackets = (ulong)round * 300,
+                    }));
+                }
                 if (!await store.ConfirmHeartbeatAsync(heartbeat, Start.AddSeconds(round * 0.01), CancellationToken.None))
                 {
                     throw new InvalidOperationException($"heartbeat of {HostName(h)} refused");

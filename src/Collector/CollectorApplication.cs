@@ -34,7 +34,8 @@ public static class CollectorApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
         builder.Services.AddSingleton<IInventoryStore>(provider => new SqliteInventoryStore(
-            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>()));
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution));
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);

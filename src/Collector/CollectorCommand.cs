@@ -13,6 +13,7 @@ internal static class CollectorCommand
         (new("--stale-after") { Description = "Silence after which a host is stale and its facts end at its last report (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
         (new("--rejoin-window") { Description = "An address binding that vanishes and returns within this time continues (default 15m)", HelpName = "DURATION" }, "Collector:RejoinWindow"),
         (new("--retention") { Description = "Delete intervals that ended longer ago than this (default: keep everything)", HelpName = "DURATION" }, "Collector:Retention"),
+        (new("--traffic-sample-every") { Description = "Turn a host's traffic counters into a traffic row at most this often (default 1m)", HelpName = "DURATION" }, "Collector:TrafficSampleEvery"),
         (new("--traffic-raw-for") { Description = "Keep traffic per sample interval this long, then in 5-minute sums (default 48h)", HelpName = "DURATION" }, "Collector:TrafficRawFor"),
         (new("--traffic-5m-for") { Description = "Keep 5-minute traffic sums this long, then hourly sums (default 30d)", HelpName = "DURATION" }, "Collector:TrafficFiveMinutesFor"),
         (new("--ca-file") { Description = "The cluster CA (default /etc/daemonnet/tls/ca.pem)", HelpName = "PATH" }, "Collector:CaFile"),

@@ -29,7 +29,10 @@ public sealed class CollectorOptions
     /// <summary>Intervals that ended longer ago than this are deleted; empty keeps everything.</summary>
     public string Retention { get; set; } = "";
 
-    /// <summary>Traffic keeps one row per sample interval this long, then 5-minute sums.</summary>
+    /// <summary>A host's traffic counters become a traffic row at most this often.</summary>
+    public string TrafficSampleEvery { get; set; } = "1m";
+
+    /// <summary>Traffic keeps one row per sample this long, then 5-minute sums.</summary>
     public string TrafficRawFor { get; set; } = "48h";
 
     /// <summary>5-minute traffic sums are kept this long, then hourly sums.</summary>
@@ -58,6 +61,7 @@ public sealed class CollectorOptions
         DurationText.TryParse(RejoinWindow, out var window) ? window : IntervalRules.Default.RejoinWindow);
 
     public TrafficResolution TrafficResolution => new(
+        DurationText.TryParse(TrafficSampleEvery, out var every) ? every : TrafficResolution.Default.SampleEvery,
         DurationText.TryParse(TrafficRawFor, out var raw) ? raw : TrafficResolution.Default.RawFor,
         DurationText.TryParse(TrafficFiveMinutesFor, out var fine) ? fine : TrafficResolution.Default.FiveMinutesFor);
 
@@ -116,7 +120,7 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         {
             failures.Add($"Collector:Retention (--retention) '{options.Retention}' is not a duration (or empty to keep everything): use {DurationText.AcceptedForms}");
         }
-        foreach (var (setting, value) in new[] { ("TrafficRawFor (--traffic-raw-for)", options.TrafficRawFor), ("TrafficFiveMinutesFor (--traffic-5m-for)", options.TrafficFiveMinutesFor) })
+        foreach (var (setting, value) in new[] { ("TrafficSampleEvery (--traffic-sample-every)", options.TrafficSampleEvery), ("TrafficRawFor (--traffic-raw-for)", options.TrafficRawFor), ("TrafficFiveMinutesFor (--traffic-5m-for)", options.TrafficFiveMinutesFor) })
         {
             if (!DurationText.TryParse(value, out _))
             {

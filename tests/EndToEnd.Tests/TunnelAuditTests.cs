@@ -15,7 +15,9 @@ public class TunnelAuditTests : IDisposable
 
     private async Task<(SimulatedHost, SimulatedHost)> StartAsync()
     {
-        await cluster.StartCollectorAsync("--tunnel-limit", "daemon2/vx0=8kbit", "--routed-prefix", "daemon1/vx0=2001:db8:beef:1::/64");
+        // Traffic rows from every report (the default is one a minute), so that seconds of traffic show.
+        await cluster.StartCollectorAsync("--tunnel-limit", "daemon2/vx0=8kbit", "--routed-prefix", "daemon1/vx0=2001:db8:beef:1::/64",
+            "--traffic-sample-every", "0s");
         var daemon1 = cluster.AddHost(1);
         var daemon2 = cluster.AddHost(2);
         File.AppendAllText(daemon1.InterfacesFile, """

@@ -28,25 +28,39 @@ public sealed partial class SqliteInventoryStore
         VALUES (@HostId, @Link, 0, @ValidFrom, @ValidTo, @RxBytes, @TxBytes, @RxPackets, @TxPackets)
         """;
 
-    private static void RecordCounters(Scope scope, CounterSample? sample)
+    // When each host's readings last became traffic rows; a reading sooner than TrafficResolution.SampleEvery
+    // after that is skipped (the next row covers its traffic). Only the writer touches it, under its lock.
+    private readonly Dictionary<long, long> lastTrafficSample = [];
+
+    private void RecordCounters(Scope scope, CounterSample? sample)
     {
-        if (sample is null || sample.Links.Count == 0)
+        if (sample is null || sample.Links.Count == 0
+            || (lastTrafficSample.TryGetValue(scope.HostId, out var last) && scope.Now - last < traffic.SampleEvery.TotalMilliseconds))
         {
             return;
         }
+        scope.CountersRecorded = true;
         var previous = scope.Connection.Query<CounterReading>(SelectCounterReadings, new { scope.HostId }, scope.Transaction)
             .ToDictionary(r => r.Link, StringComparer.Ordinal);
         var readings = sample.Links.Select(l => new CounterReading(l.Link, sample.BootId, l.Ifindex, scope.Now,
             unchecked((long)l.RxBytes), unchecked((long)l.TxBytes), unchecked((long)l.RxPackets), unchecked((long)l.TxPackets))).ToList();
-        var traffic = readings
+        var flowed = readings
             .Where(r => previous.TryGetValue(r.Link, out var before) && r.SampledAt > before.SampledAt)
             .Select(r => WithValues(CounterDelta.Between(previous[r.Link], r), ("HostId", scope.HostId)))
             .ToList();
-        if (traffic.Count > 0)
+        if (flowed.Count > 0)
         {
-            scope.Connection.Execute(InsertTraffic, traffic, scope.Transaction);
+            scope.Connection.Execute(InsertTraffic, flowed, scope.Transaction);
         }
         scope.Connection.Execute(UpsertCounterReading, readings.Select(r => WithValues(r, ("HostId", scope.HostId))), scope.Transaction);
+    }
+
+    private void CountersCommitted(Scope scope)
+    {
+        if (scope.CountersRecorded)
+        {
+            lastTrafficSample[scope.HostId] = scope.Now;
+        }
     }
 
     // Rows are grouped by the bucket their end falls in; the cut-off is a bucket boundary, so

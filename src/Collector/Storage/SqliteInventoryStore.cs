@@ -2,6 +2,7 @@ using System.Data;
 using System.Text.Json;
 using Dapper;
 using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Traffic;
 using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
@@ -18,10 +19,12 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly IntervalRules rules;
+    private readonly TrafficResolution traffic;
 
-    public SqliteInventoryStore(string path, IntervalRules rules)
+    public SqliteInventoryStore(string path, IntervalRules rules, TrafficResolution? traffic = null)
     {
         this.rules = rules;
+        this.traffic = traffic ?? TrafficResolution.Default;
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
         {
@@ -113,6 +116,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
             }
             RecordCounters(scope, snapshot.Counters);
             transaction.Commit();
+            CountersCommitted(scope);
         }
         finally
         {
@@ -162,9 +166,15 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
             }, transaction);
             if (hostId is { } id)
             {
-                RecordCounters(new Scope(writer, transaction, id, now, now, 0), heartbeat.Counters);
+                var scope = new Scope(writer, transaction, id, now, now, 0);
+                RecordCounters(scope, heartbeat.Counters);
+                transaction.Commit();
+                CountersCommitted(scope);
             }
-            transaction.Commit();
+            else
+            {
+                transaction.Commit();
+            }
             return hostId is not null;
         }
         finally
@@ -175,7 +185,11 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
 
-    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs);
+    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
+    {
+        /// <summary>Set when this write turned the host's counter readings into traffic rows.</summary>
+        public bool CountersRecorded { get; set; }
+    }
 
     /// <summary>
     /// How one fact table is read and written. <c>SelectOpen</c> returns the row id and then the

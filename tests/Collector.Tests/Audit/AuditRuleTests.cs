@@ -287,18 +287,23 @@ public class AuditRuleTests
     }
 
     [Theory]
-    [InlineData(1_125_000UL, true)]
-    [InlineData(625_000UL, false)]
-    public async Task TunnelNearLimit_P95AtFourFifthsOfTheLimit_IsAWarning(ulong bytesPerTenSeconds, bool expected)
+    [InlineData(6_750_000UL, true)]
+    [InlineData(3_750_000UL, false)]
+    public async Task TunnelNearLimit_P95AtFourFifthsOfTheLimit_IsAWarning(ulong bytesPerMinute, bool expected)
     {
         await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "1Mbit" });
-        HostSnapshot Report(ulong rx) => Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26")
-            .WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26").WithCounters("he-ipv6", rx, 1000);
+        HostSnapshot Report(ulong rx)
+        {
+            var snapshot = Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26")
+                .WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26").WithCounters("he-ipv6", rx, 1000);
+            snapshot.Interval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(1));
+            return snapshot;
+        }
         await audit.ReportAsync(Report(0));
         for (ulong i = 1; i <= 3; i++)
         {
-            audit.Server.Clock.Advance(TimeSpan.FromSeconds(10));
-            await audit.ReportAsync(Report(i * bytesPerTenSeconds));
+            audit.Server.Clock.Advance(TimeSpan.FromMinutes(1));
+            await audit.ReportAsync(Report(i * bytesPerMinute));
         }
 
         var findings = await audit.FindingsAsync("tunnel-near-limit");

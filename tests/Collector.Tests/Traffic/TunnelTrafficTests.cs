@@ -23,9 +23,15 @@ public class TunnelTrafficTests
         }
     }
 
-    private static HostSnapshot Daemon1() => Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64")
-        .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64", "fe80::a14:1e0b/64"])
-        .WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26");
+    // An agent checking every minute, so that minutes between reports are no silence.
+    private static HostSnapshot Daemon1()
+    {
+        var snapshot = Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64")
+            .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64", "fe80::a14:1e0b/64"])
+            .WithConfiguredTunnel("he-ipv6", "10.20.30.11", "216.66.80.26");
+        snapshot.Interval = Duration.FromTimeSpan(TimeSpan.FromMinutes(1));
+        return snapshot;
+    }
 
     private static Heartbeat Beat(HostSnapshot snapshot, ulong rx, ulong tx, uint ifindex = 5)
     {
@@ -45,10 +51,11 @@ public class TunnelTrafficTests
         });
         var snapshot = Daemon1().WithCounters("he-ipv6", 1_000_000, 500_000);
         await SendAsync(server, new AgentMessage { Snapshot = snapshot });
-        // 10 s apart: 100 kB, 200 kB, then the tunnel is re-created (new ifindex) and counts 50 kB from zero.
-        foreach (var (rx, ifindex) in new[] { (1_100_000UL, 5u), (1_300_000UL, 5u), (50_000UL, 6u) })
+        // A minute apart (the default sampling): 600 kB, 1.2 MB, then the tunnel is re-created
+        // (new ifindex) and counts 300 kB from zero.
+        foreach (var (rx, ifindex) in new[] { (1_600_000UL, 5u), (2_800_000UL, 5u), (300_000UL, 6u) })
         {
-            server.Clock.Advance(TimeSpan.FromSeconds(10));
+            server.Clock.Advance(TimeSpan.FromMinutes(1));
             await SendAsync(server, new AgentMessage { Heartbeat = Beat(snapshot, rx, 500_000, ifindex) });
         }
 
@@ -59,7 +66,7 @@ public class TunnelTrafficTests
         Assert.Equal(["2001:470:1f0a:a6f::2/64"], tunnel.Prefixes);
         Assert.Equal(("2001:470:7b3e::/48", 10e6), (tunnel.RoutedPrefix, tunnel.LimitBitsPerSecond));
         Assert.Empty(tunnel.Drift);
-        Assert.Equal((350_000UL, 500_000UL, 3u), (tunnel.Traffic.RxBytes, tunnel.Traffic.TxBytes, tunnel.Traffic.Intervals));
+        Assert.Equal((2_100_000UL, 500_000UL, 3u), (tunnel.Traffic.RxBytes, tunnel.Traffic.TxBytes, tunnel.Traffic.Intervals));
         Assert.Equal(40_000, tunnel.Traffic.RxBitsPerSecond, 3);
         Assert.Equal(160_000, tunnel.Traffic.RxP95BitsPerSecond, 3);
         Assert.Equal(["2001:470:7b3e:1::1/64"], reply.Hosts[0].NetworkPrefixes);
@@ -71,12 +78,29 @@ public class TunnelTrafficTests
         await using var server = await CollectorServer.StartAsync();
         var snapshot = Daemon1().WithCounters("he-ipv6", 0, 0);
         await SendAsync(server, new AgentMessage { Snapshot = snapshot });
-        server.Clock.Advance(TimeSpan.FromSeconds(10));
-        await SendAsync(server, new AgentMessage { Heartbeat = Beat(snapshot, 10_000, 0) });
+        server.Clock.Advance(TimeSpan.FromSeconds(60));
+        await SendAsync(server, new AgentMessage { Heartbeat = Beat(snapshot, 60_000, 0) });
 
-        var reply = await server.Inventory.TunnelsAsync(new TunnelsRequest { Since = Timestamp.FromDateTimeOffset(server.Clock.GetUtcNow().AddSeconds(-4)) });
+        var reply = await server.Inventory.TunnelsAsync(new TunnelsRequest { Since = Timestamp.FromDateTimeOffset(server.Clock.GetUtcNow().AddSeconds(-24)) });
 
-        Assert.Equal(4_000UL, reply.Hosts[0].Tunnels[0].Traffic.RxBytes);
+        Assert.Equal(24_000UL, reply.Hosts[0].Tunnels[0].Traffic.RxBytes);
+    }
+
+    [Fact]
+    public async Task Counters_ReadingsSoonerThanTheSamplingPeriod_AreCoveredByTheNextRow()
+    {
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:TrafficSampleEvery"] = "30s" });
+        var snapshot = Daemon1().WithCounters("he-ipv6", 0, 0);
+        await SendAsync(server, new AgentMessage { Snapshot = snapshot });
+        for (var second = 10; second <= 70; second += 10)
+        {
+            server.Clock.Advance(TimeSpan.FromSeconds(10));
+            await SendAsync(server, new AgentMessage { Heartbeat = Beat(snapshot, (ulong)second * 1_000, 0) });
+        }
+
+        var traffic = (await server.Inventory.TunnelsAsync(new TunnelsRequest())).Hosts[0].Tunnels[0].Traffic;
+
+        Assert.Equal((2u, 60_000UL), (traffic.Intervals, traffic.RxBytes));
     }
 
     [Fact]
@@ -113,7 +137,8 @@ public class TunnelTrafficTests
     public async Task DownsampleTraffic_AgedRows_AreSummedWithoutLosingVolume()
     {
         using var folder = new TempDirectory();
-        using var store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
+        var everyReading = new TrafficResolution(TimeSpan.Zero, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30));
+        using var store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default, everyReading);
         var start = DateTimeOffset.Parse("2026-11-01T00:00:00Z");
         ulong total = 0;
         for (var i = 0; i <= 240; i++)
@@ -125,7 +150,7 @@ public class TunnelTrafficTests
         var now = start.AddSeconds(30 * 240);
         var before = await store.TrafficAsync(null, start, CancellationToken.None);
 
-        await store.DownsampleTrafficAsync(new TrafficResolution(TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30)), now, CancellationToken.None);
+        await store.DownsampleTrafficAsync(everyReading, now, CancellationToken.None);
         var after = await store.TrafficAsync(null, start, CancellationToken.None);
 
         Assert.Equal(240, before.Count);
