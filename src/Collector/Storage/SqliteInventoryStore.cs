@@ -405,6 +405,10 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private static Lookups For(DateTimeOffset? at) => at is null ? Current : AsOf;
 
+    // In the joins from NICs to their domains, "+d.host_id" keeps SQLite from reaching for the
+    // host index (every VM of the host) when the uuid index finds the one domain: 1.7 → 0.12 ms
+    // per address lookup at the median on the 30-day benchmark database (docs/BENCHMARKS.md).
+
     // An expired lease is no evidence, even while its row is still open (the agent has not yet
     // reported the file without it).
     private static string LeaseValidAt(string row) => $"({row}.lease_expiry IS NULL OR {row}.lease_expiry > @At)";
@@ -449,7 +453,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private static string DomainsByMac(Func<string, string> holds) => $"""
         SELECT DISTINCT {DomainColumns}
-        FROM nics n JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        FROM nics n JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
         WHERE n.mac = @Value AND {holds("n")}
         """;
 
@@ -457,7 +461,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         SELECT DISTINCT {DomainColumns}
         FROM bindings b
         JOIN nics n ON n.mac = b.mac AND {holds("n")}
-        JOIN domains d ON d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
         WHERE b.ip = @Value AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
