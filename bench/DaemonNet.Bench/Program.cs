@@ -66,7 +66,14 @@ change.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change };
+var micro = new Command("micro", "BenchmarkDotNet: the collector's CPU work per snapshot outside SQLite");
+micro.SetAction(_ =>
+{
+    BenchmarkDotNet.Running.BenchmarkRunner.Run<IngestWork>();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
