@@ -283,7 +283,7 @@ public sealed class ClusterAudit
     /// <summary>A forward-bridge NIC sits on the physical LAN: a bridge-type NIC on a bridge no NAT network owns, or a NIC on a libvirt network in bridge mode.</summary>
     private IEnumerable<Finding> Unregistered(IEnumerable<NetRegEntry> netreg)
     {
-        var registered = netreg.Select(e => MacAddressText.TryNormalize(e.Mac, out var mac) ? mac : e.Mac).ToHashSet(StringComparer.Ordinal);
+        var registered = netreg.Select(e => MacAddressText.TryNormalize(e.Mac, out var mac) ? mac : "").ToHashSet(StringComparer.Ordinal);
         var forwardNetworks = state.Networks.Where(n => n.ForwardMode == "bridge").Select(n => (n.HostId, n.Name)).ToHashSet();
         var privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
         return state.Nics

@@ -17,6 +17,8 @@ public sealed class InventoryService(
     /// <summary>The traffic window when a question gives none, and the audit's window for "near the limit".</summary>
     public static readonly TimeSpan DefaultTrafficWindow = TimeSpan.FromHours(1);
 
+    private const int MaxNetRegEntries = 100_000;
+
     public override async Task<TunnelsReply> Tunnels(TunnelsRequest request, ServerCallContext context)
     {
         RequireReader(context);
@@ -40,6 +42,14 @@ public sealed class InventoryService(
     public override async Task<AuditReply> Audit(AuditRequest request, ServerCallContext context)
     {
         RequireReader(context);
+        if (request.Netreg.Count > MaxNetRegEntries)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the NetReg list has {request.Netreg.Count} entries; at most {MaxNetRegEntries} are accepted"));
+        }
+        if (request.Netreg.Select((entry, index) => (entry, index)).FirstOrDefault(e => !MacAddressText.TryNormalize(e.entry.Mac, out _)) is { entry: { } bad } invalid)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"NetReg entry {invalid.index + 1}: '{bad.Mac}' is not a MAC address (write it as 52:54:00:12:34:56)"));
+        }
         var now = time.GetUtcNow();
         var state = await store.CurrentStateAsync(now, context.CancellationToken);
         var tunnels = await TunnelReportAsync(null, now, now - DefaultTrafficWindow, context.CancellationToken, state);

@@ -362,6 +362,20 @@ public class AuditRuleTests
     }
 
     [Fact]
+    public async Task Audit_NetRegEntryThatIsNoMac_IsRefusedNamingIt()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        var request = new AuditRequest { NetregGiven = true };
+        request.Netreg.Add(new NetRegEntry { Mac = MacA });
+        request.Netreg.Add(new NetRegEntry { Mac = "web2" });
+
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => audit.AuditAsync(request));
+
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, "NetReg entry 2: 'web2' is not a MAC address (write it as 52:54:00:12:34:56)"),
+            (error.StatusCode, error.Status.Detail));
+    }
+
+    [Fact]
     public async Task Audit_HealthyCluster_HasNoFindingsAndFindingsComeMostSevereFirst()
     {
         await using var audit = await AuditScenario.StartAsync();

@@ -124,6 +124,18 @@ public class TunnelTrafficTests
     }
 
     [Fact]
+    public async Task Tunnels_SinceInTheFuture_IsInvalidArgument()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        var since = Timestamp.FromDateTimeOffset(server.Clock.GetUtcNow().AddMinutes(5));
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await server.Inventory.TunnelsAsync(new TunnelsRequest { Since = since }));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("is not in the past", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Tunnels_UnknownHost_IsNotFoundNamingIt()
     {
         await using var server = await CollectorServer.StartAsync();
