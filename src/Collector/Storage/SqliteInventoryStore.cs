@@ -187,6 +187,9 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
     {
+        /// <summary>The host's counter readings in this write, if it carried any.</summary>
+        public List<CounterReading>? Readings { get; set; }
+
         /// <summary>Set when this write turned the host's counter readings into traffic rows.</summary>
         public bool CountersRecorded { get; set; }
     }

@@ -27,6 +27,14 @@ public static class CounterDelta
             Count(before.TxPackets, after.TxPackets, restarted));
     }
 
+    /// <summary>Whether the counters started again from zero between the two readings (reboot, link re-created, or a counter that fell without wrapping).</summary>
+    public static bool Restarted(CounterReading before, CounterReading after) =>
+        before.BootId != after.BootId || before.Ifindex != after.Ifindex
+        || FellWithoutWrap(before.RxBytes, after.RxBytes) || FellWithoutWrap(before.TxBytes, after.TxBytes);
+
+    private static bool FellWithoutWrap(long before, long after) =>
+        (ulong)after < (ulong)before && !((ulong)before >= 3 * Quarter && (ulong)after < Quarter);
+
     public static ulong Flowed(ulong before, ulong after, bool restarted) =>
         restarted ? after
         : after >= before ? after - before

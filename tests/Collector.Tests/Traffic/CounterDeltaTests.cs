@@ -32,6 +32,26 @@ public class CounterDeltaTests
         Assert.Equal((3_000L, 0L, 1_000L, 2_000L), (grown.RxBytes, grown.TxBytes, grown.ValidFrom, grown.ValidTo));
     }
 
+    [Theory]
+    [InlineData("boot-1", 5, 9_000L, false)]
+    [InlineData("boot-2", 5, 9_000L, true)]
+    [InlineData("boot-1", 6, 9_000L, true)]
+    [InlineData("boot-1", 5, 100L, true)]
+    public void Restarted_NewBootNewIfindexOrAFall(string bootId, long ifindex, long rxBytes, bool expected)
+    {
+        var before = new CounterReading("he-ipv6", "boot-1", 5, 1_000, 5_000, 5_000, 50, 50);
+
+        Assert.Equal(expected, CounterDelta.Restarted(before, new CounterReading("he-ipv6", bootId, ifindex, 2_000, rxBytes, 5_000, 50, 50)));
+    }
+
+    [Fact]
+    public void Restarted_WrapPastTwoToThe64_IsNoRestart()
+    {
+        var before = new CounterReading("he-ipv6", "b", 5, 1_000, unchecked((long)(Max - 999)), 0, 0, 0);
+
+        Assert.False(CounterDelta.Restarted(before, before with { SampledAt = 2_000, RxBytes = 1_000 }));
+    }
+
     [Fact]
     public void Between_StoredPastTwoToThe63_WrapsThroughTheSignedColumn()
     {

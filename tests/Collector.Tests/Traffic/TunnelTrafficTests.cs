@@ -104,6 +104,24 @@ public class TunnelTrafficTests
     }
 
     [Fact]
+    public async Task Counters_RestartWithinTheSamplingPeriod_KeepTheTrafficBeforeIt()
+    {
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:TrafficSampleEvery"] = "30s" });
+        var snapshot = Daemon1().WithCounters("he-ipv6", 1_000, 0);
+        await SendAsync(server, new AgentMessage { Snapshot = snapshot });
+        // +10 s: 4,000 more; +20 s: the tunnel was re-created and counts 300; +60 s: 900 on the new link.
+        foreach (var (seconds, rx, ifindex) in new[] { (10, 5_000UL, 5u), (10, 300UL, 6u), (40, 900UL, 6u) })
+        {
+            server.Clock.Advance(TimeSpan.FromSeconds(seconds));
+            await SendAsync(server, new AgentMessage { Heartbeat = Beat(snapshot, rx, 0, ifindex) });
+        }
+
+        var traffic = (await server.Inventory.TunnelsAsync(new TunnelsRequest())).Hosts[0].Tunnels[0].Traffic;
+
+        Assert.Equal((3u, 4_900UL), (traffic.Intervals, traffic.RxBytes));
+    }
+
+    [Fact]
     public async Task Tunnels_DriftMarkers_MissingUnconfiguredAndEndpoint()
     {
         await using var server = await CollectorServer.StartAsync();
