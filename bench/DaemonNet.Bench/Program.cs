@@ -73,7 +73,17 @@ micro.SetAction(_ =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro };
+var scaleSource = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
+var scaleTarget = new Option<string>("--out") { Description = "The grown database to write", Required = true };
+var copies = new Option<int>("--copies") { Description = "How many times the source's hosts end up in the output", DefaultValueFactory = _ => 7 };
+var scale = new Command("scale", "Grow a history database by copies of its hosts, for queries at 10M rows") { scaleSource, scaleTarget, copies };
+scale.SetAction(async parse =>
+{
+    await new ScaleUp(parse.GetValue(scaleSource)!, parse.GetValue(scaleTarget)!, parse.GetValue(copies)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
