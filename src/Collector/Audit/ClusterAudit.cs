@@ -20,6 +20,10 @@ public sealed class ClusterAudit
     private readonly Dictionary<long, HostRecord> live;
     private readonly Dictionary<long, string> names;
     private readonly Dictionary<(long, string), DomainRecord> domains;
+    private readonly Dictionary<string, long> liveIds;
+
+    // Bridges of NAT (or isolated, routed) libvirt networks: each host's private segment.
+    private readonly HashSet<(long HostId, string Bridge)> privateBridges;
 
     private ClusterAudit(ClusterState state, Func<HostRecord, bool> silent)
     {
@@ -27,6 +31,8 @@ public sealed class ClusterAudit
         live = state.Hosts.Where(h => !silent(h)).ToDictionary(h => h.Id);
         names = state.Hosts.ToDictionary(h => h.Id, h => h.Name);
         domains = state.Domains.GroupBy(d => (d.HostId, d.Uuid)).ToDictionary(g => g.Key, g => g.First());
+        liveIds = live.Values.ToDictionary(h => h.Name, h => h.Id);
+        privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
     }
 
     public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnels> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
@@ -74,7 +80,6 @@ public sealed class ClusterAudit
     /// </summary>
     private IEnumerable<Finding> IpConflicts()
     {
-        var privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
         string Segment(BindingRecord b) =>
             privateBridges.Contains((b.HostId, b.Device)) || (IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal)
                 ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
@@ -142,13 +147,12 @@ public sealed class ClusterAudit
         var prefixes = new List<(long, IPNetwork, string, long, string)>();
         foreach (var network in state.Networks.Where(n => IsLive(n.HostId)))
         {
-            prefixes.AddRange(network.Cidrs.Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p))
-                .Where(x => x.Ok).Select(x => (network.HostId, x.p, "libvirt", network.ValidFrom, $"network {network.Name} ({network.Bridge})")));
+            prefixes.AddRange(Ipv6Prefix.Globals(network.Cidrs)
+                .Select(p => (network.HostId, p, "libvirt", network.ValidFrom, $"network {network.Name} ({network.Bridge})")));
         }
         foreach (var link in state.Links.Where(l => IsLive(l.HostId) && LinkKinds.IsTunnel(l.Kind)))
         {
-            prefixes.AddRange(link.Cidrs.Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p))
-                .Where(x => x.Ok).Select(x => (link.HostId, x.p, "kernel", link.ValidFrom, $"tunnel {link.Name}")));
+            prefixes.AddRange(Ipv6Prefix.Globals(link.Cidrs).Select(p => (link.HostId, p, "kernel", link.ValidFrom, $"tunnel {link.Name}")));
         }
         foreach (var (hostId, tunnel, prefix) in DeclaredPrefixes(settings))
         {
@@ -159,11 +163,10 @@ public sealed class ClusterAudit
 
     private IEnumerable<(long HostId, string Tunnel, IPNetwork Prefix)> DeclaredPrefixes(IReadOnlyDictionary<string, TunnelSettings> settings)
     {
-        var ids = live.Values.ToDictionary(h => h.Name, h => h.Id);
         foreach (var (key, setting) in settings)
         {
             var slash = key.IndexOf('/');
-            if (slash > 0 && ids.TryGetValue(key[..slash], out var hostId) && Ipv6Prefix.TryParseGlobal(setting.RoutedPrefix, out var prefix))
+            if (slash > 0 && liveIds.TryGetValue(key[..slash], out var hostId) && Ipv6Prefix.TryParseGlobal(setting.RoutedPrefix, out var prefix))
             {
                 yield return (hostId, key[(slash + 1)..], prefix);
             }
@@ -204,7 +207,7 @@ public sealed class ClusterAudit
             if (allowed.Count == 0)
             {
                 allowed = state.Links.Where(l => l.HostId == network.HostId && LinkKinds.IsTunnel(l.Kind))
-                    .SelectMany(l => l.Cidrs).Select(c => (Ok: Ipv6Prefix.TryParseGlobal(c, out var p), p)).Where(x => x.Ok).Select(x => x.p).ToList();
+                    .SelectMany(l => Ipv6Prefix.Globals(l.Cidrs)).ToList();
             }
             foreach (var cidr in network.Cidrs)
             {
@@ -226,10 +229,9 @@ public sealed class ClusterAudit
 
     private IEnumerable<Finding> TunnelFindings(IReadOnlyList<HostTunnels> hosts)
     {
-        var ids = live.Values.ToDictionary(h => h.Name, h => h.Id);
-        foreach (var host in hosts.Where(h => ids.ContainsKey(h.Host.Name)))
+        foreach (var host in hosts.Where(h => liveIds.ContainsKey(h.Host.Name)))
         {
-            var hostId = ids[host.Host.Name];
+            var hostId = liveIds[host.Host.Name];
             foreach (var tunnel in host.Tunnels)
             {
                 var name = $"{host.Host.Name}/{tunnel.Name}";
@@ -285,7 +287,6 @@ public sealed class ClusterAudit
     {
         var registered = netreg.Select(e => MacAddressText.TryNormalize(e.Mac, out var mac) ? mac : "").ToHashSet(StringComparer.Ordinal);
         var forwardNetworks = state.Networks.Where(n => n.ForwardMode == "bridge").Select(n => (n.HostId, n.Name)).ToHashSet();
-        var privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
         return state.Nics
             .Where(n => IsLive(n.HostId) && !registered.Contains(n.Mac))
             .Where(n => (NicKind)n.Kind == NicKind.Network ? forwardNetworks.Contains((n.HostId, n.Network))

@@ -196,10 +196,7 @@ public sealed class InventoryService(
             AgentTime = host.AgentTime is { } agentTime ? FromUnixMs(agentTime) : null,
             RejectedMessages = (ulong)rejections.For(host.Name),
         };
-        foreach (var error in System.Text.Json.JsonSerializer.Deserialize<string[][]>(host.Errors) ?? [])
-        {
-            summary.Errors.Add(new SourceError { Source = error[0], Message = error[1] });
-        }
+        summary.Errors.Add(host.SourceErrors);
         return summary;
     }
 

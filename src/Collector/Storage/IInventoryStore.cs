@@ -62,6 +62,10 @@ public sealed record HostRecord
     public long FirstReport { get; init; }
     public long LastReport { get; init; }
 
+    /// <summary>The sources that failed in the host's last snapshot, with their messages.</summary>
+    public IEnumerable<SourceError> SourceErrors =>
+        (System.Text.Json.JsonSerializer.Deserialize<string[][]>(Errors) ?? []).Select(e => new SourceError { Source = e[0], Message = e[1] });
+
     /// <summary>Running and defined VMs now; counted for host listings only, zero in answers about VMs.</summary>
     public long VmCount { get; init; }
 }

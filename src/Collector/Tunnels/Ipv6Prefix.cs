@@ -30,6 +30,18 @@ public static class Ipv6Prefix
         return true;
     }
 
+    /// <summary>The global IPv6 prefixes among the CIDRs; the others are left out.</summary>
+    public static IEnumerable<IPNetwork> Globals(IEnumerable<string> cidrs)
+    {
+        foreach (var cidr in cidrs)
+        {
+            if (TryParseGlobal(cidr, out var prefix))
+            {
+                yield return prefix;
+            }
+        }
+    }
+
     public static bool Overlap(IPNetwork a, IPNetwork b) => a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress);
 
     public static bool Within(IPNetwork inner, IPNetwork outer) => outer.PrefixLength <= inner.PrefixLength && outer.Contains(inner.BaseAddress);

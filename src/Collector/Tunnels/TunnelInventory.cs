@@ -82,7 +82,7 @@ public static class TunnelInventory
     }
 
     private static string ConfigurationError(HostRecord host) =>
-        (System.Text.Json.JsonSerializer.Deserialize<string[][]>(host.Errors) ?? []).FirstOrDefault(e => e[0] == "interfaces")?[1] ?? "";
+        host.SourceErrors.FirstOrDefault(e => e.Source == "interfaces")?.Message ?? "";
 
     // An endpoint left out of the stanza ("any") is no drift; addresses compare as addresses.
     private static bool Differs(string configured, string actual) =>
