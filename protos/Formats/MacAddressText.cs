@@ -5,7 +5,7 @@ namespace DaemonNet.Protos.V1;
 /// <summary>The one spelling of a MAC address in the contract: lower case, colon separated.</summary>
 public static partial class MacAddressText
 {
-    [GeneratedRegex("^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$")]
+    [GeneratedRegex(@"^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}\z")]
     private static partial Regex Pattern();
 
     public static bool TryNormalize(string text, out string mac)

@@ -1,7 +1,10 @@
+using DaemonNet.Collector.Calls;
+using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -11,8 +14,11 @@ namespace DaemonNet.Collector;
 /// <summary>All of the collector's wiring: configuration sources, services, the listener, the endpoints.</summary>
 public static class CollectorApplication
 {
-    /// <summary>Largest message accepted from an agent; a snapshot of a busy host is well under 1 MB.</summary>
-    public const int MaxMessageBytes = 16 * 1024 * 1024;
+    /// <summary>
+    /// HTTP/2 streams one connection may have open at once: an agent needs one, the CLI one per
+    /// question; more would only let one peer queue work.
+    /// </summary>
+    private const int MaxStreamsPerConnection = 16;
 
     /// <summary>Builds the application; throws <see cref="InvalidOperationException"/> with a sentence when a TLS file cannot be loaded.</summary>
     /// <param name="overrides">Configuration keys set by flags (or by tests).</param>
@@ -38,15 +44,26 @@ public static class CollectorApplication
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution));
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddSingleton<RejectionCounter>();
-        builder.Services.AddGrpc(grpc => grpc.MaxReceiveMessageSize = MaxMessageBytes);
+        builder.Services.AddSingleton<StreamSlots>();
+        builder.Services.AddSingleton(provider => new RevokedCertificates(
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveRevocationFile, provider.GetRequiredService<ILogger<RevokedCertificates>>()));
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = WireLimits.MaxMessageBytes;
+            // Outermost first: failures of the access checks and the handlers alike get a sentence.
+            grpc.Interceptors.Add<FailureInterceptor>();
+            grpc.Interceptors.Add<AccessInterceptor>();
+        });
         replaceServices?.Invoke(builder.Services);
 
         var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
         var useTls = !settings.Insecure && settings.Tls.IsComplete;
         var authority = useTls ? settings.Tls.LoadAuthority() : null;
         var certificate = useTls ? settings.Tls.LoadCertificate() : null;
+        var revocationFile = settings.EffectiveRevocationFile;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
             {
                 // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.
@@ -58,7 +75,9 @@ public static class CollectorApplication
                         ServerCertificate = certificate,
                         ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                         // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
-                        ClientCertificateValidation = (client, _, _) => ClusterTrust.IsIssuedBy(client, authority, out _),
+                        // A revoked certificate fails here too; calls on connections opened before are refused per call.
+                        ClientCertificateValidation = (client, _, _) => ClusterTrust.IsIssuedBy(client, authority, out _)
+                            && kestrel.ApplicationServices.GetRequiredService<RevokedCertificates>().IsRevoked(client.SerialNumber) is false,
                     });
                 }
             });

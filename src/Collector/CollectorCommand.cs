@@ -19,6 +19,7 @@ internal static class CollectorCommand
         (new("--ca-file") { Description = "The cluster CA (default /etc/daemonnet/tls/ca.pem)", HelpName = "PATH" }, "Collector:CaFile"),
         (new("--cert-file") { Description = "The collector's certificate (default /etc/daemonnet/tls/collector.pem)", HelpName = "PATH" }, "Collector:CertFile"),
         (new("--key-file") { Description = "The collector's key (default /etc/daemonnet/tls/collector-key.pem)", HelpName = "PATH" }, "Collector:KeyFile"),
+        (new("--revocation-file") { Description = "Revoked certificates, re-read when it changes or on SIGHUP (default revoked.txt beside the CA file)", HelpName = "PATH" }, "Collector:RevocationFile"),
     ];
 
     private static readonly Option<bool> Insecure = new("--insecure")

@@ -48,6 +48,13 @@ public sealed class CollectorOptions
 
     public string KeyFile { get; set; } = "/etc/daemonnet/tls/collector-key.pem";
 
+    /// <summary>The revocation list (certs revoke writes it); empty means revoked.txt beside the CA file.</summary>
+    public string RevocationFile { get; set; } = "";
+
+    public string EffectiveRevocationFile => RevocationFile.Length > 0
+        ? RevocationFile
+        : Path.Combine(Path.GetDirectoryName(CaFile) ?? "", Certificates.RevocationList.FileName);
+
     /// <summary>Plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust.</summary>
     public bool Insecure { get; set; }
 

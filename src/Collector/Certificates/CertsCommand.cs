@@ -4,8 +4,8 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.Collector.Certificates;
 
 /// <summary>
-/// <c>daemonnet-collector certs init|issue</c>: the cluster CA, the collector's certificate, and
-/// certificates for agents (named after their host) and readers.
+/// <c>daemonnet-collector certs init|issue|revoke|list</c>: the cluster CA, the collector's
+/// certificate, certificates for agents (named after their host) and readers, and their revocation.
 /// </summary>
 internal static class CertsCommand
 {
@@ -22,6 +22,10 @@ internal static class CertsCommand
     private static readonly Option<int> Days = new("--days") { Description = "Validity in days (default 730)", DefaultValueFactory = _ => 730 };
     private static readonly Option<string> Name = new("--name") { Description = "The host name (agent) or person (reader)", HelpName = "NAME", Required = true };
     private static readonly Option<string> Role = new("--role") { Description = "agent or reader", HelpName = "ROLE", Required = true };
+    private static readonly Option<string> RevokedName = new("--name") { Description = "The name whose current certificate to revoke", HelpName = "NAME", Required = true };
+
+    /// <summary>A certificate that expires within this time is listed as expiring.</summary>
+    private static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(30);
 
     public static Command Create()
     {
@@ -31,7 +35,32 @@ internal static class CertsCommand
         var issue = new Command("issue", "Issue a certificate for an agent (named after its host) or a reader") { Directory, Name, Role, Sans, Days };
         issue.SetAction(parse => Run(() => ClusterCertificates.Issue(
             parse.GetValue(Directory)!, parse.GetValue(Name)!, parse.GetValue(Role)!, parse.GetValue(Sans) ?? [], TimeSpan.FromDays(parse.GetValue(Days)), DateTimeOffset.UtcNow)));
-        return new Command("certs", $"Create the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles)") { init, issue };
+        var revoke = new Command("revoke", "Revoke a name's certificate: the collector refuses it from then on, without a restart") { Directory, RevokedName };
+        revoke.SetAction(parse => Run(() =>
+        {
+            var revocation = ClusterCertificates.Revoke(parse.GetValue(Directory)!, parse.GetValue(RevokedName)!, DateTimeOffset.UtcNow);
+            Console.WriteLine($"revoked {revocation.Role} {revocation.Name} (serial {revocation.Serial})");
+            return [ClusterCertificates.RevocationPath(parse.GetValue(Directory)!)];
+        }));
+        var list = new Command("list", "List the certificates issued: valid, expiring within 30 days, expired or revoked") { Directory };
+        list.SetAction(parse => Run(() =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            Console.WriteLine($"{"NAME",-24} {"ROLE",-9} {"SERIAL",-32} {"EXPIRES",-20} STATUS");
+            foreach (var certificate in ClusterCertificates.List(parse.GetValue(Directory)!))
+            {
+                var status = certificate switch
+                {
+                    { RevokedAt: { } at } => $"revoked {at:yyyy-MM-dd}{(certificate.NotAfter is null ? " (replaced)" : "")}",
+                    { NotAfter: { } end } when end <= now => "expired",
+                    { NotAfter: { } end } when end - now <= ExpiringWithin => $"expiring in {(end - now).Days} days",
+                    _ => "valid",
+                };
+                Console.WriteLine($"{certificate.Name,-24} {certificate.Role,-9} {certificate.Serial,-32} {certificate.NotAfter?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "-",-20} {status}");
+            }
+            return [];
+        }));
+        return new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles)") { init, issue, revoke, list };
     }
 
     private static int Run(Func<IReadOnlyList<string>> create)
@@ -44,7 +73,7 @@ internal static class CertsCommand
             }
             return Done;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
             Console.Error.WriteLine($"daemonnet-collector: {e.Message}");
             return Refused;

@@ -1,30 +1,31 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 
 namespace DaemonNet.Collector.Certificates;
 
 /// <summary>
 /// Creates the cluster CA and the certificates it issues (ECDSA P-256), as PEM files in one
-/// folder: <c>NAME.pem</c> and <c>NAME-key.pem</c>, keys readable by their owner only.
+/// folder: <c>NAME.pem</c> and <c>NAME-key.pem</c>, keys readable by their owner only. Each pair
+/// is written whole or not at all, and a file is only ever replaced by one of its own kind.
 /// </summary>
-public static partial class ClusterCertificates
+public static class ClusterCertificates
 {
     public const string AuthorityName = "ca";
     public const string CollectorName = "collector";
     private static readonly TimeSpan AuthorityLifetime = TimeSpan.FromDays(3650);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$")]
-    private static partial Regex NamePattern();
+    /// <summary>NAME-key.pem must be a file name (at most 255 bytes): names are shorter than host names may be.</summary>
+    public const int MaxNameLength = 255 - 8;
 
     /// <summary>Creates ca.pem, ca-key.pem, collector.pem and collector-key.pem; refuses to replace an existing CA.</summary>
     public static IReadOnlyList<string> Init(string directory, IEnumerable<string> subjectAlternativeNames, TimeSpan lifetime, DateTimeOffset now)
     {
         Directory.CreateDirectory(directory);
         var caPath = Path.Combine(directory, AuthorityName + ".pem");
-        if (File.Exists(caPath))
+        if (File.Exists(caPath) || File.Exists(KeyPath(directory, AuthorityName)))
         {
             throw new InvalidOperationException($"{caPath} exists already: a cluster has one CA. Use 'certs issue' for more certificates, or another --dir for a new cluster");
         }
@@ -40,23 +41,29 @@ public static partial class ClusterCertificates
         return written;
     }
 
-    /// <summary>Issues NAME.pem and NAME-key.pem for a role, signed by the CA in the folder.</summary>
+    /// <summary>
+    /// Issues NAME.pem and NAME-key.pem for a role, signed by the CA in the folder. Reissuing a
+    /// name revokes the certificate it replaces.
+    /// </summary>
     public static IReadOnlyList<string> Issue(string directory, string name, string role, IEnumerable<string> subjectAlternativeNames, TimeSpan lifetime, DateTimeOffset now)
     {
-        if (!NamePattern().IsMatch(name))
+        if (!HostNames.IsValid(name) || name.Length > MaxNameLength)
         {
-            throw new ArgumentException($"'{name}' is not a usable name: letters, digits, '.', '-' and '_' (an agent's name is its host name)");
+            throw new ArgumentException($"'{Shorten(name)}' is not a usable name: {HostNames.Rule.Replace("253", MaxNameLength.ToString(System.Globalization.CultureInfo.InvariantCulture))} (an agent's name is its host name)");
         }
         if (role is not (ClusterTrust.AgentRole or ClusterTrust.ReaderRole or ClusterTrust.CollectorRole))
         {
             throw new ArgumentException($"'{role}' is not a role: use agent or reader");
         }
-        var caPath = Path.Combine(directory, AuthorityName + ".pem");
-        if (!File.Exists(caPath) || !File.Exists(KeyPath(directory, AuthorityName)))
+        if (name == AuthorityName || name.EndsWith("-key", StringComparison.Ordinal) || (name == CollectorName) != (role == ClusterTrust.CollectorRole))
         {
-            throw new InvalidOperationException($"no CA in {directory} (ca.pem and ca-key.pem): create it with 'daemonnet-collector certs init --dir {directory}'");
+            throw new ArgumentException(name == CollectorName || role == ClusterTrust.CollectorRole
+                ? $"the name '{CollectorName}' and the role '{ClusterTrust.CollectorRole}' go together: they are the collector's own certificate"
+                : $"the name '{name}' is reserved: '{AuthorityName}' is the cluster CA, and a name ending in '-key' would be another certificate's key file");
         }
-        using var authority = X509Certificate2.CreateFromPemFile(caPath, KeyPath(directory, AuthorityName));
+        var authority = LoadAuthority(directory);
+        using var _ = authority;
+        var replaced = ExistingCertificate(directory, name, authority);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}, OU={role}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
@@ -70,8 +77,108 @@ public static partial class ClusterCertificates
         var notAfter = now + lifetime < authority.NotAfter ? now + lifetime : new DateTimeOffset(authority.NotAfter);
         using var certificate = request.Create(authority, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
         Write(directory, name, certificate, key);
+        if (replaced is not null)
+        {
+            using (replaced)
+            {
+                RevocationList.Add(RevocationPath(directory), new Revocation(replaced.SerialNumber, name, ClusterTrust.Identity(replaced).Role, now));
+            }
+        }
         return [Path.Combine(directory, name + ".pem"), KeyPath(directory, name)];
     }
+
+    /// <summary>Revokes the certificate now in NAME.pem; the collector refuses it from then on, without a restart.</summary>
+    public static Revocation Revoke(string directory, string name, DateTimeOffset now)
+    {
+        if (name == AuthorityName)
+        {
+            throw new ArgumentException($"'{AuthorityName}' is the cluster CA: to replace it, run 'certs init' in a new folder and issue every certificate again");
+        }
+        using var authority = LoadAuthority(directory);
+        using var certificate = ExistingCertificate(directory, name, authority)
+            ?? throw new InvalidOperationException($"{Path.Combine(directory, name + ".pem")} does not exist: 'certs list --dir {directory}' shows the names there");
+        var revocation = new Revocation(certificate.SerialNumber, name, ClusterTrust.Identity(certificate).Role, now);
+        RevocationList.Add(RevocationPath(directory), revocation);
+        return revocation;
+    }
+
+    /// <summary>Every certificate in the folder, with the revoked ones whose files were replaced since.</summary>
+    public static IReadOnlyList<IssuedCertificate> List(string directory)
+    {
+        using var authority = LoadAuthority(directory);
+        var revoked = RevocationList.Read(RevocationPath(directory)).ToDictionary(r => r.Serial);
+        var issued = new List<IssuedCertificate>();
+        foreach (var path in Directory.EnumerateFiles(directory, "*.pem").Where(p => !p.EndsWith("-key.pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (name == AuthorityName || ExistingCertificate(directory, name, authority) is not { } certificate)
+            {
+                continue;
+            }
+            using (certificate)
+            {
+                var (_, role) = ClusterTrust.Identity(certificate);
+                issued.Add(new IssuedCertificate(name, role, certificate.SerialNumber, new DateTimeOffset(certificate.NotAfter),
+                    revoked.Remove(certificate.SerialNumber, out var revocation) ? revocation.RevokedAt : null));
+            }
+        }
+        issued.AddRange(revoked.Values.Select(r => new IssuedCertificate(r.Name, r.Role, r.Serial, null, r.RevokedAt)));
+        return issued;
+    }
+
+    public static string RevocationPath(string directory) => Path.Combine(directory, RevocationList.FileName);
+
+    private static X509Certificate2 LoadAuthority(string directory)
+    {
+        var caPath = Path.Combine(directory, AuthorityName + ".pem");
+        if (!File.Exists(caPath) || !File.Exists(KeyPath(directory, AuthorityName)))
+        {
+            throw new InvalidOperationException($"no CA in {directory} (ca.pem and ca-key.pem): create it with 'daemonnet-collector certs init --dir {directory}'");
+        }
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(caPath, KeyPath(directory, AuthorityName));
+        }
+        catch (CryptographicException e)
+        {
+            throw new InvalidOperationException($"{caPath} and its key {KeyPath(directory, AuthorityName)} do not load as a pair ({e.Message}); restore them from the backup", e);
+        }
+    }
+
+    /// <summary>
+    /// The certificate already in NAME.pem, if any. It may only be replaced by its own kind: a
+    /// leaf certificate of this CA, beside a private key (or no key file at all).
+    /// </summary>
+    private static X509Certificate2? ExistingCertificate(string directory, string name, X509Certificate2 authority)
+    {
+        var path = Path.Combine(directory, name + ".pem");
+        var keyPath = KeyPath(directory, name);
+        if (File.Exists(keyPath) && !File.ReadAllText(keyPath).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{keyPath} is not a private key; refusing to overwrite it. Move it away or choose another name");
+        }
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509CertificateLoader.LoadCertificateFromFile(path);
+        }
+        catch (CryptographicException)
+        {
+            throw new InvalidOperationException($"{path} is not a certificate; refusing to overwrite it. Move it away or choose another name");
+        }
+        if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(c => c.CertificateAuthority) || !ClusterTrust.IsIssuedBy(certificate, authority, out _))
+        {
+            certificate.Dispose();
+            throw new InvalidOperationException($"{path} is not a certificate this cluster's CA issued; refusing to overwrite it. Move it away or choose another name");
+        }
+        return certificate;
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 
     // The collector's certificate must name every address agents dial; loopback is always added.
     private static X509Extension AlternativeNames(string name, string role, IEnumerable<string> extra)
@@ -99,18 +206,14 @@ public static partial class ClusterCertificates
 
     private static string KeyPath(string directory, string name) => Path.Combine(directory, name + "-key.pem");
 
-    private static void Write(string directory, string name, X509Certificate2 certificate, ECDsa key)
-    {
-        File.WriteAllText(Path.Combine(directory, name + ".pem"), certificate.ExportCertificatePem() + "\n");
-        var keyPath = KeyPath(directory, name);
-        File.Delete(keyPath);
-        using var stream = new FileStream(keyPath, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(stream);
-        writer.Write(key.ExportPkcs8PrivateKeyPem() + "\n");
-    }
+    private static void Write(string directory, string name, X509Certificate2 certificate, ECDsa key) =>
+        PrivateFiles.WriteAllAtomically(
+        [
+            (KeyPath(directory, name), key.ExportPkcs8PrivateKeyPem() + "\n", PrivateFiles.OwnerReadWrite),
+            (Path.Combine(directory, name + ".pem"), certificate.ExportCertificatePem() + "\n",
+                PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead),
+        ]);
 }
+
+/// <summary>A certificate the cluster CA issued: NotAfter is null for a revoked one whose file was replaced since.</summary>
+public sealed record IssuedCertificate(string Name, string Role, string Serial, DateTimeOffset? NotAfter, DateTimeOffset? RevokedAt);

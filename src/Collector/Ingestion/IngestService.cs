@@ -1,6 +1,7 @@
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -12,36 +13,49 @@ namespace DaemonNet.Collector.Ingestion;
 /// acknowledgement is sent after the store committed. A stream belongs to the first host it
 /// speaks for; a message for another host ends it.
 /// </summary>
-public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, ILogger<IngestService> log) : Ingest.IngestBase
+public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, RevokedCertificates revoked,
+    ILogger<IngestService> log) : Ingest.IngestBase
 {
     public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
     {
         var stream = new StreamState();
+        var caller = CallerIdentity.Of(context);
+        using var slot = slots.TryTake(caller?.ToString() ?? context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer)
+            ?? throw Reject(StatusCode.ResourceExhausted, stream, context,
+                $"{caller?.ToString() ?? context.Peer} has {StreamSlots.PerCaller} ingest streams open already, and an agent needs one; this one was refused before any message was read");
         try
         {
             await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
             {
+                // A certificate revoked while its stream is open is refused at its next message.
+                if (caller is not null && revoked.IsRevoked(caller.Serial))
+                {
+                    throw Reject(StatusCode.PermissionDenied, stream, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked");
+                }
+                if (AgentMessageValidator.Problem(message) is { } problem)
+                {
+                    throw Reject(StatusCode.InvalidArgument, stream, context, $"message {message.Sequence} refused: {problem}",
+                        message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName);
+                }
                 var now = time.GetUtcNow();
                 stream.ClockOffset ??= message.SentAt is { } sentAt ? now - sentAt.ToDateTimeOffset() : TimeSpan.Zero;
                 if (stream.ClockOffset.Value.Duration() > MaxClockSkew)
                 {
-                    throw Reject(StatusCode.InvalidArgument, stream.Host ?? message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName, context,
-                        $"the agent's clock is {stream.ClockOffset.Value.Duration().TotalHours:0.#} hours off the collector's ({now:u}); set its time (NTP) and it will be accepted");
+                    throw Reject(StatusCode.InvalidArgument, stream, context,
+                        $"the agent's clock is {stream.ClockOffset.Value.Duration().TotalHours:0.#} hours off the collector's ({now:u}); set its time (NTP) and it will be accepted",
+                        message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName);
                 }
                 var at = message.Replayed ? FiledAt(message, stream.ClockOffset.Value, now) : now;
-                var reply = message.BodyCase switch
-                {
-                    AgentMessage.BodyOneofCase.Snapshot => await ApplySnapshotAsync(message, stream, at, context),
-                    AgentMessage.BodyOneofCase.Heartbeat => await ConfirmHeartbeatAsync(message, stream, at, context),
-                    _ => throw Reject(StatusCode.InvalidArgument, stream.Host, context, $"message {message.Sequence} carries neither a snapshot nor a heartbeat"),
-                };
+                var reply = message.Snapshot is { } snapshot
+                    ? await ApplySnapshotAsync(message.Sequence, snapshot, stream, at, context)
+                    : await ConfirmHeartbeatAsync(message.Sequence, message.Heartbeat, stream, at, context);
                 reply.CollectorTime = Timestamp.FromDateTimeOffset(now);
                 await responseStream.WriteAsync(reply, context.CancellationToken);
             }
         }
         catch (Exception e) when (Unparsable(e) is { } parseError)
         {
-            throw Reject(StatusCode.InvalidArgument, stream.Host, context,
+            throw Reject(StatusCode.InvalidArgument, stream, context,
                 $"the message is not a valid AgentMessage ({parseError.Message}); nothing of it was stored");
         }
         finally
@@ -75,30 +89,19 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private async Task<CollectorMessage> ApplySnapshotAsync(AgentMessage message, StreamState stream, DateTimeOffset now, ServerCallContext context)
+    private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
-        var snapshot = message.Snapshot;
-        var problem = SnapshotValidator.Validate(snapshot);
-        if (problem is not null)
-        {
-            throw Reject(StatusCode.InvalidArgument, stream.Host ?? snapshot.Host?.Name, context, $"snapshot {message.Sequence} refused: {problem}");
-        }
         Bind(stream, snapshot.Host.Name, context);
         await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
-        return new CollectorMessage { Ack = new Ack { Sequence = message.Sequence } };
+        return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
     }
 
-    private async Task<CollectorMessage> ConfirmHeartbeatAsync(AgentMessage message, StreamState stream, DateTimeOffset now, ServerCallContext context)
+    private async Task<CollectorMessage> ConfirmHeartbeatAsync(ulong sequence, Heartbeat heartbeat, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
-        var heartbeat = message.Heartbeat;
-        if (SnapshotValidator.HostNameProblem(heartbeat.HostName) is { } problem)
-        {
-            throw Reject(StatusCode.InvalidArgument, stream.Host, context, $"heartbeat {message.Sequence} refused: {problem}");
-        }
         Bind(stream, heartbeat.HostName, context);
         if (await store.ConfirmHeartbeatAsync(heartbeat, now, context.CancellationToken))
         {
-            return new CollectorMessage { Ack = new Ack { Sequence = message.Sequence } };
+            return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
         }
         return new CollectorMessage
         {
@@ -110,10 +113,9 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     {
         if (CallerIdentity.Of(context) is { } caller)
         {
-            CallerIdentity.Require(context, "send snapshots", ClusterTrust.AgentRole);
             if (caller.Name != name)
             {
-                throw Reject(StatusCode.PermissionDenied, caller.Name, context,
+                throw Reject(StatusCode.PermissionDenied, stream, context,
                     $"the certificate is for host {caller.Name}; a message for host {name} was refused");
             }
         }
@@ -124,7 +126,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         }
         else if (stream.Host != name)
         {
-            throw Reject(StatusCode.PermissionDenied, stream.Host, context,
+            throw Reject(StatusCode.PermissionDenied, stream, context,
                 $"this stream speaks for host {stream.Host}; a message for host {name} was refused");
         }
     }
@@ -137,10 +139,20 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         public TimeSpan? ClockOffset { get; set; }
     }
 
-    private RpcException Reject(StatusCode code, string? host, ServerCallContext context, string reason)
+    /// <summary>
+    /// Refuses the message and ends the stream. With certificates the refusal counts against the
+    /// host the caller proved to be (an agent's certificate), never a name the message merely
+    /// claims. Without them (--insecure) anyone may claim any name anyway, so the claim is counted.
+    /// </summary>
+    private RpcException Reject(StatusCode code, StreamState stream, ServerCallContext context, string reason, string? claimed = null)
     {
-        rejections.Count(host ?? "");
-        log.LogWarning("Refused {Host} ({Peer}): {Reason}", host ?? "an unnamed host", context.Peer, reason);
+        var caller = CallerIdentity.Of(context);
+        var host = caller is null ? stream.Host ?? (claimed is not null && HostNames.IsValid(claimed) ? claimed : null) : caller.Role == ClusterTrust.AgentRole ? caller.Name : null;
+        if (host is not null)
+        {
+            rejections.Count(host);
+        }
+        log.LogWarning("Refused {Caller} ({Peer}): {Reason}", caller?.ToString() ?? host ?? "an unnamed agent", context.Peer, reason);
         return new RpcException(new Status(code, reason));
     }
 }

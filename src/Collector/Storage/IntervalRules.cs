@@ -15,7 +15,10 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
 {
     public static readonly IntervalRules Default = new(null, TimeSpan.FromMinutes(15));
 
-    public TimeSpan SilenceLimit(long intervalMs) => SilentAfter ?? TimeSpan.FromMilliseconds(3 * Math.Max(intervalMs, 1_000));
+    // The interval is bounded on the wire; the clamp keeps a row from any older collector from overflowing.
+    public TimeSpan SilenceLimit(long intervalMs) => SilentAfter ?? TimeSpan.FromMilliseconds(3 * Math.Clamp(intervalMs, 1_000, MaxIntervalMs));
+
+    private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 
     public bool IsSilent(HostRecord host, DateTimeOffset now) =>
         now - DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport) > SilenceLimit(host.IntervalMs);

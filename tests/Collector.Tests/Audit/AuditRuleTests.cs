@@ -371,7 +371,7 @@ public class AuditRuleTests
 
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => audit.AuditAsync(request));
 
-        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, "NetReg entry 2: 'web2' is not a MAC address (write it as 52:54:00:12:34:56)"),
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, "request refused: netreg[1].mac 'web2' is not a MAC address (write it as 52:54:00:12:34:56)"),
             (error.StatusCode, error.Status.Detail));
     }
 

@@ -85,7 +85,7 @@ public class MutualTlsTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(channel, Host("alice")));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
-        Assert.Equal("the certificate of alice has the role 'reader', which may not send snapshots; that needs a agent certificate", error.Status.Detail);
+        Assert.Equal("the certificate of alice has the role 'reader', which may not call daemonnet.v1.Ingest; that needs a agent certificate", error.Status.Detail);
     }
 
     [Fact]

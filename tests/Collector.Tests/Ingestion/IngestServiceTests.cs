@@ -72,7 +72,7 @@ public class IngestServiceTests
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(call, new AgentMessage { Sequence = 2, Snapshot = bad }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("snapshot 2 refused: domains[0].nics[0].mac 'not-a-mac' is not a MAC address in the form 52:54:00:ab:cd:ef", error.Status.Detail);
+        Assert.Equal("message 2 refused: snapshot.domains[0].nics[0].mac 'not-a-mac' is not a MAC address in the form 52:54:00:ab:cd:ef", error.Status.Detail);
         var vm = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
         Assert.Equal("52:54:00:aa:00:01", vm.Nics[0].Nic.Mac);
         Assert.Equal(1UL, Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts).RejectedMessages);
@@ -142,9 +142,9 @@ public class IngestServiceTests
         await using var server = await CollectorServer.StartAsync();
         using var call = server.Ingest.Sync();
         var huge = Host("daemon1", Vm("web1", 1));
-        huge.Errors.Add(new SourceError { Source = "libvirt", Message = new string('x', Collector.CollectorApplication.MaxMessageBytes) });
+        huge.Errors.Add(new SourceError { Source = "libvirt", Message = new string('x', Protos.Validation.WireLimits.MaxMessageBytes) });
 
-        // The server aborts the stream while the client is still writing 16 MB; depending on the
+        // The server aborts the stream while the client is still writing 8 MB; depending on the
         // moment, grpc-dotnet's client reports the server's status, a cancelled write, or fails inside its writer.
         var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(call, new AgentMessage { Sequence = 1, Snapshot = huge }));
 
@@ -161,6 +161,6 @@ public class IngestServiceTests
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(call, new AgentMessage { Sequence = 3 }));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("message 3 carries neither a snapshot nor a heartbeat", error.Status.Detail);
+        Assert.Equal("message 3 refused: the message carries neither a snapshot nor a heartbeat", error.Status.Detail);
     }
 }

@@ -1,0 +1,76 @@
+using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.Validation;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace DaemonNet.Collector.Calls;
+
+/// <summary>
+/// The door every call passes: a revoked certificate is refused, a role may call only the
+/// services the <see cref="RoleTable"/> gives it, and a request is checked against the contract's
+/// limits before any handler sees it. Stream messages are checked by their service, one by one.
+/// </summary>
+public sealed class AccessInterceptor(RevokedCertificates revoked) : Interceptor
+{
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        Check(request);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        Check(request);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
+        ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Admit(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    /// <summary>Refuses a revoked certificate, or one whose role may not call this service; --insecure has no certificates to check.</summary>
+    public void Admit(ServerCallContext context)
+    {
+        if (CallerIdentity.Of(context) is not { } caller)
+        {
+            return;
+        }
+        if (revoked.IsRevoked(caller.Serial))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')"));
+        }
+        var service = ServiceOf(context.Method);
+        if (!RoleTable.May(caller.Role, service))
+        {
+            var roles = RoleTable.RolesFor(service).ToList();
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"the certificate of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}"));
+        }
+    }
+
+    private static void Check<TRequest>(TRequest request)
+    {
+        if (request is IMessage message && MessageValidator.Problem(message) is { } problem)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"request refused: {problem}"));
+        }
+    }
+
+    // "/daemonnet.v1.Inventory/Where" → "daemonnet.v1.Inventory"
+    private static string ServiceOf(string method) => method.Split('/', StringSplitOptions.RemoveEmptyEntries) is [var service, ..] ? service : method;
+}
