@@ -1,6 +1,7 @@
 using System.Reflection;
 using DaemonNet.HostAgent.Sources;
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 
@@ -41,13 +42,26 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                snapshot.Errors.Add(new SourceError { Source = source.Name, Message = e.Message });
+                snapshot.Errors.Add(new SourceError { Source = source.Name, Message = OneLine(e.Message) });
             }
         }
         Sort(snapshot);
         snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         return snapshot;
     }
+
+    /// <summary>
+    /// An error as the contract bounds it: one line of at most MaxErrorLength characters. Messages
+    /// from libraries may span lines, and a refused snapshot would lose every other source's facts.
+    /// </summary>
+    public static string OneLine(string message)
+    {
+        var line = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => new string(word.Select(c => char.IsControl(c) ? '?' : c).ToArray())));
+        return line.Length <= MaxErrorLength ? line : line[..(MaxErrorLength - 1)] + "…";
+    }
+
+    private static readonly int MaxErrorLength = WireLimits.For(WireLimits.Package + "SourceError.message")!.MaxLength;
 
     private static void Sort(HostSnapshot snapshot)
     {

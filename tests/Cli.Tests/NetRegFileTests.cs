@@ -54,4 +54,37 @@ public class NetRegFileTests : IDisposable
 
         Assert.StartsWith("cannot read the NetReg file", error.Message);
     }
+
+    [Fact]
+    public void Read_MoreEntriesThanAnAuditAccepts_StopsAtTheFirstLineTooMany()
+    {
+        var path = folder.File("netreg.csv");
+        using (var writer = new StreamWriter(path))
+        {
+            writer.Write("mac\n");
+            for (var i = 0; i <= NetRegFile.MaxEntries; i++)
+            {
+                writer.Write($"52:54:00:{i >> 16 & 0xff:x2}:{i >> 8 & 0xff:x2}:{i & 0xff:x2}\n");
+            }
+        }
+
+        var error = Assert.Throws<FormatException>(() => NetRegFile.Read(path));
+
+        Assert.Equal($"{path} line {NetRegFile.MaxEntries + 2}: more than 100,000 registrations, the most an audit accepts; split the list, or audit the forward-bridge MACs of fewer hosts", error.Message);
+    }
+
+    [Fact]
+    public void Read_HugeLineWithoutAnEnd_IsRefusedBeforeItIsInMemory()
+    {
+        var path = folder.File("netreg.csv");
+        using (var writer = new StreamWriter(path))
+        {
+            writer.Write("mac\n");
+            writer.Write(new string('a', 20 * 1024 * 1024));
+        }
+
+        var error = Assert.Throws<FormatException>(() => NetRegFile.Read(path));
+
+        Assert.Equal($"{path} line 2: longer than 4,096 characters; a NetReg file has one short row per registration", error.Message);
+    }
 }

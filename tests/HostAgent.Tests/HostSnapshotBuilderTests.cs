@@ -58,6 +58,18 @@ public class HostSnapshotBuilderTests : IDisposable
         Assert.Equal(["a", "b"], first.Domains.Select(d => d.Name));
     }
 
+    [Fact]
+    public void OneLine_MultiLineOrOverlongError_BecomesOneLineTheCollectorAccepts()
+    {
+        var message = "libvirt: failed\n\tat line 3\u001b[2J" + new string('x', 5_000);
+
+        var line = HostSnapshotBuilder.OneLine(message);
+
+        Assert.StartsWith("libvirt: failed at line 3?[2J", line);
+        Assert.Equal(1_024, line.Length);
+        Assert.Null(DaemonNet.Protos.Validation.MessageValidator.Problem(new SourceError { Source = "libvirt", Message = line }));
+    }
+
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = now;

@@ -25,11 +25,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     {
         this.rules = rules;
         this.traffic = traffic ?? TrafficResolution.Default;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
+        KeepPrivate(path);
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         writer = new SqliteConnection(connectionString);
         writer.Open();
@@ -37,6 +33,33 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         // WAL lets queries read while a snapshot is written; NORMAL sync keeps every committed
         // transaction across a process crash (only an OS crash can lose the last ones).
         writer.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>
+    /// The history says which member's VM had which address when: only the collector may read it.
+    /// A new folder is made 0700 and the database 0600 before SQLite opens it; SQLite gives its
+    /// -wal and -shm files the database's mode. Files a looser earlier version made are tightened.
+    /// </summary>
+    private static void KeepPrivate(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, OwnerOnly | UnixFileMode.UserExecute);
+        }
+        if (!File.Exists(path))
+        {
+            using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+        }
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
+        {
+            if ((File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+            {
+                File.SetUnixFileMode(file, OwnerOnly);
+            }
+        }
     }
 
     public void Dispose()
