@@ -67,8 +67,15 @@ internal sealed class CollectorConnection : IDisposable
                 return null;
             }
         }
-        return new CollectorConnection(uri.ToString().TrimEnd('/'), GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler }));
+        return new CollectorConnection(uri.ToString().TrimEnd('/'),
+            GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = MaxReplyBytes }));
     }
+
+    /// <summary>
+    /// Every field a host reports is bounded, but a large cluster's answer is the sum of many: the
+    /// default 4 MiB would refuse `vms` or `hosts` long before memory matters on an admin's machine.
+    /// </summary>
+    private const int MaxReplyBytes = 256 * 1024 * 1024;
 
     /// <summary>Runs one call; a failure becomes a sentence on stderr and the matching exit code.</summary>
     public async Task<int> RunAsync<T>(Func<Inventory.InventoryClient, Task<T>> call, Func<T, int> onReply)

@@ -1,4 +1,5 @@
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent;
@@ -62,17 +63,20 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         {
             failures.Add($"Agent: {TlsFiles.Missing}");
         }
-        if (!DurationText.TryParse(options.Interval, out var interval) || interval < TimeSpan.FromMilliseconds(100))
+        // The collector's bounds on the interval it is told, so that an agent that starts is never refused for it.
+        var bounds = WireLimits.For(WireLimits.Package + "HostSnapshot.interval")!;
+        if (!DurationText.TryParse(options.Interval, out var interval) || interval < bounds.ShortestSpan || interval > bounds.LongestSpan)
         {
-            failures.Add($"Agent:Interval (--interval) '{options.Interval}' is not a duration of at least 100ms: use {DurationText.AcceptedForms}");
+            failures.Add($"Agent:Interval (--interval) '{options.Interval}' is not a duration of at least {DurationText.Format(bounds.ShortestSpan!.Value)} and at most {DurationText.Format(bounds.LongestSpan!.Value)}: use {DurationText.AcceptedForms}");
         }
         if (options.LibvirtUri.Length == 0)
         {
             failures.Add("Agent:LibvirtUri (--libvirt-uri) is empty: use qemu:///system on a real host");
         }
-        if (options.EffectiveHostName.Length is 0 or > 253)
+        // The collector accepts the same names, so an agent that starts is never refused for its name.
+        if (!HostNames.IsValid(options.EffectiveHostName))
         {
-            failures.Add($"Agent:HostName (--host-name) '{options.EffectiveHostName}' must be 1 to 253 characters");
+            failures.Add($"Agent:HostName (--host-name) '{options.EffectiveHostName}' is not a host name: {HostNames.Rule}");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -26,7 +26,8 @@ public class AgentOptionsValidatorTests
 
     [Theory]
     [InlineData("10", "Agent:Interval (--interval) '10' is not a duration")]
-    [InlineData("50ms", "Agent:Interval (--interval) '50ms' is not a duration of at least 100ms")]
+    [InlineData("50ms", "Agent:Interval (--interval) '50ms' is not a duration of at least 100ms and at most 1d")]
+    [InlineData("2d", "Agent:Interval (--interval) '2d' is not a duration of at least 100ms and at most 1d")]
     public void Validate_BadInterval_NamesTheSettingAndTheAcceptedForms(string interval, string expected)
     {
         var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Interval = interval, Insecure = true, Collector = "http://10.0.0.1:7460" });
@@ -42,5 +43,16 @@ public class AgentOptionsValidatorTests
         var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Collector = "collector:7460", Insecure = true });
 
         Assert.StartsWith("Agent:Collector (--collector) 'collector:7460' is not an http:// or https:// URL", Assert.Single(result.Failures!));
+    }
+
+    [Theory]
+    [InlineData("daemon1\n")]
+    [InlineData("bad host")]
+    [InlineData("a.label-longer-than-sixty-three-characters-which-no-dns-name-can-carry-at-all")]
+    public void Validate_NameTheCollectorWouldRefuse_IsRefusedAtStart(string name)
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { HostName = name, Insecure = true, Collector = "http://10.0.0.1:7460" });
+
+        Assert.StartsWith("Agent:HostName (--host-name)", Assert.Single(result.Failures!));
     }
 }

@@ -23,4 +23,22 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    public static async Task<T> ValueAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{what} did not happen in time; last value: {value}");
+            }
+            await Task.Delay(100);
+        }
+    }
 }

@@ -49,7 +49,7 @@ public static class ClusterCertificates
     {
         if (!HostNames.IsValid(name) || name.Length > MaxNameLength)
         {
-            throw new ArgumentException($"'{Shorten(name)}' is not a usable name: {HostNames.Rule.Replace("253", MaxNameLength.ToString(System.Globalization.CultureInfo.InvariantCulture))} (an agent's name is its host name)");
+            throw new ArgumentException($"'{Shorten(name)}' is not a usable name: {HostNames.Rule}, and at most {MaxNameLength} characters so that NAME-key.pem is a file name (an agent's name is its host name)");
         }
         if (role is not (ClusterTrust.AgentRole or ClusterTrust.ReaderRole or ClusterTrust.CollectorRole))
         {

@@ -20,6 +20,7 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
 
     private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 
+    // In milliseconds, without turning the stored report into a date: no stored value can make it throw.
     public bool IsSilent(HostRecord host, DateTimeOffset now) =>
-        now - DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport) > SilenceLimit(host.IntervalMs);
+        host.LastReport < now.ToUnixTimeMilliseconds() - (long)SilenceLimit(host.IntervalMs).TotalMilliseconds;
 }

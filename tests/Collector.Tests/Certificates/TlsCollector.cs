@@ -1,0 +1,61 @@
+using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Grpc.Net.Client;
+
+namespace DaemonNet.Collector.Tests.Certificates;
+
+/// <summary>
+/// A collector over real mutual TLS on loopback, with a cluster CA and certificates made by
+/// <see cref="ClusterCertificates"/>: agents daemon1 and daemon2, reader alice.
+/// </summary>
+internal sealed class TlsCollector : IAsyncDisposable
+{
+    private readonly TempDirectory folder;
+
+    private TlsCollector(TempDirectory folder, CollectorServer server)
+    {
+        this.folder = folder;
+        Server = server;
+    }
+
+    public CollectorServer Server { get; }
+
+    public string Dir => Path.Combine(folder.Path, "tls");
+
+    public static async Task<TlsCollector> StartAsync()
+    {
+        var folder = new TempDirectory();
+        var dir = folder.Folder("tls");
+        var now = DateTimeOffset.UtcNow;
+        ClusterCertificates.Init(dir, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(dir, "daemon1", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(dir, "daemon2", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Issue(dir, "alice", ClusterTrust.ReaderRole, [], TimeSpan.FromDays(30), now);
+        var server = await CollectorServer.StartAsync(new()
+        {
+            ["Collector:Insecure"] = "false",
+            ["Collector:CaFile"] = Path.Combine(dir, "ca.pem"),
+            ["Collector:CertFile"] = Path.Combine(dir, "collector.pem"),
+            ["Collector:KeyFile"] = Path.Combine(dir, "collector-key.pem"),
+        });
+        return new TlsCollector(folder, server);
+    }
+
+    /// <summary>A channel that presents NAME.pem; a new one opens a new TLS connection.</summary>
+    public GrpcChannel Channel(string name) => Channel(Dir, name);
+
+    public GrpcChannel Channel(string directory, string name)
+    {
+        var tls = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(directory, $"{name}.pem"), Path.Combine(directory, $"{name}-key.pem"));
+        return GrpcChannel.ForAddress(Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ClientOptions() } });
+    }
+
+    public string Folder(string name) => folder.Folder(name);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        folder.Dispose();
+    }
+}
