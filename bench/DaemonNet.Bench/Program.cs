@@ -83,7 +83,15 @@ scale.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale };
+var writes = new Option<int>("--writes") { Description = "Writes of the largest snapshot to time", DefaultValueFactory = _ => 5 };
+var largest = new Command("largest", "How long the largest snapshot the limits allow holds the store's writer") { writes };
+largest.SetAction(async parse =>
+{
+    await new LargestWrite(parse.GetValue(writes)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

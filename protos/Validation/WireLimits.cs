@@ -11,9 +11,10 @@ namespace DaemonNet.Protos.Validation;
 /// </summary>
 /// <remarks>
 /// The counts are far above a real daemon host (tens of VMs; Linux keeps at most 1,024 neighbour
-/// entries per family by default, <c>gc_thresh3</c>) and small enough that the largest snapshot
-/// they allow is written in well under a second (docs/BENCHMARKS.md, "largest snapshot"), so one
-/// host cannot hold the store's single writer for long.
+/// entries per family by default, <c>gc_thresh3</c>; libvirt's dnsmasq hands out at most one
+/// lease per address of its range) and small enough that the largest snapshot they allow holds
+/// the store's single writer for about a second (docs/BENCHMARKS.md, "The largest snapshot"), so
+/// one host cannot make the others wait for long.
 /// </remarks>
 public static class WireLimits
 {
@@ -62,14 +63,14 @@ public static class WireLimits
         Plain("HostSnapshot.host"),
         Plain("HostSnapshot.agent_time"),
         new("HostSnapshot.interval") { ShortestSpan = TimeSpan.FromMilliseconds(100), LongestSpan = TimeSpan.FromDays(1) },
-        List("HostSnapshot.domains", 1_000, uniqueBy: "uuid"),
-        List("HostSnapshot.networks", 256, uniqueBy: "name"),
-        List("HostSnapshot.links", 4_096, uniqueBy: "name"),
-        List("HostSnapshot.neighbours", 10_000),
-        List("HostSnapshot.leases", 10_000),
+        List("HostSnapshot.domains", 512, uniqueBy: "uuid"),
+        List("HostSnapshot.networks", 128, uniqueBy: "name"),
+        List("HostSnapshot.links", 1_024, uniqueBy: "name"),
+        List("HostSnapshot.neighbours", 8_192),
+        List("HostSnapshot.leases", 4_096),
         List("HostSnapshot.errors", 16, uniqueBy: "source"),
         Plain("HostSnapshot.counters"),
-        List("HostSnapshot.configured", 1_024),
+        List("HostSnapshot.configured", 256),
 
         Required("HostIdentity.name", HostNames.MaxLength, TextFormat.HostName),
         Text("HostIdentity.machine_id", Name),
@@ -112,7 +113,7 @@ public static class WireLimits
         Number("TunnelEndpoints.ttl", 255),
 
         Text("CounterSample.boot_id", Name),
-        List("CounterSample.links", 4_096, uniqueBy: "link"),
+        List("CounterSample.links", 1_024, uniqueBy: "link"),
         Required("LinkCounters.link", Name, TextFormat.Line),
         Plain("LinkCounters.ifindex"),
         Plain("LinkCounters.rx_bytes"),

@@ -45,6 +45,7 @@ public static class CollectorApplication
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<StreamSlots>();
+        builder.Services.AddSingleton<WriteShares>();
         builder.Services.AddSingleton(provider => new RevokedCertificates(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveRevocationFile, provider.GetRequiredService<ILogger<RevokedCertificates>>()));
         builder.Services.AddGrpc(grpc =>

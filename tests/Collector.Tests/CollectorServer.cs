@@ -41,7 +41,8 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     public string DatabasePath => folder.File("collector.db");
 
-    public static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <param name="realClock">Run on the system clock instead (then <see cref="Clock"/> moves nothing): for tests of how long things take.</param>
+    public static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null, bool realClock = false)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
         var folder = new TempDirectory();
@@ -55,7 +56,13 @@ internal sealed class CollectorServer : IAsyncDisposable
         {
             overrides[key] = value;
         }
-        var app = CollectorApplication.Create(overrides, services => services.AddSingleton<TimeProvider>(clock));
+        var app = CollectorApplication.Create(overrides, services =>
+        {
+            if (!realClock)
+            {
+                services.AddSingleton<TimeProvider>(clock);
+            }
+        });
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new CollectorServer(app, url, folder, clock);

@@ -62,13 +62,22 @@ public sealed class FailureInterceptor(ILogger<FailureInterceptor> log) : Interc
         }
     }
 
-    // A refusal already says why, and a caller that went away needs no answer.
+    // A refusal already says why, and a caller that went away (cancelled, or reset its stream) needs no answer.
     private static bool Unexpected(Exception e, ServerCallContext context) =>
-        e is not RpcException && !(e is OperationCanceledException && context.CancellationToken.IsCancellationRequested);
+        e is not RpcException && !context.CancellationToken.IsCancellationRequested;
 
     private RpcException Explain(Exception e, ServerCallContext context)
     {
-        log.LogError(e, "{Method} for {Peer} failed", context.Method, context.Peer);
+        // A broken connection is the network's doing (a client that reset its stream, a dropped
+        // link): worth a line, not an error with a stack trace.
+        if (e is IOException)
+        {
+            log.LogInformation("{Method} for {Peer} ended: {Reason}", context.Method, context.Peer, e.Message);
+        }
+        else
+        {
+            log.LogError(e, "{Method} for {Peer} failed", context.Method, context.Peer);
+        }
         return new RpcException(Describe(e));
     }
 
@@ -85,7 +94,7 @@ public sealed class FailureInterceptor(ILogger<FailureInterceptor> log) : Interc
         SqliteException { SqliteErrorCode: 11 or 26 } => new(StatusCode.Internal,
             "the collector's database is damaged: restore it from a backup. Its log has the details"),
         SqliteException sqlite => new(StatusCode.Internal, $"the collector's database failed ({sqlite.Message}); its log has the details"),
-        IOException io => new(StatusCode.Unavailable, $"the collector hit an I/O error ({io.Message}); nothing of this call was stored, try again"),
+        IOException io => new(StatusCode.Unavailable, $"the connection to the collector broke ({io.Message}); nothing of the message in flight was stored, try again"),
         _ => new(StatusCode.Internal, $"the collector failed ({e.GetType().Name}: {e.Message}); nothing of this call was stored, and its log has the cause"),
     };
 }

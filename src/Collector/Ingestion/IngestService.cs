@@ -13,8 +13,8 @@ namespace DaemonNet.Collector.Ingestion;
 /// acknowledgement is sent after the store committed. A stream belongs to the first host it
 /// speaks for; a message for another host ends it.
 /// </summary>
-public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, RevokedCertificates revoked,
-    ILogger<IngestService> log) : Ingest.IngestBase
+public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, WriteShares shares,
+    RevokedCertificates revoked, ILogger<IngestService> log) : Ingest.IngestBase
 {
     public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
     {
@@ -92,7 +92,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
         Bind(stream, snapshot.Host.Name, context);
-        await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
+        await shares.WriteAsync(snapshot.Host.Name, () => store.ApplySnapshotAsync(snapshot, now, context.CancellationToken), context.CancellationToken);
         return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
     }
 

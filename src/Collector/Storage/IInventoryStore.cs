@@ -12,8 +12,9 @@ public interface IInventoryStore
     /// <summary>
     /// Diffs the snapshot against the host's open intervals and writes the changes in one
     /// transaction. A host returning from silence first has its old intervals ended at its last report.
+    /// Returns how long the write held the store's writer.
     /// </summary>
-    Task ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+    Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a heartbeat: only the host's last report moves. Returns false, writing nothing, when

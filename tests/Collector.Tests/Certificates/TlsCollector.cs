@@ -23,7 +23,7 @@ internal sealed class TlsCollector : IAsyncDisposable
 
     public string Dir => Path.Combine(folder.Path, "tls");
 
-    public static async Task<TlsCollector> StartAsync()
+    public static async Task<TlsCollector> StartAsync(bool realClock = false)
     {
         var folder = new TempDirectory();
         var dir = folder.Folder("tls");
@@ -38,17 +38,20 @@ internal sealed class TlsCollector : IAsyncDisposable
             ["Collector:CaFile"] = Path.Combine(dir, "ca.pem"),
             ["Collector:CertFile"] = Path.Combine(dir, "collector.pem"),
             ["Collector:KeyFile"] = Path.Combine(dir, "collector-key.pem"),
-        });
+        }, realClock);
         return new TlsCollector(folder, server);
     }
 
     /// <summary>A channel that presents NAME.pem; a new one opens a new TLS connection.</summary>
     public GrpcChannel Channel(string name) => Channel(Dir, name);
 
-    public GrpcChannel Channel(string directory, string name)
+    public GrpcChannel Channel(string directory, string name, bool manyConnections = false)
     {
         var tls = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(directory, $"{name}.pem"), Path.Combine(directory, $"{name}-key.pem"));
-        return GrpcChannel.ForAddress(Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ClientOptions() } });
+        return GrpcChannel.ForAddress(Server.Url, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { SslOptions = tls.ClientOptions(), EnableMultipleHttp2Connections = manyConnections },
+        });
     }
 
     public string Folder(string name) => folder.Folder(name);

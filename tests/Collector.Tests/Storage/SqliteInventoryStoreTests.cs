@@ -292,4 +292,29 @@ public class SqliteInventoryStoreTests : IDisposable
         connection.Open();
         return connection;
     }
+
+    [Fact]
+    public async Task NewDatabase_FolderAndFiles_AreReadableByTheCollectorAlone()
+    {
+        var path = Path.Combine(folder.Path, "state", "collector.db");
+        using (var fresh = new SqliteInventoryStore(path, IntervalRules.Default))
+        {
+            await fresh.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
+
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
+            Assert.All(new[] { path, path + "-wal", path + "-shm" }, file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
+        }
+    }
+
+    [Fact]
+    public void ExistingWorldReadableDatabase_IsTightenedWhenOpened()
+    {
+        var path = folder.File("old.db");
+        File.WriteAllBytes(path, []);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        using var opened = new SqliteInventoryStore(path, IntervalRules.Default);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
 }
