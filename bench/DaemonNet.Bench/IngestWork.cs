@@ -4,6 +4,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.V1;
+using DaemonNet.Protos.Validation;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -11,7 +12,7 @@ namespace DaemonNet.Bench;
 
 /// <summary>
 /// The collector's CPU work per 50-VM snapshot outside SQLite (BenchmarkDotNet): parsing the
-/// message, hashing its content, turning it into facts and diffing them against the open rows; and
+/// message, checking it against the contract's limits, hashing its content, turning it into facts and diffing them against the open rows; and
 /// the traffic summary over a day of one-minute rows. Set against the store's per-snapshot time,
 /// it shows where ingest time goes.
 /// </summary>
@@ -41,6 +42,9 @@ public class IngestWork
 
     [Benchmark]
     public string Hash() => ContentHash.Of(snapshot);
+
+    [Benchmark]
+    public string? Validate() => MessageValidator.Problem(snapshot);
 
     [Benchmark]
     public int DiffUnchanged() =>

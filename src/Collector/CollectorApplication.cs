@@ -14,12 +14,6 @@ namespace DaemonNet.Collector;
 /// <summary>All of the collector's wiring: configuration sources, services, the listener, the endpoints.</summary>
 public static class CollectorApplication
 {
-    /// <summary>
-    /// HTTP/2 streams one connection may have open at once: an agent needs one, the CLI one per
-    /// question; more would only let one peer queue work.
-    /// </summary>
-    private const int MaxStreamsPerConnection = 16;
-
     /// <summary>Builds the application; throws <see cref="InvalidOperationException"/> with a sentence when a TLS file cannot be loaded.</summary>
     /// <param name="overrides">Configuration keys set by flags (or by tests).</param>
     /// <param name="replaceServices">Lets tests swap a service, such as the clock, after the defaults are registered.</param>
@@ -64,7 +58,6 @@ public static class CollectorApplication
         var revocationFile = settings.EffectiveRevocationFile;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.Http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
             {
                 // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.

@@ -20,9 +20,10 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     {
         var stream = new StreamState();
         var caller = CallerIdentity.Of(context);
-        using var slot = slots.TryTake(caller?.ToString() ?? context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? context.Peer)
+        // Without certificates (--insecure) there is no one to count streams against: anyone on the network may write anyway.
+        using var slot = caller is null ? null : slots.TryTake(caller.ToString())
             ?? throw Reject(StatusCode.ResourceExhausted, stream, context,
-                $"{caller?.ToString() ?? context.Peer} has {StreamSlots.PerCaller} ingest streams open already, and an agent needs one; this one was refused before any message was read");
+                $"{caller} has {StreamSlots.PerCaller} ingest streams open already, and an agent needs one; this one was refused before any message was read");
         try
         {
             await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))

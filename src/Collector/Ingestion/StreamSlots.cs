@@ -3,8 +3,7 @@ using System.Collections.Concurrent;
 namespace DaemonNet.Collector.Ingestion;
 
 /// <summary>
-/// How many ingest streams each certificate (each peer address, without certificates) may hold
-/// open at once. An agent needs one; two let a reconnect overlap the old stream's end. Refused
+/// How many ingest streams each certificate may hold open at once. An agent needs one; two let a reconnect overlap the old stream's end. Refused
 /// streams are refused before any of their messages is read, so one certificate cannot make the
 /// collector hold more than this many large messages.
 /// </summary>
