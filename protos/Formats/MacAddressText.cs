@@ -8,6 +8,12 @@ public static partial class MacAddressText
     [GeneratedRegex(@"^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}\z")]
     private static partial Regex Pattern();
 
+    [GeneratedRegex(@"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\z")]
+    private static partial Regex CanonicalPattern();
+
+    /// <summary>Whether the text is a MAC spelled exactly as the contract spells it.</summary>
+    public static bool IsCanonical(string text) => CanonicalPattern().IsMatch(text);
+
     public static bool TryNormalize(string text, out string mac)
     {
         if (Pattern().IsMatch(text))

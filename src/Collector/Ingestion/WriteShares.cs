@@ -10,7 +10,11 @@ namespace DaemonNet.Collector.Ingestion;
 /// back on every stream it may open, leaves the others the writer three quarters of the time and
 /// makes each of them wait at most one of its writes.
 /// </summary>
-public sealed class WriteShares(TimeProvider time)
+/// <remarks>
+/// Rest is real time, as the time a write holds the writer is: it shares the machine, not the
+/// history's clock (which tests move by hand).
+/// </remarks>
+public sealed class WriteShares
 {
     /// <summary>How long a host waits after a heavy write, per unit of time that write held the writer.</summary>
     public const int RestPerWrite = 3;
@@ -27,15 +31,15 @@ public sealed class WriteShares(TimeProvider time)
         await turn.Gate.WaitAsync(cancellationToken);
         try
         {
-            var rest = turn.NotBefore - time.GetUtcNow();
+            var rest = turn.NotBefore - TimeSpan.FromMilliseconds(Environment.TickCount64);
             if (rest > TimeSpan.Zero)
             {
-                await Task.Delay(rest, time, cancellationToken);
+                await Task.Delay(rest, cancellationToken);
             }
             var held = await write();
             if (held >= HeavyWrite)
             {
-                turn.NotBefore = time.GetUtcNow() + RestPerWrite * held;
+                turn.NotBefore = TimeSpan.FromMilliseconds(Environment.TickCount64) + RestPerWrite * held;
             }
         }
         finally
@@ -48,6 +52,7 @@ public sealed class WriteShares(TimeProvider time)
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
-        public DateTimeOffset NotBefore { get; set; }
+        /// <summary>On the monotonic clock (<see cref="Environment.TickCount64"/>).</summary>
+        public TimeSpan NotBefore { get; set; }
     }
 }
