@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
 using static DaemonNet.Collector.Tests.Snapshots;
@@ -11,41 +10,22 @@ namespace DaemonNet.Collector.Tests.Certificates;
 /// <summary>The collector over real mutual TLS on loopback, with certificates from <see cref="ClusterCertificates"/>.</summary>
 public class MutualTlsTests : IAsyncLifetime
 {
-    private readonly TempDirectory folder = new();
-    private CollectorServer server = null!;
+    private TlsCollector cluster = null!;
+    private string rogue = "";
 
-    private string Dir => folder.Folder("tls");
+    private string Dir => cluster.Dir;
 
     public async Task InitializeAsync()
     {
-        var now = DateTimeOffset.UtcNow;
-        ClusterCertificates.Init(Dir, [], TimeSpan.FromDays(30), now);
-        ClusterCertificates.Issue(Dir, "daemon1", "agent", [], TimeSpan.FromDays(30), now);
-        ClusterCertificates.Issue(Dir, "alice", "reader", [], TimeSpan.FromDays(30), now);
-        var rogue = folder.Folder("rogue");
-        ClusterCertificates.Init(rogue, [], TimeSpan.FromDays(30), now);
-        ClusterCertificates.Issue(rogue, "daemon1", "agent", [], TimeSpan.FromDays(30), now);
-        server = await CollectorServer.StartAsync(new()
-        {
-            ["Collector:Insecure"] = "false",
-            ["Collector:CaFile"] = Path.Combine(Dir, "ca.pem"),
-            ["Collector:CertFile"] = Path.Combine(Dir, "collector.pem"),
-            ["Collector:KeyFile"] = Path.Combine(Dir, "collector-key.pem"),
-        });
+        cluster = await TlsCollector.StartAsync();
+        rogue = cluster.Folder("rogue");
+        ClusterCertificates.Init(rogue, [], TimeSpan.FromDays(30), DateTimeOffset.UtcNow);
+        ClusterCertificates.Issue(rogue, "daemon1", "agent", [], TimeSpan.FromDays(30), DateTimeOffset.UtcNow);
     }
 
-    public async Task DisposeAsync()
-    {
-        await server.DisposeAsync();
-        folder.Dispose();
-    }
+    public async Task DisposeAsync() => await cluster.DisposeAsync();
 
-    private GrpcChannel Channel(string name, string? directory = null)
-    {
-        directory ??= Dir;
-        var tls = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(directory, $"{name}.pem"), Path.Combine(directory, $"{name}-key.pem"));
-        return GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ClientOptions() } });
-    }
+    private GrpcChannel Channel(string name, string? directory = null) => cluster.Channel(directory ?? Dir, name);
 
     private static async Task<CollectorMessage> SendAsync(GrpcChannel channel, HostSnapshot snapshot)
     {
@@ -63,7 +43,7 @@ public class MutualTlsTests : IAsyncLifetime
         var reply = await SendAsync(channel, Host("daemon1", Vm("web1", 1)));
 
         Assert.Equal(1UL, reply.Ack.Sequence);
-        Assert.StartsWith("https://", server.Url);
+        Assert.StartsWith("https://", cluster.Server.Url);
     }
 
     [Fact]
@@ -107,7 +87,7 @@ public class MutualTlsTests : IAsyncLifetime
     {
         var trustOnly = new TlsFiles(Path.Combine(Dir, "ca.pem"), Path.Combine(Dir, "alice.pem"), Path.Combine(Dir, "alice-key.pem")).ClientOptions();
         trustOnly.ClientCertificates = [];
-        using var channel = GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = trustOnly } });
+        using var channel = GrpcChannel.ForAddress(cluster.Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = trustOnly } });
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => new Inventory.InventoryClient(channel).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
 
@@ -118,7 +98,7 @@ public class MutualTlsTests : IAsyncLifetime
     [Fact]
     public async Task Connect_CertificateFromAnotherCa_IsRefusedAtTheHandshake()
     {
-        using var channel = Channel("daemon1", folder.Folder("rogue"));
+        using var channel = Channel("daemon1", rogue);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => SendAsync(channel, Host("daemon1", Vm("web1", 1))));
 
@@ -135,7 +115,7 @@ public class MutualTlsTests : IAsyncLifetime
     [Fact]
     public async Task Connect_PlaintextToATlsCollector_Fails()
     {
-        using var channel = GrpcChannel.ForAddress(server.Url.Replace("https://", "http://"));
+        using var channel = GrpcChannel.ForAddress(cluster.Server.Url.Replace("https://", "http://"));
 
         // The client expects HTTP/2 frames and gets TLS bytes: HttpClient fails before gRPC sees a
         // status, and whether the message names HTTP/2 or only the dropped connection depends on timing.
