@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
@@ -70,8 +71,7 @@ public static class CollectorApplication
                         ClientCertificateMode = ClientCertificateMode.RequireCertificate,
                         // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
                         // A revoked certificate fails here too; calls on connections opened before are refused per call.
-                        ClientCertificateValidation = (client, _, _) => ClusterTrust.IsIssuedBy(client, authority, out _)
-                            && kestrel.ApplicationServices.GetRequiredService<RevokedCertificates>().IsRevoked(client.SerialNumber) is false,
+                        ClientCertificateValidation = (client, _, _) => AcceptsClient(client, authority, kestrel.ApplicationServices),
                     });
                 }
             });
@@ -81,5 +81,28 @@ public static class CollectorApplication
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<InventoryService>();
         return app;
+    }
+
+    /// <summary>
+    /// The handshake's verdict on a client certificate: issued by the cluster CA and not revoked.
+    /// A refusal is logged here, where it is decided; the client may see it only as a dropped connection.
+    /// </summary>
+    private static bool AcceptsClient(X509Certificate2 client, X509Certificate2 authority, IServiceProvider services)
+    {
+        string? problem = null;
+        if (!ClusterTrust.IsIssuedBy(client, authority, out var chainProblem))
+        {
+            problem = $"not issued by the cluster CA ({chainProblem})";
+        }
+        else if (services.GetRequiredService<RevokedCertificates>().IsRevoked(client.SerialNumber))
+        {
+            problem = "revoked";
+        }
+        if (problem is not null)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CollectorApplication))
+                .LogWarning("Refused a client certificate at the handshake: {Subject} (serial {Serial}) is {Problem}", client.Subject, client.SerialNumber, problem);
+        }
+        return problem is null;
     }
 }
