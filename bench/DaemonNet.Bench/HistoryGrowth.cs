@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Dapper;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
+using Dapper;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
 

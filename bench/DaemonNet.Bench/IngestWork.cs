@@ -3,10 +3,11 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Google.Protobuf;
 
 namespace DaemonNet.Bench;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>Bit rates as tc writes them: 800kbit, 100Mbit, 1.5Gbit, or a plain number of bits per second.</summary>
 public static class BitRate

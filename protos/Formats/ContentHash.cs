@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
+using DaemonNet.Protos.V1;
 using Google.Protobuf;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>
 /// The content hash that heartbeats carry. Agent and collector must compute it the same way, so it

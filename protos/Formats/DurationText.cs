@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>
 /// Durations as admins type them in flags and configuration: <c>500ms</c>, <c>10s</c>, <c>5m</c>,

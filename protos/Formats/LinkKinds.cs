@@ -1,4 +1,4 @@
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>Which kernel link kinds DaemonNet treats as tunnels, and which it keeps traffic counters for.</summary>
 public static class LinkKinds

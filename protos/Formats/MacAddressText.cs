@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>The one spelling of a MAC address in the contract: lower case, colon separated.</summary>
 public static partial class MacAddressText

@@ -1,6 +1,6 @@
 using Grpc.Core;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Formats;
 
 /// <summary>How a failed call is told to a human, on both ends of the contract.</summary>
 public static class RpcFailureText

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Security;
 
 /// <summary>
 /// Who a certificate speaks for in a DaemonNet cluster, and whether the cluster CA issued it. Every

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace DaemonNet.Protos.V1;
+namespace DaemonNet.Protos.Security;
 
 /// <summary>
 /// The three PEM files every program is given: the cluster CA, its own certificate and its key.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Protos.Validation;

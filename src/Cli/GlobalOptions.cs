@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Cli;

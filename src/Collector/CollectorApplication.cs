@@ -4,6 +4,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

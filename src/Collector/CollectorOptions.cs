@@ -1,8 +1,10 @@
 using System.Net;
-using DaemonNet.Protos.V1;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.Security;
+using DaemonNet.Protos.V1;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector;

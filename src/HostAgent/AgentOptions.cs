@@ -1,3 +1,5 @@
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,5 @@
 using CsCheck;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Cli.Tests;

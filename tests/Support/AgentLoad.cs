@@ -1,3 +1,4 @@
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

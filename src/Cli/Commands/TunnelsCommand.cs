@@ -1,6 +1,7 @@
-using System.Globalization;
 using System.CommandLine;
+using System.Globalization;
 using DaemonNet.Cli.Output;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 

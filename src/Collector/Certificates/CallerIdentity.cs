@@ -1,3 +1,4 @@
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using Grpc.Core;
 

@@ -1,6 +1,7 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 

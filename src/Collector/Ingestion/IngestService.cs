@@ -1,9 +1,10 @@
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace DaemonNet.Collector.Ingestion;

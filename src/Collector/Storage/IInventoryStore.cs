@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Storage;

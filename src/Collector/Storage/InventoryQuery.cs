@@ -1,4 +1,5 @@
 using System.Net;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Storage;

@@ -1,8 +1,9 @@
 using System.Data;
 using System.Text.Json;
-using Dapper;
-using DaemonNet.Protos.V1;
 using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.V1;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;

@@ -1,6 +1,7 @@
 using System.Net;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Tunnels;

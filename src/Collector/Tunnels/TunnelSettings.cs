@@ -1,3 +1,4 @@
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Tunnels;

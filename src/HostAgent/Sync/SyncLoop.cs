@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Tests.Certificates;
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Grpc.Net.Client;

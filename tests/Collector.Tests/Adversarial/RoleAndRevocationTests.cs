@@ -1,5 +1,6 @@
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Tests.Certificates;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Grpc.Core;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using Grpc.Core;
 using Grpc.Net.Client;

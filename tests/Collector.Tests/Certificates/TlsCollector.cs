@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Grpc.Net.Client;

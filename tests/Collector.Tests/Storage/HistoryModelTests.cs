@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Microsoft.Data.Sqlite;

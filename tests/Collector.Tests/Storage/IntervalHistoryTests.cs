@@ -1,7 +1,8 @@
-using Dapper;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 

@@ -1,5 +1,6 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Google.Protobuf.WellKnownTypes;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 

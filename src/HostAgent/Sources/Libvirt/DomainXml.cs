@@ -1,5 +1,6 @@
-using System.Xml;
 using System.Xml.Linq;
+using System.Xml;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.HostAgent.Sources.Libvirt;
