@@ -72,7 +72,7 @@ public sealed class ClusterAudit
                 $"{g.Key} is the MAC of {g.Select(n => n.DomainUuid).Distinct().Count()} VMs: {Vms(g.Select(n => (n.HostId, n.DomainUuid)))}",
                 "Give all but one of these VMs a new MAC (virsh edit, then restart it); traffic to this MAC reaches only one of them.",
                 [g.Key, .. g.Select(n => VmName(n.HostId, n.DomainUuid)).Distinct()],
-                g.Select(n => Evidence(n.HostId, "libvirt", n.ValidFrom, $"NIC of {VmName(n.HostId, n.DomainUuid)} ({n.DomainUuid})"))));
+                g.Select(n => Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC of {VmName(n.HostId, n.DomainUuid)} ({n.DomainUuid})"))));
 
     /// <summary>
     /// Addresses conflict only within one layer-2 segment. Every host's NAT bridge is a segment of
@@ -104,7 +104,7 @@ public sealed class ClusterAudit
             yield return Build("vm-running-twice", Severity.Critical,
                 $"VM {group.First().Name} ({group.Key}) runs on {HostList(group)} at once",
                 "Shut it down on all hosts but one, now: two copies write to the same disk and share a MAC.",
-                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} {StateText(d)}")));
+                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} {StateText(d)}")));
         }
         foreach (var group in running.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
             .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
@@ -112,7 +112,7 @@ public sealed class ClusterAudit
             yield return Build("vm-running-twice", Severity.Warning,
                 $"Two VMs named {group.Key} run on {HostList(group)}",
                 "Rename one of them (virsh domrename): answers by name are ambiguous, and NetReg and DNS know only one.",
-                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
+                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
         }
     }
 
@@ -130,7 +130,7 @@ public sealed class ClusterAudit
             yield return Build("vm-defined-twice", Severity.Warning,
                 $"VM {group.First().Name} ({group.Key}) is defined on {HostList(group)}",
                 "Undefine it on the hosts it should not start on (virsh undefine); a migration without --undefinesource leaves a copy behind.",
-                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
+                [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
         }
         foreach (var group in defined.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
             .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1 && !runningNames.Contains(g.Key)))
@@ -138,7 +138,7 @@ public sealed class ClusterAudit
             yield return Build("vm-defined-twice", Severity.Warning,
                 $"Two VMs named {group.Key} are defined on {HostList(group)}",
                 "Rename or undefine one of them: answers by name are ambiguous.",
-                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, "libvirt", d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
+                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
         }
     }
 
@@ -149,11 +149,11 @@ public sealed class ClusterAudit
         foreach (var network in state.Networks.Where(n => IsLive(n.HostId)))
         {
             prefixes.AddRange(Ipv6Prefix.Globals(network.Cidrs)
-                .Select(p => (network.HostId, p, "libvirt", network.ValidFrom, $"network {network.Name} ({network.Bridge})")));
+                .Select(p => (network.HostId, p, SourceNames.Libvirt, network.ValidFrom, $"network {network.Name} ({network.Bridge})")));
         }
         foreach (var link in state.Links.Where(l => IsLive(l.HostId) && LinkKinds.IsTunnel(l.Kind)))
         {
-            prefixes.AddRange(Ipv6Prefix.Globals(link.Cidrs).Select(p => (link.HostId, p, "kernel", link.ValidFrom, $"tunnel {link.Name}")));
+            prefixes.AddRange(Ipv6Prefix.Globals(link.Cidrs).Select(p => (link.HostId, p, SourceNames.Kernel, link.ValidFrom, $"tunnel {link.Name}")));
         }
         foreach (var (hostId, tunnel, prefix) in DeclaredPrefixes(settings))
         {
@@ -223,7 +223,7 @@ public sealed class ClusterAudit
                         : $"{host}: network {network.Name} hands out {prefix}, outside what its tunnels route ({string.Join(", ", allowed)})",
                     $"Use a prefix from {host}'s tunnel delegation on {network.Bridge}, or declare the routed prefix with --routed-prefix {host}/TUNNEL=PREFIX.",
                     [prefix.ToString(), $"{host}/{network.Name}"],
-                    [Evidence(network.HostId, "libvirt", network.ValidFrom, $"{cidr} on {network.Bridge}")]);
+                    [Evidence(network.HostId, SourceNames.Libvirt, network.ValidFrom, $"{cidr} on {network.Bridge}")]);
             }
         }
     }
@@ -242,7 +242,7 @@ public sealed class ClusterAudit
                 {
                     yield return Build("tunnel-down", Severity.Critical, $"Tunnel {name} is {tunnel.Operstate}",
                         $"Bring it up (ifup {tunnel.Name}) and check that {tunnel.Remote} answers; the IPv6 it routes is unreachable meanwhile.",
-                        [name], [Evidence(hostId, "kernel", since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}, operstate {tunnel.Operstate}")]);
+                        [name], [Evidence(hostId, SourceNames.Kernel, since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}, operstate {tunnel.Operstate}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.Missing))
                 {
@@ -250,21 +250,21 @@ public sealed class ClusterAudit
                     yield return Build("tunnel-missing", auto ? Severity.Critical : Severity.Info,
                         $"Tunnel {name} is configured{(auto ? " to come up at boot" : "")} but does not exist",
                         $"Bring it up with ifup {tunnel.Name} and read its errors; or remove the stanza at {configuredAt}.",
-                        [name], [Evidence(hostId, "interfaces", 0, $"{tunnel.Kind} to {tunnel.Remote} at {configuredAt}")]);
+                        [name], [Evidence(hostId, SourceNames.Interfaces, 0, $"{tunnel.Kind} to {tunnel.Remote} at {configuredAt}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.EndpointDiffers))
                 {
                     yield return Build("tunnel-endpoint-drift", Severity.Warning,
                         $"Tunnel {name} runs {tunnel.Local} → {tunnel.Remote}, but {configuredAt} says {Or(tunnel.Configured!.Local)} → {tunnel.Configured.Endpoint}",
                         $"Decide which is right: ifdown/ifup {tunnel.Name} to apply the file, or correct the file so the next boot keeps the running tunnel.",
-                        [name], [Evidence(hostId, "kernel", since, $"running: {tunnel.Local} → {tunnel.Remote}"), Evidence(hostId, "interfaces", 0, $"configured: {Or(tunnel.Configured.Local)} → {tunnel.Configured.Endpoint}")]);
+                        [name], [Evidence(hostId, SourceNames.Kernel, since, $"running: {tunnel.Local} → {tunnel.Remote}"), Evidence(hostId, SourceNames.Interfaces, 0, $"configured: {Or(tunnel.Configured.Local)} → {tunnel.Configured.Endpoint}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.Unconfigured))
                 {
                     yield return Build("tunnel-unconfigured", Severity.Info,
                         $"Tunnel {name} exists but no interfaces file configures it",
                         "Add a stanza for it so it survives a reboot, or delete it if it is a leftover.",
-                        [name], [Evidence(hostId, "kernel", since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}")]);
+                        [name], [Evidence(hostId, SourceNames.Kernel, since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}")]);
                 }
                 var peak = Math.Max(tunnel.Traffic.RxP95BitsPerSecond, tunnel.Traffic.TxP95BitsPerSecond);
                 if (tunnel.LimitBitsPerSecond > 0 && peak >= NearLimit * tunnel.LimitBitsPerSecond)
@@ -296,7 +296,7 @@ public sealed class ClusterAudit
                 $"{VmName(n.HostId, n.DomainUuid)} on {names[n.HostId]} uses {n.Mac} on the LAN, which NetReg does not list",
                 $"Register {n.Mac} in NetReg for {VmName(n.HostId, n.DomainUuid)}; until then the LAN may refuse it.",
                 [n.Mac, VmName(n.HostId, n.DomainUuid)],
-                [Evidence(n.HostId, "libvirt", n.ValidFrom, $"NIC on {(n.Network.Length > 0 ? n.Network : n.Bridge)}")]));
+                [Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC on {(n.Network.Length > 0 ? n.Network : n.Bridge)}")]));
     }
 
     private static int Hosts(IEnumerable<DomainRecord> group) => group.Select(d => d.HostId).Distinct().Count();

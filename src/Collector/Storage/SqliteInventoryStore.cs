@@ -16,6 +16,7 @@ namespace DaemonNet.Collector.Storage;
 public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 {
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings", "configured_interfaces"];
+
     private readonly string connectionString;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -120,24 +121,12 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
             // A source that failed says nothing about its facts: they stay as they were rather
             // than being closed as if they had vanished.
-            if (!failed.Contains("libvirt"))
+            foreach (var (source, apply) in FactsBySource)
             {
-                Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
-                Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f);
-                Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
-            }
-            if (!failed.Contains("kernel"))
-            {
-                Apply(scope, LinkTable, SnapshotFacts.Links(snapshot), f => f);
-                Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key);
-            }
-            if (!failed.Contains("leases"))
-            {
-                Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key);
-            }
-            if (!failed.Contains("interfaces"))
-            {
-                Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f);
+                if (!failed.Contains(source))
+                {
+                    apply(scope, snapshot);
+                }
             }
             RecordCounters(scope, snapshot.Counters);
             transaction.Commit();
@@ -372,6 +361,28 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         ORDER BY b.valid_to DESC LIMIT 1
         """,
         (long)source);
+
+    /// <summary>
+    /// Each agent source and the facts it states, table by table: the one place where a source's
+    /// snapshot fields become interval rows. A new source adds its entry here (and its tables to
+    /// <see cref="FactTables"/> and the schema).
+    /// </summary>
+    private static readonly (string Source, Action<Scope, HostSnapshot> Apply)[] FactsBySource =
+    [
+        (SourceNames.Libvirt, (scope, snapshot) =>
+        {
+            Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
+            Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f);
+            Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
+        }),
+        (SourceNames.Kernel, (scope, snapshot) =>
+        {
+            Apply(scope, LinkTable, SnapshotFacts.Links(snapshot), f => f);
+            Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key);
+        }),
+        (SourceNames.Leases, (scope, snapshot) => Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key)),
+        (SourceNames.Interfaces, (scope, snapshot) => Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f)),
+    ];
 
     // ---- Retention -------------------------------------------------------------------------
 

@@ -83,7 +83,7 @@ public static class TunnelInventory
     }
 
     private static string ConfigurationError(HostRecord host) =>
-        host.SourceErrors.FirstOrDefault(e => e.Source == "interfaces")?.Message ?? "";
+        host.SourceErrors.FirstOrDefault(e => e.Source == SourceNames.Interfaces)?.Message ?? "";
 
     // An endpoint left out of the stanza ("any") is no drift; addresses compare as addresses.
     private static bool Differs(string configured, string actual) =>

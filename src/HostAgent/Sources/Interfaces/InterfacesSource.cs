@@ -6,7 +6,7 @@ namespace DaemonNet.HostAgent.Sources.Interfaces;
 /// <summary>The network configuration ifupdown applies at boot: tunnel and bridge stanzas above all.</summary>
 public sealed class InterfacesSource(IOptions<AgentOptions> options) : ISnapshotSource
 {
-    public string Name => "interfaces";
+    public string Name => SourceNames.Interfaces;
 
     public Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {

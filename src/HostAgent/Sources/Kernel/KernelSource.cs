@@ -16,7 +16,7 @@ public sealed class KernelSource : ISnapshotSource
 
     private const string BootIdPath = "/proc/sys/kernel/random/boot_id";
 
-    public string Name => "kernel";
+    public string Name => SourceNames.Kernel;
 
     public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ namespace DaemonNet.HostAgent.Sources.Leases;
 /// <summary>DHCP leases of libvirt's dnsmasq networks, one status file per bridge.</summary>
 public sealed class DnsmasqLeaseSource(IOptions<AgentOptions> options) : ISnapshotSource
 {
-    public string Name => "leases";
+    public string Name => SourceNames.Leases;
 
     public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace DaemonNet.HostAgent.Sources.Libvirt;
 /// </summary>
 public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSource
 {
-    public string Name => "libvirt";
+    public string Name => SourceNames.Libvirt;
 
     public Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {

@@ -1,0 +1,21 @@
+namespace DaemonNet.Protos.V1;
+
+/// <summary>
+/// The names of the agent's sources, as <c>SourceError.source</c> carries them: one constant per
+/// source, used by the agent that names its errors and by the collector that reads them (which
+/// facts to keep when a source failed, which drift is unknown, which source an audit cites).
+/// </summary>
+public static class SourceNames
+{
+    /// <summary>Domains, their NICs, and libvirt's networks.</summary>
+    public const string Libvirt = "libvirt";
+
+    /// <summary>Links, their addresses and counters, and the neighbour tables.</summary>
+    public const string Kernel = "kernel";
+
+    /// <summary>libvirt's dnsmasq lease (status) files.</summary>
+    public const string Leases = "leases";
+
+    /// <summary>/etc/network/interfaces and the files it sources.</summary>
+    public const string Interfaces = "interfaces";
+}
