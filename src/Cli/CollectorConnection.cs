@@ -100,7 +100,7 @@ internal sealed class CollectorConnection : IDisposable
         catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
         {
             Console.Error.WriteLine($"daemonnet: the collector at {Url} refused: {e.Status.Detail}");
-            return ExitCodes.CollectorUnreachable;
+            return ExitCodes.PermissionDenied;
         }
         catch (RpcException e)
         {

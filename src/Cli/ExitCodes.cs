@@ -10,4 +10,7 @@ internal static class ExitCodes
     public const int FindingsAtThreshold = 1;
     public const int UsageError = 2;
     public const int CollectorUnreachable = 3;
+
+    /// <summary>The collector answered, but refused this certificate: its role may not ask, or it was revoked.</summary>
+    public const int PermissionDenied = 4;
 }

@@ -26,6 +26,10 @@ if (parse.Errors.Count > 0)
     {
         Console.Error.WriteLine($"daemonnet: {error.Message}");
     }
+    if (args.FirstOrDefault(a => !a.StartsWith('-')) is { } word && CommandSuggestion.For(word, root.Subcommands.Select(c => c.Name)) is { } suggestion)
+    {
+        Console.Error.WriteLine($"Did you mean 'daemonnet {suggestion}'?");
+    }
     Console.Error.WriteLine("Run daemonnet --help for the commands and their options.");
     return ExitCodes.UsageError;
 }

@@ -44,6 +44,26 @@ public class CliFailureTests
     }
 
     [Theory]
+    [InlineData("wher", "Did you mean 'daemonnet where'?")]
+    [InlineData("hsots", "Did you mean 'daemonnet hosts'?")]
+    [InlineData("histroy", "Did you mean 'daemonnet history'?")]
+    public void Cli_MistypedCommand_SuggestsTheCommandMeant(string typed, string expected)
+    {
+        var (exitCode, _, error) = CliRun.Daemonnet(typed, "web1");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void Cli_WordFarFromEveryCommand_GetsNoSuggestion()
+    {
+        var (_, _, error) = CliRun.Daemonnet("frobnicate");
+
+        Assert.DoesNotContain("Did you mean", error);
+    }
+
+    [Theory]
     [InlineData("where", "--at")]
     [InlineData("history", "--since")]
     public void Cli_TimeThatCannotBeRead_ExitsTwoListingTheAcceptedForms(string command, string option)

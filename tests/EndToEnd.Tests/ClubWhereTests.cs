@@ -125,4 +125,13 @@ public class ClubWhereTests(ClubCluster club) : IClassFixture<ClubCluster>
         Assert.True(exitCode == 0, error);
         Assert.Contains("daemon3", output);
     }
+
+    [Fact]
+    public void Where_WithAnAgentsCertificate_ExitsFourSayingTheRoleMayNotAsk()
+    {
+        var (exitCode, _, error) = Cluster.DaemonnetAs("daemon1", "where", "web1");
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains("has the role 'agent', which may not call daemonnet.v1.Inventory; that needs a reader certificate", error);
+    }
 }

@@ -69,8 +69,11 @@ public sealed class SimulatedCluster : IDisposable
     }
 
     /// <summary>Runs the CLI in the central namespace against this cluster's collector, with the admin's reader certificate.</summary>
-    public (int ExitCode, string Output, string Error) Daemonnet(params string[] arguments) =>
-        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. TlsArguments("admin"), .. arguments]);
+    public (int ExitCode, string Output, string Error) Daemonnet(params string[] arguments) => DaemonnetAs("admin", arguments);
+
+    /// <summary>The CLI with another certificate of the cluster than the admin's.</summary>
+    public (int ExitCode, string Output, string Error) DaemonnetAs(string certificate, params string[] arguments) =>
+        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. TlsArguments(certificate), .. arguments]);
 
     public void Dispose()
     {
