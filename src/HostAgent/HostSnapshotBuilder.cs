@@ -45,7 +45,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
                 snapshot.Errors.Add(new SourceError { Source = source.Name, Message = OneLine(e.Message) });
             }
         }
-        Sort(snapshot);
+        SortLists(snapshot);
         snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         return snapshot;
     }
@@ -63,7 +63,11 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
 
     private static readonly int MaxErrorLength = WireLimits.For(WireLimits.Package + "SourceError.message")!.MaxLength;
 
-    private static void Sort(HostSnapshot snapshot)
+    /// <summary>
+    /// Puts every list of the snapshot in one order, so that equal content has an equal content
+    /// hash whatever order the sources listed it in. A test checks every list of the contract.
+    /// </summary>
+    public static void SortLists(HostSnapshot snapshot)
     {
         Reorder(snapshot.Domains, d => d.Uuid);
         Reorder(snapshot.Networks, n => n.Name);
