@@ -80,6 +80,8 @@ public class ExhaustionTests
 
         // Every stream beyond the abuser's slots is refused, before it can hold a message in the collector.
         await Eventually.HoldsAsync(() => Volatile.Read(ref ended), count => count >= 40 - StreamSlots.PerCaller, "the abuser's extra streams refused");
+        // The abuse is under way: its streams are writing the largest snapshots while the others are timed.
+        await Eventually.HoldsAsync(() => Volatile.Read(ref abusiveWrites), writes => writes > 0, "the abuser's first largest snapshot written", TimeSpan.FromSeconds(90));
         var latencies = await Task.WhenAll(WellBehavedAsync(cluster.Channel("daemon2"), "daemon2"), WellBehavedAsync(cluster.Channel("daemon3"), "daemon3"));
         await stop.CancelAsync();
         await Task.WhenAll(abuse);
@@ -109,7 +111,7 @@ public class ExhaustionTests
         using var _ = channel;
         var latencies = new List<TimeSpan>();
         using var call = new Ingest.IngestClient(channel).Sync();
-        for (var i = 1; i <= 10; i++)
+        for (var i = 1; i <= 20; i++)
         {
             var snapshot = Host(host, Vm($"{host}-vm", i, DomainState.Running, NatNic($"52:54:00:bb:00:{i:x2}")));
             var clock = Stopwatch.StartNew();
