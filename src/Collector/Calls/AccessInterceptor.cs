@@ -1,4 +1,6 @@
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Ingestion;
+using DaemonNet.Protos.Security;
 using DaemonNet.Protos.Validation;
 using Google.Protobuf;
 using Grpc.Core;
@@ -11,7 +13,7 @@ namespace DaemonNet.Collector.Calls;
 /// services the <see cref="RoleTable"/> gives it, and a request is checked against the contract's
 /// limits before any handler sees it. Stream messages are checked by their service, one by one.
 /// </summary>
-public sealed class AccessInterceptor(RevokedCertificates revoked) : Interceptor
+public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, ILogger<AccessInterceptor> log) : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -51,16 +53,26 @@ public sealed class AccessInterceptor(RevokedCertificates revoked) : Interceptor
         }
         if (revoked.IsRevoked(caller.Serial))
         {
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')"));
+            throw Refuse(caller, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')");
         }
         var service = ServiceOf(context.Method);
         if (!RoleTable.May(caller.Role, service))
         {
             var roles = RoleTable.RolesFor(service).ToList();
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"the certificate of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}"));
+            throw Refuse(caller, context,
+                $"the certificate of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}");
         }
+    }
+
+    // An agent's refusals count against its host, as the ingest service's do: hosts shows them.
+    private RpcException Refuse(Caller caller, ServerCallContext context, string reason)
+    {
+        if (caller.Role == ClusterTrust.AgentRole)
+        {
+            rejections.Count(caller.Name);
+        }
+        log.LogWarning("Refused {Caller} ({Peer}) calling {Method}: {Reason}", caller, context.Peer, context.Method, reason);
+        return new RpcException(new Status(StatusCode.PermissionDenied, reason));
     }
 
     private static void Check<TRequest>(TRequest request)

@@ -105,6 +105,19 @@ public class RoleAndRevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AgentAskingQuestions_IsRefusedAndCountedAgainstItsHost()
+    {
+        using var daemon2 = cluster.Channel("daemon2");
+        await SendAsync(daemon2, Host("daemon2"));
+
+        await Assert.ThrowsAsync<RpcException>(() => new Inventory.InventoryClient(daemon2).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
+
+        using var reader = cluster.Channel("alice");
+        var hosts = (await new Inventory.InventoryClient(reader).ListHostsAsync(new ListHostsRequest())).Hosts;
+        Assert.Equal(1UL, hosts.Single(h => h.Status.Name == "daemon2").RejectedMessages);
+    }
+
+    [Fact]
     public async Task Revoke_RefusesTheCertificateAtOnce_OnOpenStreamsAndNewConnections()
     {
         using var agent = cluster.Channel("daemon1");
