@@ -64,7 +64,7 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"{at:u} is in the future; the collector's clock says {now:u}"));
         }
         var result = await store.WhereAsync(query, now, at, context.CancellationToken);
-        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = result.Note ?? "" };
+        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.BoundWithoutVm) };
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
         if (reply.Vms.Count == 0 && at is { } instant)
         {
@@ -75,6 +75,13 @@ public sealed class InventoryService(
         }
         return reply;
     }
+
+    // Why an answer about an address or MAC is empty although the store knows it.
+    private static string UnownedNote(InventoryQuery query, IReadOnlyList<string> bound) => bound.Count == 0 ? "" : query.Kind switch
+    {
+        QueryKind.Ip => $"{query.Value} is bound to {string.Join(", ", bound)}, but no VM has that MAC",
+        _ => $"{query.Value} has {string.Join(", ", bound)}, but no VM has that MAC",
+    };
 
     public override async Task<HistoryReply> History(HistoryRequest request, ServerCallContext context)
     {

@@ -87,7 +87,12 @@ public sealed record NicView(NicFact Nic, IReadOnlyList<BindingRecord> Addresses
 
 public sealed record VmView(HostRecord Host, DomainRecord Domain, IReadOnlyList<NicView> Nics);
 
-public sealed record WhereResult(IReadOnlyList<VmView> Vms, string? Note);
+/// <param name="Vms">The VMs that match.</param>
+/// <param name="BoundWithoutVm">
+/// When none match an IP address: the MACs bound to it, each with the host that saw it ("MAC (host)");
+/// when none match a MAC: the addresses bound to it.
+/// </param>
+public sealed record WhereResult(IReadOnlyList<VmView> Vms, IReadOnlyList<string> BoundWithoutVm);
 
 public sealed record NicSpan(long HostId, string DomainUuid, string Mac, long Kind, string Network, string Bridge, string TargetDev, long ValidFrom, long? ValidTo);
 

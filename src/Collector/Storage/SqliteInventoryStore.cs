@@ -535,24 +535,14 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         };
         var domains = (await connection.QueryAsync<DomainRecord>(sql, parameters)).AsList();
         var vms = await DescribeAsync(connection, domains, now, at);
-        string? note = null;
-        if (vms.Count == 0 && query.Kind == QueryKind.Ip)
+        // An address or MAC that no VM owns may still be bound: the answer says to what.
+        IReadOnlyList<string> unowned = vms.Count > 0 ? [] : query.Kind switch
         {
-            var macs = (await connection.QueryAsync<string>(For(at).MacsOfIp, parameters)).AsList();
-            if (macs.Count > 0)
-            {
-                note = $"{query.Value} is bound to {string.Join(", ", macs)}, but no VM has that MAC";
-            }
-        }
-        else if (vms.Count == 0 && query.Kind == QueryKind.Mac)
-        {
-            var ips = (await connection.QueryAsync<string>(For(at).IpsOfMac, parameters)).AsList();
-            if (ips.Count > 0)
-            {
-                note = $"{query.Value} has {string.Join(", ", ips)}, but no VM has that MAC";
-            }
-        }
-        return new WhereResult(vms, note);
+            QueryKind.Ip => (await connection.QueryAsync<string>(For(at).MacsOfIp, parameters)).AsList(),
+            QueryKind.Mac => (await connection.QueryAsync<string>(For(at).IpsOfMac, parameters)).AsList(),
+            _ => [],
+        };
+        return new WhereResult(vms, unowned);
     }
 
     public async Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)

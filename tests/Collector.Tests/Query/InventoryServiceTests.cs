@@ -28,6 +28,20 @@ public class InventoryServiceTests
         Assert.True(stale.Host.Stale);
     }
 
+    [Theory]
+    [InlineData("10.77.0.1", "10.77.0.1 is bound to 52:54:00:00:00:fe (daemon1), but no VM has that MAC")]
+    [InlineData("52:54:00:00:00:fe", "52:54:00:00:00:fe has 10.77.0.1, but no VM has that MAC")]
+    public async Task Where_AddressOrMacThatNoVmHas_ExplainsInTheNote(string query, string note)
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await ReportAsync(server, Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"));
+
+        var reply = await server.Inventory.WhereAsync(new WhereRequest { Query = query });
+
+        Assert.Empty(reply.Vms);
+        Assert.Equal(note, reply.Note);
+    }
+
     [Fact]
     public async Task Where_ConfiguredStaleAfter_OverridesThreeIntervals()
     {

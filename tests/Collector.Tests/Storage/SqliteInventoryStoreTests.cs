@@ -265,14 +265,14 @@ public class SqliteInventoryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Where_AddressOfAMacThatNoVmHas_ExplainsInTheNote()
+    public async Task Where_AddressOfAMacThatNoVmHas_SaysWhatItIsBoundTo()
     {
         await Apply(Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"), T0);
 
         var result = await Where("10.77.0.1", T0);
 
         Assert.Empty(result.Vms);
-        Assert.Equal("10.77.0.1 is bound to 52:54:00:00:00:fe (daemon1), but no VM has that MAC", result.Note);
+        Assert.Equal(["52:54:00:00:00:fe (daemon1)"], result.BoundWithoutVm);
     }
 
     [Fact]
