@@ -15,8 +15,19 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
 {
     public static readonly IntervalRules Default = new(null, TimeSpan.FromMinutes(15));
 
+    /// <summary>Without --stale-after, a host is silent after this many of its own intervals…</summary>
+    public const int IntervalsBeforeSilence = 3;
+
+    /// <summary>…counting an interval as at least this long, so a fast agent is not stale after a hiccup.</summary>
+    public const long ShortestIntervalMs = 1_000;
+
     // The interval is bounded on the wire; the clamp keeps a row from any older collector from overflowing.
-    public TimeSpan SilenceLimit(long intervalMs) => SilentAfter ?? TimeSpan.FromMilliseconds(3 * Math.Clamp(intervalMs, 1_000, MaxIntervalMs));
+    public TimeSpan SilenceLimit(long intervalMs) =>
+        SilentAfter ?? TimeSpan.FromMilliseconds(IntervalsBeforeSilence * Math.Clamp(intervalMs, ShortestIntervalMs, MaxIntervalMs));
+
+    /// <summary>The same limit in SQL, in milliseconds, for the row <paramref name="host"/> of hosts (with the @SilentAfterMs parameter).</summary>
+    public static string SilenceLimitSql(string host) =>
+        $"coalesce(@SilentAfterMs, {IntervalsBeforeSilence} * max({host}.interval_ms, {ShortestIntervalMs}))";
 
     private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 

@@ -9,15 +9,14 @@ public sealed partial class SqliteInventoryStore
         SELECT {DomainColumns} FROM domains d WHERE d.valid_to IS NULL
         """;
 
-    private const string OpenNics = """
-        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
-               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+    private const string OpenNics = $"""
+        SELECT {NicColumns}
         FROM nics n WHERE n.valid_to IS NULL
         """;
 
-    private const string OpenBindings = $"""
+    private static readonly string OpenBindings = $"""
         SELECT {BindingColumns} FROM bindings b JOIN hosts h ON h.id = b.host_id
-        WHERE b.valid_to IS NULL AND (b.lease_expiry IS NULL OR b.lease_expiry > @Now)
+        WHERE b.valid_to IS NULL AND {LeaseValidAt("b", "@Now")}
         """;
 
     private const string OpenNetworks = """

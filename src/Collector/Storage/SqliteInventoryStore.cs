@@ -155,10 +155,10 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     }
 
     // One statement: the silence limit is the same expression the queries use (HoldsAt).
-    private const string ConfirmHeartbeat = """
+    private static readonly string ConfirmHeartbeat = $"""
         UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
         WHERE name = @HostName AND content_hash = @ContentHash
-          AND @Now - last_report <= coalesce(@SilentAfterMs, 3 * max(interval_ms, 1000))
+          AND @Now - last_report <= {IntervalRules.SilenceLimitSql("hosts")}
         RETURNING id
         """;
 
@@ -420,7 +420,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     // report; questions about now (@Current = 1) still show it, and the answer flags the host stale.
     private static string HoldsAt(string row) => $"""
         ({row}.valid_from <= @At AND ({row}.valid_to > @At OR ({row}.valid_to IS NULL AND (@Current = 1 OR @At < (
-            SELECT CASE WHEN @Now - h.last_report > coalesce(@SilentAfterMs, 3 * max(h.interval_ms, 1000)) THEN h.last_report ELSE @Now + 1 END
+            SELECT CASE WHEN @Now - h.last_report > {IntervalRules.SilenceLimitSql("h")} THEN h.last_report ELSE @Now + 1 END
             FROM hosts h WHERE h.id = {row}.host_id)))))
         """;
 
@@ -453,7 +453,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     // An expired lease is no evidence, even while its row is still open (the agent has not yet
     // reported the file without it).
-    private static string LeaseValidAt(string row) => $"({row}.lease_expiry IS NULL OR {row}.lease_expiry > @At)";
+    private static string LeaseValidAt(string row, string instant = "@At") => $"({row}.lease_expiry IS NULL OR {row}.lease_expiry > {instant})";
 
     private static string Overlaps(string row) => $"({row}.valid_from < @Until AND ({row}.valid_to IS NULL OR {row}.valid_to > @Since))";
 
@@ -552,9 +552,13 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         return await DescribeAsync(connection, domains, now, null);
     }
 
+    private const string NicColumns = """
+        n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
+        n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        """;
+
     private static string NicsOfDomains(Func<string, string> holds) => $"""
-        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
-               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        SELECT {NicColumns}
         FROM nics n WHERE n.domain_uuid IN @Uuids AND {holds("n")}
         ORDER BY n.id
         """;
@@ -621,8 +625,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         """;
 
     private static readonly string NicSpans = $"""
-        SELECT n.host_id AS HostId, n.domain_uuid AS DomainUuid, n.mac AS Mac, n.kind AS Kind, n.network AS Network,
-               n.bridge AS Bridge, n.target_dev AS TargetDev, n.valid_from AS ValidFrom, n.valid_to AS ValidTo
+        SELECT {NicColumns}
         FROM nics n WHERE {Overlaps("n")} AND (n.domain_uuid IN @Uuids OR n.mac IN @Macs)
         """;
 
