@@ -55,14 +55,9 @@ internal sealed class AuditCommand
             "critical" => Severity.Critical,
             _ => Severity.Warning,
         };
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.AuditAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, threshold, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
+        var utc = parse.GetValue(GlobalOptions.Utc);
+        return await Question.AskAsync(parse, (inventory, options) => inventory.AuditAsync(request, options),
+            (reply, json) => Print(reply, threshold, json, utc), cancellationToken);
     }
 
     private static int Print(AuditReply reply, Severity threshold, bool json, bool utc)

@@ -31,7 +31,7 @@ internal sealed class HistoryCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var request = new HistoryRequest { Query = parse.GetValue(Query) ?? "" };
         if (parse.GetValue(Since) is { } since)
@@ -42,32 +42,11 @@ internal sealed class HistoryCommand
         {
             request.Until = Timestamp.FromDateTimeOffset(until);
         }
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.HistoryAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, request, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
-    }
-
-    private static int Print(HistoryReply reply, HistoryRequest request, bool json, bool utc)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(ContractText.Json(reply));
-        }
-        if (reply.Entries.Count == 0)
-        {
-            Console.Error.WriteLine($"daemonnet: the collector has no history for '{request.Query}'{(request.Since is null && request.Until is null ? "" : " in that span")}.");
-            return ExitCodes.NothingMatched;
-        }
-        if (!json)
-        {
-            WriteHuman(Console.Out, reply, utc);
-        }
-        return ExitCodes.Found;
+        var utc = parse.GetValue(GlobalOptions.Utc);
+        return Question.AskAsync(parse, (inventory, options) => inventory.HistoryAsync(request, options),
+            reply => reply.Entries.Count > 0 ? null
+                : $"daemonnet: the collector has no history for '{request.Query}'{(request.Since is null && request.Until is null ? "" : " in that span")}.",
+            (writer, reply) => WriteHuman(writer, reply, utc), cancellationToken);
     }
 
     public static void WriteHuman(TextWriter writer, HistoryReply reply, bool utc)

@@ -14,35 +14,10 @@ internal sealed class HostsCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
-    {
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.ListHostsAsync(new ListHostsRequest(), deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, parse.GetValue(GlobalOptions.Json)));
-    }
-
-    private static int Print(ListHostsReply reply, bool json)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(ContractText.Json(reply));
-        }
-        if (reply.Hosts.Count == 0)
-        {
-            Console.Error.WriteLine("daemonnet: no host has reported to this collector yet.");
-            return ExitCodes.NothingMatched;
-        }
-        if (!json)
-        {
-            WriteHuman(Console.Out, reply);
-        }
-        return ExitCodes.Found;
-    }
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken) =>
+        Question.AskAsync(parse, (inventory, options) => inventory.ListHostsAsync(new ListHostsRequest(), options),
+            reply => reply.Hosts.Count == 0 ? "daemonnet: no host has reported to this collector yet." : null,
+            WriteHuman, cancellationToken);
 
     /// <summary>How far the agent's clock was from the collector's at its last report: "+2 s" is ahead.</summary>
     public static string ClockSkew(HostSummary host)

@@ -26,39 +26,17 @@ internal sealed class TunnelsCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var request = new TunnelsRequest { Host = parse.GetValue(Host) ?? "" };
         if (parse.GetValue(Since) is { } since)
         {
             request.Since = Timestamp.FromDateTimeOffset(since);
         }
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.TunnelsAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
-    }
-
-    private static int Print(TunnelsReply reply, bool json, bool utc)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(ContractText.Json(reply));
-        }
-        if (reply.Hosts.Count == 0)
-        {
-            Console.Error.WriteLine("daemonnet: no host has reported to this collector yet.");
-            return ExitCodes.NothingMatched;
-        }
-        if (!json)
-        {
-            WriteHuman(Console.Out, reply, utc);
-        }
-        return ExitCodes.Found;
+        var utc = parse.GetValue(GlobalOptions.Utc);
+        return Question.AskAsync(parse, (inventory, options) => inventory.TunnelsAsync(request, options),
+            reply => reply.Hosts.Count == 0 ? "daemonnet: no host has reported to this collector yet." : null,
+            (writer, reply) => WriteHuman(writer, reply, utc), cancellationToken);
     }
 
     public static void WriteHuman(TextWriter writer, TunnelsReply reply, bool utc)

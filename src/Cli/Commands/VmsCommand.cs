@@ -21,37 +21,14 @@ internal sealed class VmsCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var host = parse.GetValue(Host) ?? "";
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.ListVmsAsync(new ListVmsRequest { Host = host }, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, host, parse.GetValue(GlobalOptions.Json)));
-    }
-
-    private static int Print(ListVmsReply reply, string host, bool json)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(ContractText.Json(reply));
-        }
-        if (reply.Vms.Count == 0)
-        {
-            Console.Error.WriteLine(host.Length > 0
-                ? $"daemonnet: the collector knows no VM on host '{host}' (see daemonnet hosts)."
-                : "daemonnet: the collector knows no VM yet.");
-            return ExitCodes.NothingMatched;
-        }
-        if (!json)
-        {
-            WriteHuman(Console.Out, reply);
-        }
-        return ExitCodes.Found;
+        return Question.AskAsync(parse, (inventory, options) => inventory.ListVmsAsync(new ListVmsRequest { Host = host }, options),
+            reply => reply.Vms.Count > 0 ? null
+                : host.Length > 0 ? $"daemonnet: the collector knows no VM on host '{host}' (see daemonnet hosts)."
+                : "daemonnet: the collector knows no VM yet.",
+            WriteHuman, cancellationToken);
     }
 
     public static void WriteHuman(TextWriter writer, ListVmsReply reply)

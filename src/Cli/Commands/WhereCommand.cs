@@ -27,7 +27,7 @@ internal sealed class WhereCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var query = parse.GetValue(Query) ?? "";
         var request = new WhereRequest { Query = query };
@@ -35,32 +35,10 @@ internal sealed class WhereCommand
         {
             request.At = Timestamp.FromDateTimeOffset(at);
         }
-        using var connection = GlobalOptions.Connect(parse);
-        if (connection is null)
-        {
-            return ExitCodes.UsageError;
-        }
-        return await connection.RunAsync(
-            inventory => inventory.WhereAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken).ResponseAsync,
-            reply => Print(reply, request, parse.GetValue(GlobalOptions.Json), parse.GetValue(GlobalOptions.Utc)));
-    }
-
-    private static int Print(WhereReply reply, WhereRequest request, bool json, bool utc)
-    {
-        if (json)
-        {
-            Console.Out.WriteLine(ContractText.Json(reply));
-        }
-        if (reply.Vms.Count == 0)
-        {
-            Console.Error.WriteLine(NothingMatched(reply, request, utc));
-            return ExitCodes.NothingMatched;
-        }
-        if (!json)
-        {
-            WriteHuman(Console.Out, reply, request, utc);
-        }
-        return ExitCodes.Found;
+        var utc = parse.GetValue(GlobalOptions.Utc);
+        return Question.AskAsync(parse, (inventory, options) => inventory.WhereAsync(request, options),
+            reply => reply.Vms.Count > 0 ? null : NothingMatched(reply, request, utc),
+            (writer, reply) => WriteHuman(writer, reply, request, utc), cancellationToken);
     }
 
     public static string NothingMatched(WhereReply reply, WhereRequest request, bool utc)
