@@ -6,8 +6,8 @@ using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
-using Google.Protobuf.WellKnownTypes;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Bench;
 

@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Net;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
-using Google.Protobuf;
 
 namespace DaemonNet.Protos.Validation;
 

@@ -1,6 +1,6 @@
+using DaemonNet.HostAgent.Sources;
 using DaemonNet.HostAgent.Sources.Leases;
 using DaemonNet.HostAgent.Sources.Libvirt;
-using DaemonNet.HostAgent.Sources;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;

@@ -3,8 +3,8 @@ using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
-using Google.Protobuf.WellKnownTypes;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 
 namespace DaemonNet.Collector.Ingestion;

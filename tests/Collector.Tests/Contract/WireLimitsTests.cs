@@ -3,9 +3,9 @@ using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 using DaemonNet.Tests.Support;
+using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
-using Google.Protobuf;
 
 namespace DaemonNet.Collector.Tests.Contract;
 

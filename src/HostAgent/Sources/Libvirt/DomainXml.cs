@@ -1,5 +1,5 @@
-using System.Xml.Linq;
 using System.Xml;
+using System.Xml.Linq;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
