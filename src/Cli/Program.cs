@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DaemonNet.Cli;
 using DaemonNet.Cli.Commands;
+using DaemonNet.Protos.Formats;
 
 var root = new RootCommand("daemonnet: where are the club's VMs, and what are their addresses?")
 {
@@ -26,7 +27,8 @@ if (parse.Errors.Count > 0)
     {
         Console.Error.WriteLine($"daemonnet: {error.Message}");
     }
-    if (args.FirstOrDefault(a => !a.StartsWith('-')) is { } word && CommandSuggestion.For(word, root.Subcommands.Select(c => c.Name)) is { } suggestion)
+    if (args.FirstOrDefault(a => !a.StartsWith('-')) is { } word && !root.Subcommands.Any(c => c.Name == word)
+        && Similarity.Closest(word, root.Subcommands.Select(c => c.Name), 1) is [var suggestion])
     {
         Console.Error.WriteLine($"Did you mean 'daemonnet {suggestion}'?");
     }

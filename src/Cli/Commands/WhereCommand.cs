@@ -47,7 +47,8 @@ internal sealed class WhereCommand
         {
             return reply.Note.Length > 0
                 ? $"daemonnet: no VM matches '{request.Query}': {reply.Note}."
-                : $"daemonnet: no VM matches '{request.Query}' (searched VM names, uuids, MACs and current addresses on every host).";
+                : $"daemonnet: no VM matches '{request.Query}' (searched VM names, uuids, MACs and current addresses on every host)."
+                    + (reply.SimilarNames.Count > 0 ? $" Close names: {string.Join(", ", reply.SimilarNames)}." : "");
         }
         var message = $"daemonnet: no VM matches '{request.Query}' at {RelativeTime.Absolute(request.At.ToDateTimeOffset(), utc)}.";
         if (reply.NearestBefore is { } before)

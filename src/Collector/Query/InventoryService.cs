@@ -3,6 +3,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -66,6 +67,10 @@ public sealed class InventoryService(
         var result = await store.WhereAsync(query, now, at, context.CancellationToken);
         var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.BoundWithoutVm) };
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
+        if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name)
+        {
+            reply.SimilarNames.Add(Similarity.Closest(query.Value, await store.CurrentVmNamesAsync(context.CancellationToken), MaxSimilarNames));
+        }
         if (reply.Vms.Count == 0 && at is { } instant)
         {
             var entries = MapHistory(await store.HistoryAsync(query, null, null, context.CancellationToken), now)
@@ -82,6 +87,9 @@ public sealed class InventoryService(
         QueryKind.Ip => $"{query.Value} is bound to {string.Join(", ", bound)}, but no VM has that MAC",
         _ => $"{query.Value} has {string.Join(", ", bound)}, but no VM has that MAC",
     };
+
+    /// <summary>Enough close names to spot the one meant, few enough to read at a glance.</summary>
+    private const int MaxSimilarNames = 5;
 
     public override async Task<HistoryReply> History(HistoryRequest request, ServerCallContext context)
     {

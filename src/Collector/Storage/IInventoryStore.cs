@@ -31,6 +31,9 @@ public interface IInventoryStore
 
     Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The names of every VM defined now, each once: what a mistyped name is compared with.</summary>
+    Task<IReadOnlyList<string>> CurrentVmNamesAsync(CancellationToken cancellationToken);
+
     Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Deletes intervals that ended before the instant and returns the space; returns the rows removed.</summary>

@@ -480,6 +480,16 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         return (await connection.QueryAsync<HostRecord>(SelectHosts + " ORDER BY h.name")).AsList();
     }
 
+    private const string CurrentVmNames = """
+        SELECT DISTINCT name FROM domains WHERE valid_to IS NULL
+        """;
+
+    public async Task<IReadOnlyList<string>> CurrentVmNamesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return (await connection.QueryAsync<string>(CurrentVmNames)).AsList();
+    }
+
     private const string DomainColumns = """
         d.id AS Id, d.host_id AS HostId, d.uuid AS Uuid, d.name AS Name, d.state AS State, d.persistent AS Persistent,
         d.valid_from AS ValidFrom, d.valid_to AS ValidTo

@@ -85,6 +85,16 @@ public class OutputTests
     }
 
     [Fact]
+    public void Where_NoVmByThatName_NamesTheCloseOnes()
+    {
+        var reply = new WhereReply { SimilarNames = { "web1", "web2" } };
+
+        var message = WhereCommand.NothingMatched(reply, new WhereRequest { Query = "web" }, utc: true);
+
+        Assert.Equal("daemonnet: no VM matches 'web' (searched VM names, uuids, MACs and current addresses on every host). Close names: web1, web2.", message);
+    }
+
+    [Fact]
     public void Where_NothingAtAnInstant_NamesTheNearestRecordsBeforeAndAfter()
     {
         var reply = new WhereReply

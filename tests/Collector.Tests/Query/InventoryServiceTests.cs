@@ -43,6 +43,19 @@ public class InventoryServiceTests
     }
 
     [Fact]
+    public async Task Where_NameThatMatchesNoVm_OffersTheCloseNames()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("web2", 2), Vm("db1", 3)));
+
+        var missed = await server.Inventory.WhereAsync(new WhereRequest { Query = "web" });
+        var found = await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" });
+
+        Assert.Equal(["web1", "web2"], missed.SimilarNames);
+        Assert.Empty(found.SimilarNames);
+    }
+
+    [Fact]
     public async Task Where_ConfiguredStaleAfter_OverridesThreeIntervals()
     {
         await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "5s" });

@@ -1,19 +1,28 @@
-namespace DaemonNet.Cli;
+namespace DaemonNet.Protos.Formats;
 
-/// <summary>The command a mistyped word was most likely meant to be: "wher" → "where".</summary>
-internal static class CommandSuggestion
+/// <summary>
+/// What a mistyped word was most likely meant to be: a CLI command ("wher" → "where") or a VM
+/// name ("web" → "web1", "web2").
+/// </summary>
+public static class Similarity
 {
     /// <summary>At most this many edits (insert, delete, replace, or swap two neighbours) away.</summary>
-    private const int MaxEdits = 2;
+    public const int MaxEdits = 2;
 
-    public static string? For(string word, IEnumerable<string> commands) =>
-        commands.Contains(word, StringComparer.Ordinal)
-            ? null
-            : commands.Select(c => (Command: c, Edits: Distance(word.ToLowerInvariant(), c)))
-                .Where(c => c.Edits <= MaxEdits && c.Edits < c.Command.Length)
-                .OrderBy(c => c.Edits)
-                .Select(c => c.Command)
-                .FirstOrDefault();
+    /// <summary>The candidates close to the word, closest first; the word itself is not a suggestion.</summary>
+    public static IReadOnlyList<string> Closest(string word, IEnumerable<string> candidates, int most)
+    {
+        var lower = word.ToLowerInvariant();
+        return candidates
+            .Where(c => !string.Equals(c, word, StringComparison.OrdinalIgnoreCase))
+            .Select(c => (Candidate: c, Edits: Distance(lower, c.ToLowerInvariant())))
+            .Where(c => c.Edits <= MaxEdits && c.Edits < c.Candidate.Length)
+            .OrderBy(c => c.Edits)
+            .ThenBy(c => c.Candidate, StringComparer.Ordinal)
+            .Take(most)
+            .Select(c => c.Candidate)
+            .ToList();
+    }
 
     // Optimal string alignment distance: Levenshtein plus the swap of two neighbours ("whree").
     private static int Distance(string a, string b)
