@@ -12,6 +12,7 @@ namespace DaemonNet.Collector.Calls;
 /// The door every call passes: a revoked certificate is refused, a role may call only the
 /// services the <see cref="RoleTable"/> gives it, and a request is checked against the contract's
 /// limits before any handler sees it. Stream messages are checked by their service, one by one.
+/// Every kind of call passes it, including kinds no RPC uses yet, so that no later RPC gets around it.
 /// </summary>
 public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, ILogger<AccessInterceptor> log) : Interceptor
 {
@@ -45,7 +46,7 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
     }
 
     /// <summary>Refuses a revoked certificate, or one whose role may not call this service; --insecure has no certificates to check.</summary>
-    public void Admit(ServerCallContext context)
+    private void Admit(ServerCallContext context)
     {
         if (CallerIdentity.Of(context) is not { } caller)
         {

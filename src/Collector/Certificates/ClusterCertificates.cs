@@ -62,9 +62,8 @@ public static class ClusterCertificates
                 ? $"the name '{CollectorName}' and the role '{ClusterTrust.CollectorRole}' go together: they are the collector's own certificate"
                 : $"the name '{name}' is reserved: '{AuthorityName}' is the cluster CA, and a name ending in '-key' would be another certificate's key file");
         }
-        var authority = LoadAuthority(directory);
-        using var _ = authority;
-        var replaced = ExistingCertificate(directory, name, authority);
+        using var authority = LoadAuthority(directory);
+        using var replaced = ExistingCertificate(directory, name, authority);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}, OU={role}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
@@ -80,10 +79,7 @@ public static class ClusterCertificates
         Write(directory, name, certificate, key);
         if (replaced is not null)
         {
-            using (replaced)
-            {
-                RevocationList.Add(RevocationPath(directory), new Revocation(replaced.SerialNumber, name, ClusterTrust.Identity(replaced).Role, now));
-            }
+            RevocationList.Add(RevocationPath(directory), new Revocation(replaced.SerialNumber, name, ClusterTrust.Identity(replaced).Role, now));
         }
         return [Path.Combine(directory, name + ".pem"), KeyPath(directory, name)];
     }
@@ -112,7 +108,7 @@ public static class ClusterCertificates
         foreach (var path in Directory.EnumerateFiles(directory, "*.pem").Where(p => !p.EndsWith("-key.pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileNameWithoutExtension(path);
-            if (name == AuthorityName || ExistingCertificate(directory, name, authority) is not { } certificate)
+            if (name == AuthorityName || IssuedHere(directory, name, authority) is not { } certificate)
             {
                 continue;
             }
@@ -125,6 +121,19 @@ public static class ClusterCertificates
         }
         issued.AddRange(revoked.Values.Select(r => new IssuedCertificate(r.Name, r.Role, r.Serial, null, r.RevokedAt)));
         return issued;
+    }
+
+    // A file the CA did not issue (another cluster's, a copy left by hand) is no certificate of this cluster to list.
+    private static X509Certificate2? IssuedHere(string directory, string name, X509Certificate2 authority)
+    {
+        try
+        {
+            return ExistingCertificate(directory, name, authority);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     public static string RevocationPath(string directory) => Path.Combine(directory, RevocationList.FileName);
