@@ -26,7 +26,8 @@ internal sealed class AuditCommand
     public static Command Create()
     {
         MinSeverity.AcceptOnlyFromAmong("info", "warning", "critical");
-        var command = new Command("audit", "Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg");
+        var command = new Command("audit",
+            $"Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg. Rules: {string.Join(", ", AuditRules.All.Select(r => r.Name))}");
         command.Options.Add(MinSeverity);
         command.Options.Add(NetReg);
         command.SetAction(RunAsync);

@@ -68,7 +68,7 @@ public sealed class ClusterAudit
         state.Nics.Where(n => IsLive(n.HostId)).OrderBy(n => names[n.HostId], StringComparer.Ordinal)
             .GroupBy(n => n.Mac)
             .Where(g => g.Select(n => n.DomainUuid).Distinct().Count() > 1)
-            .Select(g => Build("duplicate-mac", Severity.Critical,
+            .Select(g => Build(AuditRules.DuplicateMac, Severity.Critical,
                 $"{g.Key} is the MAC of {g.Select(n => n.DomainUuid).Distinct().Count()} VMs: {Vms(g.Select(n => (n.HostId, n.DomainUuid)))}",
                 "Give all but one of these VMs a new MAC (virsh edit, then restart it); traffic to this MAC reaches only one of them.",
                 [g.Key, .. g.Select(n => VmName(n.HostId, n.DomainUuid)).Distinct()],
@@ -87,7 +87,7 @@ public sealed class ClusterAudit
         return state.Bindings.Where(b => IsLive(b.HostId)).OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
             .GroupBy(b => (Segment: Segment(b), b.Ip))
             .Where(g => g.Select(b => b.Mac).Distinct().Count() > 1)
-            .Select(g => Build("ip-conflict", Severity.Critical,
+            .Select(g => Build(AuditRules.IpConflict, Severity.Critical,
                 $"{g.Key.Ip} is bound to {string.Join(" and ", g.Select(b => b.Mac).Distinct())} at once on {g.Key.Segment}",
                 $"Find which MAC should have {g.Key.Ip} (daemonnet history {g.Key.Ip}) and correct the other's static address or DHCP reservation.",
                 [g.Key.Ip, .. g.Select(b => b.Mac).Distinct()],
@@ -101,7 +101,7 @@ public sealed class ClusterAudit
         var running = Running().ToList();
         foreach (var group in running.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
-            yield return Build("vm-running-twice", Severity.Critical,
+            yield return Build(AuditRules.VmRunningTwice, Severity.Critical,
                 $"VM {group.First().Name} ({group.Key}) runs on {HostList(group)} at once",
                 "Shut it down on all hosts but one, now: two copies write to the same disk and share a MAC.",
                 [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} {StateText(d)}")));
@@ -109,7 +109,7 @@ public sealed class ClusterAudit
         foreach (var group in running.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
             .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
         {
-            yield return Build("vm-running-twice", Severity.Warning,
+            yield return Build(AuditRules.VmRunningTwice, Severity.Warning,
                 $"Two VMs named {group.Key} run on {HostList(group)}",
                 "Rename one of them (virsh domrename): answers by name are ambiguous, and NetReg and DNS know only one.",
                 [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
@@ -127,7 +127,7 @@ public sealed class ClusterAudit
             .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var group in defined.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
-            yield return Build("vm-defined-twice", Severity.Warning,
+            yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"VM {group.First().Name} ({group.Key}) is defined on {HostList(group)}",
                 "Undefine it on the hosts it should not start on (virsh undefine); a migration without --undefinesource leaves a copy behind.",
                 [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
@@ -135,7 +135,7 @@ public sealed class ClusterAudit
         foreach (var group in defined.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
             .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1 && !runningNames.Contains(g.Key)))
         {
-            yield return Build("vm-defined-twice", Severity.Warning,
+            yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"Two VMs named {group.Key} are defined on {HostList(group)}",
                 "Rename or undefine one of them: answers by name are ambiguous.",
                 [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
@@ -185,7 +185,7 @@ public sealed class ClusterAudit
                 var pair = ($"{names[a.HostId]} {a.Prefix}", $"{names[b.HostId]} {b.Prefix}");
                 if (reported.Add(pair))
                 {
-                    yield return Build("ipv6-prefix-overlap", Severity.Critical,
+                    yield return Build(AuditRules.Ipv6PrefixOverlap, Severity.Critical,
                         $"{names[a.HostId]} routes {a.Prefix} and {names[b.HostId]} routes {b.Prefix}: they overlap",
                         "Give each host its own prefix from its own tunnel's delegation; traffic for the overlap reaches only one host.",
                         [a.Prefix.ToString(), b.Prefix.ToString(), names[a.HostId], names[b.HostId]],
@@ -217,7 +217,7 @@ public sealed class ClusterAudit
                     continue;
                 }
                 var host = names[network.HostId];
-                yield return Build("nat-prefix-outside-tunnel", Severity.Warning,
+                yield return Build(AuditRules.NatPrefixOutsideTunnel, Severity.Warning,
                     allowed.Count == 0
                         ? $"{host}: network {network.Name} hands out {prefix}, but no tunnel on {host} brings IPv6 in"
                         : $"{host}: network {network.Name} hands out {prefix}, outside what its tunnels route ({string.Join(", ", allowed)})",
@@ -240,28 +240,28 @@ public sealed class ClusterAudit
                 var configuredAt = tunnel.Configured is { } c ? $"{c.File}:{c.Line}" : "";
                 if (tunnel.Present && tunnel.Operstate is "DOWN" or "LOWERLAYERDOWN" or "NOTPRESENT")
                 {
-                    yield return Build("tunnel-down", Severity.Critical, $"Tunnel {name} is {tunnel.Operstate}",
+                    yield return Build(AuditRules.TunnelDown, Severity.Critical, $"Tunnel {name} is {tunnel.Operstate}",
                         $"Bring it up (ifup {tunnel.Name}) and check that {tunnel.Remote} answers; the IPv6 it routes is unreachable meanwhile.",
                         [name], [Evidence(hostId, SourceNames.Kernel, since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}, operstate {tunnel.Operstate}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.Missing))
                 {
                     var auto = tunnel.Configured?.Auto == true;
-                    yield return Build("tunnel-missing", auto ? Severity.Critical : Severity.Info,
+                    yield return Build(AuditRules.TunnelMissing, auto ? Severity.Critical : Severity.Info,
                         $"Tunnel {name} is configured{(auto ? " to come up at boot" : "")} but does not exist",
                         $"Bring it up with ifup {tunnel.Name} and read its errors; or remove the stanza at {configuredAt}.",
                         [name], [Evidence(hostId, SourceNames.Interfaces, 0, $"{tunnel.Kind} to {tunnel.Remote} at {configuredAt}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.EndpointDiffers))
                 {
-                    yield return Build("tunnel-endpoint-drift", Severity.Warning,
+                    yield return Build(AuditRules.TunnelEndpointDrift, Severity.Warning,
                         $"Tunnel {name} runs {tunnel.Local} → {tunnel.Remote}, but {configuredAt} says {Or(tunnel.Configured!.Local)} → {tunnel.Configured.Endpoint}",
                         $"Decide which is right: ifdown/ifup {tunnel.Name} to apply the file, or correct the file so the next boot keeps the running tunnel.",
                         [name], [Evidence(hostId, SourceNames.Kernel, since, $"running: {tunnel.Local} → {tunnel.Remote}"), Evidence(hostId, SourceNames.Interfaces, 0, $"configured: {Or(tunnel.Configured.Local)} → {tunnel.Configured.Endpoint}")]);
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.Unconfigured))
                 {
-                    yield return Build("tunnel-unconfigured", Severity.Info,
+                    yield return Build(AuditRules.TunnelUnconfigured, Severity.Info,
                         $"Tunnel {name} exists but no interfaces file configures it",
                         "Add a stanza for it so it survives a reboot, or delete it if it is a leftover.",
                         [name], [Evidence(hostId, SourceNames.Kernel, since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}")]);
@@ -269,7 +269,7 @@ public sealed class ClusterAudit
                 var peak = Math.Max(tunnel.Traffic.RxP95BitsPerSecond, tunnel.Traffic.TxP95BitsPerSecond);
                 if (tunnel.LimitBitsPerSecond > 0 && peak >= NearLimit * tunnel.LimitBitsPerSecond)
                 {
-                    yield return Build("tunnel-near-limit", peak >= tunnel.LimitBitsPerSecond ? Severity.Critical : Severity.Warning,
+                    yield return Build(AuditRules.TunnelNearLimit, peak >= tunnel.LimitBitsPerSecond ? Severity.Critical : Severity.Warning,
                         $"Tunnel {name} carries {BitRate.Format(peak)} at the 95th percentile, {100 * peak / tunnel.LimitBitsPerSecond:0}% of its {BitRate.Format(tunnel.LimitBitsPerSecond)} limit",
                         "Move VMs to a host with another tunnel, or add a tunnel to spread the load.",
                         [name], [Evidence(hostId, "kernel counters", 0, $"rx p95 {BitRate.Format(tunnel.Traffic.RxP95BitsPerSecond)}, tx p95 {BitRate.Format(tunnel.Traffic.TxP95BitsPerSecond)} over {tunnel.Traffic.Intervals} intervals")]);
@@ -278,7 +278,7 @@ public sealed class ClusterAudit
         }
     }
 
-    private static Finding SilentHost(HostRecord host) => Build("host-silent", Severity.Warning,
+    private static Finding SilentHost(HostRecord host) => Build(AuditRules.HostSilent, Severity.Warning,
         $"Host {host.Name} has not reported since {DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport):u}",
         $"Check that daemonnet-agent runs on {host.Name} (systemctl status daemonnet-agent) and reaches the collector; its facts are left out of the other rules.",
         [host.Name], [new Evidence { Host = host.Name, Source = "collector", Since = At(host.LastReport), Detail = "last report" }]);
@@ -292,7 +292,7 @@ public sealed class ClusterAudit
             .Where(n => IsLive(n.HostId) && !registered.Contains(n.Mac))
             .Where(n => (NicKind)n.Kind == NicKind.Network ? forwardNetworks.Contains((n.HostId, n.Network))
                 : (NicKind)n.Kind == NicKind.Bridge && !privateBridges.Contains((n.HostId, n.Bridge)))
-            .Select(n => Build("netreg-unregistered", Severity.Warning,
+            .Select(n => Build(AuditRules.NetregUnregistered, Severity.Warning,
                 $"{VmName(n.HostId, n.DomainUuid)} on {names[n.HostId]} uses {n.Mac} on the LAN, which NetReg does not list",
                 $"Register {n.Mac} in NetReg for {VmName(n.HostId, n.DomainUuid)}; until then the LAN may refuse it.",
                 [n.Mac, VmName(n.HostId, n.DomainUuid)],

@@ -2,7 +2,6 @@ using System.Collections;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
-using DaemonNet.Tests.Support;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
@@ -276,14 +275,5 @@ public class WireLimitsTests
         Assert.NotNull(problem);
         Assert.StartsWith(breach.Path, problem);
         Assert.Contains(breach.Expected, problem);
-    }
-
-    [Fact]
-    public void Readme_LimitsTable_IsTheOneInTheCode()
-    {
-        var readme = File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "README.md"));
-
-        Assert.True(readme.Contains(WireLimits.Markdown(), StringComparison.Ordinal),
-            "README.md's limits table differs from WireLimits; replace it with:\n" + WireLimits.Markdown());
     }
 }

@@ -1,0 +1,56 @@
+namespace DaemonNet.Protos.V1;
+
+/// <summary>
+/// Every audit rule, written once: the collector names its findings with these constants, the
+/// README's rule table is generated from <see cref="All"/> (a test keeps the two equal), and
+/// <c>daemonnet audit --help</c> lists the names.
+/// </summary>
+public static class AuditRules
+{
+    public const string DuplicateMac = "duplicate-mac";
+
+    public const string IpConflict = "ip-conflict";
+
+    public const string VmRunningTwice = "vm-running-twice";
+
+    public const string VmDefinedTwice = "vm-defined-twice";
+
+    public const string Ipv6PrefixOverlap = "ipv6-prefix-overlap";
+
+    public const string NatPrefixOutsideTunnel = "nat-prefix-outside-tunnel";
+
+    public const string TunnelDown = "tunnel-down";
+
+    public const string TunnelMissing = "tunnel-missing";
+
+    public const string TunnelEndpointDrift = "tunnel-endpoint-drift";
+
+    public const string TunnelUnconfigured = "tunnel-unconfigured";
+
+    public const string TunnelNearLimit = "tunnel-near-limit";
+
+    public const string HostSilent = "host-silent";
+
+    public const string NetregUnregistered = "netreg-unregistered";
+
+    public static readonly IReadOnlyList<AuditRule> All =
+    [
+        new(DuplicateMac, "critical", "one MAC on the NICs of two different VMs (uuids), on one host or two"),
+        new(IpConflict, "critical", "one IP bound to two MACs at once in one layer-2 segment: the LAN (all forward bridges), or one host's NAT bridge; the same private address behind two hosts' NAT is no conflict"),
+        new(VmRunningTwice, "critical / warning", "one domain uuid running (or paused) on two hosts / two VMs with one name running on two hosts"),
+        new(VmDefinedTwice, "warning", "one uuid, or one name, defined (persistent) on two hosts; a transient copy during migration is not"),
+        new(Ipv6PrefixOverlap, "critical", "global IPv6 prefixes of two hosts (libvirt networks, tunnel addresses, configured routed prefixes) overlap"),
+        new(NatPrefixOutsideTunnel, "warning", "a nat-bridge IPv6 prefix outside the host's configured routed prefixes (or, with none configured, its tunnels' prefixes), or on a host with no tunnel"),
+        new(TunnelDown, "critical", "a tunnel link is `DOWN` or `LOWERLAYERDOWN`"),
+        new(TunnelMissing, "critical / info", "a tunnel stanza with `auto`/`allow-*` / without it has no link"),
+        new(TunnelEndpointDrift, "warning", "the running tunnel's local or remote endpoint is not the configured one"),
+        new(TunnelUnconfigured, "info", "a tunnel exists that no interfaces file configures"),
+        new(TunnelNearLimit, "warning / critical", "the p95 rate over the last hour is ≥ 80 % / ≥ 100 % of the tunnel's limit"),
+        new(HostSilent, "warning", "a host has not reported for longer than its stale threshold"),
+        new(NetregUnregistered, "warning", "with `--netreg`: a forward-bridge NIC's MAC (a NIC on a libvirt network in bridge mode, or a bridge-type NIC on a bridge no NAT network owns) is not in the NetReg list"),
+    ];
+
+    /// <summary>The rule table as the README shows it, indented for its place in a list item.</summary>
+    public static string Markdown() =>
+        "  | rule | severity | when |\n  | --- | --- | --- |\n" + string.Concat(All.Select(r => $"  | `{r.Name}` | {r.Severities} | {r.When} |\n"));
+}
