@@ -57,7 +57,6 @@ public static class CollectorApplication
         var useTls = !settings.Insecure && settings.Tls.IsComplete;
         var authority = useTls ? settings.Tls.LoadAuthority() : null;
         var certificate = useTls ? settings.Tls.LoadCertificate() : null;
-        var revocationFile = settings.EffectiveRevocationFile;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
