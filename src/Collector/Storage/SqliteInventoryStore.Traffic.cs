@@ -28,14 +28,6 @@ public sealed partial class SqliteInventoryStore
         VALUES (@HostId, @Link, 0, @ValidFrom, @ValidTo, @RxBytes, @TxBytes, @RxPackets, @TxPackets)
         """;
 
-    // Per host, when its readings last became traffic rows, and its latest readings since. A reading
-    // sooner than TrafficResolution.SampleEvery after the last row touches only memory: the next row
-    // covers its traffic. When a counter restarts meanwhile, the traffic up to the latest reading
-    // before the restart is written first, so that nothing is lost. Only the writer touches these,
-    // under its lock; a collector restart forgets them, which at worst loses one period at a reset.
-    private readonly Dictionary<long, long> lastTrafficSample = [];
-    private readonly Dictionary<long, Dictionary<string, CounterReading>> latestReadings = [];
-
     private void RecordCounters(Scope scope, CounterSample? sample)
     {
         if (sample is null || sample.Links.Count == 0)
@@ -45,28 +37,14 @@ public sealed partial class SqliteInventoryStore
         var readings = sample.Links.Select(l => new CounterReading(l.Link, sample.BootId, l.Ifindex, scope.Now,
             unchecked((long)l.RxBytes), unchecked((long)l.TxBytes), unchecked((long)l.RxPackets), unchecked((long)l.TxPackets))).ToList();
         scope.Readings = readings;
-        var latest = latestReadings.GetValueOrDefault(scope.HostId) ?? [];
-        var restartedSince = readings.Where(r => latest.TryGetValue(r.Link, out var seen) && CounterDelta.Restarted(seen, r))
-            .ToDictionary(r => r.Link, r => latest[r.Link]);
-        if (restartedSince.Count == 0 && lastTrafficSample.TryGetValue(scope.HostId, out var last)
-            && scope.Now - last < traffic.SampleEvery.TotalMilliseconds)
+        if (!sampler.IsDue(scope.HostId, readings, scope.Now, out var beforeRestart))
         {
             return;
         }
         scope.CountersRecorded = true;
         var anchors = scope.Connection.Query<CounterReading>(SelectCounterReadings, new { scope.HostId }, scope.Transaction)
             .ToDictionary(r => r.Link, StringComparer.Ordinal);
-        var flowed = new List<TrafficDelta>();
-        foreach (var reading in readings.Where(r => anchors.TryGetValue(r.Link, out var anchor) && r.SampledAt > anchor.SampledAt))
-        {
-            var from = anchors[reading.Link];
-            if (restartedSince.TryGetValue(reading.Link, out var beforeRestart) && beforeRestart.SampledAt > from.SampledAt)
-            {
-                flowed.Add(CounterDelta.Between(from, beforeRestart));
-                from = beforeRestart;
-            }
-            flowed.Add(CounterDelta.Between(from, reading));
-        }
+        var flowed = TrafficSampler.Flowed(anchors, readings, beforeRestart);
         if (flowed.Count > 0)
         {
             scope.Connection.Execute(InsertTraffic, flowed.Select(f => WithValues(f, ("HostId", scope.HostId))), scope.Transaction);
@@ -78,11 +56,7 @@ public sealed partial class SqliteInventoryStore
     {
         if (scope.Readings is { } readings)
         {
-            latestReadings[scope.HostId] = readings.ToDictionary(r => r.Link, StringComparer.Ordinal);
-        }
-        if (scope.CountersRecorded)
-        {
-            lastTrafficSample[scope.HostId] = scope.Now;
+            sampler.Committed(scope.HostId, readings, scope.CountersRecorded, scope.Now);
         }
     }
 

@@ -21,12 +21,12 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly IntervalRules rules;
-    private readonly TrafficResolution traffic;
+    private readonly TrafficSampler sampler;
 
     public SqliteInventoryStore(string path, IntervalRules rules, TrafficResolution? traffic = null)
     {
         this.rules = rules;
-        this.traffic = traffic ?? TrafficResolution.Default;
+        sampler = new TrafficSampler(traffic ?? TrafficResolution.Default);
         KeepPrivate(path);
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         writer = new SqliteConnection(connectionString);
