@@ -1,0 +1,325 @@
+using System.Data;
+using System.Text.Json;
+using DaemonNet.Collector.Traffic;
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.V1;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>Ingest: a snapshot or a heartbeat into the intervals of its host, one transaction each.</summary>
+public sealed partial class SqliteInventoryStore
+{
+    private const string SelectHostByName = """
+        SELECT id AS Id, last_report AS LastReport, interval_ms AS IntervalMs FROM hosts WHERE name = @Name
+        """;
+
+    private const string UpsertHost = """
+        INSERT INTO hosts (name, machine_id, agent_version, kernel, interval_ms, content_hash, errors, agent_time, first_report, last_report)
+        VALUES (@Name, @MachineId, @AgentVersion, @Kernel, @IntervalMs, @ContentHash, @Errors, @AgentTime, @Now, @Now)
+        ON CONFLICT (name) DO UPDATE SET
+            machine_id = excluded.machine_id, agent_version = excluded.agent_version, kernel = excluded.kernel,
+            interval_ms = excluded.interval_ms, content_hash = excluded.content_hash, errors = excluded.errors,
+            agent_time = excluded.agent_time, last_report = excluded.last_report
+        RETURNING id
+        """;
+
+    private const string InsertSilence = """
+        INSERT INTO host_silences (host_id, valid_from, valid_to) VALUES (@HostId, @From, @To)
+        """;
+
+    public async Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        var failed = snapshot.Errors.Select(e => e.Source).ToHashSet();
+        await writeLock.WaitAsync(cancellationToken);
+        var held = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using var transaction = writer.BeginTransaction();
+            var previous = writer.QuerySingleOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
+            // A replayed observation is filed at its own time, but a host's history never runs backwards.
+            var now = Math.Max(receivedAt.ToUnixTimeMilliseconds(), previous?.LastReport ?? long.MinValue);
+            var hostId = writer.ExecuteScalar<long>(UpsertHost, new
+            {
+                snapshot.Host.Name,
+                snapshot.Host.MachineId,
+                snapshot.Host.AgentVersion,
+                snapshot.Host.Kernel,
+                IntervalMs = (long)(snapshot.Interval?.ToTimeSpan().TotalMilliseconds ?? 0),
+                ContentHash = ContentHash.Of(snapshot),
+                Errors = JsonSerializer.Serialize(snapshot.Errors.Select(e => new[] { e.Source, e.Message })),
+                AgentTime = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+                Now = now,
+            }, transaction);
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond);
+            if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
+            {
+                EndSilence(scope, previous.LastReport);
+            }
+
+            // A source that failed says nothing about its facts: they stay as they were rather
+            // than being closed as if they had vanished.
+            foreach (var (source, apply) in FactsBySource)
+            {
+                if (!failed.Contains(source))
+                {
+                    apply(scope, snapshot);
+                }
+            }
+            RecordCounters(scope, snapshot.Counters);
+            transaction.Commit();
+            CountersCommitted(scope);
+            return held.Elapsed;
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The host was silent since its last report: what it said then is not stretched across the
+    /// gap. Its open facts end at that report, and the gap itself is recorded.
+    /// </summary>
+    private static void EndSilence(Scope scope, long lastReport)
+    {
+        foreach (var table in FactTables)
+        {
+            var lastSeen = table == "bindings" ? ", last_seen = @LastReport" : "";
+            scope.Connection.Execute($"UPDATE {table} SET valid_to = @LastReport{lastSeen} WHERE host_id = @HostId AND valid_to IS NULL",
+                new { scope.HostId, LastReport = lastReport }, scope.Transaction);
+        }
+        scope.Connection.Execute(InsertSilence, new { scope.HostId, From = lastReport, To = scope.Now }, scope.Transaction);
+    }
+
+    // One statement: the silence limit is the same expression the queries use (HoldsAt).
+    private static readonly string ConfirmHeartbeat = $"""
+        UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
+        WHERE name = @HostName AND content_hash = @ContentHash
+          AND @Now - last_report <= {IntervalRules.SilenceLimitSql("hosts")}
+        RETURNING id
+        """;
+
+    public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
+            // snapshot, which ends the silence and opens new intervals.
+            using var transaction = writer.BeginTransaction();
+            var now = receivedAt.ToUnixTimeMilliseconds();
+            var hostId = writer.ExecuteScalar<long?>(ConfirmHeartbeat, new
+            {
+                heartbeat.HostName,
+                heartbeat.ContentHash,
+                AgentTime = heartbeat.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+                Now = now,
+                SilentAfterMs = rules.SilentAfter is { } silentAfter ? (long?)silentAfter.TotalMilliseconds : null,
+            }, transaction);
+            if (hostId is { } id)
+            {
+                var scope = new Scope(writer, transaction, id, now, now, 0);
+                RecordCounters(scope, heartbeat.Counters);
+                transaction.Commit();
+                CountersCommitted(scope);
+            }
+            else
+            {
+                transaction.Commit();
+            }
+            return hostId is not null;
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
+
+    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
+    {
+        /// <summary>The host's counter readings in this write, if it carried any.</summary>
+        public List<CounterReading>? Readings { get; set; }
+
+        /// <summary>Set when this write turned the host's counter readings into traffic rows.</summary>
+        public bool CountersRecorded { get; set; }
+    }
+
+    /// <summary>
+    /// How one fact table is read and written. <c>SelectOpen</c> returns the row id and then the
+    /// fact's columns, the first of which is <c>FirstColumn</c> (where Dapper splits the row).
+    /// <c>Rejoin</c>, where a table has one, finds a recently ended row the fact may continue.
+    /// </summary>
+    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null, long Source = 0);
+
+    private static void Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
+        where T : IEquatable<T>
+        where TKey : notnull
+    {
+        var open = scope.Connection.Query<long, T, OpenFact<T>>(
+            table.SelectOpen, (id, fact) => new OpenFact<T>(id, fact),
+            new { scope.HostId, table.Source }, scope.Transaction, splitOn: table.FirstColumn);
+        var changes = IntervalDiff.Compute(open, current, key);
+        if (changes.Closed.Count > 0)
+        {
+            scope.Connection.Execute(table.Close, changes.Closed.Select(id => new { scope.Now, Id = id, LastSeen = scope.PreviousReport }), scope.Transaction);
+        }
+        // Statements run once per batch of rows, so SQLite prepares each of them once.
+        var inserts = new List<DynamicParameters>();
+        var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
+        foreach (var fact in changes.Opened)
+        {
+            var parameters = WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now), ("WindowStart", scope.Now - scope.RejoinWindowMs));
+            var rejoin = table.Rejoin is null ? null : scope.Connection.ExecuteScalar<long?>(table.Rejoin, parameters, scope.Transaction);
+            if (rejoin is { } id)
+            {
+                parameters.Add("Id", id);
+                updates.Add(parameters);
+            }
+            else
+            {
+                inserts.Add(parameters);
+            }
+        }
+        if (inserts.Count > 0)
+        {
+            scope.Connection.Execute(table.Insert, inserts, scope.Transaction);
+        }
+        if (updates.Count > 0)
+        {
+            scope.Connection.Execute(table.Update!, updates, scope.Transaction);
+        }
+    }
+
+    private static DynamicParameters WithValues(object fact, params (string Name, long Value)[] values)
+    {
+        var parameters = new DynamicParameters(fact);
+        foreach (var (name, value) in values)
+        {
+            parameters.Add(name, value);
+        }
+        return parameters;
+    }
+
+    private static readonly FactTable<DomainFact> DomainTable = new(
+        """
+        SELECT id, uuid AS Uuid, name AS Name, state AS State, persistent AS Persistent
+        FROM domains WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "Uuid",
+        """
+        INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
+        VALUES (@HostId, @Uuid, @Name, @State, @Persistent, @Now)
+        """,
+        "UPDATE domains SET valid_to = @Now WHERE id = @Id");
+
+    private static readonly FactTable<NicFact> NicTable = new(
+        """
+        SELECT id, domain_uuid AS DomainUuid, mac AS Mac, kind AS Kind, network AS Network, bridge AS Bridge, target_dev AS TargetDev
+        FROM nics WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "DomainUuid",
+        """
+        INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
+        VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
+        """,
+        "UPDATE nics SET valid_to = @Now WHERE id = @Id");
+
+    private static readonly FactTable<NetworkFact> NetworkTable = new(
+        """
+        SELECT id, name AS Name, uuid AS Uuid, bridge AS Bridge, forward_mode AS ForwardMode, active AS Active, addresses AS Addresses
+        FROM networks WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "Name",
+        """
+        INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
+        VALUES (@HostId, @Name, @Uuid, @Bridge, @ForwardMode, @Active, @Addresses, @Now)
+        """,
+        "UPDATE networks SET valid_to = @Now WHERE id = @Id");
+
+    private static readonly FactTable<LinkFact> LinkTable = new(
+        """
+        SELECT id, name AS Name, kind AS Kind, mac AS Mac, master AS Master, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses,
+               tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl
+        FROM links WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "Name",
+        """
+        INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, tunnel_local, tunnel_remote, tunnel_ttl, valid_from)
+        VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @TunnelLocal, @TunnelRemote, @TunnelTtl, @Now)
+        """,
+        "UPDATE links SET valid_to = @Now WHERE id = @Id");
+
+    private static readonly FactTable<ConfiguredFact> ConfiguredTable = new(
+        """
+        SELECT id, name AS Name, family AS Family, method AS Method, auto AS Auto, address AS Address, netmask AS Netmask,
+               endpoint AS Endpoint, local AS Local, ttl AS Ttl, gateway AS Gateway, mode AS Mode, bridge_ports AS BridgePorts,
+               file AS File, line AS Line
+        FROM configured_interfaces WHERE host_id = @HostId AND valid_to IS NULL
+        """,
+        "Name",
+        """
+        INSERT INTO configured_interfaces (host_id, name, family, method, auto, address, netmask, endpoint, local, ttl, gateway, mode,
+                                           bridge_ports, file, line, valid_from)
+        VALUES (@HostId, @Name, @Family, @Method, @Auto, @Address, @Netmask, @Endpoint, @Local, @Ttl, @Gateway, @Mode,
+                @BridgePorts, @File, @Line, @Now)
+        """,
+        "UPDATE configured_interfaces SET valid_to = @Now WHERE id = @Id");
+
+    // A binding that ended within the rejoin window continues, unless the host fell silent since
+    // (then new intervals start) or another MAC took the address meanwhile (then the old holder's
+    // binding really ended). The unary "+" keeps SQLite off the host index, which would scan every
+    // binding the host ended within the window for each new one: with 20,000 new bindings a
+    // snapshot held the writer for 40 s and more with each write (bench largest).
+    private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
+        """
+        SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
+               hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry
+        FROM bindings WHERE host_id = @HostId AND source = @Source AND valid_to IS NULL
+        """,
+        "Mac",
+        """
+        INSERT INTO bindings (host_id, mac, ip, source, device, neighbour_state, hostname, client_id, lease_expiry, valid_from)
+        VALUES (@HostId, @Mac, @Ip, @Source, @Device, @NeighbourState, @Hostname, @ClientId, @LeaseExpiry, @Now)
+        """,
+        "UPDATE bindings SET valid_to = @Now, last_seen = @LastSeen WHERE id = @Id",
+        """
+        UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId,
+               lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = NULL
+        WHERE id = @Id
+        """,
+        """
+        SELECT b.id FROM bindings b
+        WHERE +b.host_id = @HostId AND b.mac = @Mac AND b.ip = @Ip AND +b.source = @Source AND b.device = @Device
+          AND b.valid_to >= @WindowStart
+          AND NOT EXISTS (SELECT 1 FROM host_silences s WHERE s.host_id = b.host_id AND s.valid_from >= b.valid_to)
+          AND NOT EXISTS (SELECT 1 FROM bindings o WHERE o.host_id = b.host_id AND o.ip = b.ip AND o.mac <> b.mac AND o.valid_from >= b.valid_to)
+        ORDER BY b.valid_to DESC LIMIT 1
+        """,
+        (long)source);
+
+    /// <summary>
+    /// Each agent source and the facts it states, table by table: the one place where a source's
+    /// snapshot fields become interval rows. A new source adds its entry here (and its tables to
+    /// <see cref="FactTables"/> and the schema).
+    /// </summary>
+    private static readonly (string Source, Action<Scope, HostSnapshot> Apply)[] FactsBySource =
+    [
+        (SourceNames.Libvirt, (scope, snapshot) =>
+        {
+            Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
+            Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f);
+            Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
+        }),
+        (SourceNames.Kernel, (scope, snapshot) =>
+        {
+            Apply(scope, LinkTable, SnapshotFacts.Links(snapshot), f => f);
+            Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key);
+        }),
+        (SourceNames.Leases, (scope, snapshot) => Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key)),
+        (SourceNames.Interfaces, (scope, snapshot) => Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f)),
+    ];
+}
