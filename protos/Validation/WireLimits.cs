@@ -172,6 +172,10 @@ public static class WireLimits
     /// <summary>The limit of a field by its full proto name (daemonnet.v1.Nic.mac), or null when the table lacks it.</summary>
     public static FieldLimit? For(string fullName) => ByField.GetValueOrDefault(fullName);
 
+    /// <summary>The limit of a field the code knows is in the table, by its name without the package (Nic.mac).</summary>
+    public static FieldLimit Of(string field) =>
+        For(Package + field) ?? throw new ArgumentException($"{field} has no row in WireLimits", nameof(field));
+
     /// <summary>The same as a Markdown table, for the README (a test keeps the two equal).</summary>
     public static string Markdown()
     {

@@ -12,9 +12,9 @@ namespace DaemonNet.Cli;
 internal static class NetRegFile
 {
     /// <summary>The collector's bounds, checked while reading, so a huge file fails at its first line too many.</summary>
-    public static readonly int MaxEntries = WireLimits.For(WireLimits.Package + "AuditRequest.netreg")!.MaxCount;
+    public static readonly int MaxEntries = WireLimits.Of("AuditRequest.netreg").MaxCount;
 
-    private static readonly int MaxHostnameLength = WireLimits.For(WireLimits.Package + "NetRegEntry.hostname")!.MaxLength;
+    private static readonly int MaxHostnameLength = WireLimits.Of("NetRegEntry.hostname").MaxLength;
 
     /// <summary>No registration row is anywhere near this long: a longer line is not a NetReg file.</summary>
     public const int MaxLineLength = 4_096;

@@ -66,7 +66,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add($"Agent: {TlsFiles.Missing}");
         }
         // The collector's bounds on the interval it is told, so that an agent that starts is never refused for it.
-        var bounds = WireLimits.For(WireLimits.Package + "HostSnapshot.interval")!;
+        var bounds = WireLimits.Of("HostSnapshot.interval");
         if (!DurationText.TryParse(options.Interval, out var interval) || interval < bounds.ShortestSpan || interval > bounds.LongestSpan)
         {
             failures.Add($"Agent:Interval (--interval) '{options.Interval}' is not a duration of at least {DurationText.Format(bounds.ShortestSpan!.Value)} and at most {DurationText.Format(bounds.LongestSpan!.Value)}: use {DurationText.AcceptedForms}");

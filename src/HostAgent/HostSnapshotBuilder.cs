@@ -61,7 +61,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
         return line.Length <= MaxErrorLength ? line : line[..(MaxErrorLength - 1)] + "…";
     }
 
-    private static readonly int MaxErrorLength = WireLimits.For(WireLimits.Package + "SourceError.message")!.MaxLength;
+    private static readonly int MaxErrorLength = WireLimits.Of("SourceError.message").MaxLength;
 
     /// <summary>
     /// Puts every list of the snapshot in one order, so that equal content has an equal content

@@ -11,7 +11,7 @@ namespace DaemonNet.Tests.Support;
 /// </summary>
 public static class LargestSnapshot
 {
-    private static int Limit(string field) => WireLimits.For(WireLimits.Package + field)!.MaxCount;
+    private static int Limit(string field) => WireLimits.Of(field).MaxCount;
 
     public static HostSnapshot Build(string host, int generation, DateTimeOffset agentTime)
     {

@@ -37,7 +37,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                 if (AgentMessageValidator.Problem(message) is { } problem)
                 {
                     throw Reject(StatusCode.InvalidArgument, stream, context, $"message {message.Sequence} refused: {problem}",
-                        message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName);
+                        ClaimedHost(message));
                 }
                 var now = time.GetUtcNow();
                 stream.ClockOffset ??= message.SentAt is { } sentAt ? now - sentAt.ToDateTimeOffset() : TimeSpan.Zero;
@@ -45,7 +45,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                 {
                     throw Reject(StatusCode.InvalidArgument, stream, context,
                         $"the agent's clock is {stream.ClockOffset.Value.Duration().TotalHours:0.#} hours off the collector's ({now:u}); set its time (NTP) and it will be accepted",
-                        message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName);
+                        ClaimedHost(message));
                 }
                 var at = message.Replayed ? FiledAt(message, stream.ClockOffset.Value, now) : now;
                 var reply = message.Snapshot is { } snapshot
@@ -68,6 +68,9 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             }
         }
     }
+
+    /// <summary>The host a message says it is from, before anything vouches for it.</summary>
+    private static string? ClaimedHost(AgentMessage message) => message.Snapshot?.Host?.Name ?? message.Heartbeat?.HostName;
 
     // Bytes that do not parse (truncated, invalid UTF-8 in a string) fail while the stream is read.
     private static InvalidProtocolBufferException? Unparsable(Exception e) =>

@@ -10,7 +10,7 @@ public class AgentMessageValidatorTests
 {
     private static string? Problem(HostSnapshot snapshot) => AgentMessageValidator.Problem(new AgentMessage { Sequence = 1, Snapshot = snapshot });
 
-    private static int MaxCount(string field) => WireLimits.For(WireLimits.Package + field)!.MaxCount;
+    private static int MaxCount(string field) => WireLimits.Of(field).MaxCount;
 
     [Fact]
     public void Problem_WellFormedSnapshot_IsNone()
