@@ -18,7 +18,7 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var leases = WatchLeases();
+        using var leases = WatchLeases(options.Value.LeasesDir, signal);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -57,13 +57,14 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
         }
     }
 
-    private FileSystemWatcher? WatchLeases()
+    /// <summary>Raises <paramref name="signal"/> when a dnsmasq status file in <paramref name="folder"/> is written, created, renamed or deleted; null when there is no such folder.</summary>
+    public static FileSystemWatcher? WatchLeases(string folder, ChangeSignal signal)
     {
-        if (!Directory.Exists(options.Value.LeasesDir))
+        if (!Directory.Exists(folder))
         {
             return null;
         }
-        var watcher = new FileSystemWatcher(options.Value.LeasesDir, "*.status");
+        var watcher = new FileSystemWatcher(folder, "*.status");
         watcher.Changed += (_, _) => signal.Raise();
         watcher.Created += (_, _) => signal.Raise();
         watcher.Deleted += (_, _) => signal.Raise();

@@ -13,6 +13,9 @@ public sealed class ChangeSignal
 
     public void Raise() => pending.Writer.TryWrite(true);
 
+    /// <summary>Forgets a raise that is pending: the observation about to be made covers it.</summary>
+    public void Settle() => pending.Reader.TryRead(out _);
+
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
         await pending.Reader.ReadAsync(cancellationToken);

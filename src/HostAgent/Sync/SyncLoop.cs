@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,9 @@ namespace DaemonNet.HostAgent.Sync;
 /// <summary>
 /// Keeps the collector in step with this host (Consul's anti-entropy, level-triggered): a full
 /// snapshot when the stream opens, when the content changes and when the collector asks; a
-/// heartbeat with the content hash otherwise. A broken stream is reopened after a backoff.
+/// heartbeat with the content hash otherwise. A broken stream is reopened after a backoff. What is
+/// sent is decided by <see cref="SyncSession"/>, when by <see cref="SyncRounds"/>; this class does
+/// the I/O.
 /// </summary>
 public sealed class SyncLoop(
     HostSnapshotBuilder builder,
@@ -21,11 +22,9 @@ public sealed class SyncLoop(
     TimeProvider time,
     ILogger<SyncLoop> log)
 {
-    /// <summary>After a change event, how long to let its burst settle (a VM start touches links, addresses and neighbours).</summary>
-    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(100);
-
     private readonly Backoff backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
     private readonly OutageJournal journal = new();
+    private readonly SyncRounds rounds = new(changes, time, options.Value.IntervalDuration);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -81,115 +80,57 @@ public sealed class SyncLoop(
         }
     }
 
-    /// <summary>Sends, oldest first, what was observed while the collector was unreachable; returns the last content hash sent.</summary>
-    private async Task<string?> ReplayAsync(IClientStreamWriter<AgentMessage> requests, Func<ulong> nextSequence, CancellationToken cancellationToken)
+    /// <summary>Sends, oldest first, what was observed while the collector was unreachable.</summary>
+    private async Task ReplayAsync(SyncSession session, IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
     {
         var dropped = journal.Dropped;
         var replay = journal.Drain();
-        string? sentHash = null;
         for (var i = 0; i < replay.Count; i++)
         {
-            var entry = replay[i];
-            var observedAt = Timestamp.FromDateTimeOffset(entry.ObservedAt);
-            var message = new AgentMessage { Sequence = nextSequence(), Replayed = true, SentAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
-            if (entry.Snapshot is { } snapshot)
-            {
-                message.Snapshot = snapshot.Clone();
-                message.Snapshot.AgentTime = observedAt;
-            }
-            else
-            {
-                message.Heartbeat = new Heartbeat { HostName = options.Value.EffectiveHostName, ContentHash = entry.Hash, AgentTime = observedAt };
-            }
             try
             {
-                await requests.WriteAsync(message, cancellationToken);
+                await requests.WriteAsync(session.Replay(replay[i], time.GetUtcNow()), cancellationToken);
             }
             catch
             {
                 journal.Restore(replay.Skip(i));
                 throw;
             }
-            sentHash = entry.Hash;
         }
         if (replay.Count > 0)
         {
             log.LogInformation("Sent {Count} observations made while the collector was unreachable ({Dropped} older ones did not fit the journal)",
                 replay.Count, dropped);
         }
-        return sentHash;
     }
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = client.Sync(cancellationToken: session.Token);
+        using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = client.Sync(cancellationToken: stream.Token);
         var snapshotRequests = Channel.CreateUnbounded<string>();
-        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, session.Token);
+        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, stream.Token);
         try
         {
-            ulong sequence = 0;
-            var sentHash = await ReplayAsync(call.RequestStream, () => ++sequence, session.Token);
+            var session = new SyncSession(options.Value.EffectiveHostName);
+            await ReplayAsync(session, call.RequestStream, stream.Token);
             while (true)
             {
-                var snapshot = await builder.BuildAsync(session.Token);
-                var hash = ContentHash.Of(snapshot);
-                var message = new AgentMessage { Sequence = ++sequence, SentAt = snapshot.AgentTime };
-                if (hash != sentHash)
+                var snapshot = await builder.BuildAsync(stream.Token);
+                await call.RequestStream.WriteAsync(session.Observe(snapshot), stream.Token);
+                var round = await rounds.NextAsync(snapshotRequests.Reader, stream.Token);
+                if (round.Cause == RoundCause.SnapshotRequested)
                 {
-                    message.Snapshot = snapshot;
-                    sentHash = hash;
-                }
-                else
-                {
-                    message.Heartbeat = new Heartbeat { HostName = snapshot.Host.Name, ContentHash = hash, AgentTime = snapshot.AgentTime, Counters = snapshot.Counters };
-                }
-                await call.RequestStream.WriteAsync(message, session.Token);
-                if (await WaitForNextRoundAsync(snapshotRequests.Reader, session.Token))
-                {
-                    sentHash = null;
+                    log.LogInformation("Collector asked for a full snapshot: {Reasons}", string.Join("; ", round.Reasons));
+                    session.ResyncRequested();
                 }
             }
         }
         finally
         {
-            await session.CancelAsync();
+            await stream.CancelAsync();
             await responses.ContinueWith(_ => { }, TaskScheduler.Default);
         }
-    }
-
-    /// <summary>
-    /// Waits one interval, or less when the host signals a change; returns true when the
-    /// collector asked for a full snapshot meanwhile.
-    /// </summary>
-    private async Task<bool> WaitForNextRoundAsync(ChannelReader<string> snapshotRequests, CancellationToken cancellationToken)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var interval = Task.Delay(options.Value.IntervalDuration, time, wait.Token);
-        var request = snapshotRequests.WaitToReadAsync(wait.Token).AsTask();
-        var changed = changes.WaitAsync(wait.Token);
-        var first = await Task.WhenAny(interval, request, changed);
-        await wait.CancelAsync();
-        if (first == changed)
-        {
-            await Task.Delay(Coalesce, time, cancellationToken);
-        }
-        if (first == request)
-        {
-            // Throws the stream's failure when the reader ended with one.
-            if (!await request)
-            {
-                throw new RpcException(new Status(StatusCode.Unavailable, "the collector closed the stream"));
-            }
-            var asked = false;
-            while (snapshotRequests.TryRead(out var reason))
-            {
-                log.LogInformation("Collector asked for a full snapshot: {Reason}", reason);
-                asked = true;
-            }
-            return asked;
-        }
-        return false;
     }
 
     private async Task ReadResponsesAsync(IAsyncStreamReader<CollectorMessage> responses, ChannelWriter<string> snapshotRequests, CancellationToken cancellationToken)

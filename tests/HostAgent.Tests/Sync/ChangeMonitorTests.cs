@@ -1,0 +1,45 @@
+using DaemonNet.HostAgent.Sync;
+using DaemonNet.Tests.Support;
+
+namespace DaemonNet.HostAgent.Tests.Sync;
+
+/// <summary>
+/// The lease folder half of <see cref="ChangeMonitor"/> on a real folder. Its kernel half follows
+/// <c>ip monitor</c> in the agent's own network namespace; EndToEnd's ClusterChangeTests checks it
+/// with an agent whose interval is five minutes.
+/// </summary>
+public class ChangeMonitorTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly TempDirectory folder = new();
+    private readonly ChangeSignal signal = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task WatchLeases_AStatusFileWrittenRenamedIntoPlaceAndDeleted_RaisesTheSignalEachTime()
+    {
+        using var watcher = ChangeMonitor.WatchLeases(folder.Path, signal);
+        Assert.NotNull(watcher);
+
+        File.WriteAllText(folder.File("virbr0.status"), "[]");
+        await signal.WaitAsync(new CancellationTokenSource(Patience).Token);
+        signal.Settle();
+
+        // dnsmasq's helper writes a new file and renames it over the old one.
+        File.WriteAllText(folder.File("virbr0.status.new"), "[]");
+        File.Move(folder.File("virbr0.status.new"), folder.File("virbr0.status"), overwrite: true);
+        await signal.WaitAsync(new CancellationTokenSource(Patience).Token);
+        signal.Settle();
+
+        File.Delete(folder.File("virbr0.status"));
+        await signal.WaitAsync(new CancellationTokenSource(Patience).Token);
+    }
+
+    [Fact]
+    public void WatchLeases_NoSuchFolder_WatchesNothing()
+    {
+        Assert.Null(ChangeMonitor.WatchLeases(folder.File("missing"), signal));
+    }
+}
