@@ -131,10 +131,11 @@ public class ClusterChangeTests : IDisposable
 
         cluster.StopCollector();
         await daemon1.Agent!.WaitForOutputAsync("unreachable", TimeSpan.FromSeconds(30));
-        await Task.Delay(1_000);
         var beforeStop = DateTimeOffset.UtcNow;
         daemon1.Node.Clear().Domain("web1", uuid, running: false).Write();
-        await Task.Delay(5_000);
+        // An outage longer than --stale-after: without the agent's replay the collector would record a silence.
+        var lastReport = DateTimeOffset.FromUnixTimeMilliseconds(Scalar("SELECT last_report FROM hosts WHERE name = 'daemon1'"));
+        await Eventually.HoldsAsync(() => DateTimeOffset.UtcNow, now => now > lastReport + TimeSpan.FromSeconds(4), "an outage longer than --stale-after");
         var restarted = DateTimeOffset.UtcNow;
         await cluster.StartCollectorAsync("--stale-after", "3s");
 

@@ -55,13 +55,12 @@ public class TunnelAuditTests : IDisposable
     public async Task Tunnels_TwoHosts_ShowEndpointsPrefixesTrafficAndDrift()
     {
         var (_, daemon2) = await StartAsync();
-        for (var i = 0; i < 10; i++)
-        {
-            daemon2.Namespace.SendUdp("10.210.0.1", 20, 1000);
-            await Task.Delay(200);
-        }
-
-        var (exitCode, output, error) = await Eventually.HoldsAsync(() => cluster.Daemonnet("tunnels"),
+        // Traffic flows while the test asks, until the collector shows it.
+        var (exitCode, output, error) = await Eventually.HoldsAsync(() =>
+            {
+                daemon2.Namespace.SendUdp("10.210.0.1", 20, 1000);
+                return cluster.Daemonnet("tunnels");
+            },
             r => r.ExitCode == 0 && r.Output.Contains("KiB"), "tunnels showing the vxlan's traffic");
 
         Assert.Equal(0, exitCode);
@@ -88,13 +87,11 @@ public class TunnelAuditTests : IDisposable
         var (_, daemon2) = await StartAsync();
         var netreg = cluster.Folder.File("netreg.csv");
         File.WriteAllText(netreg, "hostname,mac,owner\nweb2,52:54:00:AB:02:01,club\n");
-        for (var i = 0; i < 15; i++)
-        {
-            daemon2.Namespace.SendUdp("10.210.0.1", 10, 1000);
-            await Task.Delay(200);
-        }
-
-        var (exitCode, output, _) = await Eventually.HoldsAsync(() => cluster.Daemonnet("audit", "--netreg", netreg),
+        var (exitCode, output, _) = await Eventually.HoldsAsync(() =>
+            {
+                daemon2.Namespace.SendUdp("10.210.0.1", 10, 1000);
+                return cluster.Daemonnet("audit", "--netreg", netreg);
+            },
             r => r.Output.Contains("tunnel-near-limit"), "the audit seeing daemon2/vx0 over its limit");
 
         Assert.Equal(1, exitCode);
