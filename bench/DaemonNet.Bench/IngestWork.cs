@@ -53,7 +53,7 @@ public class IngestWork
         + IntervalDiff.Compute(openBindings, SnapshotFacts.NeighbourBindings(snapshot).Concat(SnapshotFacts.LeaseBindings(snapshot)), f => f.Key).Opened.Count;
 
     [Benchmark]
-    public TrafficSummary SummarizeDay() => TrafficWindow.Summarize(day, 0, current: true);
+    public TrafficFigures SummarizeDay() => TrafficWindow.Summarize(day, 0, current: true);
 
     private static HostSnapshot Snapshot(int vms)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
@@ -18,15 +19,15 @@ public sealed class ClusterAudit
     public const double NearLimit = 0.8;
 
     private readonly ClusterState state;
-    private readonly Dictionary<long, HostRecord> live;
+    private readonly Dictionary<long, HostRow> live;
     private readonly Dictionary<long, string> names;
-    private readonly Dictionary<(long, string), DomainRecord> domains;
+    private readonly Dictionary<(long, string), DomainRow> domains;
     private readonly Dictionary<string, long> liveIds;
 
     // Bridges of NAT (or isolated, routed) libvirt networks: each host's private segment.
     private readonly HashSet<(long HostId, string Bridge)> privateBridges;
 
-    private ClusterAudit(ClusterState state, Func<HostRecord, bool> silent)
+    private ClusterAudit(ClusterState state, Func<HostRow, bool> silent)
     {
         this.state = state;
         live = state.Hosts.Where(h => !silent(h)).ToDictionary(h => h.Id);
@@ -36,8 +37,9 @@ public sealed class ClusterAudit
         privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
     }
 
-    public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnels> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
-        Func<HostRecord, bool> silent, AuditRequest request)
+    /// <param name="netreg">The MACs NetReg lists; null when no list was given (the netreg rule is skipped then).</param>
+    public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnelState> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
+        Func<HostRow, bool> silent, IReadOnlyList<string>? netreg)
     {
         var audit = new ClusterAudit(state, silent);
         var findings = new List<Finding>();
@@ -49,9 +51,9 @@ public sealed class ClusterAudit
         findings.AddRange(audit.NatPrefixesOutsideTunnels(settings));
         findings.AddRange(audit.TunnelFindings(tunnels));
         findings.AddRange(state.Hosts.Where(silent).Select(SilentHost));
-        if (request.NetregGiven)
+        if (netreg is not null)
         {
-            findings.AddRange(audit.Unregistered(request.Netreg));
+            findings.AddRange(audit.Unregistered(netreg));
         }
         return findings
             .OrderByDescending(f => f.Severity)
@@ -81,7 +83,7 @@ public sealed class ClusterAudit
     /// </summary>
     private IEnumerable<Finding> IpConflicts()
     {
-        string Segment(BindingRecord b) =>
+        string Segment(BindingRow b) =>
             privateBridges.Contains((b.HostId, b.Device)) || (IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal)
                 ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
         return state.Bindings.Where(b => IsLive(b.HostId)).OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
@@ -116,7 +118,7 @@ public sealed class ClusterAudit
         }
     }
 
-    private IEnumerable<DomainRecord> Running() =>
+    private IEnumerable<DomainRow> Running() =>
         state.Domains.Where(d => IsLive(d.HostId) && Active.Contains((DomainState)d.State)).OrderBy(d => names[d.HostId], StringComparer.Ordinal);
 
     /// <summary>Two VMs sharing a name that already run on two hosts are reported once, by vm-running-twice.</summary>
@@ -228,15 +230,15 @@ public sealed class ClusterAudit
         }
     }
 
-    private IEnumerable<Finding> TunnelFindings(IReadOnlyList<HostTunnels> hosts)
+    private IEnumerable<Finding> TunnelFindings(IReadOnlyList<HostTunnelState> hosts)
     {
-        foreach (var host in hosts.Where(h => liveIds.ContainsKey(h.Host.Name)))
+        foreach (var host in hosts.Where(h => IsLive(h.Host.Id)))
         {
-            var hostId = liveIds[host.Host.Name];
+            var hostId = host.Host.Id;
             foreach (var tunnel in host.Tunnels)
             {
                 var name = $"{host.Host.Name}/{tunnel.Name}";
-                var since = state.Links.FirstOrDefault(l => l.HostId == hostId && l.Name == tunnel.Name)?.ValidFrom ?? 0;
+                var since = tunnel.Since;
                 var configuredAt = tunnel.Configured is { } c ? $"{c.File}:{c.Line}" : "";
                 if (tunnel.Present && tunnel.Operstate is "DOWN" or "LOWERLAYERDOWN" or "NOTPRESENT")
                 {
@@ -246,7 +248,7 @@ public sealed class ClusterAudit
                 }
                 if (tunnel.Drift.Contains(TunnelDrift.Missing))
                 {
-                    var auto = tunnel.Configured?.Auto == true;
+                    var auto = tunnel.Configured is { Auto: not 0 };
                     yield return Build(AuditRules.TunnelMissing, auto ? Severity.Critical : Severity.Info,
                         $"Tunnel {name} is configured{(auto ? " to come up at boot" : "")} but does not exist",
                         $"Bring it up with ifup {tunnel.Name} and read its errors; or remove the stanza at {configuredAt}.",
@@ -266,7 +268,7 @@ public sealed class ClusterAudit
                         "Add a stanza for it so it survives a reboot, or delete it if it is a leftover.",
                         [name], [Evidence(hostId, SourceNames.Kernel, since, $"{tunnel.Kind} {tunnel.Local} → {tunnel.Remote}")]);
                 }
-                var peak = Math.Max(tunnel.Traffic.RxP95BitsPerSecond, tunnel.Traffic.TxP95BitsPerSecond);
+                var peak = tunnel.Traffic.PeakP95;
                 if (tunnel.LimitBitsPerSecond > 0 && peak >= NearLimit * tunnel.LimitBitsPerSecond)
                 {
                     yield return Build(AuditRules.TunnelNearLimit, peak >= tunnel.LimitBitsPerSecond ? Severity.Critical : Severity.Warning,
@@ -278,15 +280,15 @@ public sealed class ClusterAudit
         }
     }
 
-    private static Finding SilentHost(HostRecord host) => Build(AuditRules.HostSilent, Severity.Warning,
+    private static Finding SilentHost(HostRow host) => Build(AuditRules.HostSilent, Severity.Warning,
         $"Host {host.Name} has not reported since {DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport):u}",
         $"Check that daemonnet-agent runs on {host.Name} (systemctl status daemonnet-agent) and reaches the collector; its facts are left out of the other rules.",
         [host.Name], [new Evidence { Host = host.Name, Source = "collector", Since = At(host.LastReport), Detail = "last report" }]);
 
     /// <summary>A forward-bridge NIC sits on the physical LAN: a bridge-type NIC on a bridge no NAT network owns, or a NIC on a libvirt network in bridge mode.</summary>
-    private IEnumerable<Finding> Unregistered(IEnumerable<NetRegEntry> netreg)
+    private IEnumerable<Finding> Unregistered(IEnumerable<string> netreg)
     {
-        var registered = netreg.Select(e => MacAddressText.TryNormalize(e.Mac, out var mac) ? mac : "").ToHashSet(StringComparer.Ordinal);
+        var registered = netreg.Select(m => MacAddressText.TryNormalize(m, out var mac) ? mac : "").ToHashSet(StringComparer.Ordinal);
         var forwardNetworks = state.Networks.Where(n => n.ForwardMode == "bridge").Select(n => (n.HostId, n.Name)).ToHashSet();
         return state.Nics
             .Where(n => IsLive(n.HostId) && !registered.Contains(n.Mac))
@@ -299,16 +301,16 @@ public sealed class ClusterAudit
                 [Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC on {(n.Network.Length > 0 ? n.Network : n.Bridge)}")]));
     }
 
-    private static int Hosts(IEnumerable<DomainRecord> group) => group.Select(d => d.HostId).Distinct().Count();
+    private static int Hosts(IEnumerable<DomainRow> group) => group.Select(d => d.HostId).Distinct().Count();
 
-    private string HostList(IEnumerable<DomainRecord> group) => string.Join(" and ", group.Select(d => names[d.HostId]).Distinct());
+    private string HostList(IEnumerable<DomainRow> group) => string.Join(" and ", group.Select(d => names[d.HostId]).Distinct());
 
     private string Vms(IEnumerable<(long HostId, string Uuid)> nics) =>
         string.Join(", ", nics.Distinct().Select(n => $"{VmName(n.HostId, n.Uuid)} on {names[n.HostId]}"));
 
-    private static string StateText(DomainRecord domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
+    private static string StateText(DomainRow domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
 
-    private static string Source(BindingRecord binding) => (AddressSource)binding.Source == AddressSource.Lease ? "dnsmasq lease" : "neighbour table";
+    private static string Source(BindingRow binding) => (AddressSource)binding.Source == AddressSource.Lease ? "dnsmasq lease" : "neighbour table";
 
     private static string Or(string local) => local.Length > 0 ? local : "any";
 

@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace DaemonNet.Collector.Certificates;
 
-/// <summary>One revoked certificate: its serial number (hex, as .NET and openssl print it), whom it named, and when it was revoked.</summary>
-public sealed record Revocation(string Serial, string Name, string Role, DateTimeOffset RevokedAt);
-
 /// <summary>
 /// The cluster's revoked certificates: <c>revoked.txt</c> beside the CA, one line per certificate
 /// (<c>SERIAL NAME ROLE REVOKED-AT</c>, <c>#</c> starts a comment). A text file rather than an

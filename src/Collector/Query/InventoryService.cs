@@ -27,13 +27,14 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not in the past; the collector's clock says {now:u}"));
         }
         var host = request.Host.Length > 0 ? request.Host : null;
-        var hosts = await TunnelReportAsync(host, now, since, context.CancellationToken);
+        var state = await store.CurrentStateAsync(now, context.CancellationToken);
+        var hosts = await TunnelsAsync(state with { Hosts = state.Hosts.Where(h => host is null || h.Name == host).ToList() }, host, now, since, context.CancellationToken);
         if (host is not null && hosts.Count == 0)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no host named {host} has reported; daemonnet hosts lists those that have"));
         }
         var reply = new TunnelsReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Since = Timestamp.FromDateTimeOffset(since) };
-        reply.Hosts.Add(hosts);
+        reply.Hosts.Add(hosts.Select(h => TunnelReplies.ToContract(h, MapHostStatus(h.Host, now))));
         return reply;
     }
 
@@ -41,18 +42,17 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var state = await store.CurrentStateAsync(now, context.CancellationToken);
-        var tunnels = await TunnelReportAsync(null, now, now - DefaultTrafficWindow, context.CancellationToken, state);
+        var tunnels = await TunnelsAsync(state, null, now, now - DefaultTrafficWindow, context.CancellationToken);
+        var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), request));
+        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), netreg));
         return reply;
     }
 
-    private async Task<List<HostTunnels>> TunnelReportAsync(string? host, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken, ClusterState? state = null)
+    private async Task<List<HostTunnelState>> TunnelsAsync(ClusterState state, string? host, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        state ??= await store.CurrentStateAsync(now, cancellationToken);
         var traffic = await store.TrafficAsync(host, since, cancellationToken);
-        var hosts = state with { Hosts = state.Hosts.Where(h => host is null || h.Name == host).ToList() };
-        return TunnelInventory.Build(hosts, traffic, options.Value.Tunnels, h => MapHostStatus(h, now), since.ToUnixTimeMilliseconds());
+        return TunnelInventory.Build(state, traffic, options.Value.Tunnels, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
     }
 
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
@@ -73,10 +73,9 @@ public sealed class InventoryService(
         }
         if (reply.Vms.Count == 0 && at is { } instant)
         {
-            var entries = MapHistory(await store.HistoryAsync(query, null, null, context.CancellationToken), now)
-                .Where(e => e.Kind != HistoryKind.Silence).ToList();
-            reply.NearestBefore = entries.Where(e => e.To is not null && e.To.ToDateTimeOffset() <= instant).MaxBy(e => e.To.ToDateTimeOffset());
-            reply.NearestAfter = entries.Where(e => e.From.ToDateTimeOffset() > instant).MinBy(e => e.From.ToDateTimeOffset());
+            var nearest = await store.NearestAsync(query, now, instant, context.CancellationToken);
+            reply.NearestBefore = MapHistory(nearest.Before, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
+            reply.NearestAfter = MapHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
         }
         return reply;
     }
@@ -128,7 +127,7 @@ public sealed class InventoryService(
         return reply;
     }
 
-    private HostStatus MapHostStatus(HostRecord host, DateTimeOffset now) => new()
+    private HostStatus MapHostStatus(HostRow host, DateTimeOffset now) => new()
     {
         Name = host.Name,
         LastReport = FromUnixMs(host.LastReport),
@@ -179,7 +178,7 @@ public sealed class InventoryService(
             .ToList();
     }
 
-    private HostSummary MapHostSummary(HostRecord host, DateTimeOffset now)
+    private HostSummary MapHostSummary(HostRow host, DateTimeOffset now)
     {
         var summary = new HostSummary
         {
@@ -196,7 +195,7 @@ public sealed class InventoryService(
         return summary;
     }
 
-    private VmLocation MapVm(VmView vm, DateTimeOffset now)
+    private VmLocation MapVm(LocatedVm vm, DateTimeOffset now)
     {
         var location = new VmLocation
         {
@@ -228,7 +227,7 @@ public sealed class InventoryService(
 
     // An open binding is confirmed by every report of the host that observes it, so its last
     // confirmation is that host's last report; an ended one keeps the last report that showed it.
-    private static AddressEvidence MapAddress(BindingRecord binding) => new()
+    private static AddressEvidence MapAddress(BindingRow binding) => new()
     {
         Ip = binding.Ip,
         Source = (AddressSource)binding.Source,

@@ -8,7 +8,7 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 public static class AddressRanking
 {
-    public static IReadOnlyList<BindingRecord> Order(IEnumerable<BindingRecord> bindings) =>
+    public static IReadOnlyList<BindingRow> Order(IEnumerable<BindingRow> bindings) =>
         bindings
             .OrderBy(b => Rank(b))
             .ThenBy(b => b.Ip.Contains(':'))
@@ -16,7 +16,7 @@ public static class AddressRanking
             .ThenBy(b => b.ObservedOn, StringComparer.Ordinal)
             .ToList();
 
-    private static int Rank(BindingRecord binding) => (AddressSource)binding.Source switch
+    private static int Rank(BindingRow binding) => (AddressSource)binding.Source switch
     {
         AddressSource.GuestAgent => 0,
         AddressSource.Lease => 1,

@@ -36,12 +36,3 @@ public static class IntervalDiff
         return changes;
     }
 }
-
-public sealed record OpenFact<T>(long Id, T Fact);
-
-public sealed class Changes<T>
-{
-    public List<long> Closed { get; } = [];
-    public List<T> Opened { get; } = [];
-    public List<OpenFact<T>> Updated { get; } = [];
-}

@@ -32,6 +32,6 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
     private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 
     // In milliseconds, without turning the stored report into a date: no stored value can make it throw.
-    public bool IsSilent(HostRecord host, DateTimeOffset now) =>
+    public bool IsSilent(HostRow host, DateTimeOffset now) =>
         host.LastReport < now.ToUnixTimeMilliseconds() - (long)SilenceLimit(host.IntervalMs).TotalMilliseconds;
 }

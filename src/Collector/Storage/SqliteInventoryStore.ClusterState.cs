@@ -44,10 +44,10 @@ public sealed partial class SqliteInventoryStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var at = new { Now = now.ToUnixTimeMilliseconds() };
         return new ClusterState(
-            (await connection.QueryAsync<HostRecord>(SelectHosts + " ORDER BY h.name", transaction: transaction)).AsList(),
-            (await connection.QueryAsync<DomainRecord>(OpenDomains, transaction: transaction)).AsList(),
-            (await connection.QueryAsync<NicSpan>(OpenNics, transaction: transaction)).AsList(),
-            (await connection.QueryAsync<BindingRecord>(OpenBindings, at, transaction)).AsList(),
+            (await connection.QueryAsync<HostRow>(SelectHosts + " ORDER BY h.name", transaction: transaction)).AsList(),
+            (await connection.QueryAsync<DomainRow>(OpenDomains, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<NicRow>(OpenNics, transaction: transaction)).AsList(),
+            (await connection.QueryAsync<BindingRow>(OpenBindings, at, transaction)).AsList(),
             (await connection.QueryAsync<NetworkRow>(OpenNetworks, transaction: transaction)).AsList(),
             (await connection.QueryAsync<LinkRow>(OpenLinks, transaction: transaction)).AsList(),
             (await connection.QueryAsync<ConfiguredRow>(OpenConfigured, transaction: transaction)).AsList());

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
-/// <summary>History: every interval about a VM, MAC or address that overlaps a span.</summary>
+/// <summary>History: every interval about a VM, MAC or address that overlaps a span, and the nearest ones to an instant.</summary>
 public sealed partial class SqliteInventoryStore
 {
     private static readonly string DomainSpans = $"""
@@ -11,7 +11,7 @@ public sealed partial class SqliteInventoryStore
         WHERE {Overlaps("d")} AND (d.name = @Name COLLATE NOCASE OR d.uuid IN @Uuids)
         """;
 
-    private static readonly string NicSpans = $"""
+    private static readonly string NicHistory = $"""
         SELECT {NicColumns}
         FROM nics n WHERE {Overlaps("n")} AND (n.domain_uuid IN @Uuids OR n.mac IN @Macs)
         """;
@@ -35,7 +35,7 @@ public sealed partial class SqliteInventoryStore
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         var span = new { Since = since?.ToUnixTimeMilliseconds() ?? long.MinValue, Until = until?.ToUnixTimeMilliseconds() ?? long.MaxValue };
-        List<BindingRecord> bindings = [];
+        List<BindingRow> bindings = [];
         string[] uuids = [];
         string[] macs = [];
         switch (query.Kind)
@@ -47,29 +47,114 @@ public sealed partial class SqliteInventoryStore
                 macs = [query.Value];
                 break;
             case QueryKind.Ip:
-                bindings = (await connection.QueryAsync<BindingRecord>(BindingSpansOfIp, Merge(span, new { Ip = query.Value }))).AsList();
+                bindings = (await connection.QueryAsync<BindingRow>(BindingSpansOfIp, Merge(span, new { Ip = query.Value }))).AsList();
                 macs = bindings.Select(b => b.Mac).Distinct().ToArray();
                 break;
         }
         // The NICs that ever carried the MACs name the VMs; the VMs' NICs name their other MACs.
-        var nics = (await connection.QueryAsync<NicSpan>(NicSpans, Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
+        var nics = (await connection.QueryAsync<NicRow>(NicHistory, Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
         uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid))];
-        var domains = (await connection.QueryAsync<DomainRecord>(DomainSpans,
+        var domains = (await connection.QueryAsync<DomainRow>(DomainSpans,
             Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids }))).AsList();
         if (query.Kind == QueryKind.Name)
         {
             uuids = [.. domains.Select(d => d.Uuid).Distinct()];
-            nics = (await connection.QueryAsync<NicSpan>(NicSpans, Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
+            nics = (await connection.QueryAsync<NicRow>(NicHistory, Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
         }
         if (query.Kind != QueryKind.Ip)
         {
             macs = [.. macs.Union(nics.Select(n => n.Mac))];
-            bindings = (await connection.QueryAsync<BindingRecord>(BindingSpansOfMacs, Merge(span, new { Macs = macs }))).AsList();
+            bindings = (await connection.QueryAsync<BindingRow>(BindingSpansOfMacs, Merge(span, new { Macs = macs }))).AsList();
         }
         var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
             .Concat(bindings.Select(b => b.HostId)).Distinct().ToArray();
-        var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = involved })).ToDictionary(h => h.Id);
-        var silences = (await connection.QueryAsync<SilenceSpan>(SilenceSpans, Merge(span, new { HostIds = involved }))).AsList();
+        var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = involved })).ToDictionary(h => h.Id);
+        var silences = (await connection.QueryAsync<SilenceRow>(SilenceSpans, Merge(span, new { HostIds = involved }))).AsList();
         return new HistoryResult(hosts, domains, nics, bindings, silences);
+    }
+
+    // The VMs, MACs and addresses a query ever involved, as distinct keys: the closure HistoryAsync
+    // follows through its rows, without reading every interval.
+    private const string MacsEverAtIp = "SELECT DISTINCT mac FROM bindings WHERE ip = @Ip";
+    private const string UuidsEverNamed = "SELECT DISTINCT uuid FROM domains WHERE name = @Name COLLATE NOCASE";
+    private const string UuidsOfNics = "SELECT DISTINCT domain_uuid FROM nics WHERE domain_uuid IN @Uuids OR mac IN @Macs";
+    private const string MacsOfDomains = "SELECT DISTINCT mac FROM nics WHERE domain_uuid IN @Uuids";
+
+    // When a row ended, as far as anyone knows: its end, or for an open row of a host that is
+    // silent now, the host's last report; null while it holds.
+    private static string EndOf(string row) => $"""
+        coalesce({row}.valid_to, (SELECT CASE WHEN @Now - h.last_report > {IntervalRules.SilenceLimitSql("h")} THEN h.last_report END
+            FROM hosts h WHERE h.id = {row}.host_id))
+        """;
+
+    private static string EndedLast(string select, string from, string row, string match) =>
+        $"SELECT {select} FROM {from} WHERE {match} AND {EndOf(row)} <= @At ORDER BY {EndOf(row)} DESC LIMIT 1";
+
+    private static string StartedFirstAfter(string select, string from, string row, string match) =>
+        $"SELECT {select} FROM {from} WHERE {match} AND {row}.valid_from > @At ORDER BY {row}.valid_from LIMIT 1";
+
+    private const string DomainMatch = "(d.name = @Name COLLATE NOCASE OR d.uuid IN @Uuids)";
+    private const string NicMatch = "(n.domain_uuid IN @Uuids OR n.mac IN @Macs)";
+    private const string BindingMatch = "(b.ip = @Ip OR (@Ip IS NULL AND b.mac IN @Macs))";
+    private const string BindingFrom = "bindings b JOIN hosts h ON h.id = b.host_id";
+
+    private static readonly string[] BeforeStatements =
+    [
+        EndedLast(DomainColumns, "domains d", "d", DomainMatch), EndedLast(NicColumns, "nics n", "n", NicMatch),
+        EndedLast(BindingColumns, BindingFrom, "b", BindingMatch),
+    ];
+
+    private static readonly string[] AfterStatements =
+    [
+        StartedFirstAfter(DomainColumns, "domains d", "d", DomainMatch), StartedFirstAfter(NicColumns, "nics n", "n", NicMatch),
+        StartedFirstAfter(BindingColumns, BindingFrom, "b", BindingMatch),
+    ];
+
+    public async Task<NearestIntervals> NearestAsync(InventoryQuery query, DateTimeOffset now, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        string? ip = query.Kind == QueryKind.Ip ? query.Value : null;
+        string[] uuids = query.Kind switch
+        {
+            QueryKind.Uuid => [query.Value],
+            QueryKind.Name => (await connection.QueryAsync<string>(UuidsEverNamed, new { Name = query.Value })).ToArray(),
+            _ => [],
+        };
+        string[] macs = query.Kind switch
+        {
+            QueryKind.Mac => [query.Value],
+            QueryKind.Ip => (await connection.QueryAsync<string>(MacsEverAtIp, new { Ip = ip })).ToArray(),
+            _ => [],
+        };
+        uuids = [.. uuids.Union(await connection.QueryAsync<string>(UuidsOfNics, new { Uuids = uuids, Macs = macs }))];
+        if (query.Kind != QueryKind.Ip)
+        {
+            macs = [.. macs.Union(await connection.QueryAsync<string>(MacsOfDomains, new { Uuids = uuids }))];
+        }
+        var parameters = When(now, at, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids, Macs = macs, Ip = ip });
+        async Task<HistoryResult> NearestAsync(string[] statements, bool before)
+        {
+            // One candidate per table; ties go to the VM, then its NIC, then an address.
+            var candidates = new List<(long HostId, long ValidFrom, long? ValidTo, HistoryResult Row)>();
+            if (await connection.QuerySingleOrDefaultAsync<DomainRow>(statements[0], parameters) is { } domain)
+            {
+                candidates.Add((domain.HostId, domain.ValidFrom, domain.ValidTo, HistoryResult.Empty with { Domains = [domain] }));
+            }
+            if (await connection.QuerySingleOrDefaultAsync<NicRow>(statements[1], parameters) is { } nic)
+            {
+                candidates.Add((nic.HostId, nic.ValidFrom, nic.ValidTo, HistoryResult.Empty with { Nics = [nic] }));
+            }
+            if (await connection.QuerySingleOrDefaultAsync<BindingRow>(statements[2], parameters) is { } binding)
+            {
+                candidates.Add((binding.HostId, binding.ValidFrom, binding.ValidTo, HistoryResult.Empty with { Bindings = [binding] }));
+            }
+            var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = candidates.Select(c => c.HostId).Distinct() })).ToDictionary(h => h.Id);
+            // A row that the before-statement found open ended at its silent host's last report.
+            var nearest = before
+                ? candidates.OrderByDescending(c => c.ValidTo ?? hosts[c.HostId].LastReport).FirstOrDefault()
+                : candidates.OrderBy(c => c.ValidFrom).FirstOrDefault();
+            return nearest.Row is { } row ? row with { Hosts = new Dictionary<long, HostRow> { [nearest.HostId] = hosts[nearest.HostId] } } : HistoryResult.Empty;
+        }
+        return new NearestIntervals(await NearestAsync(BeforeStatements, before: true), await NearestAsync(AfterStatements, before: false));
     }
 }

@@ -67,10 +67,10 @@ public sealed partial class SqliteInventoryStore
         SELECT {HostColumns} FROM hosts h WHERE h.id IN @Ids
         """;
 
-    public async Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<HostRow>> ListHostsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        return (await connection.QueryAsync<HostRecord>(SelectHosts + " ORDER BY h.name")).AsList();
+        return (await connection.QueryAsync<HostRow>(SelectHosts + " ORDER BY h.name")).AsList();
     }
 
     private const string CurrentVmNames = """
@@ -136,7 +136,7 @@ public sealed partial class SqliteInventoryStore
             QueryKind.Mac => For(at).ByMac,
             _ => For(at).ByIp,
         };
-        var domains = (await connection.QueryAsync<DomainRecord>(sql, parameters)).AsList();
+        var domains = (await connection.QueryAsync<DomainRow>(sql, parameters)).AsList();
         var vms = await DescribeAsync(connection, domains, now, at);
         // An address or MAC that no VM owns may still be bound: the answer says to what.
         IReadOnlyList<string> unowned = vms.Count > 0 ? [] : query.Kind switch
@@ -148,10 +148,10 @@ public sealed partial class SqliteInventoryStore
         return new WhereResult(vms, unowned);
     }
 
-    public async Task<IReadOnlyList<VmView>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LocatedVm>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        var domains = (await connection.QueryAsync<DomainRecord>(Current.OnHost, When(now, null, new { Host = hostName }))).AsList();
+        var domains = (await connection.QueryAsync<DomainRow>(Current.OnHost, When(now, null, new { Host = hostName }))).AsList();
         return await DescribeAsync(connection, domains, now, null);
     }
 
@@ -196,26 +196,26 @@ public sealed partial class SqliteInventoryStore
         return rows;
     }
 
-    private async Task<IReadOnlyList<VmView>> DescribeAsync(SqliteConnection connection, List<DomainRecord> domains, DateTimeOffset now, DateTimeOffset? at)
+    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(SqliteConnection connection, List<DomainRow> domains, DateTimeOffset now, DateTimeOffset? at)
     {
         if (domains.Count == 0)
         {
             return [];
         }
-        var hosts = (await connection.QueryAsync<HostRecord>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
+        var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
-        var nics = (await QueryChunkedAsync<NicSpan>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
+        var nics = (await QueryChunkedAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
             .ToLookup(n => (n.HostId, n.DomainUuid));
-        var bindings = (await QueryChunkedAsync<BindingRecord>(connection, For(at).BindingsOfMacs,
+        var bindings = (await QueryChunkedAsync<BindingRow>(connection, For(at).BindingsOfMacs,
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
-        var result = new List<VmView>(domains.Count);
+        var result = new List<LocatedVm>(domains.Count);
         foreach (var domain in domains)
         {
             var views = nics[(domain.HostId, domain.Uuid)]
-                .Select(n => new NicView(new NicFact(n.DomainUuid, n.Mac, n.Kind, n.Network, n.Bridge, n.TargetDev), AddressRanking.Order(bindings[n.Mac])))
+                .Select(n => new LocatedNic(n, AddressRanking.Order(bindings[n.Mac])))
                 .ToList();
-            result.Add(new VmView(hosts[domain.HostId], domain, views));
+            result.Add(new LocatedVm(hosts[domain.HostId], domain, views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }

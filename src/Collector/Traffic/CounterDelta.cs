@@ -1,11 +1,5 @@
 namespace DaemonNet.Collector.Traffic;
 
-/// <summary>One reading of a link's counters, as stored: 64-bit unsigned values kept in signed columns.</summary>
-public sealed record CounterReading(string Link, string BootId, long Ifindex, long SampledAt, long RxBytes, long TxBytes, long RxPackets, long TxPackets);
-
-/// <summary>What flowed on a link between two readings.</summary>
-public sealed record TrafficDelta(string Link, long ValidFrom, long ValidTo, long RxBytes, long TxBytes, long RxPackets, long TxPackets);
-
 /// <summary>
 /// The traffic between two counter readings. Counters restart at zero when the host reboots (a new
 /// boot id) or the link is created again (a new ifindex): then everything the new reading counts

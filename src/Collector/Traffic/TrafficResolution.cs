@@ -14,9 +14,3 @@ public sealed record TrafficResolution(TimeSpan SampleEvery, TimeSpan RawFor, Ti
     /// <summary>Each step sums rows of one resolution (seconds, 0 for raw) older than an age into the next.</summary>
     public IEnumerable<(long From, long To, TimeSpan Age)> Steps => [(0, 300, RawFor), (300, 3600, FiveMinutesFor)];
 }
-
-/// <summary>What flowed on a link in one stored interval.</summary>
-public sealed record TrafficRow(long HostId, string Link, long Resolution, long ValidFrom, long ValidTo, long RxBytes, long TxBytes, long RxPackets, long TxPackets)
-{
-    public double Seconds => (ValidTo - ValidFrom) / 1000.0;
-}

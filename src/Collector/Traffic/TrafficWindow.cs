@@ -1,5 +1,3 @@
-using DaemonNet.Protos.V1;
-
 namespace DaemonNet.Collector.Traffic;
 
 /// <summary>Volume, latest rate and 95th-percentile rate of one link over a window, from its traffic rows.</summary>
@@ -8,9 +6,8 @@ public static class TrafficWindow
     /// <param name="rows">The link's rows that end after <paramref name="since"/>, oldest first.</param>
     /// <param name="since">Unix milliseconds; a row that started before it counts in proportion to its overlap.</param>
     /// <param name="current">False when the host is silent: then there is no current rate.</param>
-    public static TrafficSummary Summarize(IReadOnlyList<TrafficRow> rows, long since, bool current)
+    public static TrafficFigures Summarize(IReadOnlyList<TrafficRow> rows, long since, bool current)
     {
-        var summary = new TrafficSummary { Intervals = (uint)rows.Count };
         var rx = new List<double>(rows.Count);
         var tx = new List<double>(rows.Count);
         double rxBytes = 0, txBytes = 0;
@@ -22,19 +19,12 @@ public static class TrafficWindow
             rx.Add(row.RxBytes * 8 / row.Seconds);
             tx.Add(row.TxBytes * 8 / row.Seconds);
         }
-        summary.RxBytes = (ulong)Math.Round(rxBytes);
-        summary.TxBytes = (ulong)Math.Round(txBytes);
-        if (rx.Count > 0)
+        if (rx.Count == 0)
         {
-            if (current)
-            {
-                summary.RxBitsPerSecond = rx[^1];
-                summary.TxBitsPerSecond = tx[^1];
-            }
-            summary.RxP95BitsPerSecond = Percentile95(rx);
-            summary.TxP95BitsPerSecond = Percentile95(tx);
+            return TrafficFigures.None with { Intervals = rows.Count };
         }
-        return summary;
+        return new TrafficFigures(Math.Round(rxBytes), Math.Round(txBytes), current ? rx[^1] : 0, current ? tx[^1] : 0,
+            Percentile95(rx), Percentile95(tx), rows.Count);
     }
 
     /// <summary>Nearest rank: the smallest rate that at least 95 % of the intervals do not exceed.</summary>

@@ -3,21 +3,6 @@ using Grpc.Core;
 
 namespace DaemonNet.HostAgent.Sync;
 
-/// <summary>Why the next observation is made.</summary>
-public enum RoundCause
-{
-    /// <summary>An interval passed without anything happening.</summary>
-    Interval,
-
-    /// <summary>The host signalled a change, and its burst has settled.</summary>
-    Change,
-
-    /// <summary>The collector asked for a full snapshot, for the reasons given.</summary>
-    SnapshotRequested,
-}
-
-public sealed record Round(RoundCause Cause, IReadOnlyList<string> Reasons);
-
 /// <summary>
 /// The timing of a sync stream: the next observation comes after one interval, or sooner when the
 /// host signals a change (after <see cref="Coalesce"/>, so that one VM start, which touches

@@ -35,7 +35,7 @@ public class IntervalHistoryTests : IDisposable
 
     private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
-    private async Task<IReadOnlyList<VmView>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
+    private async Task<IReadOnlyList<LocatedVm>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
         (await store.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
 
     private static HostSnapshot Web1(NeighbourState? neighbour = NeighbourState.Reachable, string mac = "52:54:00:aa:00:01")

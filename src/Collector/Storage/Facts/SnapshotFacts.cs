@@ -2,30 +2,6 @@ using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Storage;
 
-// The facts the collector keeps as intervals, one record per table. Fields are long where SQLite
-// stores integers, so that Dapper can build the records straight from rows.
-
-public sealed record DomainFact(string Uuid, string Name, long State, long Persistent);
-
-public sealed record NicFact(string DomainUuid, string Mac, long Kind, string Network, string Bridge, string TargetDev);
-
-public sealed record NetworkFact(string Name, string Uuid, string Bridge, string ForwardMode, long Active, string Addresses);
-
-public sealed record LinkFact(string Name, string Kind, string Mac, string Master, string Operstate, long Mtu, string Addresses,
-    string TunnelLocal, string TunnelRemote, long TunnelTtl);
-
-public sealed record ConfiguredFact(string Name, string Family, string Method, long Auto, string Address, string Netmask, string Endpoint,
-    string Local, long Ttl, string Gateway, string Mode, string BridgePorts, string File, long Line);
-
-/// <summary>
-/// A MAC↔IP binding and the evidence for it. Its key is (MAC, IP, source, device); the neighbour
-/// state, lease expiry and hostname change in place without starting a new interval.
-/// </summary>
-public sealed record BindingFact(string Mac, string Ip, long Source, string Device, long NeighbourState, string Hostname, string ClientId, long? LeaseExpiry)
-{
-    public (string, string, long, string) Key => (Mac, Ip, Source, Device);
-}
-
 /// <summary>Turns a snapshot into the facts it states, table by table.</summary>
 public static class SnapshotFacts
 {
