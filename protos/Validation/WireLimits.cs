@@ -72,6 +72,7 @@ public static class WireLimits
         List("HostSnapshot.errors", 16, uniqueBy: "source"),
         Plain("HostSnapshot.counters"),
         List("HostSnapshot.configured", 256),
+        Plain("HostSnapshot.interfaces_not_configured"),
 
         Required("HostIdentity.name", HostNames.MaxLength, TextFormat.HostName),
         Text("HostIdentity.machine_id", Name),

@@ -12,7 +12,7 @@ internal static class AgentCommand
         (new("--libvirt-uri") { Description = "libvirt connection URI, opened read-only (default qemu:///system)", HelpName = "URI" }, "Agent:LibvirtUri"),
         (new("--interval") { Description = "How often to check the host, e.g. 500ms, 10s, 5m (default 10s)", HelpName = "DURATION" }, "Agent:Interval"),
         (new("--leases-dir") { Description = "Directory of libvirt's dnsmasq *.status files (default /var/lib/libvirt/dnsmasq)", HelpName = "DIR" }, "Agent:LeasesDir"),
-        (new("--interfaces-file") { Description = "ifupdown's configuration, with the files it sources (default /etc/network/interfaces)", HelpName = "PATH" }, "Agent:InterfacesFile"),
+        (new("--interfaces-file") { Description = "ifupdown's configuration, with the files it sources (default /etc/network/interfaces); none on a host without ifupdown", HelpName = "PATH" }, "Agent:InterfacesFile"),
         (new("--ca-file") { Description = "The cluster CA", HelpName = "PATH" }, "Agent:CaFile"),
         (new("--cert-file") { Description = "This agent's certificate, issued for this host's name", HelpName = "PATH" }, "Agent:CertFile"),
         (new("--key-file") { Description = "This agent's key", HelpName = "PATH" }, "Agent:KeyFile"),

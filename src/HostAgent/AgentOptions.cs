@@ -24,8 +24,12 @@ public sealed class AgentOptions
 
     public string LeasesDir { get; set; } = "/var/lib/libvirt/dnsmasq";
 
-    /// <summary>ifupdown's configuration; the files it sources are read too.</summary>
-    public string InterfacesFile { get; set; } = "/etc/network/interfaces";
+    /// <summary>ifupdown's configuration; the files it sources are read too. "none" on a host without ifupdown.</summary>
+    public string InterfacesFile { get; set; } = DefaultInterfacesFile;
+
+    public const string DefaultInterfacesFile = "/etc/network/interfaces";
+
+    public const string NoInterfacesFile = "none";
 
     /// <summary>The cluster CA, the agent's certificate (issued for this host's name) and its key.</summary>
     public string CaFile { get; set; } = "";

@@ -3,6 +3,7 @@ using DaemonNet.HostAgent.Sources;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent;
@@ -10,10 +11,12 @@ namespace DaemonNet.HostAgent;
 /// <summary>
 /// Runs every source into one snapshot. Each source fills a scratch snapshot of its own, so a
 /// source that fails half-way adds nothing but its error. Lists are sorted so that equal content
-/// gives an equal content hash.
+/// gives an equal content hash. A source that starts failing, or recovers, is logged once.
 /// </summary>
-public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IOptions<AgentOptions> options, TimeProvider time)
+public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IOptions<AgentOptions> options, TimeProvider time, ILogger<HostSnapshotBuilder> log)
 {
+    private readonly SourceHealth health = new();
+
     private static readonly string AgentVersion =
         typeof(HostSnapshotBuilder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 
@@ -47,6 +50,17 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
         }
         SortLists(snapshot);
         snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        foreach (var change in health.Observe(snapshot.Errors))
+        {
+            if (change.Error is null)
+            {
+                log.LogInformation("Source {Source} recovered", change.Source);
+            }
+            else
+            {
+                log.LogWarning("Source {Source} fails: {Error}; the other sources still report", change.Source, change.Error);
+            }
+        }
         return snapshot;
     }
 

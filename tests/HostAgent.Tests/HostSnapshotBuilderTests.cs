@@ -1,9 +1,11 @@
 using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Interfaces;
 using DaemonNet.HostAgent.Sources.Leases;
 using DaemonNet.HostAgent.Sources.Libvirt;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent.Tests;
@@ -14,11 +16,49 @@ public class HostSnapshotBuilderTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private HostSnapshotBuilder Builder(string libvirtUri, string leasesDir, TimeProvider time)
+    private readonly FakeLogger<HostSnapshotBuilder> log = new();
+
+    private HostSnapshotBuilder Builder(string libvirtUri, string leasesDir, TimeProvider time, string interfacesFile = AgentOptions.NoInterfacesFile)
     {
-        var options = Options.Create(new AgentOptions { HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s" });
-        ISnapshotSource[] sources = [new LibvirtSource(options), new DnsmasqLeaseSource(options)];
-        return new HostSnapshotBuilder(sources, options, time);
+        var options = Options.Create(new AgentOptions
+        {
+            HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s", InterfacesFile = interfacesFile,
+        });
+        ISnapshotSource[] sources = [new LibvirtSource(options), new DnsmasqLeaseSource(options), new InterfacesSource(options)];
+        return new HostSnapshotBuilder(sources, options, time, log);
+    }
+
+    [Fact]
+    public async Task Build_ASourceStartsFailingAndRecovers_LogsEachChangeOnceNotEachPoll()
+    {
+        var leases = folder.Folder("leases");
+        var builder = Builder($"test://{folder.File("node.xml")}", leases, TimeProvider.System);
+
+        await builder.BuildAsync(CancellationToken.None);
+        await builder.BuildAsync(CancellationToken.None);
+        new LibvirtTestNode(folder.File("node.xml"), 1).Write();
+        await builder.BuildAsync(CancellationToken.None);
+        await builder.BuildAsync(CancellationToken.None);
+
+        var lines = log.Collector.GetSnapshot().Select(r => $"{r.Level}: {r.Message}").ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith("Warning: Source libvirt fails: ", lines[0]);
+        Assert.Contains("node.xml", lines[0]);
+        Assert.Equal("Information: Source libvirt recovered", lines[1]);
+    }
+
+    [Fact]
+    public async Task Build_NoInterfacesFile_IsAStatedConfigurationNotAnError()
+    {
+        var leases = folder.Folder("leases");
+
+        var none = await Builder($"test://{folder.File("missing.xml")}", leases, TimeProvider.System).BuildAsync(CancellationToken.None);
+        var named = await Builder($"test://{folder.File("missing.xml")}", leases, TimeProvider.System, folder.File("interfaces")).BuildAsync(CancellationToken.None);
+
+        Assert.True(none.InterfacesNotConfigured);
+        Assert.DoesNotContain(none.Errors, e => e.Source == SourceNames.Interfaces);
+        Assert.False(named.InterfacesNotConfigured);
+        Assert.Contains(named.Errors, e => e.Source == SourceNames.Interfaces && e.Message.Contains("--interfaces-file none"));
     }
 
     [Fact]

@@ -49,15 +49,39 @@ internal sealed class HistoryCommand
             (writer, reply) => WriteHuman(writer, reply, utc), cancellationToken);
     }
 
+    /// <summary>A start passes through paused for about a second; a pause no longer than this, right before running, reads as part of the start.</summary>
+    public static readonly TimeSpan StartingPause = TimeSpan.FromSeconds(5);
+
     public static void WriteHuman(TextWriter writer, HistoryReply reply, bool utc)
     {
         var table = new Table("FROM", "TO", "HOST", "WHAT");
-        foreach (var entry in reply.Entries)
+        var entries = reply.Entries;
+        for (var i = 0; i < entries.Count; i++)
         {
-            table.Add(RelativeTime.Absolute(entry.From.ToDateTimeOffset(), utc),
-                entry.To is null ? "now" : RelativeTime.Absolute(entry.To.ToDateTimeOffset(), utc),
-                entry.Host, ContractText.Describe(entry));
+            var entry = entries[i];
+            if (entries.Skip(i + 1).Any(next => IsStartedFrom(next, entry)))
+            {
+                // The pause stays in the data (--json); in text it is the first second of the start below.
+                continue;
+            }
+            var from = entry.From.ToDateTimeOffset();
+            var what = ContractText.Describe(entry);
+            if (entries.Take(i).LastOrDefault(pause => IsStartedFrom(entry, pause)) is { } pause)
+            {
+                what += $", after {RelativeTime.Span(from - pause.From.ToDateTimeOffset())} paused while starting";
+                from = pause.From.ToDateTimeOffset();
+            }
+            table.Add(RelativeTime.Absolute(from, utc), entry.To is null ? "now" : RelativeTime.Absolute(entry.To.ToDateTimeOffset(), utc),
+                entry.Host, what);
         }
         table.WriteTo(writer);
     }
+
+    // Running right after a short pause of the same VM on the same host: the two halves of one start.
+    private static bool IsStartedFrom(HistoryEntry running, HistoryEntry pause) =>
+        running.Kind == HistoryKind.Placement && running.State == DomainState.Running
+        && pause.Kind == HistoryKind.Placement && pause.State == DomainState.Paused
+        && running.VmUuid == pause.VmUuid && running.Host == pause.Host
+        && pause.To is not null && pause.To.Equals(running.From)
+        && pause.To.ToDateTimeOffset() - pause.From.ToDateTimeOffset() <= StartingPause;
 }

@@ -48,7 +48,11 @@ internal sealed class TunnelsCommand
             writer.WriteLine();
             var prefixes = host.NetworkPrefixes.Count > 0 ? $"  network IPv6: {string.Join(", ", host.NetworkPrefixes)}" : "";
             writer.WriteLine($"{host.Host.Name}{(host.Host.Stale ? " (stale: its last report is shown)" : "")}{prefixes}");
-            if (host.ConfigurationError.Length > 0)
+            if (host.InterfacesNotConfigured)
+            {
+                writer.WriteLine("  no interfaces file on this host (--interfaces-file none): drift is not checked");
+            }
+            else if (host.ConfigurationError.Length > 0)
             {
                 writer.WriteLine($"  interfaces file unreadable, drift unknown: {host.ConfigurationError}");
             }

@@ -36,7 +36,8 @@ internal sealed class VmsCommand
         var table = new Table("VM", "HOST", "STATE", "ADDRESS");
         foreach (var vm in reply.Vms)
         {
-            var first = vm.Nics.SelectMany(n => n.Addresses).FirstOrDefault();
+            // A stopped VM's leases and neighbour entries say where it was, not where it is.
+            var first = vm.Nics.SelectMany(n => n.Addresses).FirstOrDefault(a => !a.OutlivesVm);
             table.Add(vm.Name, vm.Host.Stale ? $"{vm.Host.Name} (stale)" : vm.Host.Name, ContractText.State(vm.State),
                 first is null ? "-" : $"{first.Ip} ({ContractText.Source(first)})");
         }

@@ -119,9 +119,14 @@ internal sealed class WhereCommand
                 else
                 {
                     var confirmed = RelativeTime.Ago(address.LastConfirmed.ToDateTimeOffset(), now);
-                    if (address.LeaseExpiry is not null)
+                    if (address.Source == AddressSource.Lease)
                     {
-                        confirmed += $", lease ends {RelativeTime.Until(address.LeaseExpiry.ToDateTimeOffset(), now)}";
+                        confirmed += address.LeaseExpiry is null ? ", lease never ends"
+                            : $", lease ends {RelativeTime.Until(address.LeaseExpiry.ToDateTimeOffset(), now)}";
+                    }
+                    if (address.OutlivesVm)
+                    {
+                        confirmed += address.Source == AddressSource.Lease ? "; the lease outlives the stopped VM" : "; the entry outlives the stopped VM";
                     }
                     table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn, confirmed);
                 }

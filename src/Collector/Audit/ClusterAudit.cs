@@ -96,8 +96,6 @@ public sealed class ClusterAudit
                 g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
     }
 
-    private static readonly DomainState[] Active = [DomainState.Running, DomainState.Blocked, DomainState.Paused];
-
     private IEnumerable<Finding> VmsRunningTwice()
     {
         var running = Running().ToList();
@@ -119,7 +117,7 @@ public sealed class ClusterAudit
     }
 
     private IEnumerable<DomainRow> Running() =>
-        state.Domains.Where(d => IsLive(d.HostId) && Active.Contains((DomainState)d.State)).OrderBy(d => names[d.HostId], StringComparer.Ordinal);
+        state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)).OrderBy(d => names[d.HostId], StringComparer.Ordinal);
 
     /// <summary>Two VMs sharing a name that already run on two hosts are reported once, by vm-running-twice.</summary>
     private IEnumerable<Finding> VmsDefinedTwice()

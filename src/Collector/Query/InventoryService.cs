@@ -160,7 +160,7 @@ public sealed class InventoryService(
         entries.AddRange(history.Bindings.Select(b => new HistoryEntry
         {
             Kind = HistoryKind.Address, From = FromUnixMs(b.ValidFrom), To = End(b.ValidTo, b.HostId), Host = b.ObservedOn,
-            Mac = b.Mac, Address = MapAddress(b),
+            Mac = b.Mac, Address = MapAddress(b, outlivesVm: false),
         }));
         entries.AddRange(history.Silences.Select(s => new HistoryEntry
         {
@@ -219,7 +219,8 @@ public sealed class InventoryService(
                     TargetDev = nic.Nic.TargetDev,
                 },
             };
-            addresses.Addresses.Add(nic.Addresses.Select(MapAddress));
+            var outlivesVm = !DomainStates.IsAlive(vm.Domain.State);
+            addresses.Addresses.Add(nic.Addresses.Select(b => MapAddress(b, outlivesVm)));
             location.Nics.Add(addresses);
         }
         return location;
@@ -227,7 +228,7 @@ public sealed class InventoryService(
 
     // An open binding is confirmed by every report of the host that observes it, so its last
     // confirmation is that host's last report; an ended one keeps the last report that showed it.
-    private static AddressEvidence MapAddress(BindingRow binding) => new()
+    private static AddressEvidence MapAddress(BindingRow binding, bool outlivesVm) => new()
     {
         Ip = binding.Ip,
         Source = (AddressSource)binding.Source,
@@ -237,6 +238,7 @@ public sealed class InventoryService(
         LastConfirmed = FromUnixMs(binding.LastConfirmed),
         LeaseExpiry = binding.LeaseExpiry is { } expiry ? FromUnixMs(expiry) : null,
         Hostname = binding.Hostname,
+        OutlivesVm = outlivesVm,
     };
 
     // Clamped, so that no stored value, whatever wrote it, can make an answer fail.

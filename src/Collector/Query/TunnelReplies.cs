@@ -10,7 +10,10 @@ public static class TunnelReplies
 {
     public static HostTunnels ToContract(HostTunnelState state, HostStatus status)
     {
-        var host = new HostTunnels { Host = status, ConfigurationError = state.ConfigurationError };
+        var host = new HostTunnels
+        {
+            Host = status, ConfigurationError = state.ConfigurationError, InterfacesNotConfigured = state.Host.InterfacesConfigured == 0,
+        };
         host.NetworkPrefixes.Add(state.NetworkPrefixes);
         host.Tunnels.Add(state.Tunnels.Select(ToContract));
         host.Bridges.Add(state.Bridges.Select(b => new LinkTraffic { Name = b.Bridge, Traffic = ToContract(b.Traffic) }));

@@ -167,6 +167,9 @@ internal static class Schema
         CREATE INDEX link_traffic_by_link ON link_traffic(host_id, link, valid_to);
         CREATE INDEX link_traffic_by_age ON link_traffic(valid_to);
         """,
+        """
+        ALTER TABLE hosts ADD COLUMN interfaces_configured INTEGER NOT NULL DEFAULT 1;
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -16,12 +16,13 @@ public sealed partial class SqliteInventoryStore
         """;
 
     private const string UpsertHost = """
-        INSERT INTO hosts (name, machine_id, agent_version, kernel, interval_ms, content_hash, errors, agent_time, first_report, last_report)
-        VALUES (@Name, @MachineId, @AgentVersion, @Kernel, @IntervalMs, @ContentHash, @Errors, @AgentTime, @Now, @Now)
+        INSERT INTO hosts (name, machine_id, agent_version, kernel, interval_ms, content_hash, errors, agent_time, first_report, last_report,
+                           interfaces_configured)
+        VALUES (@Name, @MachineId, @AgentVersion, @Kernel, @IntervalMs, @ContentHash, @Errors, @AgentTime, @Now, @Now, @InterfacesConfigured)
         ON CONFLICT (name) DO UPDATE SET
             machine_id = excluded.machine_id, agent_version = excluded.agent_version, kernel = excluded.kernel,
             interval_ms = excluded.interval_ms, content_hash = excluded.content_hash, errors = excluded.errors,
-            agent_time = excluded.agent_time, last_report = excluded.last_report
+            agent_time = excluded.agent_time, last_report = excluded.last_report, interfaces_configured = excluded.interfaces_configured
         RETURNING id
         """;
 
@@ -50,6 +51,7 @@ public sealed partial class SqliteInventoryStore
                 ContentHash = ContentHash.Of(snapshot),
                 Errors = JsonSerializer.Serialize(snapshot.Errors.Select(e => new[] { e.Source, e.Message })),
                 AgentTime = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+                InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
             }, transaction);
             var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond);
@@ -226,7 +228,8 @@ public sealed partial class SqliteInventoryStore
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
         VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
         """,
-        "UPDATE nics SET valid_to = @Now WHERE id = @Id");
+        "UPDATE nics SET valid_to = @Now WHERE id = @Id",
+        "UPDATE nics SET target_dev = @TargetDev WHERE id = @Id");
 
     private static readonly FactTable<NetworkFact> NetworkTable = new(
         """
@@ -311,7 +314,7 @@ public sealed partial class SqliteInventoryStore
         (SourceNames.Libvirt, (scope, snapshot) =>
         {
             Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
-            Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f);
+            Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f.Key);
             Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
         }),
         (SourceNames.Kernel, (scope, snapshot) =>

@@ -33,6 +33,7 @@ public sealed partial class SqliteInventoryStore
         public string IpsOfMac { get; } = SqliteInventoryStore.IpsOfMac(Holds);
         public string NicsOfDomains { get; } = SqliteInventoryStore.NicsOfDomains(Holds);
         public string BindingsOfMacs { get; } = SqliteInventoryStore.BindingsOfMacs(Holds);
+        public string HeldByLiveVms { get; } = SqliteInventoryStore.HeldByLiveVms(Holds);
     }
 
     private static readonly Lookups Current = new(HoldsNow);
@@ -53,7 +54,7 @@ public sealed partial class SqliteInventoryStore
     private const string HostColumns = """
         h.id AS Id, h.name AS Name, h.machine_id AS MachineId, h.agent_version AS AgentVersion, h.kernel AS Kernel,
         h.interval_ms AS IntervalMs, h.content_hash AS ContentHash, h.errors AS Errors, h.agent_time AS AgentTime,
-        h.first_report AS FirstReport, h.last_report AS LastReport
+        h.first_report AS FirstReport, h.last_report AS LastReport, h.interfaces_configured AS InterfacesConfigured
         """;
 
     private const string SelectHosts = $"""
@@ -138,6 +139,11 @@ public sealed partial class SqliteInventoryStore
         };
         var domains = (await connection.QueryAsync<DomainRow>(sql, parameters)).AsList();
         var vms = await DescribeAsync(connection, domains, now, at);
+        if (query.Kind == QueryKind.Ip)
+        {
+            // A VM that is not alive keeps no address that a live VM took over since.
+            vms = vms.Where(vm => vm.Nics.Any(n => n.Addresses.Any(a => a.Ip == query.Value))).ToList();
+        }
         // An address or MAC that no VM owns may still be bound: the answer says to what.
         IReadOnlyList<string> unowned = vms.Count > 0 ? [] : query.Kind switch
         {
@@ -209,14 +215,44 @@ public sealed partial class SqliteInventoryStore
             .ToLookup(n => (n.HostId, n.DomainUuid));
         var bindings = (await QueryChunkedAsync<BindingRow>(connection, For(at).BindingsOfMacs,
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
+        var takenByTheLiving = await TakenByLiveVmsAsync(connection, domains, nics, bindings, now, at);
         var result = new List<LocatedVm>(domains.Count);
         foreach (var domain in domains)
         {
+            var alive = DomainStates.IsAlive(domain.State);
             var views = nics[(domain.HostId, domain.Uuid)]
-                .Select(n => new LocatedNic(n, AddressRanking.Order(bindings[n.Mac])))
+                .Select(n => new LocatedNic(n, AddressRanking.Order(bindings[n.Mac]
+                    .Where(b => alive || !takenByTheLiving.Contains((b.HostId, b.Device, b.Ip, b.Mac))))))
                 .ToList();
             result.Add(new LocatedVm(hosts[domain.HostId], domain, views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
+    }
+
+    // The addresses that VMs alive at the instant hold, on the same host's same device, for the
+    // addresses of the VMs that are not: a lease or neighbour entry outlives its VM, and dnsmasq
+    // may since have given the address to another VM.
+    private static string HeldByLiveVms(Func<string, string> holds) => $"""
+        SELECT b.host_id AS HostId, b.device AS Device, b.ip AS Ip, b.mac AS Mac
+        FROM bindings b
+        JOIN nics n ON n.mac = b.mac AND {holds("n")}
+        JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")} AND d.state IN ({DomainStates.AliveSql})
+        WHERE b.ip IN @Ips AND {holds("b")} AND {LeaseValidAt("b")}
+        """;
+
+    /// <summary>The bindings of VMs that are not alive whose address a live VM's other MAC holds on the same host and device.</summary>
+    private async Task<HashSet<(long HostId, string Device, string Ip, string Mac)>> TakenByLiveVmsAsync(SqliteConnection connection,
+        List<DomainRow> domains, ILookup<(long, string), NicRow> nics, ILookup<string, BindingRow> bindings, DateTimeOffset now, DateTimeOffset? at)
+    {
+        var ofTheStopped = domains.Where(d => !DomainStates.IsAlive(d.State))
+            .SelectMany(d => nics[(d.HostId, d.Uuid)]).SelectMany(n => bindings[n.Mac]).ToList();
+        if (ofTheStopped.Count == 0)
+        {
+            return [];
+        }
+        var held = await QueryChunkedAsync<(long HostId, string Device, string Ip, string Mac)>(connection, For(at).HeldByLiveVms,
+            ofTheStopped.Select(b => b.Ip), "Ips", now, at);
+        return ofTheStopped.Where(b => held.Any(h => h.HostId == b.HostId && h.Device == b.Device && h.Ip == b.Ip && h.Mac != b.Mac))
+            .Select(b => (b.HostId, b.Device, b.Ip, b.Mac)).ToHashSet();
     }
 }

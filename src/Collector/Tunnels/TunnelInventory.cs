@@ -42,7 +42,7 @@ public static class TunnelInventory
                         drift.Add(TunnelDrift.EndpointDiffers);
                     }
                 }
-                else if (configurationError.Length == 0)
+                else if (configurationError.Length == 0 && host.InterfacesConfigured != 0)
                 {
                     drift.Add(TunnelDrift.Unconfigured);
                 }

@@ -149,4 +149,62 @@ public class OutputTests
 
             """.ReplaceLineEndings("\n"), output.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public void History_AStartThroughABriefPause_ReadsAsOneStartAndALongPauseStaysApart()
+    {
+        var reply = new HistoryReply();
+        reply.Entries.Add(new HistoryEntry { Kind = HistoryKind.Placement, Host = "daemon1", VmName = "web1", VmUuid = "u1", State = DomainState.Paused, From = Ago(3601), To = Ago(3600) });
+        reply.Entries.Add(new HistoryEntry { Kind = HistoryKind.Placement, Host = "daemon1", VmName = "web1", VmUuid = "u1", State = DomainState.Running, From = Ago(3600), To = Ago(1800) });
+        reply.Entries.Add(new HistoryEntry { Kind = HistoryKind.Placement, Host = "daemon1", VmName = "web1", VmUuid = "u1", State = DomainState.Paused, From = Ago(1800), To = Ago(600) });
+        reply.Entries.Add(new HistoryEntry { Kind = HistoryKind.Placement, Host = "daemon1", VmName = "web1", VmUuid = "u1", State = DomainState.Running, From = Ago(600) });
+
+        var output = Render(w => HistoryCommand.WriteHuman(w, reply, utc: true));
+
+        Assert.Equal("""
+            FROM                  TO                    HOST     WHAT
+            2026-11-28 10:59:59Z  2026-11-28 11:30:00Z  daemon1  web1 running (uuid u1), after 1 s paused while starting
+            2026-11-28 11:30:00Z  2026-11-28 11:50:00Z  daemon1  web1 paused (uuid u1)
+            2026-11-28 11:50:00Z  now                   daemon1  web1 running (uuid u1)
+
+            """.ReplaceLineEndings("\n"), output.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Where_StoppedVm_MarksWhatOutlivesItAndAnInfiniteLease()
+    {
+        var vm = Web1(stale: false);
+        vm.State = DomainState.Shutoff;
+        foreach (var address in vm.Nics[0].Addresses)
+        {
+            address.OutlivesVm = true;
+        }
+        vm.Nics[0].Addresses[0].LeaseExpiry = null;
+        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(Now) };
+        reply.Vms.Add(vm);
+
+        var output = Render(w => WhereCommand.WriteHuman(w, reply, new WhereRequest { Query = "web1" }, utc: true));
+
+        Assert.Contains("3 s ago, lease never ends; the lease outlives the stopped VM", output);
+        Assert.Contains("3 s ago; the entry outlives the stopped VM", output);
+    }
+
+    [Fact]
+    public void Vms_StoppedVm_ShowsNoAddressThatOutlivesIt()
+    {
+        var stopped = Web1(stale: false);
+        stopped.State = DomainState.Shutoff;
+        foreach (var address in stopped.Nics[0].Addresses)
+        {
+            address.OutlivesVm = true;
+        }
+        var reply = new ListVmsReply();
+        reply.Vms.Add(stopped);
+        reply.Vms.Add(Web1(stale: false));
+
+        var lines = Render(w => VmsCommand.WriteHuman(w, reply)).Split('\n');
+
+        Assert.Matches(@"^web1\s+daemon1\s+shut off\s+-\s*$", lines[1]);
+        Assert.Matches(@"^web1\s+daemon1\s+running\s+192\.168\.122\.45 \(lease\)\s*$", lines[2]);
+    }
 }

@@ -96,6 +96,8 @@ public class WireLimitsTests
                 },
             },
         };
+        // Every field set, so every field's limit is tried; the two interface fields never come together from an agent.
+        snapshot.InterfacesNotConfigured = true;
         yield return new AgentMessage { Sequence = 1, Snapshot = snapshot, SentAt = time, Replayed = true };
         yield return new AgentMessage { Sequence = 2, Heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = "ab12", AgentTime = time, Counters = counters.Clone() } };
         yield return new WhereRequest { Query = "web1", At = time };

@@ -100,4 +100,36 @@ public class InventoryServiceTests
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
+
+    [Fact]
+    public async Task Where_StoppedVm_MarksItsAddressesAsOutlivingItAndARunningOneNot()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")), Vm("web2", 2, DomainState.Paused, NatNic("52:54:00:aa:00:02")))
+            .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromMinutes(50))
+            .WithNeighbour("192.168.122.46", "52:54:00:aa:00:02", NeighbourState.Reachable));
+
+        var stopped = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+        var paused = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web2" })).Vms);
+
+        Assert.True(Assert.Single(stopped.Nics[0].Addresses).OutlivesVm);
+        Assert.False(Assert.Single(paused.Nics[0].Addresses).OutlivesVm);
+    }
+
+    [Fact]
+    public async Task Tunnels_HostWithoutIfupdownByChoice_SaysSoAndFindsNoDrift()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        var snapshot = Host("daemon1").WithTunnel("he-ipv6", "10.99.0.11", "216.66.80.26");
+        snapshot.InterfacesNotConfigured = true;
+        await ReportAsync(server, snapshot);
+
+        var host = Assert.Single((await server.Inventory.TunnelsAsync(new TunnelsRequest())).Hosts);
+        var audit = await server.Inventory.AuditAsync(new AuditRequest());
+
+        Assert.True(host.InterfacesNotConfigured);
+        Assert.Empty(Assert.Single(host.Tunnels).Drift);
+        Assert.DoesNotContain(audit.Findings, f => f.Rule.StartsWith("tunnel-", StringComparison.Ordinal));
+        Assert.Empty((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts[0].Errors);
+    }
 }

@@ -16,6 +16,15 @@ public class DnsmasqStatusTests
         Assert.Equal("", leases[2].Hostname);
     }
 
+    [Fact]
+    public void Parse_ExpiryZero_IsALeaseThatNeverExpires()
+    {
+        var lease = Assert.Single(DnsmasqStatus.Parse("""[{"ip-address":"192.168.122.241","mac-address":"52:54:00:aa:00:01","expiry-time":0}]""", "virbr1"));
+
+        Assert.Null(lease.Expiry);
+        Assert.Equal("192.168.122.241", lease.Ip);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("  \n")]

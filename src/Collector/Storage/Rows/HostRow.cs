@@ -24,6 +24,9 @@ public sealed record HostRow
     public IEnumerable<SourceError> SourceErrors =>
         (System.Text.Json.JsonSerializer.Deserialize<string[][]>(Errors) ?? []).Select(e => new SourceError { Source = e[0], Message = e[1] });
 
+    /// <summary>0 when the host has no ifupdown configuration (a stated choice): its tunnels have no drift to check.</summary>
+    public long InterfacesConfigured { get; init; } = 1;
+
     /// <summary>Running and defined VMs now; counted for host listings only, zero in answers about VMs.</summary>
     public long VmCount { get; init; }
 }

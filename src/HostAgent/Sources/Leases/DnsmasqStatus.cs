@@ -9,8 +9,8 @@ namespace DaemonNet.HostAgent.Sources.Leases;
 /// <summary>
 /// Parses libvirt's dnsmasq lease status file (<c>/var/lib/libvirt/dnsmasq/&lt;bridge&gt;.status</c>):
 /// a JSON array of objects with <c>ip-address</c>, <c>mac-address</c>, <c>hostname</c>,
-/// <c>client-id</c> and <c>expiry-time</c> (seconds since the epoch). libvirt writes an empty file
-/// when a network has no leases.
+/// <c>client-id</c> and <c>expiry-time</c> (seconds since the epoch; 0 for a lease that never
+/// expires, as <c>&lt;lease expiry='0'/&gt;</c> gives). libvirt writes an empty file when a network has no leases.
 /// </summary>
 public static class DnsmasqStatus
 {
@@ -73,7 +73,7 @@ public static class DnsmasqStatus
             Mac = mac,
             Hostname = String(entry, "hostname"),
             ClientId = String(entry, "client-id"),
-            Expiry = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeSeconds(expirySeconds)),
+            Expiry = expirySeconds == 0 ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeSeconds(expirySeconds)),
             Bridge = bridge,
         };
     }
