@@ -18,4 +18,7 @@ public static class SourceNames
 
     /// <summary>/etc/network/interfaces and the files it sources.</summary>
     public const string Interfaces = "interfaces";
+
+    /// <summary>Addresses that running guests report through the qemu guest agent.</summary>
+    public const string GuestAgent = "guest-agent";
 }

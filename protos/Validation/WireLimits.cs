@@ -73,6 +73,7 @@ public static class WireLimits
         Plain("HostSnapshot.counters"),
         List("HostSnapshot.configured", 256),
         Plain("HostSnapshot.interfaces_not_configured"),
+        List("HostSnapshot.guest_addresses", 4_096),
 
         Required("HostIdentity.name", HostNames.MaxLength, TextFormat.HostName),
         Text("HostIdentity.machine_id", Name),
@@ -142,6 +143,11 @@ public static class WireLimits
         Text("Neighbour.mac", 17, TextFormat.Mac),
         Text("Neighbour.device", Name),
         Plain("Neighbour.state"),
+
+        Required("GuestAddress.mac", 17, TextFormat.Mac),
+        Required("GuestAddress.ip", 45, TextFormat.Ip),
+        Text("GuestAddress.device", Name),
+        Text("GuestAddress.interface", Name),
 
         Required("Lease.mac", 17, TextFormat.Mac),
         Required("Lease.ip", 45, TextFormat.Ip),

@@ -38,6 +38,12 @@ public sealed class AgentOptions
 
     public string KeyFile { get; set; } = "";
 
+    /// <summary>
+    /// Ask running guests that have a qemu guest agent for their addresses. This needs a
+    /// read-write libvirt connection, used for that call only; false keeps the agent read-only.
+    /// </summary>
+    public bool GuestAgent { get; set; } = true;
+
     /// <summary>Plain HTTP/2 to a collector running --insecure.</summary>
     public bool Insecure { get; set; }
 

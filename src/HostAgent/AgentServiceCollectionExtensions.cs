@@ -25,6 +25,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ISnapshotSource, KernelSource>();
         services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();
         services.AddSingleton<ISnapshotSource, InterfacesSource>();
+        services.AddSingleton<ISnapshotSource, GuestAgentSource>();
         services.AddSingleton<HostSnapshotBuilder>();
 
         services.AddSingleton(provider =>
@@ -49,6 +50,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<SyncLoop>();
         services.AddHostedService<AgentWorker>();
         services.AddHostedService<ChangeMonitor>();
+        services.AddHostedService<LibvirtEventMonitor>();
         return services;
     }
 }

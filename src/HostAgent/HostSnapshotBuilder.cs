@@ -88,6 +88,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
         Reorder(snapshot.Links, l => l.Name);
         Reorder(snapshot.Neighbours, n => $"{n.Device}\n{n.Ip}\n{n.Mac}");
         Reorder(snapshot.Leases, l => $"{l.Bridge}\n{l.Ip}\n{l.Mac}");
+        Reorder(snapshot.GuestAddresses, a => $"{a.Mac}\n{a.Ip}\n{a.Interface}");
         Reorder(snapshot.Errors, e => e.Source);
         Reorder(snapshot.Configured, c => $"{c.Name}\n{c.Family}");
         if (snapshot.Counters is { } counters)

@@ -34,6 +34,13 @@ public sealed class LibvirtTestNode(string path, int hostNumber)
         return this;
     }
 
+    /// <summary>Gives the domain added last a qemu guest agent channel.</summary>
+    public LibvirtTestNode WithGuestAgent()
+    {
+        domains[^1] = domains[^1].Replace("    </devices>", "      <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n    </devices>");
+        return this;
+    }
+
     public LibvirtTestNode Clear()
     {
         domains.Clear();

@@ -308,7 +308,12 @@ public sealed class ClusterAudit
 
     private static string StateText(DomainRow domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
 
-    private static string Source(BindingRow binding) => (AddressSource)binding.Source == AddressSource.Lease ? "dnsmasq lease" : "neighbour table";
+    private static string Source(BindingRow binding) => (AddressSource)binding.Source switch
+    {
+        AddressSource.Lease => "dnsmasq lease",
+        AddressSource.GuestAgent => "guest agent",
+        _ => "neighbour table",
+    };
 
     private static string Or(string local) => local.Length > 0 ? local : "any";
 

@@ -324,5 +324,7 @@ public sealed partial class SqliteInventoryStore
         }),
         (SourceNames.Leases, (scope, snapshot) => Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key)),
         (SourceNames.Interfaces, (scope, snapshot) => Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f)),
+        (SourceNames.GuestAgent, (scope, snapshot) =>
+            Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key)),
     ];
 }

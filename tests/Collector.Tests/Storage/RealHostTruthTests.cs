@@ -89,4 +89,18 @@ public class RealHostTruthTests : IDisposable
         Assert.Equal("web2", byIp.Domain.Name);
         Assert.Equal("web1", Assert.Single(await Where("192.168.122.46", T0.AddSeconds(5))).Domain.Name);
     }
+
+    [Fact]
+    public async Task GuestAgentAddress_IsKeptAsEvidenceAndRanksFirst()
+    {
+        var snapshot = Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithLease("192.168.122.45", Mac1, TimeSpan.FromMinutes(50));
+        snapshot.GuestAddresses.Add(new GuestAddress { Mac = Mac1, Ip = "2001:db8:beef:1::45", Device = "virbr0", Interface = "eth0" });
+        await Apply(snapshot, T0);
+
+        var addresses = Assert.Single(await Where("web1", T0.AddSeconds(5))).Nics[0].Addresses;
+
+        Assert.Equal([("2001:db8:beef:1::45", (long)AddressSource.GuestAgent), ("192.168.122.45", (long)AddressSource.Lease)],
+            addresses.Select(a => (a.Ip, a.Source)));
+        Assert.Equal("web1", Assert.Single(await Where("2001:db8:beef:1::45", T0.AddSeconds(5))).Domain.Name);
+    }
 }

@@ -34,6 +34,9 @@ public static class SnapshotFacts
             .Where(n => n.Mac.Length > 0 && IsEvidence(n.State))
             .Select(n => new BindingFact(n.Mac, n.Ip, (long)AddressSource.Neighbour, n.Device, (long)n.State, "", "", null));
 
+    public static IEnumerable<BindingFact> GuestAgentBindings(HostSnapshot snapshot) =>
+        snapshot.GuestAddresses.Select(a => new BindingFact(a.Mac, a.Ip, (long)AddressSource.GuestAgent, a.Device, 0, "", "", null));
+
     /// <summary>Leases already expired by the agent's own clock (the clock that wrote the expiry) are not evidence.</summary>
     public static IEnumerable<BindingFact> LeaseBindings(HostSnapshot snapshot)
     {

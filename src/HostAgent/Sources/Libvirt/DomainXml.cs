@@ -52,6 +52,11 @@ public static class DomainXml
         return nic;
     }
 
+    /// <summary>Whether the domain has a channel for the qemu guest agent (virt-install adds one with --channel or by default for many OS types).</summary>
+    public static bool HasGuestAgent(string xml) =>
+        LoadRoot(xml, "domain").Element("devices")?.Elements("channel")
+            .Any(c => c.Element("target")?.Attribute("name")?.Value == "org.qemu.guest_agent.0") == true;
+
     internal static XElement LoadRoot(string xml, string rootName)
     {
         XElement root;

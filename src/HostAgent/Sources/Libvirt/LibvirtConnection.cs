@@ -16,6 +16,62 @@ internal sealed unsafe class LibvirtConnection : IDisposable
 
     private LibvirtConnection(nint handle) => this.handle = handle;
 
+    /// <summary>
+    /// A read-write connection, for the one call libvirt refuses on a read-only one: asking a
+    /// guest agent for its addresses. Everything else the agent does stays read-only.
+    /// </summary>
+    public static LibvirtConnection OpenReadWrite(string uri)
+    {
+        SilenceDefaultErrorPrinting();
+        var handle = LibvirtNative.virConnectOpen(uri);
+        if (handle == 0)
+        {
+            throw new SourceException($"cannot open libvirt read-write at {uri} (needed to ask guest agents; --guest-agent false turns that off): {LastError()}");
+        }
+        return new LibvirtConnection(handle);
+    }
+
+    /// <summary>The running domains, each with its XML; the caller disposes each.</summary>
+    public IReadOnlyList<RunningDomain> RunningDomains()
+    {
+        const uint active = 1;
+        nint* domains = null;
+        var count = LibvirtNative.virConnectListAllDomains(handle, &domains, active);
+        if (count < 0)
+        {
+            throw new SourceException($"cannot list running libvirt domains: {LastError()}");
+        }
+        var result = new List<RunningDomain>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                // From here the RunningDomain owns the pointer.
+                var domain = new RunningDomain(domains[i]);
+                domains[i] = 0;
+                result.Add(domain);
+                domain.Xml = TakeString(LibvirtNative.virDomainGetXMLDesc(domain.Handle, 0), "domain XML");
+            }
+            return result;
+        }
+        catch
+        {
+            result.ForEach(d => d.Dispose());
+            throw;
+        }
+        finally
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (domains[i] != 0)
+                {
+                    LibvirtNative.virDomainFree(domains[i]);
+                }
+            }
+            NativeMemory.Free(domains);
+        }
+    }
+
     public static LibvirtConnection OpenReadOnly(string uri)
     {
         SilenceDefaultErrorPrinting();
@@ -88,6 +144,14 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         }
     }
 
+    /// <summary>Hands the open connection over to its new owner, who closes it.</summary>
+    public nint Detach()
+    {
+        var detached = handle;
+        handle = 0;
+        return detached;
+    }
+
     public void Dispose()
     {
         if (handle != 0)
@@ -97,7 +161,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         }
     }
 
-    private static string TakeString(nint text, string what)
+    internal static string TakeString(nint text, string what)
     {
         if (text == 0)
         {
@@ -113,7 +177,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         }
     }
 
-    private static string LastError() =>
+    internal static string LastError() =>
         Marshal.PtrToStringUTF8(LibvirtNative.virGetLastErrorMessage()) ?? "unknown libvirt error";
 
     // libvirt prints every error to stderr unless a handler is set; the agent reports errors itself.

@@ -45,4 +45,40 @@ internal static unsafe partial class LibvirtNative
 
     [LibraryImport(Library)]
     internal static partial void virSetErrorFunc(nint userData, delegate* unmanaged<nint, nint, void> handler);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint virConnectOpen(string? uri);
+
+    [LibraryImport(Library)]
+    internal static partial int virDomainInterfaceAddresses(nint domain, nint** interfaces, uint source, uint flags);
+
+    [LibraryImport(Library)]
+    internal static partial void virDomainInterfaceFree(nint iface);
+
+    [LibraryImport(Library)]
+    internal static partial int virEventRegisterDefaultImpl();
+
+    [LibraryImport(Library)]
+    internal static partial int virEventRunDefaultImpl();
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectSetKeepAlive(nint connection, int interval, uint count);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectDomainEventRegisterAny(nint connection, nint domain, int eventId, void* callback, nint opaque, nint free);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectDomainEventDeregisterAny(nint connection, int callbackId);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectNetworkEventRegisterAny(nint connection, nint network, int eventId, void* callback, nint opaque, nint free);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectNetworkEventDeregisterAny(nint connection, int callbackId);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectRegisterCloseCallback(nint connection, delegate* unmanaged<nint, int, nint, void> callback, nint opaque, nint free);
+
+    [LibraryImport(Library)]
+    internal static partial int virConnectUnregisterCloseCallback(nint connection, delegate* unmanaged<nint, int, nint, void> callback);
 }

@@ -1,0 +1,50 @@
+using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Libvirt;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.HostAgent.Sync;
+
+/// <summary>
+/// Turns libvirt's events (a VM started, stopped, defined, a NIC plugged, a network started) into
+/// a <see cref="ChangeSignal"/>, so a state change reaches the collector without waiting for the
+/// interval. Keeps one read-only connection open and reconnects when libvirtd restarts; while it
+/// cannot, the interval still catches every change, only later. Each change of that situation is
+/// logged once.
+/// </summary>
+public sealed class LibvirtEventMonitor(ChangeSignal signal, IOptions<AgentOptions> options, ILogger<LibvirtEventMonitor> log) : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failure = "";
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var subscription = LibvirtSubscription.Open(options.Value.LibvirtUri, signal.Raise);
+                log.LogInformation("Following libvirt events at {Uri}", options.Value.LibvirtUri);
+                failure = "";
+                // Whatever happened while no one listened is seen by the snapshot this asks for.
+                signal.Raise();
+                var reason = await subscription.Closed.WaitAsync(stoppingToken);
+                log.LogWarning("libvirt closed the event connection ({Reason}); reconnecting", reason);
+            }
+            catch (SourceException e)
+            {
+                if (e.Message != failure)
+                {
+                    log.LogWarning("Cannot follow libvirt events ({Reason}); changes are seen at the next interval", e.Message);
+                    failure = e.Message;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            await Task.Delay(RetryDelay, stoppingToken);
+        }
+    }
+}
