@@ -3,6 +3,11 @@
 #   iproute2  - ip, for the kernel's links, addresses and neighbour tables, and network namespaces
 #   sqlite3   - not needed by DaemonNet; handy to look into the collector's database
 #   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
+# and, for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
+#   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
+#   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
+#   dnsmasq-base                           - libvirt's DHCP server
+#   iptables                               - the rules that keep the guests' packets on this machine
 
 require_root() {
     if [ "$(id -u)" -ne 0 ]; then
@@ -26,11 +31,40 @@ install_packages() {
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     command -v clang >/dev/null 2>&1 || missing+=(clang)
     [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+    if [ "${1:-}" = "--real-libvirt" ]; then
+        command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
+        command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
+        command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+        [ -d /usr/lib/ipxe/qemu ] || missing+=(ipxe-qemu)
+        command -v dnsmasq >/dev/null 2>&1 || [ -e /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
+        command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+    fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing ${missing[*]} from Debian..."
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
+}
+
+# Test libvirt domains and networks carry the test process id too (dn<pid>-vmN, dn<pid>-nat, bridge
+# dn<pid>br); remove those of runs that were killed, with their firewall rules. Only when libvirtd runs.
+remove_stale_test_libvirt() {
+    command -v virsh >/dev/null 2>&1 && virsh -c qemu:///system version >/dev/null 2>&1 || return 0
+    local name pid tool direction
+    for name in $(virsh -c qemu:///system list --all --name; virsh -c qemu:///system net-list --all --name); do
+        [[ $name =~ ^dn([0-9]+)- ]] || continue
+        pid=${BASH_REMATCH[1]}
+        kill -0 "$pid" 2>/dev/null && continue
+        virsh -c qemu:///system destroy "$name" >/dev/null 2>&1
+        virsh -c qemu:///system undefine "$name" >/dev/null 2>&1
+        virsh -c qemu:///system net-destroy "$name" >/dev/null 2>&1
+        virsh -c qemu:///system net-undefine "$name" >/dev/null 2>&1
+        for tool in iptables ip6tables; do
+            for direction in -i -o; do
+                while $tool -D FORWARD "$direction" "dn${pid}br" -j DROP 2>/dev/null; do :; done
+            done
+        done
+    done
 }
 
 # Test namespaces carry the test process id (dn<pid>-...); remove those of runs that were killed.

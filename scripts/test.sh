@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/prerequisites.sh
 require_root
 require_dotnet
-install_packages
+install_packages --real-libvirt
 remove_stale_test_namespaces
+remove_stale_test_libvirt
 
 results=artifacts/test-results
 rm -rf "$results"

@@ -91,7 +91,15 @@ largest.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest };
+var starts = new Option<int>("--trials") { Description = "Starts to time", DefaultValueFactory = _ => 30 };
+var libvirtStart = new Command("libvirt-start", "Time from virsh start to where saying running, on a real libvirtd (root; installs nothing: run scripts/test.sh once first)") { starts };
+libvirtStart.SetAction(async parse =>
+{
+    await new LibvirtStartLatency(parse.GetValue(starts)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
