@@ -4,6 +4,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
@@ -35,9 +36,11 @@ public static class CollectorApplication
         builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
+        builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton<IInventoryStore>(provider => new SqliteInventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
-            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution));
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>().Publish));
+        builder.Services.AddHostedService<StalenessMonitor>();
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<StreamSlots>();

@@ -3,6 +3,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -13,7 +14,8 @@ namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
 public sealed class InventoryService(
-    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options) : Inventory.InventoryBase
+    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed)
+    : Inventory.InventoryBase
 {
     /// <summary>The traffic window when a question gives none, and the audit's window for "near the limit".</summary>
     public static readonly TimeSpan DefaultTrafficWindow = TimeSpan.FromHours(1);
@@ -53,6 +55,32 @@ public sealed class InventoryService(
     {
         var traffic = await store.TrafficAsync(host, since, cancellationToken);
         return TunnelInventory.Build(state, traffic, options.Value.Tunnels, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>
+    /// Subscribes before it answers, so that a change committed between the current answer and
+    /// the first event is in the queue rather than lost; the client may see it twice, never not.
+    /// </summary>
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
+    {
+        var query = string.IsNullOrWhiteSpace(request.Query) ? null : ParseQuery(request.Query);
+        using var watcher = feed.Subscribe(query);
+        if (query is not null)
+        {
+            var current = await Where(new WhereRequest { Query = request.Query }, context);
+            await responseStream.WriteAsync(new WatchEvent { Kind = WatchEventKind.Current, At = current.CollectorTime, Current = current }, context.CancellationToken);
+        }
+        try
+        {
+            await foreach (var e in watcher.Events.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(e, context.CancellationToken);
+            }
+        }
+        catch (FellBehindException e)
+        {
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+        }
     }
 
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)

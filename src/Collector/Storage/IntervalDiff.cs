@@ -29,7 +29,7 @@ public static class IntervalDiff
             }
             else
             {
-                changes.Closed.Add(stored.Id);
+                changes.Closed.Add(stored);
             }
         }
         changes.Opened.AddRange(wanted.Values);

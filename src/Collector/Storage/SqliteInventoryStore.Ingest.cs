@@ -58,6 +58,7 @@ public sealed partial class SqliteInventoryStore
             if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
             {
                 EndSilence(scope, previous.LastReport);
+                scope.Committed.Returned = true;
             }
 
             // A source that failed says nothing about its facts: they stay as they were rather
@@ -72,7 +73,9 @@ public sealed partial class SqliteInventoryStore
             RecordCounters(scope, snapshot.Counters);
             transaction.Commit();
             CountersCommitted(scope);
-            return held.Elapsed;
+            var elapsed = held.Elapsed;
+            committed?.Invoke(scope.Committed.For(snapshot, now));
+            return elapsed;
         }
         finally
         {
@@ -143,6 +146,9 @@ public sealed partial class SqliteInventoryStore
 
     private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
     {
+        /// <summary>What this write opened and closed that watchers are told of, once it commits.</summary>
+        public CommittedFacts Committed { get; } = new();
+
         /// <summary>The host's counter readings in this write, if it carried any.</summary>
         public List<CounterReading>? Readings { get; set; }
 
@@ -157,7 +163,7 @@ public sealed partial class SqliteInventoryStore
     /// </summary>
     private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null, long Source = 0);
 
-    private static void Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
+    private static Changes<T> Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
         where T : IEquatable<T>
         where TKey : notnull
     {
@@ -167,7 +173,7 @@ public sealed partial class SqliteInventoryStore
         var changes = IntervalDiff.Compute(open, current, key);
         if (changes.Closed.Count > 0)
         {
-            scope.Connection.Execute(table.Close, changes.Closed.Select(id => new { scope.Now, Id = id, LastSeen = scope.PreviousReport }), scope.Transaction);
+            scope.Connection.Execute(table.Close, changes.Closed.Select(c => new { scope.Now, c.Id, LastSeen = scope.PreviousReport }), scope.Transaction);
         }
         // Statements run once per batch of rows, so SQLite prepares each of them once.
         var inserts = new List<DynamicParameters>();
@@ -194,6 +200,7 @@ public sealed partial class SqliteInventoryStore
         {
             scope.Connection.Execute(table.Update!, updates, scope.Transaction);
         }
+        return changes;
     }
 
     private static DynamicParameters WithValues(object fact, params (string Name, long Value)[] values)
@@ -313,18 +320,19 @@ public sealed partial class SqliteInventoryStore
     [
         (SourceNames.Libvirt, (scope, snapshot) =>
         {
-            Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f);
-            Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f.Key);
+            scope.Committed.Domains(Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f));
+            scope.Committed.Nics(Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f.Key));
             Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
         }),
         (SourceNames.Kernel, (scope, snapshot) =>
         {
             Apply(scope, LinkTable, SnapshotFacts.Links(snapshot), f => f);
-            Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key);
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key));
         }),
-        (SourceNames.Leases, (scope, snapshot) => Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key)),
-        (SourceNames.Interfaces, (scope, snapshot) => Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f)),
+        (SourceNames.Leases, (scope, snapshot) =>
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key))),
+        (SourceNames.Interfaces, (scope, snapshot) => { Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f); }),
         (SourceNames.GuestAgent, (scope, snapshot) =>
-            Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key)),
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key))),
     ];
 }

@@ -20,9 +20,13 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     private readonly IntervalRules rules;
     private readonly TrafficSampler sampler;
 
-    public SqliteInventoryStore(string path, IntervalRules rules, TrafficResolution? traffic = null)
+    private readonly Action<CommittedFacts>? committed;
+
+    /// <param name="committed">Told, after each snapshot's commit and before the next write, what it opened and closed.</param>
+    public SqliteInventoryStore(string path, IntervalRules rules, TrafficResolution? traffic = null, Action<CommittedFacts>? committed = null)
     {
         this.rules = rules;
+        this.committed = committed;
         sampler = new TrafficSampler(traffic ?? TrafficResolution.Default);
         KeepPrivate(path);
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();

@@ -58,9 +58,16 @@ public class RoleAndRevocationTests : IAsyncLifetime
         "History" => new Inventory.InventoryClient(channel).HistoryAsync(new HistoryRequest { Query = "web1" }).ResponseAsync,
         "Tunnels" => new Inventory.InventoryClient(channel).TunnelsAsync(new TunnelsRequest()).ResponseAsync,
         "Audit" => new Inventory.InventoryClient(channel).AuditAsync(new AuditRequest()).ResponseAsync,
+        "Watch" => FirstEventAsync(channel),
         "Sync" => SendAsync(channel, Host(host)),
         var other => throw new InvalidOperationException($"{other} is a new RPC: add it here, and to RoleTable"),
     };
+
+    private static async Task FirstEventAsync(GrpcChannel channel)
+    {
+        using var call = new Inventory.InventoryClient(channel).Watch(new WatchRequest { Query = "web1" });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+    }
 
     [Theory]
     [MemberData(nameof(EveryRoleAndCall))]

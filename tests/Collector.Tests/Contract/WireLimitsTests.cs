@@ -102,6 +102,7 @@ public class WireLimitsTests
         yield return new AgentMessage { Sequence = 1, Snapshot = snapshot, SentAt = time, Replayed = true };
         yield return new AgentMessage { Sequence = 2, Heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = "ab12", AgentTime = time, Counters = counters.Clone() } };
         yield return new WhereRequest { Query = "web1", At = time };
+        yield return new WatchRequest { Query = "web1" };
         yield return new HistoryRequest { Query = "web1", Since = time, Until = time };
         yield return new ListHostsRequest();
         yield return new ListVmsRequest { Host = "daemon1" };

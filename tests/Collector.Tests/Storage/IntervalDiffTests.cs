@@ -13,7 +13,7 @@ public class IntervalDiffTests
 
         var changes = IntervalDiff.Compute(open, [new Fact("a", "1"), new Fact("b", "2")], f => f);
 
-        Assert.Equal([2L], changes.Closed);
+        Assert.Equal([2L], changes.Closed.Select(c => c.Id));
         Assert.Equal([new Fact("b", "2")], changes.Opened);
         Assert.Empty(changes.Updated);
     }
@@ -25,7 +25,7 @@ public class IntervalDiffTests
 
         var changes = IntervalDiff.Compute(open, [new Fact("a", "2"), new Fact("c", "1")], f => f.Key);
 
-        Assert.Equal([2L], changes.Closed);
+        Assert.Equal([2L], changes.Closed.Select(c => c.Id));
         Assert.Equal([new Fact("c", "1")], changes.Opened);
         Assert.Equal([new OpenFact<Fact>(1, new("a", "2"))], changes.Updated);
     }

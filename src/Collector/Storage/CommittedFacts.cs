@@ -1,0 +1,69 @@
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// What one committed snapshot changed that people watch for: the VMs, NICs and address bindings
+/// whose intervals it opened or closed, with the host, the commit time, and the VM each MAC
+/// belongs to on that host. A host that returned from a silence had every interval closed and
+/// opened again; <see cref="Returned"/> says so, and its changes are not news.
+/// </summary>
+public sealed class CommittedFacts
+{
+    public string Host { get; private set; } = "";
+
+    /// <summary>Unix milliseconds, the collector's clock: the changed intervals' bounds.</summary>
+    public long At { get; private set; }
+
+    public bool Returned { get; set; }
+
+    public List<DomainFact> DomainsOpened { get; } = [];
+
+    public List<DomainFact> DomainsClosed { get; } = [];
+
+    public List<NicFact> NicsOpened { get; } = [];
+
+    public List<NicFact> NicsClosed { get; } = [];
+
+    public List<BindingFact> BindingsOpened { get; } = [];
+
+    public List<BindingFact> BindingsClosed { get; } = [];
+
+    /// <summary>The VM (uuid, name) that has each MAC on this host, from the snapshot.</summary>
+    public Dictionary<string, (string Uuid, string Name)> VmOfMac { get; } = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => DomainsOpened.Count + DomainsClosed.Count + NicsOpened.Count + NicsClosed.Count
+        + BindingsOpened.Count + BindingsClosed.Count == 0;
+
+    internal void Domains(Changes<DomainFact> changes)
+    {
+        DomainsOpened.AddRange(changes.Opened);
+        DomainsClosed.AddRange(changes.Closed.Select(c => c.Fact));
+    }
+
+    internal void Nics(Changes<NicFact> changes)
+    {
+        NicsOpened.AddRange(changes.Opened);
+        NicsClosed.AddRange(changes.Closed.Select(c => c.Fact));
+    }
+
+    internal void Bindings(Changes<BindingFact> changes)
+    {
+        BindingsOpened.AddRange(changes.Opened);
+        BindingsClosed.AddRange(changes.Closed.Select(c => c.Fact));
+    }
+
+    internal CommittedFacts For(HostSnapshot snapshot, long at)
+    {
+        Host = snapshot.Host.Name;
+        At = at;
+        foreach (var domain in snapshot.Domains)
+        {
+            foreach (var nic in domain.Nics)
+            {
+                VmOfMac.TryAdd(nic.Mac, (domain.Uuid, domain.Name));
+            }
+        }
+        return this;
+    }
+}

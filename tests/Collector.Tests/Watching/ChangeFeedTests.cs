@@ -1,0 +1,50 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Watching;
+using DaemonNet.Protos.V1;
+
+namespace DaemonNet.Collector.Tests.Watching;
+
+public class ChangeFeedTests
+{
+    private static WatchEvent Bound(string ip) => new() { Kind = WatchEventKind.AddressBound, Mac = "52:54:00:aa:00:01", Address = new AddressEvidence { Ip = ip } };
+
+    [Fact]
+    public async Task Publish_AWatcherThatDoesNotRead_IsDroppedAtTheBoundAndNobodyWaits()
+    {
+        var feed = new ChangeFeed();
+        using var slow = feed.Subscribe(null);
+        using var keeping = feed.Subscribe(InventoryQuery.Parse("10.0.0.1"));
+
+        for (var i = 0; i <= ChangeFeed.QueueLength; i++)
+        {
+            feed.Publish([Bound($"10.0.{i / 250}.{i % 250 + 2}")]);
+        }
+        feed.Publish([Bound("10.0.0.1")]);
+
+        var items = new List<WatchEvent>();
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var e in slow.Events.ReadAllAsync())
+            {
+                items.Add(e);
+            }
+        });
+        Assert.IsType<FellBehindException>(failure);
+        Assert.Equal(ChangeFeed.QueueLength, items.Count);
+        Assert.Equal(1, feed.WatcherCount);
+        Assert.True(keeping.Events.TryRead(out var wanted));
+        Assert.Equal("10.0.0.1", wanted.Address.Ip);
+        Assert.False(keeping.Events.TryRead(out _));
+    }
+
+    [Fact]
+    public void Watcher_Disposed_IsNoLongerFed()
+    {
+        var feed = new ChangeFeed();
+        var watcher = feed.Subscribe(null);
+
+        watcher.Dispose();
+
+        Assert.Equal(0, feed.WatcherCount);
+    }
+}
