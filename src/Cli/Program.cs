@@ -11,6 +11,7 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
     HistoryCommand.Create(),
     TunnelsCommand.Create(),
     AuditCommand.Create(),
+    WatchCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);

@@ -28,6 +28,23 @@ public sealed class RunningProgram : IDisposable
 
     public int ProcessId => process.Id;
 
+    /// <summary>Waits for the program to end by itself and returns its exit code; fails with its output otherwise.</summary>
+    public async Task<int> ExitCodeAsync(TimeSpan timeout)
+    {
+        using var patience = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the program did not end within {timeout.TotalSeconds} s; output:\n{Output}");
+        }
+        // The exit is known before the last output lines are: WaitForExit without a timeout drains them.
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
     /// <param name="program">A built .dll, run by <c>dotnet</c>, or a native executable (a NativeAOT publish).</param>
     public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null)
     {

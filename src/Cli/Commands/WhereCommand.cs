@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DaemonNet.Cli.Output;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -7,7 +8,9 @@ namespace DaemonNet.Cli.Commands;
 
 /// <summary>
 /// <c>daemonnet where QUERY [--at TIME]</c>: the host, state, NICs and addresses of every VM that
-/// matches, now or as things stood at an instant.
+/// matches, now or as things stood at an instant. With <c>--wait</c> it waits, on the collector's
+/// Watch stream, until the VM exists and has an address (of <c>--family</c>, if given): the
+/// moment after virt-install.
 /// </summary>
 internal sealed class WhereCommand
 {
@@ -18,11 +21,54 @@ internal sealed class WhereCommand
 
     private static readonly Option<DateTimeOffset?> At = TimeOptions.Create("--at", "Answer as things stood at this time instead of now");
 
+    private static readonly Option<bool> Wait = new("--wait")
+    {
+        Description = "Wait until the VM exists and has an address (of --family, if given), then answer; for a VM just installed",
+    };
+
+    private static readonly Option<TimeSpan> Timeout = new("--timeout")
+    {
+        Description = "How long --wait waits before it gives up (exit 1), e.g. 90s, 10m",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => TimeSpan.FromMinutes(5),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (DurationText.TryParse(text, out var duration) && duration > TimeSpan.Zero)
+            {
+                return duration;
+            }
+            result.AddError($"--timeout '{text}' is not a duration: use {DurationText.AcceptedForms}.");
+            return default;
+        },
+    };
+
+    private static readonly Option<string?> Family = new("--family")
+    {
+        Description = "With --wait: the address family to wait for",
+        HelpName = "inet|inet6",
+    };
+
     public static Command Create()
     {
         var command = new Command("where", "Show where a VM runs and its addresses, each with its evidence");
         command.Arguments.Add(Query);
         command.Options.Add(At);
+        command.Options.Add(Wait);
+        command.Options.Add(Timeout);
+        command.Options.Add(Family);
+        Family.AcceptOnlyFromAmong("inet", "inet6");
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(Wait) && result.GetValue(At) is not null)
+            {
+                result.AddError("--wait waits for what holds from now on; it cannot be combined with --at.");
+            }
+            if (!result.GetValue(Wait) && (result.GetResult(Family) is not null || result.GetResult(Timeout) is not null))
+            {
+                result.AddError("--family and --timeout belong to --wait.");
+            }
+        });
         command.SetAction(RunAsync);
         return command;
     }
@@ -30,6 +76,10 @@ internal sealed class WhereCommand
     private static Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var query = parse.GetValue(Query) ?? "";
+        if (parse.GetValue(Wait))
+        {
+            return WaitAsync(parse, query, parse.GetValue(Timeout), parse.GetValue(Family), cancellationToken);
+        }
         var request = new WhereRequest { Query = query };
         if (parse.GetValue(At) is { } at)
         {
@@ -39,6 +89,75 @@ internal sealed class WhereCommand
         return Question.AskAsync(parse, (inventory, options) => inventory.WhereAsync(request, options),
             reply => reply.Vms.Count > 0 ? null : NothingMatched(reply, request, utc),
             (writer, reply) => WriteHuman(writer, reply, request, utc), cancellationToken);
+    }
+
+    /// <summary>
+    /// Watches the query and asks again at each change, until the answer has what is waited for;
+    /// then prints it as a plain where would. On timeout, says what was last seen and exits 1.
+    /// </summary>
+    private static async Task<int> WaitAsync(ParseResult parse, string query, TimeSpan timeout, string? family, CancellationToken cancellationToken)
+    {
+        using var connection = GlobalOptions.Connect(parse);
+        if (connection is null)
+        {
+            return ExitCodes.UsageError;
+        }
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var request = new WhereRequest { Query = query };
+        WhereReply? seen = null;
+        var utc = parse.GetValue(GlobalOptions.Utc);
+        return await connection.RunAsync(async inventory =>
+        {
+            await WatchStream.FollowAsync(inventory, query, async e =>
+            {
+                seen = e.Kind == WatchEventKind.Current ? e.Current
+                    : await inventory.WhereAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: deadline.Token);
+                return !HasWhatIsWaitedFor(seen, family);
+            }, deadline.Token);
+            return seen;
+        }, reply =>
+        {
+            if (reply is not null && HasWhatIsWaitedFor(reply, family))
+            {
+                if (parse.GetValue(GlobalOptions.Json))
+                {
+                    Console.Out.WriteLine(ContractText.Json(reply));
+                }
+                else
+                {
+                    WriteHuman(Console.Out, reply, request, utc);
+                }
+                return ExitCodes.Found;
+            }
+            Console.Error.WriteLine(WhatWasSeen(reply, query, family, timeout));
+            return ExitCodes.NothingMatched;
+        });
+    }
+
+    private static IEnumerable<AddressEvidence> CurrentAddresses(VmLocation vm) => vm.Nics.SelectMany(n => n.Addresses).Where(a => !a.OutlivesVm);
+
+    private static bool IsOfFamily(AddressEvidence address, string? family) =>
+        family is null || (family == "inet6") == address.Ip.Contains(':');
+
+    private static bool HasWhatIsWaitedFor(WhereReply reply, string? family) =>
+        reply.Vms.Any(vm => CurrentAddresses(vm).Any(a => IsOfFamily(a, family)));
+
+    private static string WhatWasSeen(WhereReply? reply, string query, string? family, TimeSpan timeout)
+    {
+        var waited = $"daemonnet: waited {DurationText.Format(timeout)}";
+        var wanted = family switch { "inet" => "an IPv4 address", "inet6" => "an IPv6 address", _ => "an address" };
+        if (reply is null || reply.Vms.Count == 0)
+        {
+            return $"{waited}: no VM matching '{query}' was defined on any host.";
+        }
+        var vms = string.Join("; ", reply.Vms.Select(vm =>
+        {
+            var addresses = CurrentAddresses(vm).Select(a => a.Ip).ToList();
+            return $"{vm.Name} on {vm.Host.Name} is {ContractText.State(vm.State)} with "
+                + (addresses.Count == 0 ? "no address seen" : string.Join(", ", addresses));
+        }));
+        return $"{waited} for {wanted} of '{query}': {vms}.";
     }
 
     public static string NothingMatched(WhereReply reply, WhereRequest request, bool utc)

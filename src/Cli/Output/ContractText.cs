@@ -8,7 +8,12 @@ internal static class ContractText
 {
     private static readonly JsonFormatter JsonFormat = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation());
 
+    private static readonly JsonFormatter JsonLineFormat = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
+
     public static string Json(IMessage reply) => JsonFormat.Format(reply);
+
+    /// <summary>One JSON object on one line, for streams read line by line (<c>watch --json</c>).</summary>
+    public static string JsonLine(IMessage message) => JsonLineFormat.Format(message);
 
     public static string State(DomainState state) => state switch
     {
