@@ -99,7 +99,15 @@ libvirtStart.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart };
+var watchTrials = new Option<int>("--trials") { Description = "Changes to time", DefaultValueFactory = _ => 200 };
+var watchLatency = new Command("watch", "Time from a neighbour entry added on a host to daemonnet watch printing it (network namespaces, root)") { watchTrials };
+watchLatency.SetAction(async parse =>
+{
+    await new WatchLatency(parse.GetValue(watchTrials)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart, watchLatency };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.
