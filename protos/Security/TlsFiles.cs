@@ -21,13 +21,23 @@ public sealed record TlsFiles(string CaFile, string CertFile, string KeyFile)
     /// </summary>
     public SslClientAuthenticationOptions ClientOptions()
     {
+        var options = ServerOnlyClientOptions();
+        options.ClientCertificates = [LoadCertificate()];
+        return options;
+    }
+
+    /// <summary>Only the CA file is given: a member asking a collector with open reads, without a certificate of its own.</summary>
+    public bool IsServerOnly => CaFile.Length > 0 && CertFile.Length == 0 && KeyFile.Length == 0;
+
+    /// <summary>
+    /// For a client without a certificate of its own (a member, when the collector's reads are
+    /// open): accept the collector only if the cluster CA issued its certificate, and present none.
+    /// </summary>
+    public SslClientAuthenticationOptions ServerOnlyClientOptions()
+    {
         var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         policy.CustomTrustStore.Add(LoadAuthority());
-        return new SslClientAuthenticationOptions
-        {
-            ClientCertificates = [LoadCertificate()],
-            CertificateChainPolicy = policy,
-        };
+        return new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
     }
 
     public X509Certificate2 LoadAuthority() => Load(CaFile, () => X509CertificateLoader.LoadCertificateFromFile(CaFile));

@@ -161,6 +161,7 @@ public static class WireLimits
 
         // Inventory: what readers ask.
         Required("WhereRequest.query", 256, TextFormat.Line),
+        Plain("AuditRequest.min_severity"),
         Text("WatchRequest.query", 256, TextFormat.Line),
         Plain("WhereRequest.at"),
         Required("HistoryRequest.query", 256, TextFormat.Line),

@@ -54,14 +54,14 @@ internal sealed class CollectorConnection : IDisposable
                 Console.Error.WriteLine($"daemonnet: collector address '{url}' is plain http://: use https:// with mutual TLS, or --insecure for a collector running --insecure");
                 return null;
             }
-            if (!tls.IsComplete)
+            if (!tls.IsComplete && !tls.IsServerOnly)
             {
                 Console.Error.WriteLine($"daemonnet: {TlsFiles.Missing}; the files can also come from DAEMONNET_CA_FILE, DAEMONNET_CERT_FILE and DAEMONNET_KEY_FILE");
                 return null;
             }
             try
             {
-                handler.SslOptions = tls.ClientOptions();
+                handler.SslOptions = tls.IsServerOnly ? tls.ServerOnlyClientOptions() : tls.ClientOptions();
             }
             catch (InvalidOperationException e)
             {

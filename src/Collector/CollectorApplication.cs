@@ -53,7 +53,7 @@ public static class CollectorApplication
             // Outermost first: failures of the access checks and the handlers alike get a sentence.
             grpc.Interceptors.Add<FailureInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
-        });
+        }).AddJsonTranscoding();
         replaceServices?.Invoke(builder.Services);
 
         var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
@@ -64,14 +64,17 @@ public static class CollectorApplication
         {
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
             {
-                // gRPC needs HTTP/2; without TLS Kestrel would otherwise speak only HTTP/1.1.
+                // gRPC needs HTTP/2; browsers and curl need HTTP/1.1 for the HTTP routes. Over TLS,
+                // ALPN lets one port speak both. Without TLS there is no ALPN, and Kestrel would
+                // speak HTTP/1.1 to everyone, so plain HTTP/2 it stays (gRPC only).
                 endpoint.Protocols = HttpProtocols.Http2;
                 if (authority is not null && certificate is not null)
                 {
+                    endpoint.Protocols = HttpProtocols.Http1AndHttp2;
                     endpoint.UseHttps(new HttpsConnectionAdapterOptions
                     {
                         ServerCertificate = certificate,
-                        ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                        ClientCertificateMode = settings.OpenReads ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.RequireCertificate,
                         // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
                         // A revoked certificate fails here too; calls on connections opened before are refused per call.
                         ClientCertificateValidation = (client, _, _) => AcceptsClient(client, authority, kestrel.ApplicationServices),

@@ -27,6 +27,11 @@ internal static class CollectorCommand
         Description = "Serve plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust",
     };
 
+    private static readonly Option<bool> OpenReads = new("--open-reads")
+    {
+        Description = "Answer questions (gRPC and HTTP) from clients without a certificate, over server-authenticated TLS; agents still need theirs",
+    };
+
     // Repeatable HOST/TUNNEL=VALUE flags, each naming one setting of Collector:Tunnels.
     private static readonly (Option<string[]> Option, string Setting)[] TunnelFlags =
     [
@@ -56,6 +61,7 @@ internal static class CollectorCommand
             });
         }
         command.Options.Add(Insecure);
+        command.Options.Add(OpenReads);
         command.Subcommands.Add(CertsCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
@@ -78,6 +84,10 @@ internal static class CollectorCommand
             if (result.GetValue(Insecure))
             {
                 overrides["Collector:Insecure"] = "true";
+            }
+            if (result.GetValue(OpenReads))
+            {
+                overrides["Collector:OpenReads"] = "true";
             }
             return run(overrides, cancellationToken);
         });

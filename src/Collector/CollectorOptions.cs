@@ -60,6 +60,12 @@ public sealed class CollectorOptions
     /// <summary>Plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust.</summary>
     public bool Insecure { get; set; }
 
+    /// <summary>
+    /// Serve the read-only surface (the Inventory RPCs and their HTTP routes) to clients without a
+    /// certificate, over server-authenticated TLS. Ingest always needs an agent's certificate.
+    /// </summary>
+    public bool OpenReads { get; set; }
+
     public TlsFiles Tls => new(CaFile, CertFile, KeyFile);
 
     public TimeSpan? StaleAfterDuration => DurationText.TryParse(StaleAfter, out var duration) ? duration : null;

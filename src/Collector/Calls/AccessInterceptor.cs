@@ -5,6 +5,8 @@ using DaemonNet.Protos.Validation;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using DaemonNet.Protos.V1;
+using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Calls;
 
@@ -14,7 +16,8 @@ namespace DaemonNet.Collector.Calls;
 /// limits before any handler sees it. Stream messages are checked by their service, one by one.
 /// Every kind of call passes it, including kinds no RPC uses yet, so that no later RPC gets around it.
 /// </summary>
-public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, ILogger<AccessInterceptor> log) : Interceptor
+public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, IOptions<CollectorOptions> options, ILogger<AccessInterceptor> log)
+    : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -45,12 +48,21 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
         return continuation(requestStream, responseStream, context);
     }
 
-    /// <summary>Refuses a revoked certificate, or one whose role may not call this service; --insecure has no certificates to check.</summary>
+    /// <summary>
+    /// Refuses a revoked certificate, or one whose role may not call this service. --insecure has
+    /// no certificates to check; with open reads, a caller without one may ask questions only.
+    /// </summary>
     private void Admit(ServerCallContext context)
     {
         if (CallerIdentity.Of(context) is not { } caller)
         {
-            return;
+            if (options.Value.Insecure || (options.Value.OpenReads && ServiceOf(context.Method) == Inventory.Descriptor.FullName))
+            {
+                return;
+            }
+            log.LogWarning("Refused a caller without a certificate ({Peer}) calling {Method}", context.Peer, context.Method);
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"{ServiceOf(context.Method)} needs a certificate of the cluster{(options.Value.OpenReads ? " (open reads cover questions only)" : "")}"));
         }
         if (revoked.IsRevoked(caller.Serial))
         {

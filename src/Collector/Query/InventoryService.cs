@@ -47,7 +47,8 @@ public sealed class InventoryService(
         var tunnels = await TunnelsAsync(state, null, now, now - DefaultTrafficWindow, context.CancellationToken);
         var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), netreg));
+        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), netreg)
+            .Where(f => f.Severity >= request.MinSeverity));
         return reply;
     }
 
@@ -94,6 +95,11 @@ public sealed class InventoryService(
         }
         var result = await store.WhereAsync(query, now, at, context.CancellationToken);
         var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.BoundWithoutVm) };
+        if (result.Vms.Count == 0 && at is null && IsHttp(context))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"no VM matches '{request.Query}'{(reply.Note.Length > 0 ? $": {reply.Note}" : "")}"));
+        }
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
         if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name)
         {
@@ -130,8 +136,19 @@ public sealed class InventoryService(
         }
         var reply = new HistoryReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Entries.Add(MapHistory(await store.HistoryAsync(query, since, until, context.CancellationToken), now));
+        if (reply.Entries.Count == 0 && IsHttp(context))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"the collector has no history for '{request.Query}'"));
+        }
         return reply;
     }
+
+    /// <summary>
+    /// A call through an HTTP route rather than gRPC. An answer with nothing in it is then 404, as
+    /// HTTP clients expect; gRPC callers (the CLI) get the empty reply with its explanations.
+    /// </summary>
+    private static bool IsHttp(ServerCallContext context) =>
+        context.GetHttpContext().Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true;
 
     private static InventoryQuery ParseQuery(string text) =>
         string.IsNullOrWhiteSpace(text)

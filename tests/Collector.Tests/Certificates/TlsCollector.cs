@@ -24,7 +24,8 @@ internal sealed class TlsCollector : IAsyncDisposable
 
     public string Dir => Path.Combine(folder.Path, "tls");
 
-    public static async Task<TlsCollector> StartAsync(bool realClock = false)
+    /// <param name="openReads">Serve questions to clients without a certificate too (--open-reads).</param>
+    public static async Task<TlsCollector> StartAsync(bool realClock = false, bool openReads = false)
     {
         var folder = new TempDirectory();
         var dir = folder.Folder("tls");
@@ -39,6 +40,7 @@ internal sealed class TlsCollector : IAsyncDisposable
             ["Collector:CaFile"] = Path.Combine(dir, "ca.pem"),
             ["Collector:CertFile"] = Path.Combine(dir, "collector.pem"),
             ["Collector:KeyFile"] = Path.Combine(dir, "collector-key.pem"),
+            ["Collector:OpenReads"] = openReads ? "true" : "false",
         }, realClock);
         return new TlsCollector(folder, server);
     }

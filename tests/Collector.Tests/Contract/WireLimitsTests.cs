@@ -107,7 +107,7 @@ public class WireLimitsTests
         yield return new ListHostsRequest();
         yield return new ListVmsRequest { Host = "daemon1" };
         yield return new TunnelsRequest { Host = "daemon1", Since = time };
-        yield return new AuditRequest { NetregGiven = true, Netreg = { new NetRegEntry { Mac = "52-54-00-AA-00-01", Hostname = "web1.club.example" } } };
+        yield return new AuditRequest { NetregGiven = true, Netreg = { new NetRegEntry { Mac = "52-54-00-AA-00-01", Hostname = "web1.club.example" } }, MinSeverity = Severity.Warning };
     }
 
     /// <summary>Every place a field is set in a message: the message holding it, the field, and its path as the validator names it.</summary>

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text.Json;
+using DaemonNet.Collector.Tests.Certificates;
+using DaemonNet.Protos.Security;
+using DaemonNet.Protos.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Http;
+
+/// <summary>
+/// The Inventory RPCs as HTTP routes with JSON replies (gRPC JSON transcoding), asked as curl asks:
+/// HTTP/1.1 over TLS on the gRPC port, with the reader's certificate, or none when reads are open.
+/// </summary>
+public class HttpApiTests
+{
+    private const string Mac1 = "52:54:00:aa:00:01";
+
+    private static HttpClient Http(TlsCollector cluster, string? certificate)
+    {
+        var tls = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"),
+            certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}.pem"), certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}-key.pem"));
+        var options = certificate is null ? tls.ServerOnlyClientOptions() : tls.ClientOptions();
+        return new HttpClient(new SocketsHttpHandler { SslOptions = options }) { BaseAddress = new Uri(cluster.Server.Url), DefaultRequestVersion = HttpVersion.Version11 };
+    }
+
+    private static async Task ReportAsync(TlsCollector cluster, HostSnapshot snapshot)
+    {
+        using var channel = cluster.Channel(snapshot.Host.Name);
+        using var call = new Ingest.IngestClient(channel).Sync();
+        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+    }
+
+    private static Task ReportWeb1Async(TlsCollector cluster) =>
+        ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
+
+    [Theory]
+    [InlineData("/v1/where/web1", HttpStatusCode.OK, "192.168.122.45")]
+    [InlineData("/v1/where/52:54:00:aa:00:01", HttpStatusCode.OK, "\"name\":\"web1\"")]
+    [InlineData("/v1/where/nosuchvm", HttpStatusCode.NotFound, "no VM matches 'nosuchvm'")]
+    [InlineData("/v1/where/web1?at=yesterday", HttpStatusCode.BadRequest, "")]
+    [InlineData("/v1/hosts", HttpStatusCode.OK, "\"name\":\"daemon1\"")]
+    [InlineData("/v1/vms?host=daemon1", HttpStatusCode.OK, "\"name\":\"web1\"")]
+    [InlineData("/v1/history/web1", HttpStatusCode.OK, "HISTORY_KIND_PLACEMENT")]
+    [InlineData("/v1/history/nosuchvm", HttpStatusCode.NotFound, "no history for 'nosuchvm'")]
+    [InlineData("/v1/history/web1?since=notatime", HttpStatusCode.BadRequest, "")]
+    [InlineData("/v1/tunnels", HttpStatusCode.OK, "\"hosts\"")]
+    [InlineData("/v1/tunnels?host=nosuchhost", HttpStatusCode.NotFound, "no host named nosuchhost")]
+    [InlineData("/v1/audit", HttpStatusCode.OK, "collectorTime")]
+    public async Task Route_AskedOverHttp11WithTheReadersCertificate_AnswersWithJsonAndTheDocumentedStatus(string path, HttpStatusCode status, string expected)
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        await ReportWeb1Async(cluster);
+        using var http = Http(cluster, "alice");
+
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(status == response.StatusCode, $"{path}: {response.StatusCode} {body}");
+        Assert.Equal(new Version(1, 1), response.Version);
+        Assert.Contains(expected, body);
+    }
+
+    [Fact]
+    public async Task Audit_MinSeverity_LeavesOutWhatIsLessSevere()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))));
+        await ReportAsync(cluster, Host("daemon2", Vm("db1", 2, nics: NatNic(Mac1)), Vm("web1", 3)));
+        using var http = Http(cluster, "alice");
+
+        using var all = JsonDocument.Parse(await http.GetStringAsync("/v1/audit"));
+        using var critical = JsonDocument.Parse(await http.GetStringAsync("/v1/audit?minSeverity=SEVERITY_CRITICAL"));
+
+        var severities = all.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("severity").GetString()).ToList();
+        Assert.Contains("SEVERITY_WARNING", severities);
+        Assert.All(critical.RootElement.GetProperty("findings").EnumerateArray(), f => Assert.Equal("SEVERITY_CRITICAL", f.GetProperty("severity").GetString()));
+        Assert.NotEmpty(critical.RootElement.GetProperty("findings").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Watch_AsAStreamedResponse_StartsWithTheCurrentAnswerThenEachChange()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        await ReportWeb1Async(cluster);
+        using var http = Http(cluster, "alice");
+
+        using var response = await http.GetAsync("/v1/watch/web1", HttpCompletionOption.ResponseHeadersRead);
+        using var lines = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var current = await ReadObjectAsync(lines);
+        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, DomainState.Paused, NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
+        var changed = await ReadObjectAsync(lines);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("WATCH_EVENT_KIND_CURRENT", current.GetProperty("kind").GetString());
+        Assert.Equal(("WATCH_EVENT_KIND_VM_CHANGED", "DOMAIN_STATE_PAUSED"), (changed.GetProperty("kind").GetString(), changed.GetProperty("state").GetString()));
+    }
+
+    // The streamed response is a sequence of JSON objects; read one whole object at a time.
+    private static async Task<JsonElement> ReadObjectAsync(StreamReader reader)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var text = new System.Text.StringBuilder();
+        var depth = 0;
+        var buffer = new char[1];
+        while (await reader.ReadAsync(buffer.AsMemory(), patience.Token) == 1)
+        {
+            var c = buffer[0];
+            if (depth == 0 && c != '{')
+            {
+                continue;
+            }
+            text.Append(c);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (depth == 0)
+            {
+                return JsonDocument.Parse(text.ToString()).RootElement.Clone();
+            }
+        }
+        throw new EndOfStreamException($"the stream ended inside: {text}");
+    }
+
+    [Fact]
+    public async Task OpenReadsOff_AClientWithoutACertificate_IsRefusedAtTheHandshake()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        using var http = Http(cluster, certificate: null);
+
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync("/v1/hosts"));
+    }
+
+    [Fact]
+    public async Task OpenReadsOn_QuestionsNeedNoCertificateButIngestStillDoes()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await ReportWeb1Async(cluster);
+        using var http = Http(cluster, certificate: null);
+        var tls = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"), "", "");
+        using var anonymous = GrpcChannel.ForAddress(cluster.Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ServerOnlyClientOptions() } });
+
+        using var hosts = await http.GetAsync("/v1/hosts");
+        var where = await new Inventory.InventoryClient(anonymous).WhereAsync(new WhereRequest { Query = "web1" });
+        using var sync = new Ingest.IngestClient(anonymous).Sync();
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await sync.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = Host("daemon1") });
+            await sync.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        Assert.Equal(HttpStatusCode.OK, hosts.StatusCode);
+        Assert.Equal("web1", Assert.Single(where.Vms).Name);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        using var withCertificate = Http(cluster, "alice");
+        Assert.Equal(HttpStatusCode.OK, (await withCertificate.GetAsync("/v1/hosts")).StatusCode);
+    }
+}
