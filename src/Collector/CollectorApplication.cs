@@ -54,6 +54,10 @@ public static class CollectorApplication
             grpc.Interceptors.Add<FailureInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
         }).AddJsonTranscoding();
+        // The HTTP routes' OpenAPI document, generated from the protos and their comments.
+        builder.Services.AddGrpcSwagger();
+        builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1",
+            new Microsoft.OpenApi.Models.OpenApiInfo { Title = "DaemonNet Inventory", Version = "v1", Description = "The collector's questions over HTTP with JSON replies." }));
         replaceServices?.Invoke(builder.Services);
 
         var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
@@ -84,6 +88,7 @@ public static class CollectorApplication
         });
 
         var app = builder.Build();
+        app.UseSwagger(swagger => swagger.RouteTemplate = "openapi/{documentName}.json");
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<InventoryService>();
         return app;

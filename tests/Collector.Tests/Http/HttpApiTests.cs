@@ -49,6 +49,7 @@ public class HttpApiTests
     [InlineData("/v1/tunnels", HttpStatusCode.OK, "\"hosts\"")]
     [InlineData("/v1/tunnels?host=nosuchhost", HttpStatusCode.NotFound, "no host named nosuchhost")]
     [InlineData("/v1/audit", HttpStatusCode.OK, "collectorTime")]
+    [InlineData("/openapi/v1.json", HttpStatusCode.OK, "/v1/where/{query}")]
     public async Task Route_AskedOverHttp11WithTheReadersCertificate_AnswersWithJsonAndTheDocumentedStatus(string path, HttpStatusCode status, string expected)
     {
         await using var cluster = await TlsCollector.StartAsync();
