@@ -3,7 +3,9 @@
 #   iproute2  - ip, for the kernel's links, addresses and neighbour tables, and network namespaces
 #   sqlite3   - not needed by DaemonNet; handy to look into the collector's database
 #   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
-# and, for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
+# and, for the tests only (install_packages --for-tests):
+#   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
+# and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
 #   dnsmasq-base                           - libvirt's DHCP server
@@ -31,7 +33,8 @@ install_packages() {
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     command -v clang >/dev/null 2>&1 || missing+=(clang)
     [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
-    if [ "${1:-}" = "--real-libvirt" ]; then
+    if [ "${1:-}" = "--for-tests" ]; then
+        command -v chromium >/dev/null 2>&1 || missing+=(chromium)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
         command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)

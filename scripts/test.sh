@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/prerequisites.sh
 require_root
 require_dotnet
-install_packages --real-libvirt
+install_packages --for-tests
 remove_stale_test_namespaces
 remove_stale_test_libvirt
 

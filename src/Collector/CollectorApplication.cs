@@ -89,6 +89,9 @@ public static class CollectorApplication
 
         var app = builder.Build();
         app.UseSwagger(swagger => swagger.RouteTemplate = "openapi/{documentName}.json");
+        // The read-only web page (wwwroot): plain files that ask the HTTP routes above.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<InventoryService>();
         return app;

@@ -66,6 +66,8 @@ public sealed class InventoryService(
     {
         var query = string.IsNullOrWhiteSpace(request.Query) ? null : ParseQuery(request.Query);
         using var watcher = feed.Subscribe(query);
+        // Headers now, not with the first event: an HTTP client (the web page) sees the watch open at once.
+        await context.WriteResponseHeadersAsync([]);
         if (query is not null)
         {
             var current = await Where(new WhereRequest { Query = request.Query }, context);

@@ -2,6 +2,7 @@ using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Collector.Query;
 
@@ -34,13 +35,23 @@ public static class TunnelReplies
         return report;
     }
 
-    private static TrafficSummary ToContract(TrafficFigures traffic) => new()
+    private static TrafficSummary ToContract(TrafficFigures traffic)
     {
-        RxBytes = (ulong)traffic.RxBytes, TxBytes = (ulong)traffic.TxBytes,
-        RxBitsPerSecond = traffic.RxBitsPerSecond, TxBitsPerSecond = traffic.TxBitsPerSecond,
-        RxP95BitsPerSecond = traffic.RxP95BitsPerSecond, TxP95BitsPerSecond = traffic.TxP95BitsPerSecond,
-        Intervals = (uint)traffic.Intervals,
-    };
+        var summary = new TrafficSummary
+        {
+            RxBytes = (ulong)traffic.RxBytes, TxBytes = (ulong)traffic.TxBytes,
+            RxBitsPerSecond = traffic.RxBitsPerSecond, TxBitsPerSecond = traffic.TxBitsPerSecond,
+            RxP95BitsPerSecond = traffic.RxP95BitsPerSecond, TxP95BitsPerSecond = traffic.TxP95BitsPerSecond,
+            Intervals = (uint)traffic.Intervals,
+        };
+        summary.Points.Add(traffic.Points.Select(p => new TrafficPoint
+        {
+            From = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(p.From)),
+            To = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(p.To)),
+            RxBitsPerSecond = p.RxBitsPerSecond, TxBitsPerSecond = p.TxBitsPerSecond,
+        }));
+        return summary;
+    }
 
     private static ConfiguredInterface ToContract(ConfiguredRow row)
     {

@@ -10,6 +10,7 @@ public static class TrafficWindow
     {
         var rx = new List<double>(rows.Count);
         var tx = new List<double>(rows.Count);
+        var points = new List<RatePoint>(rows.Count);
         double rxBytes = 0, txBytes = 0;
         foreach (var row in rows.Where(r => r.ValidTo > r.ValidFrom))
         {
@@ -18,13 +19,14 @@ public static class TrafficWindow
             txBytes += row.TxBytes * share;
             rx.Add(row.RxBytes * 8 / row.Seconds);
             tx.Add(row.TxBytes * 8 / row.Seconds);
+            points.Add(new RatePoint(row.ValidFrom, row.ValidTo, rx[^1], tx[^1]));
         }
         if (rx.Count == 0)
         {
             return TrafficFigures.None with { Intervals = rows.Count };
         }
         return new TrafficFigures(Math.Round(rxBytes), Math.Round(txBytes), current ? rx[^1] : 0, current ? tx[^1] : 0,
-            Percentile95(rx), Percentile95(tx), rows.Count);
+            Percentile95(rx), Percentile95(tx), rows.Count, points);
     }
 
     /// <summary>Nearest rank: the smallest rate that at least 95 % of the intervals do not exceed.</summary>

@@ -25,7 +25,8 @@ internal sealed class TlsCollector : IAsyncDisposable
     public string Dir => Path.Combine(folder.Path, "tls");
 
     /// <param name="openReads">Serve questions to clients without a certificate too (--open-reads).</param>
-    public static async Task<TlsCollector> StartAsync(bool realClock = false, bool openReads = false)
+    /// <param name="settings">More collector settings, such as tunnel limits.</param>
+    public static async Task<TlsCollector> StartAsync(bool realClock = false, bool openReads = false, Dictionary<string, string?>? settings = null)
     {
         var folder = new TempDirectory();
         var dir = folder.Folder("tls");
@@ -34,7 +35,7 @@ internal sealed class TlsCollector : IAsyncDisposable
         ClusterCertificates.Issue(dir, "daemon1", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "daemon2", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "alice", ClusterTrust.ReaderRole, [], TimeSpan.FromDays(30), now);
-        var server = await CollectorServer.StartAsync(new()
+        var server = await CollectorServer.StartAsync(new(settings ?? [])
         {
             ["Collector:Insecure"] = "false",
             ["Collector:CaFile"] = Path.Combine(dir, "ca.pem"),

@@ -1,0 +1,159 @@
+// DaemonNet's page: the collector's HTTP routes (/v1/...), rendered without a framework or a
+// build step. One /v1/watch stream keeps the shown view current: each committed change redraws it.
+
+const view = document.getElementById("view");
+const live = document.getElementById("live");
+const query = document.getElementById("query");
+let current = { name: "intro" };
+
+const text = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const time = (value) => (value ? new Date(value).toLocaleString() : "now");
+const state = (value) => text((value ?? "").replace("DOMAIN_STATE_", "").replace("_", " ").toLowerCase());
+const source = (a) => ({ ADDRESS_SOURCE_GUEST_AGENT: "guest agent", ADDRESS_SOURCE_LEASE: "lease" }[a.source]
+  ?? `neighbour ${(a.neighbourState ?? "").replace("NEIGHBOUR_STATE_", "").toLowerCase()}`);
+const rate = (bits) => (bits >= 1e9 ? `${(bits / 1e9).toFixed(1)} Gbit/s` : bits >= 1e6 ? `${(bits / 1e6).toFixed(1)} Mbit/s`
+  : bits >= 1e3 ? `${(bits / 1e3).toFixed(1)} kbit/s` : `${Math.round(bits)} bit/s`);
+const table = (headers, rows) => `<div class="table-wrap"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead>`
+  + `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
+
+async function ask(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const body = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body };
+}
+
+function vmCard(vm) {
+  const stale = vm.host.stale ? `<p class="stale">${text(vm.host.name)} has not reported since ${time(vm.host.lastReport)}: this is what it said then.</p>` : "";
+  const rows = (vm.nics ?? []).flatMap((nic) => {
+    const attachment = nic.nic.network ? `${text(nic.nic.network)} (${text(nic.nic.bridge)})` : text(nic.nic.bridge);
+    const addresses = nic.addresses ?? [];
+    if (addresses.length === 0) return [[text(nic.nic.mac), attachment, "-", "no address seen", "", ""]];
+    return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${text(a.ip)}</strong>`, text(source(a)), text(a.observedOn),
+      time(a.lastConfirmed) + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
+  });
+  return `<article class="vm"><h2>${text(vm.name)} on ${text(vm.host.name)}: ${state(vm.state)}</h2>`
+    + `<p class="note">since ${time(vm.since)} · uuid ${text(vm.uuid)}</p>${stale}`
+    + table(["NIC", "Network", "Address", "Source", "Seen on", "Confirmed"], rows) + "</article>";
+}
+
+const views = {
+  intro: async () => view.innerHTML,
+  where: async ({ q }) => {
+    const { ok, body } = await ask(`/v1/where/${encodeURIComponent(q)}`);
+    return ok ? body.vms.map(vmCard).join("") : `<p>${text(body.message ?? `No VM matches '${q}'.`)}</p>`;
+  },
+  history: async ({ q }) => {
+    const { ok, body } = await ask(`/v1/history/${encodeURIComponent(q)}`);
+    if (!ok) return `<p>${text(body.message ?? `No history for '${q}'.`)}</p>`;
+    const what = (e) => ({
+      HISTORY_KIND_PLACEMENT: `${text(e.vmName)} ${state(e.state)}`,
+      HISTORY_KIND_NIC: `${text(e.vmName || e.vmUuid)} NIC ${text(e.mac)} on ${text(e.nic?.network || e.nic?.bridge)}`,
+      HISTORY_KIND_ADDRESS: `${text(e.address?.ip)} held by ${text(e.mac)} (${text(source(e.address ?? {}))})`,
+      HISTORY_KIND_SILENCE: "host silent: nothing is known of it",
+    }[e.kind] ?? text(e.kind));
+    return `<h2>History of ${text(q)}</h2><ol class="timeline">${body.entries.map((e) =>
+      `<li class="${e.kind === "HISTORY_KIND_SILENCE" ? "silence" : ""}">${time(e.from)} → ${time(e.to)} · ${text(e.host)} · ${what(e)}</li>`).join("")}</ol>`;
+  },
+  hosts: async () => {
+    const { body } = await ask("/v1/hosts");
+    return table(["Host", "Status", "Last report", "VMs", "Source errors"], (body.hosts ?? []).map((h) => [text(h.status.name),
+      h.status.stale ? '<span class="stale">stale</span>' : "reporting", time(h.status.lastReport), text(h.vmCount ?? 0),
+      text((h.errors ?? []).map((e) => `${e.source}: ${e.message}`).join("; "))]));
+  },
+  vms: async () => {
+    const { body } = await ask("/v1/vms");
+    return table(["VM", "Host", "State", "Address"], (body.vms ?? []).map((vm) => {
+      const first = (vm.nics ?? []).flatMap((n) => n.addresses ?? []).find((a) => !a.outlivesVm);
+      return [text(vm.name), text(vm.host.name) + (vm.host.stale ? ' <span class="stale">(stale)</span>' : ""), state(vm.state),
+        first ? `${text(first.ip)} (${text(source(first))})` : "-"];
+    }));
+  },
+  tunnels: async () => {
+    const { body } = await ask("/v1/tunnels");
+    return (body.hosts ?? []).map((host) => `<section><h2>${text(host.host.name)}</h2>` + ((host.tunnels ?? []).map((t) =>
+      `<h3>${text(t.name)} · ${text(t.kind)} ${text(t.local)} → ${text(t.remote)} · ${text(t.operstate || "absent")}</h3>${plot(t)}`).join("")
+      || "<p>No tunnels.</p>") + "</section>").join("");
+  },
+  audit: async () => {
+    const { body } = await ask("/v1/audit");
+    const findings = body.findings ?? [];
+    return findings.length === 0 ? "<p>Nothing in the cluster is inconsistent.</p>" : table(["Severity", "Rule", "Finding", "What to do"], findings.map((f) => {
+      const severity = f.severity.replace("SEVERITY_", "").toLowerCase();
+      return [`<span class="severity-${severity}">${severity}</span>`, text(f.rule), text(f.summary), text(f.action)];
+    }));
+  },
+};
+
+// rx and tx of each interval in the window, with the 95th percentile and the configured limit drawn.
+function plot(tunnel) {
+  const traffic = tunnel.traffic ?? {};
+  const points = traffic.points ?? [];
+  const p95 = Math.max(traffic.rxP95BitsPerSecond ?? 0, traffic.txP95BitsPerSecond ?? 0);
+  const limit = tunnel.limitBitsPerSecond ?? 0;
+  const top = Math.max(1, limit, p95, ...points.flatMap((p) => [p.rxBitsPerSecond ?? 0, p.txBitsPerSecond ?? 0])) * 1.1;
+  const width = 400, height = 100;
+  const x = (i) => (points.length < 2 ? 0 : (i / (points.length - 1)) * width);
+  const y = (bits) => height - (bits / top) * height;
+  const line = (key) => points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p[key] ?? 0).toFixed(1)}`).join(" ");
+  const horizontal = (bits, cls) => `<line class="${cls}" x1="0" x2="${width}" y1="${y(bits)}" y2="${y(bits)}"/>`;
+  return `<svg class="plot" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="traffic of ${text(tunnel.name)}">`
+    + `<path class="rx" d="${line("rxBitsPerSecond")}"/><path class="tx" d="${line("txBitsPerSecond")}"/>`
+    + (p95 > 0 ? horizontal(p95, "p95") : "") + (limit > 0 ? horizontal(limit, "limit") : "") + "</svg>"
+    + `<p class="legend"><span>rx (blue) ${rate(traffic.rxBitsPerSecond ?? 0)}</span><span>tx (green) ${rate(traffic.txBitsPerSecond ?? 0)}</span>`
+    + `<span>p95 ${rate(p95)}</span>${limit > 0 ? `<span>limit ${rate(limit)}</span>` : ""}<span>${points.length} intervals</span></p>`;
+}
+
+// The view is in the address (#where/web1, #hosts), so that an answer can be linked and reloaded.
+async function show(next) {
+  current = next;
+  history.replaceState(null, "", `#${next.name}${next.q ? `/${encodeURIComponent(next.q)}` : ""}`);
+  document.querySelectorAll("nav button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.view === next.name)));
+  try {
+    view.innerHTML = await views[next.name](next);
+  } catch (error) {
+    view.innerHTML = `<p class="stale">The collector did not answer: ${text(error.message)}</p>`;
+  }
+}
+
+document.getElementById("search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  show({ name: "where", q: query.value.trim() });
+});
+document.getElementById("show-history").addEventListener("click", () => {
+  if (query.reportValidity()) show({ name: "history", q: query.value.trim() });
+});
+document.querySelectorAll("nav button").forEach((button) => button.addEventListener("click", () => {
+  const q = query.value.trim();
+  if (button.dataset.view === "where" && !q) return;
+  show({ name: button.dataset.view, q });
+}));
+
+// The watch stream is a sequence of JSON objects; each one means something was committed.
+async function follow() {
+  while (true) {
+    try {
+      const response = await fetch("/v1/watch");
+      if (!response.ok) throw new Error(`watch answered ${response.status}`);
+      live.textContent = "live: following the cluster's changes";
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let pending = null;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (value.includes("}")) {
+          clearTimeout(pending);
+          pending = setTimeout(() => { if (current.name !== "intro") show(current); }, 200);
+        }
+      }
+    } catch (error) {
+      live.textContent = `not live (${error.message}); retrying`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+const [name, q] = location.hash.slice(1).split("/");
+if (views[name] && name !== "intro") {
+  query.value = decodeURIComponent(q ?? "");
+  show({ name, q: query.value });
+}
+follow();

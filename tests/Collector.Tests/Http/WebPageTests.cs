@@ -1,0 +1,124 @@
+using DaemonNet.Collector.Tests.Certificates;
+using DaemonNet.Protos.Formats;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Net.Client;
+using Microsoft.Playwright;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Http;
+
+/// <summary>
+/// The collector's web page in a real headless browser: Debian's chromium, driven by Playwright
+/// with the system executable (nothing downloaded). The collector runs with open reads, as a club
+/// that shows the page to its members would run it; the browser trusts its certificate by
+/// ignoring HTTPS errors, since the cluster CA is not in chromium's store.
+/// </summary>
+public class WebPageTests
+{
+    private const string Mac1 = "52:54:00:aa:00:01";
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task SendAsync(GrpcChannel agent, params AgentMessage[] messages)
+    {
+        using var call = new Ingest.IngestClient(agent).Sync();
+        ulong sequence = 0;
+        foreach (var message in messages)
+        {
+            message.Sequence = ++sequence;
+            await call.RequestStream.WriteAsync(message);
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        }
+    }
+
+    private static HostSnapshot Web1(DomainState state)
+    {
+        var snapshot = Host("daemon1", Vm("web1", 1, state, NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1))
+            .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64"]);
+        // An agent checking every minute, so that minutes between reports are no silence.
+        snapshot.Interval = Duration.FromTimeSpan(TimeSpan.FromMinutes(1));
+        return snapshot;
+    }
+
+    private static async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page)> OpenAsync(TlsCollector cluster)
+    {
+        var playwright = await Playwright.CreateAsync();
+        // Root may not use chromium's sandbox; the page is our own.
+        var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new() { IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 } });
+        await page.GotoAsync(cluster.Server.Url);
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
+        return (playwright, browser, page);
+    }
+
+    [Fact]
+    public async Task Search_ForAVmByName_ShowsItsHostStateAndAddressWithItsSource()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
+            await page.Keyboard.PressAsync("Enter");
+
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("web1 on daemon1: running");
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("192.168.122.45");
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("lease");
+        }
+    }
+
+    [Fact]
+    public async Task AChangeOnAHost_AppearsWithoutReload()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Where?" }).ClickAsync();
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("web1 on daemon1: running");
+            var loaded = await page.EvaluateAsync<double>("performance.timeOrigin");
+
+            await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Paused) });
+
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("web1 on daemon1: paused");
+            Assert.Equal(loaded, await page.EvaluateAsync<double>("performance.timeOrigin"));
+        }
+    }
+
+    [Fact]
+    public async Task Tunnels_PlotRxAndTxOverTimeWithTheP95AndTheLimit()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new() { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit" });
+        using var agent = cluster.Channel("daemon1");
+        var snapshot = Web1(DomainState.Running);
+        await SendAsync(agent, new AgentMessage { Snapshot = snapshot.Clone().WithCounters("he-ipv6", 1_000_000, 500_000) });
+        foreach (var rx in new ulong[] { 7_000_000, 40_000_000, 52_000_000 })
+        {
+            cluster.Server.Clock.Advance(TimeSpan.FromMinutes(1));
+            var counted = snapshot.Clone().WithCounters("he-ipv6", rx, 900_000);
+            await SendAsync(agent, new AgentMessage { Heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot), Counters = counted.Counters } });
+        }
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "Tunnels" }).ClickAsync();
+
+            var plot = page.Locator("svg.plot");
+            await Assertions.Expect(plot).ToHaveCountAsync(1);
+            var rx = await plot.Locator("path.rx").GetAttributeAsync("d");
+            Assert.Equal(3, rx!.Split(' ').Length);
+            await Assertions.Expect(plot.Locator("line.limit")).ToHaveCountAsync(1);
+            await Assertions.Expect(plot.Locator("line.p95")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("limit 10.0 Mbit/s");
+            Assert.True(await plot.BoundingBoxAsync() is { Width: > 100, Height: > 50 }, "the plot has no size on a phone's screen");
+        }
+    }
+}
