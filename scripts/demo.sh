@@ -5,7 +5,7 @@
 #   scripts/demo.sh down   remove it: processes, namespaces, the bridge, its files
 #
 # The cluster: a bridge dndemo0 (10.99.0.1/24) in this namespace stands for the club's LAN; the
-# collector listens on 10.99.0.1:7460 with mutual TLS, certificates made by `certs init/issue`. Three network namespaces dndemo-daemon1..3 are the daemon
+# collector listens on 10.99.0.1:7460 with TLS, certificates made by `certs init/issue`, and open reads (the web page needs no certificate). Three network namespaces dndemo-daemon1..3 are the daemon
 # hosts, each with br0 (forward-bridge) and virbr0 (nat-bridge, its own IPv6 /64), real neighbour
 # entries, a dnsmasq lease file and a libvirt test-driver node with VMs, and a real agent.
 set -euo pipefail
@@ -179,7 +179,7 @@ dotnet "$collector" certs issue --dir "$tls" --name admin --role reader >/dev/nu
 # shellcheck disable=SC2046
 start collector "" dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector) \
     --routed-prefix daemon1/he-ipv6=2001:db8:beef:1::/64 --routed-prefix daemon2/he-ipv6=2001:db8:beef:2::/64 \
-    --routed-prefix daemon3/he-ipv6=2001:db8:beef:3::/64 --tunnel-limit daemon1/he-ipv6=100Mbit
+    --routed-prefix daemon3/he-ipv6=2001:db8:beef:3::/64 --tunnel-limit daemon1/he-ipv6=100Mbit --open-reads
 
 for n in 1 2 3; do host "$n"; done
 
@@ -233,5 +233,8 @@ The demo keeps running. Try it yourself (as the reader 'admin'):
   alias daemonnet="$PWD/$bin/daemonnet"
   daemonnet where 10.77.0.61;  daemonnet vms;  daemonnet history web1;  daemonnet where 52:54:00:AB:01:01 --json
   daemonnet audit --min-severity info;  daemonnet tunnels --host daemon1 --json
+The web page and the HTTP API (reads are open in the demo: no certificate needed):
+  https://10.99.0.1:7460/#where/web1     (the browser warns: the demo's CA is not in its store)
+  curl --cacert $tls/ca.pem https://10.99.0.1:7460/v1/where/web1
 Logs are in $state; remove everything with: scripts/demo.sh down
 EOF2
