@@ -66,6 +66,10 @@ public static class CollectorApplication
         var certificate = useTls ? settings.Tls.LoadCertificate() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            if (settings.Insecure && settings.HttpListenEndPoint is { } httpEndPoint)
+            {
+                kestrel.Listen(httpEndPoint, endpoint => endpoint.Protocols = HttpProtocols.Http1);
+            }
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
             {
                 // gRPC needs HTTP/2; browsers and curl need HTTP/1.1 for the HTTP routes. Over TLS,

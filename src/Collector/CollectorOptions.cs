@@ -17,6 +17,14 @@ public sealed class CollectorOptions
     /// <summary>Where to listen for agents and clients, HOST:PORT; * or 0.0.0.0 or [::] for every interface.</summary>
     public string Listen { get; set; } = "0.0.0.0:7460";
 
+    /// <summary>
+    /// Only with --insecure: a second port, plain HTTP/1.1, for the web page and the HTTP routes
+    /// (plain HTTP/2 on the main port cannot offer HTTP/1.1 beside it). Empty for none.
+    /// </summary>
+    public string HttpListen { get; set; } = "";
+
+    public IPEndPoint? HttpListenEndPoint => TryParseListen(HttpListen, out var endPoint) ? endPoint : null;
+
     public string Db { get; set; } = "/var/lib/daemonnet/collector.db";
 
     /// <summary>
@@ -114,6 +122,12 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         if (options.ListenEndPoint is null)
         {
             failures.Add($"Collector:Listen (--listen) '{options.Listen}' is not HOST:PORT with an IP address, e.g. 0.0.0.0:7460 or 127.0.0.1:7460");
+        }
+        if (options.HttpListen.Length > 0 && (options.HttpListenEndPoint is null || !options.Insecure))
+        {
+            failures.Add(options.Insecure
+                ? $"Collector:HttpListen (--http-listen) '{options.HttpListen}' is not HOST:PORT with an IP address, e.g. 127.0.0.1:7461"
+                : "Collector:HttpListen (--http-listen) is only for --insecure: with TLS, the main port serves the web page and the HTTP routes too");
         }
         if (string.IsNullOrWhiteSpace(options.Db))
         {
