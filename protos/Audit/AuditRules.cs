@@ -33,6 +33,10 @@ public static class AuditRules
 
     public const string NetregUnregistered = "netreg-unregistered";
 
+    public const string LeaseOrphaned = "lease-orphaned";
+
+    public const string PoolExhaustion = "pool-exhaustion";
+
     public static readonly IReadOnlyList<AuditRule> All =
     [
         new(DuplicateMac, "critical", "one MAC on the NICs of two different VMs (uuids), on one host or two"),
@@ -48,6 +52,8 @@ public static class AuditRules
         new(TunnelNearLimit, "warning / critical", "the p95 rate over the last hour is ≥ 80 % / ≥ 100 % of the tunnel's limit"),
         new(HostSilent, "warning", "a host has not reported for longer than its stale threshold"),
         new(NetregUnregistered, "warning", "with `--netreg`: a forward-bridge NIC's MAC (a NIC on a libvirt network in bridge mode, or a bridge-type NIC on a bridge no NAT network owns) is not in the NetReg list"),
+        new(LeaseOrphaned, "warning / info", "an unexpired dnsmasq lease whose MAC belongs to no VM on that host (left behind after an undefine) / held by a VM that is not running"),
+        new(PoolExhaustion, "warning / critical", "a libvirt network's IPv4 DHCP range has ≥ 80 % / ≥ 95 % of its addresses under unexpired leases"),
     ];
 
     /// <summary>The rule table as the README shows it, indented for its place in a list item.</summary>

@@ -50,6 +50,8 @@ public sealed class ClusterAudit
         findings.AddRange(audit.PrefixOverlaps(settings));
         findings.AddRange(audit.NatPrefixesOutsideTunnels(settings));
         findings.AddRange(audit.TunnelFindings(tunnels));
+        findings.AddRange(audit.OrphanedLeases());
+        findings.AddRange(audit.ExhaustedPools());
         findings.AddRange(state.Hosts.Where(silent).Select(SilentHost));
         if (netreg is not null)
         {
@@ -277,6 +279,79 @@ public sealed class ClusterAudit
             }
         }
     }
+
+    /// <summary>
+    /// A lease dnsmasq still holds for a MAC that no VM on its host has: the VM was undefined, and
+    /// the address stays taken until the lease runs out. A lease of a VM that is not running is
+    /// only information: the address comes back when the VM starts.
+    /// </summary>
+    private IEnumerable<Finding> OrphanedLeases()
+    {
+        var vmOfMac = state.Nics.GroupBy(n => (n.HostId, n.Mac)).ToDictionary(g => g.Key, g => g.First().DomainUuid);
+        foreach (var lease in state.Bindings.Where(b => IsLive(b.HostId) && (AddressSource)b.Source == AddressSource.Lease)
+            .OrderBy(b => names[b.HostId], StringComparer.Ordinal).ThenBy(b => b.Ip, StringComparer.Ordinal))
+        {
+            var until = lease.LeaseExpiry is { } expiry ? $"until {DateTimeOffset.FromUnixTimeMilliseconds(expiry):u}" : "for ever (an infinite lease)";
+            var evidence = Evidence(lease.HostId, "dnsmasq lease", lease.ValidFrom, $"{lease.Ip} → {lease.Mac} on {lease.Device}, {until}");
+            if (!vmOfMac.TryGetValue((lease.HostId, lease.Mac), out var uuid))
+            {
+                yield return Build(AuditRules.LeaseOrphaned, Severity.Warning,
+                    $"{names[lease.HostId]}/{lease.Device} leases {lease.Ip} to {lease.Mac}, which no VM on {names[lease.HostId]} has",
+                    $"If the VM is gone for good, release the address (delete its line from {lease.Device}.status with the network stopped, or let it expire); no other VM gets it {until}.",
+                    [lease.Ip, lease.Mac], [evidence]);
+            }
+            else if (domains.TryGetValue((lease.HostId, uuid), out var domain) && !DomainStates.IsAlive(domain.State))
+            {
+                yield return Build(AuditRules.LeaseOrphaned, Severity.Info,
+                    $"{domain.Name} on {names[lease.HostId]} is {StateText(domain)} but holds its lease of {lease.Ip} {until}",
+                    "Nothing to do while the VM is to come back; undefine it, and the lease runs out, when it is not.",
+                    [lease.Ip, lease.Mac, domain.Name], [evidence]);
+            }
+        }
+    }
+
+    /// <summary>Each live network's IPv4 DHCP ranges against the unexpired leases inside them.</summary>
+    private IEnumerable<Finding> ExhaustedPools()
+    {
+        var leased = state.Bindings.Where(b => (AddressSource)b.Source == AddressSource.Lease)
+            .ToLookup(b => (b.HostId, b.Device), b => b.Ip);
+        foreach (var network in state.Networks.Where(n => IsLive(n.HostId)).OrderBy(n => names[n.HostId], StringComparer.Ordinal))
+        {
+            foreach (var range in DhcpRanges(network))
+            {
+                var used = leased[(network.HostId, network.Bridge)].Distinct().Count(ip => InRange(ip, range.Start, range.End));
+                var share = (double)used / range.Size;
+                if (share < PoolWarning)
+                {
+                    continue;
+                }
+                var host = names[network.HostId];
+                yield return Build(AuditRules.PoolExhaustion, share >= PoolCritical ? Severity.Critical : Severity.Warning,
+                    $"{host}: network {network.Name} has leased {used} of the {range.Size} addresses of {range.Start}–{range.End} ({100 * share:0}%)",
+                    $"Widen the DHCP range (virsh net-edit {network.Name}), shorten the lease time, or clean up leases left behind (see lease-orphaned); a new VM gets no IPv4 when it runs out.",
+                    [$"{host}/{network.Name}"], [Evidence(network.HostId, "dnsmasq lease", 0, $"{used} unexpired leases in {range.Start}–{range.End} on {network.Bridge}")]);
+            }
+        }
+    }
+
+    /// <summary>A pool this full is a warning, and this full critical.</summary>
+    public const double PoolWarning = 0.8;
+
+    public const double PoolCritical = 0.95;
+
+    private static IEnumerable<(IPAddress Start, IPAddress End, long Size)> DhcpRanges(NetworkRow network) =>
+        network.Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(a => a.StartsWith("dhcp=", StringComparison.Ordinal))
+            .Select(a => a[5..].Split('-'))
+            .Where(r => r.Length == 2 && IPAddress.TryParse(r[0], out var s) && s.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                && IPAddress.TryParse(r[1], out var e) && e.AddressFamily == s.AddressFamily && Number(e) >= Number(s))
+            .Select(r => (IPAddress.Parse(r[0]), IPAddress.Parse(r[1]), Number(IPAddress.Parse(r[1])) - Number(IPAddress.Parse(r[0])) + 1));
+
+    private static long Number(IPAddress ipv4) => ipv4.GetAddressBytes().Aggregate(0L, (n, b) => (n << 8) | b);
+
+    private static bool InRange(string ip, IPAddress start, IPAddress end) =>
+        IPAddress.TryParse(ip, out var address) && address.AddressFamily == start.AddressFamily
+        && Number(address) >= Number(start) && Number(address) <= Number(end);
 
     private static Finding SilentHost(HostRow host) => Build(AuditRules.HostSilent, Severity.Warning,
         $"Host {host.Name} has not reported since {DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport):u}",

@@ -389,4 +389,53 @@ public class AuditRuleTests
 
         Assert.Equal(["vm-running-twice", "vm-defined-twice", "tunnel-unconfigured"], findings.Select(f => f.Rule));
     }
+
+    [Fact]
+    public async Task LeaseOrphaned_ALeaseNoVmHasAndOneOfAStoppedVm_AreAWarningAndInformation()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(MacA)), Vm("old1", 2, DomainState.Shutoff, NatNic(MacB)))
+            .WithClubNetworks()
+            .WithLease("192.168.122.10", MacA, TimeSpan.FromHours(1))
+            .WithLease("192.168.122.11", MacB, TimeSpan.FromHours(1))
+            .WithLease("192.168.122.12", "52:54:00:aa:00:09", TimeSpan.FromHours(1)));
+
+        var findings = await audit.FindingsAsync("lease-orphaned");
+
+        Assert.Equal(2, findings.Count);
+        var orphan = Assert.Single(findings, f => f.Severity == Severity.Warning);
+        Assert.Equal(["192.168.122.12", "52:54:00:aa:00:09"], orphan.Objects);
+        Assert.Contains("which no VM on daemon1 has", orphan.Summary);
+        Assert.Equal("dnsmasq lease", Assert.Single(orphan.Evidence).Source);
+        var stopped = Assert.Single(findings, f => f.Severity == Severity.Info);
+        Assert.Contains("old1 on daemon1 is shutoff but holds its lease of 192.168.122.11", stopped.Summary);
+    }
+
+    [Theory]
+    [InlineData(7, null)]
+    [InlineData(8, Severity.Warning)]
+    [InlineData(10, Severity.Critical)]
+    public async Task PoolExhaustion_ShareOfTheRangeLeased_IsAWarningFrom80AndCriticalFrom95Percent(int leases, Severity? expected)
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        var snapshot = Host("daemon1");
+        var network = new Network { Name = "nat-bridge", Uuid = "uuid-nat", Bridge = "virbr0", ForwardMode = "nat", Active = true };
+        network.Addresses.Add(new NetworkAddress { Cidr = "192.168.122.1/24", DhcpRanges = { new DhcpRange { Start = "192.168.122.2", End = "192.168.122.11" } } });
+        snapshot.Networks.Add(network);
+        for (var i = 0; i < leases; i++)
+        {
+            snapshot.WithLease($"192.168.122.{2 + i}", $"52:54:00:aa:01:{i:x2}", TimeSpan.FromHours(1));
+        }
+        // A lease outside the range does not count.
+        snapshot.WithLease("192.168.122.200", "52:54:00:aa:02:00", TimeSpan.FromHours(1));
+        await audit.ReportAsync(snapshot);
+
+        var findings = await audit.FindingsAsync("pool-exhaustion");
+
+        Assert.Equal(expected, findings.SingleOrDefault()?.Severity);
+        if (expected is not null)
+        {
+            Assert.Contains($"leased {leases} of the 10 addresses of 192.168.122.2–192.168.122.11", findings[0].Summary);
+        }
+    }
 }
