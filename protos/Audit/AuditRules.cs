@@ -37,6 +37,8 @@ public static class AuditRules
 
     public const string PoolExhaustion = "pool-exhaustion";
 
+    public const string NicUnobservable = "nic-unobservable";
+
     public static readonly IReadOnlyList<AuditRule> All =
     [
         new(DuplicateMac, "critical", "one MAC on the NICs of two different VMs (uuids), on one host or two"),
@@ -53,6 +55,7 @@ public static class AuditRules
         new(HostSilent, "warning", "a host has not reported for longer than its stale threshold"),
         new(NetregUnregistered, "warning", "with `--netreg`: a forward-bridge NIC's MAC (a NIC on a libvirt network in bridge mode, or a bridge-type NIC on a bridge no NAT network owns) is not in the NetReg list"),
         new(LeaseOrphaned, "warning / info", "an unexpired dnsmasq lease whose MAC belongs to no VM on that host (left behind after an undefine) / held by a VM that is not running"),
+        new(NicUnobservable, "info", "a running VM's NIC the host cannot observe (macvtap `direct` or passed-through), with no guest-agent address: `where` shows it as \"not observable from the host\""),
         new(PoolExhaustion, "warning / critical", "a libvirt network's IPv4 DHCP range has ≥ 80 % / ≥ 95 % of its addresses under unexpired leases"),
     ];
 

@@ -226,7 +226,8 @@ internal sealed class WhereCommand
             var attachment = ContractText.Attachment(nic.Nic);
             if (nic.Addresses.Count == 0)
             {
-                table.Add(historical ? [mac, attachment, "-", "no address seen", "", "", ""] : [mac, attachment, "-", "no address seen", "", ""]);
+                var none = ContractText.NoAddress(nic.Nic);
+                table.Add(historical ? [mac, attachment, "-", none, "", "", ""] : [mac, attachment, "-", none, "", ""]);
             }
             foreach (var address in nic.Addresses)
             {

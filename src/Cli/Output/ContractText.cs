@@ -28,6 +28,14 @@ internal static class ContractText
     };
 
     /// <summary>Where a NIC is attached: "nat-bridge (virbr0)", "bridge br0", "direct eth0".</summary>
+    /// <summary>
+    /// What a NIC without evidence shows. A macvtap (direct) or passed-through NIC carries traffic
+    /// the host's stack never sees: no neighbour entry or lease can appear for it, so its address is
+    /// unknown to the host rather than absent.
+    /// </summary>
+    public static string NoAddress(Nic nic) =>
+        nic.Kind is NicKind.Direct or NicKind.Other ? "not observable from the host" : "no address seen";
+
     public static string Attachment(Nic nic) => nic.Kind switch
     {
         NicKind.Network => nic.Bridge.Length > 0 ? $"{nic.Network} ({nic.Bridge})" : nic.Network,

@@ -52,6 +52,7 @@ public sealed class ClusterAudit
         findings.AddRange(audit.TunnelFindings(tunnels));
         findings.AddRange(audit.OrphanedLeases());
         findings.AddRange(audit.ExhaustedPools());
+        findings.AddRange(audit.UnobservableNics());
         findings.AddRange(state.Hosts.Where(silent).Select(SilentHost));
         if (netreg is not null)
         {
@@ -291,7 +292,7 @@ public sealed class ClusterAudit
         foreach (var lease in state.Bindings.Where(b => IsLive(b.HostId) && (AddressSource)b.Source == AddressSource.Lease)
             .OrderBy(b => names[b.HostId], StringComparer.Ordinal).ThenBy(b => b.Ip, StringComparer.Ordinal))
         {
-            var until = lease.LeaseExpiry is { } expiry ? $"until {DateTimeOffset.FromUnixTimeMilliseconds(expiry):u}" : "for ever (an infinite lease)";
+            var until = lease.LeaseExpiry is { } expiry ? $"until {StoredTime.ToInstant(expiry):u}" : "for ever (an infinite lease)";
             var evidence = Evidence(lease.HostId, "dnsmasq lease", lease.ValidFrom, $"{lease.Ip} → {lease.Mac} on {lease.Device}, {until}");
             if (!vmOfMac.TryGetValue((lease.HostId, lease.Mac), out var uuid))
             {
@@ -308,6 +309,24 @@ public sealed class ClusterAudit
                     [lease.Ip, lease.Mac, domain.Name], [evidence]);
             }
         }
+    }
+
+    /// <summary>
+    /// A running VM's macvtap or passed-through NIC: its traffic never crosses the host's stack, so
+    /// only the guest agent can say its address. Without that, the inventory cannot know it.
+    /// </summary>
+    private IEnumerable<Finding> UnobservableNics()
+    {
+        var withGuestAgent = state.Bindings.Where(b => (AddressSource)b.Source == AddressSource.GuestAgent).Select(b => b.Mac).ToHashSet(StringComparer.Ordinal);
+        return state.Nics
+            .Where(n => IsLive(n.HostId) && (NicKind)n.Kind is NicKind.Direct or NicKind.Other && !withGuestAgent.Contains(n.Mac))
+            .Where(n => domains.TryGetValue((n.HostId, n.DomainUuid), out var d) && DomainStates.IsAlive(d.State))
+            .OrderBy(n => names[n.HostId], StringComparer.Ordinal).ThenBy(n => n.Mac, StringComparer.Ordinal)
+            .Select(n => Build(AuditRules.NicUnobservable, Severity.Info,
+                $"{VmName(n.HostId, n.DomainUuid)} on {names[n.HostId]} has NIC {n.Mac} ({((NicKind)n.Kind == NicKind.Direct ? $"macvtap on {n.Bridge}" : "passed through")}), whose address the host cannot see",
+                $"Install the qemu guest agent in {VmName(n.HostId, n.DomainUuid)} (and its channel in the domain XML) so that its addresses are known, or attach the NIC to a bridge.",
+                [n.Mac, VmName(n.HostId, n.DomainUuid)],
+                [Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC kind {((NicKind)n.Kind).ToString().ToLowerInvariant()}, no lease or neighbour entry possible")]));
     }
 
     /// <summary>Each live network's IPv4 DHCP ranges against the unexpired leases inside them.</summary>
@@ -354,7 +373,7 @@ public sealed class ClusterAudit
         && Number(address) >= Number(start) && Number(address) <= Number(end);
 
     private static Finding SilentHost(HostRow host) => Build(AuditRules.HostSilent, Severity.Warning,
-        $"Host {host.Name} has not reported since {DateTimeOffset.FromUnixTimeMilliseconds(host.LastReport):u}",
+        $"Host {host.Name} has not reported since {StoredTime.ToInstant(host.LastReport):u}",
         $"Check that daemonnet-agent runs on {host.Name} (systemctl status daemonnet-agent) and reaches the collector; its facts are left out of the other rules.",
         [host.Name], [new Evidence { Host = host.Name, Source = "collector", Since = At(host.LastReport), Detail = "last report" }]);
 
@@ -397,7 +416,7 @@ public sealed class ClusterAudit
         Host = names[hostId], Source = source, Since = since > 0 ? At(since) : null, Detail = detail,
     };
 
-    private static Timestamp At(long milliseconds) => Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+    private static Timestamp At(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));
 
     private static Finding Build(string rule, Severity severity, string summary, string action, IEnumerable<string> objects, IEnumerable<Evidence> evidence)
     {

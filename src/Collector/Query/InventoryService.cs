@@ -288,10 +288,5 @@ public sealed class InventoryService(
         OutlivesVm = outlivesVm,
     };
 
-    // Clamped, so that no stored value, whatever wrote it, can make an answer fail.
-    private static Timestamp FromUnixMs(long milliseconds) =>
-        Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(milliseconds, MinUnixMs, MaxUnixMs)));
-
-    private static readonly long MinUnixMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
-    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+    private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));
 }

@@ -46,8 +46,8 @@ public static class TunnelReplies
         };
         summary.Points.Add(traffic.Points.Select(p => new TrafficPoint
         {
-            From = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(p.From)),
-            To = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(p.To)),
+            From = Timestamp.FromDateTimeOffset(StoredTime.ToInstant(p.From)),
+            To = Timestamp.FromDateTimeOffset(StoredTime.ToInstant(p.To)),
             RxBitsPerSecond = p.RxBitsPerSecond, TxBitsPerSecond = p.TxBitsPerSecond,
         }));
         return summary;

@@ -19,7 +19,7 @@ public static class WatchEvents
         {
             return events;
         }
-        var at = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(facts.At));
+        var at = Timestamp.FromDateTimeOffset(StoredTime.ToInstant(facts.At));
         WatchEvent Event(WatchEventKind kind) => new() { Kind = kind, At = at, Host = facts.Host };
 
         var closed = facts.DomainsClosed.ToDictionary(d => d.Uuid, StringComparer.Ordinal);
@@ -55,7 +55,7 @@ public static class WatchEvents
                 {
                     Ip = b.Ip, Source = (AddressSource)b.Source, ObservedOn = facts.Host, NeighbourState = (NeighbourState)b.NeighbourState,
                     Hostname = b.Hostname, LastConfirmed = at,
-                    LeaseExpiry = b.LeaseExpiry is { } expiry ? Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(expiry)) : null,
+                    LeaseExpiry = b.LeaseExpiry is { } expiry ? Timestamp.FromDateTimeOffset(StoredTime.ToInstant(expiry)) : null,
                 };
                 if (kind == WatchEventKind.AddressBound)
                 {

@@ -27,7 +27,9 @@ function vmCard(vm) {
   const rows = (vm.nics ?? []).flatMap((nic) => {
     const attachment = nic.nic.network ? `${text(nic.nic.network)} (${text(nic.nic.bridge)})` : text(nic.nic.bridge);
     const addresses = nic.addresses ?? [];
-    if (addresses.length === 0) return [[text(nic.nic.mac), attachment, "-", "no address seen", "", ""]];
+    // A macvtap or passed-through NIC bypasses the host's stack: its address is unknown to the host, not absent.
+    const none = ["NIC_KIND_DIRECT", "NIC_KIND_OTHER"].includes(nic.nic.kind) ? "not observable from the host" : "no address seen";
+    if (addresses.length === 0) return [[text(nic.nic.mac), attachment, "-", none, "", ""]];
     return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${text(a.ip)}</strong>`, text(source(a)), text(a.observedOn),
       time(a.lastConfirmed) + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
   });

@@ -207,4 +207,18 @@ public class OutputTests
         Assert.Matches(@"^web1\s+daemon1\s+shut off\s+-\s*$", lines[1]);
         Assert.Matches(@"^web1\s+daemon1\s+running\s+192\.168\.122\.45 \(lease\)\s*$", lines[2]);
     }
+
+    [Fact]
+    public void Where_AMacvtapNicWithoutEvidence_IsNotObservableRatherThanWithoutAddress()
+    {
+        var vm = Web1(stale: false);
+        vm.Nics.Add(new NicAddresses { Nic = new Nic { Mac = "52:54:00:ab:01:03", Kind = NicKind.Direct, Bridge = "eno1" } });
+        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(Now) };
+        reply.Vms.Add(vm);
+
+        var output = Render(w => WhereCommand.WriteHuman(w, reply, new WhereRequest { Query = "web1" }, utc: true));
+
+        Assert.Matches(@"52:54:00:ab:01:03\s+direct eno1\s+-\s+not observable from the host", output);
+        Assert.Matches(@"52:54:00:ab:01:02\s+bridge br0\s+-\s+no address seen", output);
+    }
 }

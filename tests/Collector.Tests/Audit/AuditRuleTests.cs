@@ -438,4 +438,21 @@ public class AuditRuleTests
             Assert.Contains($"leased {leases} of the 10 addresses of 192.168.122.2–192.168.122.11", findings[0].Summary);
         }
     }
+
+    [Fact]
+    public async Task NicUnobservable_ARunningVmsMacvtapNicWithoutAGuestAgent_IsInformation()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        var macvtap = new Nic { Mac = MacA, Kind = NicKind.Direct, Bridge = "eno1" };
+        var withAgent = new Nic { Mac = MacB, Kind = NicKind.Direct, Bridge = "eno1" };
+        var snapshot = Host("daemon1", Vm("web1", 1, nics: macvtap), Vm("db1", 2, nics: withAgent), Vm("old1", 3, DomainState.Shutoff, new Nic { Mac = "52:54:00:aa:00:03", Kind = NicKind.Direct, Bridge = "eno1" }));
+        snapshot.GuestAddresses.Add(new GuestAddress { Mac = MacB, Ip = "10.77.0.60", Device = "eno1", Interface = "eth0" });
+        await audit.ReportAsync(snapshot);
+
+        var finding = Assert.Single(await audit.FindingsAsync("nic-unobservable"));
+
+        Assert.Equal(Severity.Info, finding.Severity);
+        Assert.Equal([MacA, "web1"], finding.Objects);
+        Assert.Contains("macvtap on eno1", finding.Summary);
+    }
 }

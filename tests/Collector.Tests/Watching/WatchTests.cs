@@ -73,6 +73,8 @@ public class WatchTests
         await using var server = await CollectorServer.StartAsync();
         await ReportAsync(server, Host("daemon1"));
         using var watch = server.Inventory.Watch(new WatchRequest());
+        // The collector sends the headers once it has subscribed: from then on nothing is missed.
+        await watch.ResponseHeadersAsync;
 
         await ReportAsync(server, Host("daemon1", Vm("db1", 2)));
         var defined = await NextAsync(watch);
