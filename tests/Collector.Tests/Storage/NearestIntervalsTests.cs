@@ -1,7 +1,5 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
-using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
@@ -11,25 +9,14 @@ namespace DaemonNet.Collector.Tests.Storage;
 public class NearestIntervalsTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
-    private readonly TempDirectory folder = new();
-    private readonly SqliteInventoryStore store;
+    private readonly StoreFile file = new();
 
-    public NearestIntervalsTests()
-    {
-        store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
-    }
+    public void Dispose() => file.Dispose();
 
-    public void Dispose()
-    {
-        store.Dispose();
-        SqliteConnection.ClearAllPools();
-        folder.Dispose();
-    }
-
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => file.Apply(snapshot, at);
 
     private Task<NearestIntervals> Nearest(string query, DateTimeOffset at, DateTimeOffset now) =>
-        store.NearestAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None);
+        file.Store.NearestAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None);
 
     [Fact]
     public async Task NearestAsync_VmDefinedLaterThenUndefined_OffersItsPlacementOnEachSide()

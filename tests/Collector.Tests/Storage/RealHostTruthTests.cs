@@ -1,8 +1,5 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
-using Dapper;
-using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
@@ -16,31 +13,16 @@ public class RealHostTruthTests : IDisposable
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
     private const string Mac1 = "52:54:00:aa:00:01";
     private const string Mac2 = "52:54:00:aa:00:02";
-    private readonly TempDirectory folder = new();
-    private readonly SqliteInventoryStore store;
+    private readonly StoreFile file = new();
 
-    public RealHostTruthTests()
-    {
-        store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
-    }
+    public void Dispose() => file.Dispose();
 
-    public void Dispose()
-    {
-        store.Dispose();
-        SqliteConnection.ClearAllPools();
-        folder.Dispose();
-    }
+    private long Scalar(string sql) => file.Scalar<long>(sql);
 
-    private long Scalar(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
-        return connection.ExecuteScalar<long>(sql);
-    }
-
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => file.Apply(snapshot, at);
 
     private async Task<IReadOnlyList<LocatedVm>> Where(string query, DateTimeOffset now) =>
-        (await store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None)).Vms;
+        (await file.Store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None)).Vms;
 
     private static Nic Tap(string mac, string tap) => new() { Mac = mac, Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0", TargetDev = tap };
 
@@ -54,7 +36,7 @@ public class RealHostTruthTests : IDisposable
         var vm = Assert.Single(await Where("192.168.122.45", T0.AddSeconds(5)));
         var lease = Assert.Single(vm.Nics[0].Addresses);
         Assert.Null(lease.LeaseExpiry);
-        var asOf = await store.WhereAsync(InventoryQuery.Parse("192.168.122.45"), T0.AddSeconds(5), T0.AddSeconds(4), CancellationToken.None);
+        var asOf = await file.Store.WhereAsync(InventoryQuery.Parse("192.168.122.45"), T0.AddSeconds(5), T0.AddSeconds(4), CancellationToken.None);
         Assert.Single(asOf.Vms);
     }
 
