@@ -358,13 +358,17 @@ public sealed class ClusterAudit
 
     public const double PoolCritical = 0.95;
 
-    private static IEnumerable<(IPAddress Start, IPAddress End, long Size)> DhcpRanges(NetworkRow network) =>
-        network.Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-            .Where(a => a.StartsWith("dhcp=", StringComparison.Ordinal))
-            .Select(a => a[5..].Split('-'))
-            .Where(r => r.Length == 2 && IPAddress.TryParse(r[0], out var s) && s.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                && IPAddress.TryParse(r[1], out var e) && e.AddressFamily == s.AddressFamily && Number(e) >= Number(s))
-            .Select(r => (IPAddress.Parse(r[0]), IPAddress.Parse(r[1]), Number(IPAddress.Parse(r[1])) - Number(IPAddress.Parse(r[0])) + 1));
+    private static IEnumerable<(IPAddress Start, IPAddress End, long Size)> DhcpRanges(NetworkRow network)
+    {
+        foreach (var range in network.Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(a => a.StartsWith("dhcp=", StringComparison.Ordinal)))
+        {
+            if (range[5..].Split('-') is [var first, var last] && IPAddress.TryParse(first, out var start) && IPAddress.TryParse(last, out var end)
+                && start.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && end.AddressFamily == start.AddressFamily && Number(end) >= Number(start))
+            {
+                yield return (start, end, Number(end) - Number(start) + 1);
+            }
+        }
+    }
 
     private static long Number(IPAddress ipv4) => ipv4.GetAddressBytes().Aggregate(0L, (n, b) => (n << 8) | b);
 

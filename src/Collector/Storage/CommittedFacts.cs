@@ -29,8 +29,11 @@ public sealed class CommittedFacts
 
     public List<BindingFact> BindingsClosed { get; } = [];
 
-    /// <summary>The VM (uuid, name) that has each MAC on this host, from the snapshot.</summary>
-    public Dictionary<string, (string Uuid, string Name)> VmOfMac { get; } = new(StringComparer.Ordinal);
+    private HostSnapshot? snapshot;
+    private Dictionary<string, (string Uuid, string Name)>? vmOfMac;
+
+    /// <summary>The VM (uuid, name) that has each MAC on this host, from the snapshot; built only when a watcher asks.</summary>
+    public IReadOnlyDictionary<string, (string Uuid, string Name)> VmOfMac => vmOfMac ??= VmsByMac(snapshot);
 
     public bool IsEmpty => DomainsOpened.Count + DomainsClosed.Count + NicsOpened.Count + NicsClosed.Count
         + BindingsOpened.Count + BindingsClosed.Count == 0;
@@ -53,17 +56,24 @@ public sealed class CommittedFacts
         BindingsClosed.AddRange(changes.Closed.Select(c => c.Fact));
     }
 
-    internal CommittedFacts For(HostSnapshot snapshot, long at)
+    internal CommittedFacts For(HostSnapshot committed, long at)
     {
-        Host = snapshot.Host.Name;
+        Host = committed.Host.Name;
         At = at;
-        foreach (var domain in snapshot.Domains)
+        snapshot = committed;
+        return this;
+    }
+
+    private static Dictionary<string, (string Uuid, string Name)> VmsByMac(HostSnapshot? snapshot)
+    {
+        var byMac = new Dictionary<string, (string Uuid, string Name)>(StringComparer.Ordinal);
+        foreach (var domain in snapshot?.Domains ?? [])
         {
             foreach (var nic in domain.Nics)
             {
-                VmOfMac.TryAdd(nic.Mac, (domain.Uuid, domain.Name));
+                byMac.TryAdd(nic.Mac, (domain.Uuid, domain.Name));
             }
         }
-        return this;
+        return byMac;
     }
 }

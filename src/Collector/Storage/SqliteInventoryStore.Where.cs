@@ -250,9 +250,9 @@ public sealed partial class SqliteInventoryStore
         {
             return [];
         }
-        var held = await QueryChunkedAsync<(long HostId, string Device, string Ip, string Mac)>(connection, For(at).HeldByLiveVms,
-            ofTheStopped.Select(b => b.Ip), "Ips", now, at);
-        return ofTheStopped.Where(b => held.Any(h => h.HostId == b.HostId && h.Device == b.Device && h.Ip == b.Ip && h.Mac != b.Mac))
+        var held = (await QueryChunkedAsync<(long HostId, string Device, string Ip, string Mac)>(connection, For(at).HeldByLiveVms,
+            ofTheStopped.Select(b => b.Ip), "Ips", now, at)).ToLookup(h => (h.HostId, h.Device, h.Ip), h => h.Mac);
+        return ofTheStopped.Where(b => held[(b.HostId, b.Device, b.Ip)].Any(mac => mac != b.Mac))
             .Select(b => (b.HostId, b.Device, b.Ip, b.Mac)).ToHashSet();
     }
 }

@@ -27,17 +27,18 @@ public sealed class GuestAgentSource(IOptions<AgentOptions> options) : ISnapshot
             return;
         }
         using var connection = LibvirtConnection.OpenReadWrite(options.Value.LibvirtUri);
-        var bridgeOfNetwork = connection.ListNetworks().Select(n => NetworkXml.Parse(n.Xml)).ToDictionary(n => n.Name, n => n.Bridge);
+        // Read only when a guest with an agent needs it: most hosts have none.
+        IReadOnlyDictionary<string, string>? bridgeOfNetwork = null;
         foreach (var domain in connection.RunningDomains())
         {
-            var parsed = DomainXml.Parse(domain.Xml);
-            if (!DomainXml.HasGuestAgent(domain.Xml) || outstanding.ContainsKey(parsed.Uuid))
+            var parsed = DomainXml.HasGuestAgent(domain.Xml) ? DomainXml.Parse(domain.Xml) : null;
+            if (parsed is null || outstanding.ContainsKey(parsed.Uuid))
             {
                 domain.Dispose();
                 continue;
             }
-            var nics = parsed.Nics
-                .ToDictionary(n => n.Mac, n => n.Bridge.Length > 0 ? n.Bridge : bridgeOfNetwork.GetValueOrDefault(n.Network, ""));
+            bridgeOfNetwork ??= NetworkXml.BridgesOf(connection.ListNetworks());
+            var nics = parsed.Nics.ToDictionary(n => n.Mac, n => NetworkXml.BridgeOf(n, bridgeOfNetwork));
             var call = Task.Factory.StartNew(() =>
             {
                 using (domain)

@@ -20,16 +20,8 @@ internal sealed unsafe class LibvirtConnection : IDisposable
     /// A read-write connection, for the one call libvirt refuses on a read-only one: asking a
     /// guest agent for its addresses. Everything else the agent does stays read-only.
     /// </summary>
-    public static LibvirtConnection OpenReadWrite(string uri)
-    {
-        SilenceDefaultErrorPrinting();
-        var handle = LibvirtNative.virConnectOpen(uri);
-        if (handle == 0)
-        {
-            throw new SourceException($"cannot open libvirt read-write at {uri} (needed to ask guest agents; --guest-agent false turns that off): {LastError()}");
-        }
-        return new LibvirtConnection(handle);
-    }
+    public static LibvirtConnection OpenReadWrite(string uri) =>
+        Open(LibvirtNative.virConnectOpen, uri, $"cannot open libvirt read-write at {uri} (needed to ask guest agents; --guest-agent false turns that off)");
 
     /// <summary>The running domains, each with its XML; the caller disposes each.</summary>
     public IReadOnlyList<RunningDomain> RunningDomains()
@@ -72,15 +64,13 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         }
     }
 
-    public static LibvirtConnection OpenReadOnly(string uri)
+    public static LibvirtConnection OpenReadOnly(string uri) => Open(LibvirtNative.virConnectOpenReadOnly, uri, $"cannot open libvirt at {uri}");
+
+    private static LibvirtConnection Open(Func<string?, nint> open, string uri, string failure)
     {
         SilenceDefaultErrorPrinting();
-        var handle = LibvirtNative.virConnectOpenReadOnly(uri);
-        if (handle == 0)
-        {
-            throw new SourceException($"cannot open libvirt at {uri}: {LastError()}");
-        }
-        return new LibvirtConnection(handle);
+        var handle = open(uri);
+        return handle != 0 ? new LibvirtConnection(handle) : throw new SourceException($"{failure}: {LastError()}");
     }
 
     public IReadOnlyList<DomainDescription> ListDomains()

@@ -22,7 +22,7 @@ public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSou
             network.Active = description.Active;
             networks.Add(network);
         }
-        var bridgeOfNetwork = networks.ToDictionary(n => n.Name, n => n.Bridge);
+        var bridgeOfNetwork = networks.ToDictionary(n => n.Name, n => n.Bridge, StringComparer.Ordinal);
         foreach (var description in connection.ListDomains())
         {
             var domain = DomainXml.Parse(description.Xml);
@@ -30,11 +30,7 @@ public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSou
             domain.Persistent = description.Persistent;
             foreach (var nic in domain.Nics)
             {
-                // Inactive domain XML names only the network; the bridge is the network's.
-                if (nic.Bridge.Length == 0 && bridgeOfNetwork.TryGetValue(nic.Network, out var bridge))
-                {
-                    nic.Bridge = bridge;
-                }
+                nic.Bridge = NetworkXml.BridgeOf(nic, bridgeOfNetwork);
             }
             snapshot.Domains.Add(domain);
         }

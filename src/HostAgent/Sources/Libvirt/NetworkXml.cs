@@ -67,4 +67,12 @@ public static class NetworkXml
         // libvirt's defaults when neither is given.
         return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? 64 : 24;
     }
+
+    /// <summary>Each network's bridge, by network name.</summary>
+    internal static IReadOnlyDictionary<string, string> BridgesOf(IEnumerable<NetworkDescription> networks) =>
+        networks.Select(n => Parse(n.Xml)).ToDictionary(n => n.Name, n => n.Bridge, StringComparer.Ordinal);
+
+    /// <summary>The bridge a NIC is on: its own, or, since inactive domain XML names only the network, the network's.</summary>
+    public static string BridgeOf(Nic nic, IReadOnlyDictionary<string, string> bridgeOfNetwork) =>
+        nic.Bridge.Length > 0 ? nic.Bridge : bridgeOfNetwork.GetValueOrDefault(nic.Network, "");
 }
