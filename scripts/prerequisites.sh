@@ -5,6 +5,7 @@
 #   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
 # and, for the tests only (install_packages --for-tests):
 #   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
+#   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
@@ -35,6 +36,7 @@ install_packages() {
     [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     if [ "${1:-}" = "--for-tests" ]; then
         command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+        /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
         command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)

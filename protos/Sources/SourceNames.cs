@@ -21,4 +21,12 @@ public static class SourceNames
 
     /// <summary>Addresses that running guests report through the qemu guest agent.</summary>
     public const string GuestAgent = "guest-agent";
+
+    /// <summary>An address binding's source as evidence names it.</summary>
+    public static string Of(AddressSource source) => source switch
+    {
+        AddressSource.Lease => "dnsmasq lease",
+        AddressSource.GuestAgent => "guest agent",
+        _ => "neighbour table",
+    };
 }

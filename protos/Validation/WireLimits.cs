@@ -174,6 +174,11 @@ public static class WireLimits
         Plain("AuditRequest.netreg_given"),
         Required("NetRegEntry.mac", 17, TextFormat.MacAnySpelling),
         Text("NetRegEntry.hostname", HostNames.MaxLength),
+
+        // Alerting: the alerts sent, and a test alert.
+        Plain("ListAlertsRequest.since"),
+        Number("ListAlertsRequest.limit", 10_000),
+        Required("SendTestAlertRequest.sink", Word, TextFormat.Line),
     ];
 
     private static readonly Dictionary<string, FieldLimit> ByField = All.ToDictionary(l => Package + l.Field, StringComparer.Ordinal);

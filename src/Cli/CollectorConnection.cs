@@ -20,11 +20,14 @@ internal sealed class CollectorConnection : IDisposable
         Url = url;
         this.channel = channel;
         Inventory = new Inventory.InventoryClient(channel);
+        Alerting = new Alerting.AlertingClient(channel);
     }
 
     public string Url { get; }
 
     public Inventory.InventoryClient Inventory { get; }
+
+    public Alerting.AlertingClient Alerting { get; }
 
     public static DateTime Deadline => DateTime.UtcNow + CallDeadline;
 
@@ -80,12 +83,15 @@ internal sealed class CollectorConnection : IDisposable
     private const int MaxReplyBytes = 256 * 1024 * 1024;
 
     /// <summary>Runs one call; a failure becomes a sentence on stderr and the matching exit code.</summary>
-    public async Task<int> RunAsync<T>(Func<Inventory.InventoryClient, Task<T>> call, Func<T, int> onReply)
+    public Task<int> RunAsync<T>(Func<Inventory.InventoryClient, Task<T>> call, Func<T, int> onReply) => RunAsync(() => call(Inventory), onReply);
+
+    /// <summary>Runs one call of any of the collector's services; a failure becomes a sentence on stderr and the matching exit code.</summary>
+    public async Task<int> RunAsync<T>(Func<Task<T>> call, Func<T, int> onReply)
     {
         T reply;
         try
         {
-            reply = await call(Inventory);
+            reply = await call();
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
         {

@@ -13,4 +13,7 @@ internal static class ExitCodes
 
     /// <summary>The collector answered, but refused this certificate: its role may not ask, or it was revoked.</summary>
     public const int PermissionDenied = 4;
+
+    /// <summary><c>daemonnet alerts test</c>: the sink did not take the test alert.</summary>
+    public const int AlertNotDelivered = 5;
 }

@@ -12,6 +12,7 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
     TunnelsCommand.Create(),
     AuditCommand.Create(),
     WatchCommand.Create(),
+    AlertsCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
@@ -37,10 +38,16 @@ public static class CollectorApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
         builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddSingleton<IInventoryStore>(provider => new SqliteInventoryStore(
+        builder.Services.AddSingleton(provider => new SqliteInventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>().Publish));
+        builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
+        builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         builder.Services.AddHostedService<StalenessMonitor>();
+        // The dispatcher starts first: it queues what a previous run left pending before the engine raises anything new.
+        builder.Services.AddSingleton<AlertDispatcher>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
+        builder.Services.AddHostedService<AlertEngine>();
         builder.Services.AddHostedService<RetentionService>();
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<StreamSlots>();
@@ -98,6 +105,7 @@ public static class CollectorApplication
         app.UseStaticFiles();
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<InventoryService>();
+        app.MapGrpcService<AlertingService>();
         return app;
     }
 

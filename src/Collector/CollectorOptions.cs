@@ -1,4 +1,5 @@
 using System.Net;
+using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
@@ -47,6 +48,9 @@ public sealed class CollectorOptions
 
     /// <summary>5-minute traffic sums are kept this long, then hourly sums.</summary>
     public string TrafficFiveMinutesFor { get; set; } = "30d";
+
+    /// <summary>Alert sinks, the rules that route alerts to them, the watch list and the dedup window.</summary>
+    public AlertOptions Alerts { get; set; } = new();
 
     /// <summary>Per HOST/TUNNEL: bandwidth limit and routed IPv6 prefix.</summary>
     public Dictionary<string, TunnelSettings> Tunnels { get; set; } = new(StringComparer.Ordinal);
@@ -156,6 +160,7 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
                 failures.Add($"Collector:{setting} '{value}' is not a duration: use {DurationText.AcceptedForms}");
             }
         }
+        failures.AddRange(options.Alerts.Problems());
         foreach (var (key, tunnel) in options.Tunnels)
         {
             failures.AddRange(tunnel.Problems(key));

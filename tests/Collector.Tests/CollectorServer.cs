@@ -19,6 +19,9 @@ internal sealed class CollectorServer : IAsyncDisposable
     private readonly TempDirectory folder;
     private readonly WebApplication app;
     private readonly GrpcChannel channel;
+    private Dictionary<string, string?>? settings;
+    private bool realClock;
+    private bool restarted;
 
     private CollectorServer(WebApplication app, string url, TempDirectory folder, FakeTimeProvider clock)
     {
@@ -29,6 +32,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         channel = GrpcChannel.ForAddress(url);
         Ingest = new Ingest.IngestClient(channel);
         Inventory = new Inventory.InventoryClient(channel);
+        Alerting = new Protos.V1.Alerting.AlertingClient(channel);
     }
 
     public FakeTimeProvider Clock { get; }
@@ -39,13 +43,26 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     public Inventory.InventoryClient Inventory { get; }
 
+    public Protos.V1.Alerting.AlertingClient Alerting { get; }
+
+    public string Folder => folder.Path;
+
     public string DatabasePath => folder.File("collector.db");
 
     /// <param name="realClock">Run on the system clock instead (then <see cref="Clock"/> moves nothing): for tests of how long things take.</param>
-    public static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null, bool realClock = false)
+    public static Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null, bool realClock = false) =>
+        StartAsync(settings, realClock, new TempDirectory(), new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z")));
+
+    /// <summary>Stops this collector and starts another with the same settings, database and clock: a restart.</summary>
+    public async Task<CollectorServer> RestartAsync()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
-        var folder = new TempDirectory();
+        await StopAsync();
+        restarted = true;
+        return await StartAsync(settings, realClock, folder, Clock);
+    }
+
+    private static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings, bool realClock, TempDirectory folder, FakeTimeProvider clock)
+    {
         var overrides = new Dictionary<string, string?>
         {
             ["Collector:Listen"] = "127.0.0.1:0",
@@ -65,15 +82,24 @@ internal sealed class CollectorServer : IAsyncDisposable
         });
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new CollectorServer(app, url, folder, clock);
+        return new CollectorServer(app, url, folder, clock) { settings = settings, realClock = realClock };
     }
 
     public async ValueTask DisposeAsync()
+    {
+        if (restarted)
+        {
+            return;
+        }
+        await StopAsync();
+        folder.Dispose();
+    }
+
+    private async Task StopAsync()
     {
         channel.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
         SqliteConnection.ClearAllPools();
-        folder.Dispose();
     }
 }

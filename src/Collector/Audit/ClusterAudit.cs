@@ -37,6 +37,20 @@ public sealed class ClusterAudit
         privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
     }
 
+    /// <summary>The window whose 95th-percentile rate is compared with a tunnel's limit.</summary>
+    public static readonly TimeSpan TrafficWindow = TimeSpan.FromHours(1);
+
+    /// <summary>Reads what holds now, and the last hour's traffic, and runs every rule: the audit question and the alerts both start here.</summary>
+    public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IInventoryStore store, IntervalRules rules,
+        IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, CancellationToken cancellationToken)
+    {
+        var state = await store.CurrentStateAsync(now, cancellationToken);
+        var since = now - TrafficWindow;
+        var traffic = await store.TrafficAsync(null, since, cancellationToken);
+        var tunnels = TunnelInventory.Build(state, traffic, settings, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
+        return (Run(state, tunnels, settings, h => rules.IsSilent(h, now), netreg), state);
+    }
+
     /// <param name="netreg">The MACs NetReg lists; null when no list was given (the netreg rule is skipped then).</param>
     public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnelState> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
         Func<HostRow, bool> silent, IReadOnlyList<string>? netreg)
@@ -406,12 +420,7 @@ public sealed class ClusterAudit
 
     private static string StateText(DomainRow domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
 
-    private static string Source(BindingRow binding) => (AddressSource)binding.Source switch
-    {
-        AddressSource.Lease => "dnsmasq lease",
-        AddressSource.GuestAgent => "guest agent",
-        _ => "neighbour table",
-    };
+    private static string Source(BindingRow binding) => SourceNames.Of((AddressSource)binding.Source);
 
     private static string Or(string local) => local.Length > 0 ? local : "any";
 

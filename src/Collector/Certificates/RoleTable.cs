@@ -5,7 +5,7 @@ namespace DaemonNet.Collector.Certificates;
 
 /// <summary>
 /// Which gRPC services each certificate role may call: each role gets only what it needs. An
-/// agent writes its own host's snapshots and asks nothing; a reader asks and writes nothing; the
+/// agent writes its own host's snapshots and asks nothing; a reader asks, and may send a test alert; the
 /// collector's own certificate serves and calls nothing. The README's role table says the same.
 /// </summary>
 public static class RoleTable
@@ -13,7 +13,7 @@ public static class RoleTable
     private static readonly Dictionary<string, string[]> ServicesOf = new(StringComparer.Ordinal)
     {
         [ClusterTrust.AgentRole] = [Ingest.Descriptor.FullName],
-        [ClusterTrust.ReaderRole] = [Inventory.Descriptor.FullName],
+        [ClusterTrust.ReaderRole] = [Inventory.Descriptor.FullName, Protos.V1.Alerting.Descriptor.FullName],
         [ClusterTrust.CollectorRole] = [],
     };
 

@@ -17,8 +17,8 @@ public sealed class InventoryService(
     IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed)
     : Inventory.InventoryBase
 {
-    /// <summary>The traffic window when a question gives none, and the audit's window for "near the limit".</summary>
-    public static readonly TimeSpan DefaultTrafficWindow = TimeSpan.FromHours(1);
+    /// <summary>The traffic window when a question gives none: the audit's, for "near the limit".</summary>
+    public static readonly TimeSpan DefaultTrafficWindow = ClusterAudit.TrafficWindow;
 
     public override async Task<TunnelsReply> Tunnels(TunnelsRequest request, ServerCallContext context)
     {
@@ -43,12 +43,10 @@ public sealed class InventoryService(
     public override async Task<AuditReply> Audit(AuditRequest request, ServerCallContext context)
     {
         var now = time.GetUtcNow();
-        var state = await store.CurrentStateAsync(now, context.CancellationToken);
-        var tunnels = await TunnelsAsync(state, null, now, now - DefaultTrafficWindow, context.CancellationToken);
         var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
+        var (findings, _) = await ClusterAudit.RunAsync(store, rules, options.Value.Tunnels, now, netreg, context.CancellationToken);
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Findings.Add(ClusterAudit.Run(state, tunnels, options.Value.Tunnels, h => rules.IsSilent(h, now), netreg)
-            .Where(f => f.Severity >= request.MinSeverity));
+        reply.Findings.Add(findings.Where(f => f.Severity >= request.MinSeverity));
         return reply;
     }
 
@@ -286,6 +284,7 @@ public sealed class InventoryService(
         LeaseExpiry = binding.LeaseExpiry is { } expiry ? FromUnixMs(expiry) : null,
         Hostname = binding.Hostname,
         OutlivesVm = outlivesVm,
+        Device = binding.Device,
     };
 
     private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));

@@ -170,6 +170,38 @@ internal static class Schema
         """
         ALTER TABLE hosts ADD COLUMN interfaces_configured INTEGER NOT NULL DEFAULT 1;
         """,
+        // Alerts: each one raised (its document is the contract's Alert message, without the
+        // deliveries and repeats kept beside it), each sink's delivery of it, and the conditions
+        // (audit findings, stale hosts) whose start was announced and whose end will be.
+        // last_seen is the alert's or its latest repeat's time: the dedup window runs from it.
+        """
+        CREATE TABLE alerts (
+            id        INTEGER PRIMARY KEY,
+            rule      TEXT NOT NULL,
+            dedup_key TEXT NOT NULL,
+            at        INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            repeats   INTEGER NOT NULL DEFAULT 0,
+            document  BLOB NOT NULL
+        );
+        CREATE INDEX alerts_by_key ON alerts(dedup_key, last_seen);
+        CREATE INDEX alerts_by_time ON alerts(at);
+        CREATE TABLE alert_deliveries (
+            alert_id     INTEGER NOT NULL REFERENCES alerts(id),
+            sink         TEXT NOT NULL,
+            state        INTEGER NOT NULL,
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            last_error   TEXT NOT NULL DEFAULT '',
+            delivered_at INTEGER,
+            PRIMARY KEY (alert_id, sink)
+        );
+        CREATE INDEX alert_deliveries_by_state ON alert_deliveries(state, alert_id);
+        CREATE TABLE alert_conditions (
+            condition_key TEXT PRIMARY KEY,
+            since         INTEGER NOT NULL,
+            document      BLOB NOT NULL
+        );
+        """,
     ];
 
     public static int Version => Migrations.Length;

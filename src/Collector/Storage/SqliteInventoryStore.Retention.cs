@@ -20,6 +20,11 @@ public sealed partial class SqliteInventoryStore
                 {
                     removed += writer.Execute($"DELETE FROM {table} WHERE valid_to < @Before", new { Before = before }, transaction);
                 }
+                // Alerts older than the horizon go too, once no sink still waits for them.
+                const string Aged = "SELECT id FROM alerts WHERE last_seen < @Before AND id NOT IN (SELECT alert_id FROM alert_deliveries WHERE state = @Pending)";
+                var aged = new { Before = before, Pending = (int)Protos.V1.DeliveryState.Pending };
+                writer.Execute($"DELETE FROM alert_deliveries WHERE alert_id IN ({Aged})", aged, transaction);
+                removed += writer.Execute($"DELETE FROM alerts WHERE id IN ({Aged})", aged, transaction);
                 transaction.Commit();
             }
             // Give the freed pages back to the file system; the checkpoint first moves them out of the WAL.

@@ -25,10 +25,20 @@ public static class WatchEvents
         var closed = facts.DomainsClosed.ToDictionary(d => d.Uuid, StringComparer.Ordinal);
         foreach (var domain in facts.DomainsOpened)
         {
-            var kind = closed.Remove(domain.Uuid) ? WatchEventKind.VmChanged : WatchEventKind.VmDefined;
-            events.Add(WithVm(Event(kind), domain.Uuid, domain.Name, (DomainState)domain.State));
+            var e = WithVm(Event(WatchEventKind.VmDefined), domain.Uuid, domain.Name, (DomainState)domain.State);
+            if (closed.Remove(domain.Uuid, out var before))
+            {
+                e.Kind = WatchEventKind.VmChanged;
+                e.PreviousState = (DomainState)before.State;
+            }
+            events.Add(e);
         }
-        events.AddRange(closed.Values.Select(d => WithVm(Event(WatchEventKind.VmUndefined), d.Uuid, d.Name, DomainState.Unspecified)));
+        events.AddRange(closed.Values.Select(d =>
+        {
+            var e = WithVm(Event(WatchEventKind.VmUndefined), d.Uuid, d.Name, DomainState.Unspecified);
+            e.PreviousState = (DomainState)d.State;
+            return e;
+        }));
 
         var names = facts.DomainsOpened.Concat(facts.DomainsClosed).GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
         foreach (var (nics, kind) in new[] { (facts.NicsOpened, WatchEventKind.NicAdded), (facts.NicsClosed, WatchEventKind.NicRemoved) })
@@ -54,7 +64,7 @@ public static class WatchEvents
                 e.Address = new AddressEvidence
                 {
                     Ip = b.Ip, Source = (AddressSource)b.Source, ObservedOn = facts.Host, NeighbourState = (NeighbourState)b.NeighbourState,
-                    Hostname = b.Hostname, LastConfirmed = at,
+                    Hostname = b.Hostname, LastConfirmed = at, Device = b.Device,
                     LeaseExpiry = b.LeaseExpiry is { } expiry ? Timestamp.FromDateTimeOffset(StoredTime.ToInstant(expiry)) : null,
                 };
                 if (kind == WatchEventKind.AddressBound)

@@ -1,0 +1,63 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DaemonNet.Collector.Alerting;
+
+/// <summary>
+/// Conditions are what holds for a while: an audit finding, a stale host. Each gets a stable key;
+/// the alerts announce a key appearing (finding-started, tunnel-over-limit, host-stale) and
+/// disappearing (finding-ended, host-back). Which keys were announced is kept, so that a restart
+/// announces only what changed, including what changed while the collector was down.
+/// </summary>
+public static class ConditionAlerts
+{
+    /// <summary>Every condition that holds now, by key, each with the alert that announces its start.</summary>
+    public static Dictionary<string, AlertCandidate> Current(IEnumerable<Finding> findings, IEnumerable<HostRow> hosts, IntervalRules rules, DateTimeOffset now)
+    {
+        var at = Timestamp.FromDateTimeOffset(now);
+        var conditions = new Dictionary<string, AlertCandidate>(StringComparer.Ordinal);
+        // A silent host is host-stale's; its audit finding would say the same twice.
+        foreach (var finding in findings.Where(f => f.Rule != AuditRules.HostSilent))
+        {
+            var key = $"finding|{finding.Rule}|{finding.Severity}|{string.Join('|', finding.Objects)}";
+            var rule = finding.Rule == AuditRules.TunnelNearLimit && finding.Severity == Severity.Critical ? AlertRules.TunnelOverLimit : AlertRules.FindingStarted;
+            var hostsInvolved = finding.Evidence.Select(e => e.Host).Distinct().ToList();
+            var alert = new Alert
+            {
+                Rule = rule, Severity = finding.Severity, At = at, Summary = finding.Summary, Action = finding.Action, Finding = finding,
+                Host = hostsInvolved.Count == 1 ? hostsInvolved[0] : "", Objects = { finding.Objects }, Evidence = { finding.Evidence },
+            };
+            conditions.TryAdd(key, new AlertCandidate(alert, key, finding.Objects.ToHashSet(StringComparer.Ordinal)));
+        }
+        foreach (var host in hosts.Where(h => rules.IsSilent(h, now)))
+        {
+            var key = $"host-stale|{host.Name}";
+            var lastReport = StoredTime.ToInstant(host.LastReport);
+            var alert = new Alert
+            {
+                Rule = AlertRules.HostStale, Severity = Severity.Warning, At = at, Host = host.Name, Objects = { host.Name },
+                Summary = $"{host.Name} has not reported since {lastReport:yyyy-MM-dd HH:mm:ss}Z (stale after {rules.SilenceLimit(host.IntervalMs)})",
+                Action = $"Check daemonnet-agent on {host.Name} (systemctl status daemonnet-agent) and its way to the collector; until it reports, its facts are as of its last report.",
+                Evidence = { new Evidence { Host = host.Name, Source = "collector", Since = Timestamp.FromDateTimeOffset(lastReport), Detail = "its last report" } },
+            };
+            conditions[key] = new AlertCandidate(alert, key, new HashSet<string>());
+        }
+        return conditions;
+    }
+
+    /// <summary>The alert that announces the end of a condition, from the one that announced its start.</summary>
+    public static AlertCandidate Ended(string key, Alert started, DateTimeOffset now)
+    {
+        var host = started.Rule == AlertRules.HostStale;
+        var alert = new Alert
+        {
+            Rule = host ? AlertRules.HostBack : AlertRules.FindingEnded, Severity = Severity.Info, At = Timestamp.FromDateTimeOffset(now),
+            Host = started.Host, Objects = { started.Objects }, Finding = started.Finding,
+            Summary = host ? $"{started.Host} reports again" : $"no longer holds: {started.Summary}",
+            Action = "Nothing: it has ended.",
+            Evidence = { new Evidence { Host = started.Host, Source = "collector", Since = started.At, Detail = $"{started.Rule} since then" } },
+        };
+        return new AlertCandidate(alert, $"end|{key}", started.Objects.ToHashSet(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,120 @@
+using System.Threading.Channels;
+using DaemonNet.Collector.Alerting.Sinks;
+using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DaemonNet.Collector.Alerting;
+
+/// <summary>
+/// One sink's queue and its single sender. Alerts go out in the order they were raised: a failed
+/// attempt is retried, after a wait that doubles from RetryDelay up to five minutes, before the
+/// next alert is tried. An alert still failing after RetryFor, or one that finds QueueLength
+/// alerts already waiting, is dead-lettered: recorded so, counted, logged and written to the
+/// dead-letter log. Every attempt's outcome is stored, so a restart resends what is pending.
+/// </summary>
+public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink sink, IAlertStore store, DeadLetters deadLetters, TimeProvider time, ILogger log)
+{
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(5);
+
+    private readonly Channel<Alert> queue = Channel.CreateUnbounded<Alert>(new UnboundedChannelOptions { SingleReader = true });
+    private int waiting;
+    private long delivered;
+    private long dead;
+
+    public string Name => name;
+
+    public SinkStatus Status => new()
+    {
+        Name = name, Type = options.Type, Target = options.Target, Queued = Volatile.Read(ref waiting),
+        Delivered = Interlocked.Read(ref delivered), Dead = Interlocked.Read(ref dead),
+    };
+
+    /// <summary>Queues an alert; when QueueLength alerts already wait, dead-letters it instead.</summary>
+    public async Task OfferAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Increment(ref waiting) > options.QueueLength)
+        {
+            Interlocked.Decrement(ref waiting);
+            await GiveUpAsync(alert, Attempts(alert), $"the queue of {options.QueueLength} alerts for {name} was full", cancellationToken);
+            return;
+        }
+        queue.Writer.TryWrite(alert);
+    }
+
+    /// <summary>One attempt, outside the queue and without retries: the test alert.</summary>
+    public async Task<AlertDelivery> SendOnceAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        var delivery = new AlertDelivery { Sink = name, Attempts = 1 };
+        try
+        {
+            await sink.SendAsync(alert, cancellationToken);
+            delivery.State = DeliveryState.Delivered;
+            delivery.DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        }
+        catch (AlertSinkException e)
+        {
+            delivery.State = DeliveryState.Dead;
+            delivery.LastError = e.Message;
+        }
+        await store.RecordDeliveryAsync(alert.Id, delivery, cancellationToken);
+        return delivery;
+    }
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var alert in queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            await DeliverAsync(alert, stoppingToken);
+            Interlocked.Decrement(ref waiting);
+        }
+    }
+
+    private async Task DeliverAsync(Alert alert, CancellationToken stoppingToken)
+    {
+        var attempts = Attempts(alert);
+        var giveUpAt = time.GetUtcNow() + options.RetryForDuration;
+        var wait = options.RetryDelayDuration;
+        while (true)
+        {
+            attempts++;
+            string error;
+            try
+            {
+                await sink.SendAsync(alert, stoppingToken);
+                await store.RecordDeliveryAsync(alert.Id, new AlertDelivery
+                {
+                    Sink = name, State = DeliveryState.Delivered, Attempts = attempts, DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                }, stoppingToken);
+                Interlocked.Increment(ref delivered);
+                return;
+            }
+            catch (AlertSinkException e)
+            {
+                error = e.Message;
+            }
+            if (time.GetUtcNow() + wait > giveUpAt)
+            {
+                await GiveUpAsync(alert, attempts, $"still failing after {options.RetryFor}: {error}", stoppingToken);
+                return;
+            }
+            if (attempts == 1)
+            {
+                log.LogWarning("Alert {Id} to {Sink} failed, retrying: {Error}", alert.Id, name, error);
+            }
+            await store.RecordDeliveryAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Pending, Attempts = attempts, LastError = error }, stoppingToken);
+            await Task.Delay(wait, time, stoppingToken);
+            wait = wait * 2 > LongestWait ? LongestWait : wait * 2;
+        }
+    }
+
+    private async Task GiveUpAsync(Alert alert, int attempts, string reason, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref dead);
+        log.LogError("Alert {Id} ({Rule}) to {Sink} is dead-lettered to {File}: {Reason}", alert.Id, alert.Rule, name, deadLetters.Path, reason);
+        deadLetters.Write(name, reason, alert, time.GetUtcNow());
+        await store.RecordDeliveryAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Dead, Attempts = attempts, LastError = reason }, cancellationToken);
+    }
+
+    private int Attempts(Alert alert) => alert.Deliveries.FirstOrDefault(d => d.Sink == name)?.Attempts ?? 0;
+}

@@ -1,0 +1,175 @@
+using Dapper;
+using DaemonNet.Protos.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>Alerting's tables: the alerts raised, their deliveries, the open conditions; and the history questions alert rules ask.</summary>
+public sealed partial class SqliteInventoryStore : IAlertStore
+{
+    public async Task<Alert?> RaiseAsync(Alert alert, string dedupKey, TimeSpan window, IReadOnlyList<string> sinks, CancellationToken cancellationToken)
+    {
+        var at = alert.At.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = writer.BeginTransaction();
+            var earlier = writer.QueryFirstOrDefault<long?>(
+                "SELECT id FROM alerts WHERE dedup_key = @Key AND last_seen >= @Since ORDER BY last_seen DESC LIMIT 1",
+                new { Key = dedupKey, Since = at - (long)window.TotalMilliseconds }, transaction);
+            if (earlier is { } id)
+            {
+                writer.Execute("UPDATE alerts SET repeats = repeats + 1, last_seen = MAX(last_seen, @At) WHERE id = @Id", new { Id = id, At = at }, transaction);
+                transaction.Commit();
+                return null;
+            }
+            var stored = alert.Clone();
+            stored.Deliveries.Clear();
+            stored.Repeats = 0;
+            stored.Id = writer.ExecuteScalar<long>(
+                "INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES (@Rule, @Key, @At, @At, @Document) RETURNING id",
+                new { stored.Rule, Key = dedupKey, At = at, Document = stored.ToByteArray() }, transaction);
+            writer.Execute("INSERT INTO alert_deliveries (alert_id, sink, state) VALUES (@Id, @Sink, @State)",
+                sinks.Select(sink => new { stored.Id, Sink = sink, State = (int)DeliveryState.Pending }), transaction);
+            transaction.Commit();
+            stored.Deliveries.Add(sinks.Select(sink => new AlertDelivery { Sink = sink, State = DeliveryState.Pending }));
+            return stored;
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    public async Task RecordDeliveryAsync(long alertId, AlertDelivery delivery, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            writer.Execute(
+                """
+                INSERT INTO alert_deliveries (alert_id, sink, state, attempts, last_error, delivered_at)
+                VALUES (@AlertId, @Sink, @State, @Attempts, @LastError, @DeliveredAt)
+                ON CONFLICT (alert_id, sink) DO UPDATE SET state = excluded.state, attempts = excluded.attempts,
+                    last_error = excluded.last_error, delivered_at = excluded.delivered_at
+                """,
+                new
+                {
+                    AlertId = alertId, delivery.Sink, State = (int)delivery.State, delivery.Attempts, delivery.LastError,
+                    DeliveredAt = delivery.DeliveredAt?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
+                });
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<(Alert Alert, string Sink)>> PendingDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long Id, byte[] Document, string Sink, int Attempts)>(new CommandDefinition(
+            """
+            SELECT a.id, a.document, d.sink, d.attempts FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
+            WHERE d.state = @Pending ORDER BY a.id
+            """, new { Pending = (int)DeliveryState.Pending }, cancellationToken: cancellationToken));
+        return rows.Select(r =>
+        {
+            var alert = Alert.Parser.ParseFrom(r.Document);
+            alert.Id = r.Id;
+            alert.Deliveries.Add(new AlertDelivery { Sink = r.Sink, State = DeliveryState.Pending, Attempts = r.Attempts });
+            return (alert, r.Sink);
+        }).ToList();
+    }
+
+    public async Task<IReadOnlyList<Alert>> RecentAlertsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var alerts = (await connection.QueryAsync<(long Id, int Repeats, byte[] Document)>(new CommandDefinition(
+            "SELECT id, repeats, document FROM alerts WHERE at >= @Since ORDER BY at DESC, id DESC LIMIT @Limit",
+            new { Since = since?.ToUnixTimeMilliseconds() ?? long.MinValue, Limit = limit }, cancellationToken: cancellationToken)))
+            .Select(r =>
+            {
+                var alert = Alert.Parser.ParseFrom(r.Document);
+                alert.Id = r.Id;
+                alert.Repeats = r.Repeats;
+                return alert;
+            }).ToList();
+        if (alerts.Count == 0)
+        {
+            return alerts;
+        }
+        var deliveries = await connection.QueryAsync<(long AlertId, string Sink, int State, int Attempts, string LastError, long? DeliveredAt)>(new CommandDefinition(
+            "SELECT alert_id, sink, state, attempts, last_error, delivered_at FROM alert_deliveries WHERE alert_id >= @First AND alert_id <= @Last ORDER BY sink",
+            new { First = alerts.Min(a => a.Id), Last = alerts.Max(a => a.Id) }, cancellationToken: cancellationToken));
+        var byId = alerts.ToDictionary(a => a.Id);
+        foreach (var d in deliveries)
+        {
+            if (byId.TryGetValue(d.AlertId, out var alert))
+            {
+                alert.Deliveries.Add(new AlertDelivery
+                {
+                    Sink = d.Sink, State = (DeliveryState)d.State, Attempts = d.Attempts, LastError = d.LastError,
+                    DeliveredAt = d.DeliveredAt is { } delivered ? Timestamp.FromDateTimeOffset(StoredTime.ToInstant(delivered)) : null,
+                });
+            }
+        }
+        return alerts;
+    }
+
+    public async Task<IReadOnlyDictionary<string, Alert>> OpenConditionsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Key, byte[] Document)>(new CommandDefinition(
+            "SELECT condition_key, document FROM alert_conditions", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Key, r => Alert.Parser.ParseFrom(r.Document), StringComparer.Ordinal);
+    }
+
+    public async Task UpdateConditionsAsync(IReadOnlyDictionary<string, Alert> started, IReadOnlyCollection<string> ended, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            using var transaction = writer.BeginTransaction();
+            writer.Execute("DELETE FROM alert_conditions WHERE condition_key = @Key", ended.Select(key => new { Key = key }), transaction);
+            writer.Execute("INSERT OR REPLACE INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)",
+                started.Select(s => new { s.Key, Since = s.Value.At.ToDateTimeOffset().ToUnixTimeMilliseconds(), Document = s.Value.ToByteArray() }), transaction);
+            transaction.Commit();
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    public async Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM nics WHERE mac = @Mac AND valid_from < @Before)
+                OR EXISTS (SELECT 1 FROM bindings WHERE mac = @Mac AND valid_from < @Before)
+            """, new { Mac = mac, Before = before.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<bool> PairingSeenBeforeAsync(string mac, string ip, DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM bindings WHERE ip = @Ip AND mac = @Mac AND valid_from < @Before)",
+            new { Mac = mac, Ip = ip, Before = before.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<(string Mac, bool StillHolds)?> PreviousHolderAsync(string host, string ip, string mac, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string Mac, bool StillHolds)>(new CommandDefinition(
+            """
+            SELECT b.mac, b.valid_to IS NULL FROM bindings b JOIN hosts h ON h.id = b.host_id
+            WHERE b.ip = @Ip AND h.name = @Host AND b.mac <> @Mac
+            ORDER BY b.valid_to IS NULL DESC, b.valid_to DESC LIMIT 1
+            """, new { Host = host, Ip = ip, Mac = mac }, cancellationToken: cancellationToken));
+        return rows.Select(r => ((string, bool)?)r).FirstOrDefault();
+    }
+}
