@@ -7,7 +7,8 @@
 # The cluster: a bridge dndemo0 (10.99.0.1/24) in this namespace stands for the club's LAN; the
 # collector listens on 10.99.0.1:7460 with TLS, certificates made by `certs init/issue`, and open reads (the web page needs no certificate). Three network namespaces dndemo-daemon1..3 are the daemon
 # hosts, each with br0 (forward-bridge) and virbr0 (nat-bridge, its own IPv6 /64), real neighbour
-# entries, a dnsmasq lease file and a libvirt test-driver node with VMs, and a real agent.
+# entries, a dnsmasq lease file and a libvirt test-driver node with VMs, and a real agent. The
+# collector sends its alerts to syslog, which a socat listener writes to alerts.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/prerequisites.sh
@@ -164,7 +165,7 @@ fi
 
 require_root
 require_dotnet
-install_packages
+install_packages --for-demo
 echo "Building DaemonNet (Release)..."
 dotnet build DaemonNet.sln -c Release -v q -nologo >/dev/null
 down
@@ -176,8 +177,13 @@ ip addr add 10.99.0.1/24 dev dndemo0
 dotnet "$collector" certs init --dir "$tls" --san 10.99.0.1 >/dev/null
 for n in 1 2 3; do dotnet "$collector" certs issue --dir "$tls" --name "daemon$n" --role agent >/dev/null; done
 dotnet "$collector" certs issue --dir "$tls" --name admin --role reader >/dev/null
+# Alerts go to syslog over UDP; socat stands in for the club's syslog server and appends each message to a file.
+watched_mac=52:54:00:ee:00:99
+start syslog "" socat -u UDP-RECVFROM:5514,bind=10.99.0.1,fork SYSTEM:"cat >>$state/alerts.log; echo >>$state/alerts.log"
 # shellcheck disable=SC2046
-start collector "" dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector) \
+start collector "" env DAEMONNET_Collector__Alerts__Sinks__syslog__Type=syslog DAEMONNET_Collector__Alerts__Sinks__syslog__Address=udp://10.99.0.1:5514 \
+    DAEMONNET_Collector__Alerts__WatchList__0=$watched_mac \
+    dotnet "$collector" --listen 10.99.0.1:7460 --db "$state/collector.db" $(tls_flags collector) \
     --routed-prefix daemon1/he-ipv6=2001:db8:beef:1::/64 --routed-prefix daemon2/he-ipv6=2001:db8:beef:2::/64 \
     --routed-prefix daemon3/he-ipv6=2001:db8:beef:3::/64 --tunnel-limit daemon1/he-ipv6=100Mbit --open-reads
 
@@ -225,6 +231,20 @@ daemonnet tunnels
 echo
 echo "\$ daemonnet audit"
 daemonnet audit || true
+echo
+echo "Alerts go to syslog: a socat listener on udp://10.99.0.1:5514 appends them to $state/alerts.log."
+echo "A MAC on the collector's watch list turns up in daemon3's neighbour table:"
+echo "\$ ip -n dndemo-daemon3 neigh replace 10.77.0.99 lladdr $watched_mac dev br0 nud reachable"
+ip -n dndemo-daemon3 neigh replace 10.77.0.99 lladdr "$watched_mac" dev br0 nud reachable
+for _ in $(seq 1 60); do
+    if grep -q ' watch-list ' "$state/alerts.log" 2>/dev/null; then break; fi
+    sleep 0.5
+done
+echo "\$ grep watch-list $state/alerts.log"
+grep ' watch-list ' "$state/alerts.log" || echo "(no watch-list alert arrived within 30 s: see $state/collector.log)"
+echo
+echo "\$ daemonnet alerts --limit 3"
+daemonnet alerts --limit 3
 cat <<EOF2
 
 The demo keeps running. Try it yourself (as the reader 'admin'):
@@ -232,7 +252,7 @@ The demo keeps running. Try it yourself (as the reader 'admin'):
   export DAEMONNET_CERT_FILE=$tls/admin.pem DAEMONNET_KEY_FILE=$tls/admin-key.pem
   alias daemonnet="$PWD/$bin/daemonnet"
   daemonnet where 10.77.0.61;  daemonnet vms;  daemonnet history web1;  daemonnet where 52:54:00:AB:01:01 --json
-  daemonnet audit --min-severity info;  daemonnet tunnels --host daemon1 --json
+  daemonnet audit --min-severity info;  daemonnet tunnels --host daemon1 --json;  daemonnet alerts;  daemonnet alerts test syslog
 The web page and the HTTP API (reads are open in the demo: no certificate needed):
   https://10.99.0.1:7460/#where/web1     (the browser warns: the demo's CA is not in its store)
   curl --cacert $tls/ca.pem https://10.99.0.1:7460/v1/where/web1

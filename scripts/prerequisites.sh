@@ -3,6 +3,8 @@
 #   iproute2  - ip, for the kernel's links, addresses and neighbour tables, and network namespaces
 #   sqlite3   - not needed by DaemonNet; handy to look into the collector's database
 #   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
+# and, for the demo only (install_packages --for-demo):
+#   socat                                  - the demo's syslog receiver, which writes the alerts it gets to a file
 # and, for the tests only (install_packages --for-tests):
 #   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
 #   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
@@ -34,6 +36,9 @@ install_packages() {
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     command -v clang >/dev/null 2>&1 || missing+=(clang)
     [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+    if [ "${1:-}" = "--for-demo" ]; then
+        command -v socat >/dev/null 2>&1 || missing+=(socat)
+    fi
     if [ "${1:-}" = "--for-tests" ]; then
         command -v chromium >/dev/null 2>&1 || missing+=(chromium)
         /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)

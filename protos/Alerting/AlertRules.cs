@@ -51,6 +51,11 @@ public static class AlertRules
     public static IEnumerable<string> OnByDefault => All.Where(r => r.OnByDefault).Select(r => r.Name);
 
     public static bool IsKnown(string name) => All.Any(r => r.Name == name);
+
+    /// <summary>The README's alert table.</summary>
+    public static string Markdown() =>
+        "| alert | severity | on by default | when |\n| --- | --- | --- | --- |\n"
+        + string.Concat(All.Select(r => $"| `{r.Name}` | {r.Severity} | {(r.OnByDefault ? "yes" : "no")} | {r.When} |\n"));
 }
 
 /// <summary>One kind of alert: its name, its severity, whether a rule without a list covers it, and when it fires.</summary>

@@ -1,3 +1,4 @@
+using System.Net.Mail;
 using DaemonNet.Collector.Alerting.Sinks;
 using DaemonNet.Protos.Formats;
 
@@ -100,6 +101,10 @@ public sealed class AlertSinkOptions
                 if (From.Length == 0 || To.Count == 0)
                 {
                     yield return $"{at}: a mail sink needs From and at least one To address";
+                }
+                foreach (var (name, address) in To.Select(t => ("To", t)).Prepend(("From", From)).Where(a => a.Item2.Length > 0 && !MailAddress.TryCreate(a.Item2, out _)))
+                {
+                    yield return $"{at}:{name} '{address}' is not a mail address";
                 }
                 if (PasswordFile.Length > 0 && !File.Exists(PasswordFile))
                 {

@@ -22,4 +22,11 @@ public class ReadmeTablesTests
         Assert.True(Readme.Contains(AuditRules.Markdown(), StringComparison.Ordinal),
             "README.md's audit rule table differs from AuditRules; replace it with:\n" + AuditRules.Markdown());
     }
+
+    [Fact]
+    public void Readme_AlertTable_IsTheOneInTheCode()
+    {
+        Assert.True(Readme.Contains(AlertRules.Markdown(), StringComparison.Ordinal),
+            "README.md's alert table differs from AlertRules; replace it with:\n" + AlertRules.Markdown());
+    }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using DaemonNet.Collector.Tests.Certificates;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
 using Grpc.Core;
 using Grpc.Net.Client;
 using static DaemonNet.Collector.Tests.Snapshots;
@@ -152,5 +153,39 @@ public class HttpApiTests
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         using var withCertificate = Http(cluster, "alice");
         Assert.Equal(HttpStatusCode.OK, (await withCertificate.GetAsync("/v1/hosts")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Alerts_AReaderListsAndTestsThem_OpenReadsAndAgentsMayNot()
+    {
+        await using var receiver = new Alerting.WebhookReceiver(LoopbackPort.Free());
+        await receiver.StartAsync();
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new()
+        {
+            ["Collector:Alerts:Sinks:hook:Type"] = "webhook",
+            ["Collector:Alerts:Sinks:hook:Url"] = receiver.Url,
+        });
+        await ReportWeb1Async(cluster);
+        await Eventually.HoldsAsync(() => receiver.Accepted.Count, n => n > 0, "the first alert delivered");
+        using var reader = Http(cluster, "alice");
+        using var anonymous = Http(cluster, certificate: null);
+        using var agent = cluster.Channel("daemon1");
+
+        using var listed = await reader.GetAsync("/v1/alerts?limit=10");
+        using var tested = await reader.PostAsync("/v1/alerts/test/hook", null);
+        using var unknownSink = await reader.PostAsync("/v1/alerts/test/pager", null);
+        using var refused = await anonymous.GetAsync("/v1/alerts");
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await new Protos.V1.Alerting.AlertingClient(agent).ListAlertsAsync(new ListAlertsRequest()));
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var alerts = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(alerts.GetProperty("alerts").EnumerateArray(), a => a.GetProperty("rule").GetString() == "mac-first-seen");
+        Assert.Equal("hook", alerts.GetProperty("sinks")[0].GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.OK, tested.StatusCode);
+        Assert.Contains("DELIVERY_STATE_DELIVERED", await tested.Content.ReadAsStringAsync());
+        Assert.Contains(receiver.Accepted, r => JsonDocument.Parse(r.Body).RootElement.GetProperty("rule").GetString() == "test");
+        Assert.Equal(HttpStatusCode.NotFound, unknownSink.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
     }
 }
