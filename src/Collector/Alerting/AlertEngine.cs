@@ -17,6 +17,10 @@ namespace DaemonNet.Collector.Alerting;
 public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
     IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
 {
+    /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
+    private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
+    private const int IdleShare = 10;
+
     private readonly AlertOptions settings = options.Value.Alerts;
     private readonly AlertRouting routing = new(options.Value.Alerts);
     private readonly Channel<bool> evaluate = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -76,13 +80,26 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         }
     }
 
+    /// <summary>
+    /// Runs the audit when asked, but leaves at least <see cref="IdleShare"/> times its last
+    /// duration (and a second) between two runs: under a stream of changes, a large cluster's audit
+    /// takes a bounded share of a core, never all of it. The spacing is real time, as it is about
+    /// the processor, not about the facts.
+    /// </summary>
     private async Task EvaluateConditionsAsync(CancellationToken stoppingToken)
     {
         await foreach (var _ in evaluate.Reader.ReadAllAsync(stoppingToken))
         {
+            var started = System.Diagnostics.Stopwatch.StartNew();
             await GuardAsync("the audit for alerts", () => EvaluateAsync(stoppingToken), stoppingToken);
+            var spacing = TimeSpan.FromTicks(Math.Max(MinimumSpacing.Ticks, started.Elapsed.Ticks * IdleShare));
+            if (spacing > started.Elapsed)
+            {
+                await Task.Delay(spacing - started.Elapsed, stoppingToken);
+            }
         }
     }
+
 
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
