@@ -49,6 +49,17 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     public string DatabasePath => folder.File("collector.db");
 
+    /// <summary>Sends one snapshot as an agent would, on a stream of its own, and waits for the acknowledgement.</summary>
+    public async Task ReportAsync(HostSnapshot snapshot)
+    {
+        using var call = Ingest.Sync();
+        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
+        if (!await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            throw new InvalidOperationException($"the collector ended the stream without acknowledging {snapshot.Host.Name}'s snapshot");
+        }
+    }
+
     /// <param name="realClock">Run on the system clock instead (then <see cref="Clock"/> moves nothing): for tests of how long things take.</param>
     public static Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null, bool realClock = false) =>
         StartAsync(settings, realClock, new TempDirectory(), new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z")));

@@ -107,7 +107,7 @@ internal sealed class AlertsCommand
         foreach (var alert in reply.Alerts)
         {
             var repeats = alert.Repeats > 0 ? $" (and {alert.Repeats} repeat{(alert.Repeats == 1 ? "" : "s")} within the dedup window)" : "";
-            writer.WriteLine($"#{alert.Id.ToString(CultureInfo.InvariantCulture),-5} {RelativeTime.Absolute(alert.At.ToDateTimeOffset(), utc)}  {Name(alert.Severity).ToUpperInvariant(),-8}  {alert.Rule}  {alert.Summary}{repeats}");
+            writer.WriteLine($"#{alert.Id.ToString(CultureInfo.InvariantCulture),-5} {RelativeTime.Absolute(alert.At.ToDateTimeOffset(), utc)}  {ContractText.SeverityName(alert.Severity).ToUpperInvariant(),-8}  {alert.Rule}  {alert.Summary}{repeats}");
             foreach (var evidence in alert.Evidence)
             {
                 var since = evidence.Since is null ? "" : $" since {RelativeTime.Absolute(evidence.Since.ToDateTimeOffset(), utc)}";
@@ -141,11 +141,4 @@ internal sealed class AlertsCommand
     };
 
     private static string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string Name(Severity severity) => severity switch
-    {
-        Severity.Critical => "critical",
-        Severity.Warning => "warning",
-        _ => "info",
-    };
 }

@@ -80,7 +80,7 @@ internal sealed class AuditCommand
     {
         foreach (var finding in reply.Findings)
         {
-            writer.WriteLine($"{Name(finding.Severity).ToUpperInvariant(),-8}  {finding.Rule}  {finding.Summary}");
+            writer.WriteLine($"{ContractText.SeverityName(finding.Severity).ToUpperInvariant(),-8}  {finding.Rule}  {finding.Summary}");
             foreach (var evidence in finding.Evidence)
             {
                 var since = evidence.Since is null ? "" : $" since {RelativeTime.Absolute(evidence.Since.ToDateTimeOffset(), utc)}";
@@ -88,17 +88,10 @@ internal sealed class AuditCommand
             }
             writer.WriteLine($"          → {finding.Action}");
         }
-        var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {Name(g.Key)}"));
-        var hidden = below > 0 ? $"; {below} below {Name(threshold)} not shown (--min-severity info shows them)" : "";
+        var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {ContractText.SeverityName(g.Key)}"));
+        var hidden = below > 0 ? $"; {below} below {ContractText.SeverityName(threshold)} not shown (--min-severity info shows them)" : "";
         writer.WriteLine(reply.Findings.Count == 0
-            ? $"No findings at {Name(threshold)} or above{hidden}."
+            ? $"No findings at {ContractText.SeverityName(threshold)} or above{hidden}."
             : $"{reply.Findings.Count} finding{(reply.Findings.Count == 1 ? "" : "s")}: {counts}{hidden}.");
     }
-
-    private static string Name(Severity severity) => severity switch
-    {
-        Severity.Critical => "critical",
-        Severity.Warning => "warning",
-        _ => "info",
-    };
 }

@@ -61,4 +61,12 @@ internal static class ContractText
         AddressSource.Neighbour => $"neighbour {address.NeighbourState.ToString().ToLowerInvariant()}",
         _ => "unknown",
     };
+
+    /// <summary>A severity as the CLI writes it: info, warning or critical.</summary>
+    public static string SeverityName(Severity severity) => severity switch
+    {
+        Severity.Critical => "critical",
+        Severity.Warning => "warning",
+        _ => "info",
+    };
 }

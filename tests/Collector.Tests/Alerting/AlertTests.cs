@@ -19,13 +19,6 @@ public class AlertTests
     private const string Mac2 = "52:54:00:aa:00:02";
     private const string Secret = "s3cret-shared-with-the-receiver";
 
-    private static async Task ReportAsync(CollectorServer server, HostSnapshot snapshot)
-    {
-        using var call = server.Ingest.Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     private static async Task<ListAlertsReply> AlertsAsync(CollectorServer server) =>
         await server.Alerting.ListAlertsAsync(new ListAlertsRequest { Limit = 1_000 });
 
@@ -62,7 +55,7 @@ public class AlertTests
         receiver.FailNext(2);
         await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, folder.File("secret")), realClock: true);
 
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("db1", 2, DomainState.Running, NatNic(Mac2)))
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("db1", 2, DomainState.Running, NatNic(Mac2)))
             .WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1), "web1"));
         var accepted = await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Count >= 3, "three alerts accepted");
 
@@ -97,14 +90,14 @@ public class AlertTests
         try
         {
             var daemon1 = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)));
-            await ReportAsync(server, daemon1);
-            await ReportAsync(server, Host("daemon2", Vm("web9", 9, DomainState.Running, NatNic(Mac1))));
+            await server.ReportAsync(daemon1);
+            await server.ReportAsync(Host("daemon2", Vm("web9", 9, DomainState.Running, NatNic(Mac1))));
             await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Any(r => Rule(r) == "finding-started"), "the duplicate MAC announced");
             var before = receiver.Accepted.Count;
 
             server = await server.RestartAsync();
-            await ReportAsync(server, daemon1);
-            await ReportAsync(server, Host("daemon2"));
+            await server.ReportAsync(daemon1);
+            await server.ReportAsync(Host("daemon2"));
             var all = await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Any(r => Rule(r) == "finding-ended"), "the duplicate MAC's end announced");
 
             var started = Document(Assert.Single(all, r => Rule(r) == "finding-started"));
@@ -130,7 +123,7 @@ public class AlertTests
 
         for (var flap = 0; flap < 6; flap++)
         {
-            await ReportAsync(server, host.Clone().WithNeighbour("192.168.122.50", flap % 2 == 0 ? Mac1 : Mac2, NeighbourState.Reachable));
+            await server.ReportAsync(host.Clone().WithNeighbour("192.168.122.50", flap % 2 == 0 ? Mac1 : Mac2, NeighbourState.Reachable));
             server.Clock.Advance(TimeSpan.FromSeconds(10));
         }
 
@@ -147,10 +140,10 @@ public class AlertTests
         await receiver.StartAsync();
         await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver,
             more: new() { ["Collector:StaleAfter"] = "30s", ["Collector:Alerts:EvaluateEvery"] = "1s", ["Collector:Alerts:Rules:0:When:0"] = "host-stale", ["Collector:Alerts:Rules:0:When:1"] = "host-back" }));
-        await ReportAsync(server, Host("daemon1"));
+        await server.ReportAsync(Host("daemon1"));
 
         await AdvanceUntilAsync(server, () => receiver.Accepted.Any(r => Rule(r) == "host-stale"), "host-stale");
-        await ReportAsync(server, Host("daemon1"));
+        await server.ReportAsync(Host("daemon1"));
         await AdvanceUntilAsync(server, () => receiver.Accepted.Any(r => Rule(r) == "host-back"), "host-back");
 
         Assert.Equal(["host-stale", "host-back"], receiver.Accepted.Select(Rule));
@@ -183,7 +176,7 @@ public class AlertTests
             ["Collector:Alerts:Rules:0:When:0"] = "mac-first-seen",
         }), realClock: true);
 
-        await ReportAsync(server, Host("daemon1", [.. Enumerable.Range(1, 5).Select(n => Vm($"vm{n}", n, DomainState.Running, NatNic($"52:54:00:bb:00:0{n}")))]));
+        await server.ReportAsync(Host("daemon1", [.. Enumerable.Range(1, 5).Select(n => Vm($"vm{n}", n, DomainState.Running, NatNic($"52:54:00:bb:00:0{n}")))]));
         var status = await Eventually.ValueAsync(async () => (await AlertsAsync(server)).Sinks.Single(), s => s.Dead == 2, "two alerts past the queue bound");
         Assert.Equal(3, status.Queued);
         await receiver.StartAsync();
@@ -213,7 +206,7 @@ public class AlertTests
         }
         await using var server = await CollectorServer.StartAsync(settings);
 
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))));
 
         var pattern = new Regex("""^<(\d+)>1 (\S+) (\S+) daemonnet-collector (\d+) mac-first-seen \[daemonnet@32473 id="(\d+)" rule="mac-first-seen" severity="info" host="daemon1"\] (.+)$""");
         foreach (var messages in new[] { receiver.Udp, receiver.Tcp, receiver.Unix })
@@ -243,7 +236,7 @@ public class AlertTests
             ["Collector:Alerts:Rules:0:When:0"] = "watch-list",
         });
 
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("intruder", 2, DomainState.Running, NatNic(Mac2))));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("intruder", 2, DomainState.Running, NatNic(Mac2))));
         var mail = SmtpReceiver.Readable(Assert.Single(await Eventually.HoldsAsync(() => relay.Messages, m => m.Count > 0, "the watch-list mail")));
         var test = await server.Alerting.SendTestAlertAsync(new SendTestAlertRequest { Sink = "mail" });
         var unknown = await Assert.ThrowsAsync<RpcException>(async () => await server.Alerting.SendTestAlertAsync(new SendTestAlertRequest { Sink = "pager" }));
@@ -283,8 +276,8 @@ public class AlertTests
         }
         await using var server = await CollectorServer.StartAsync(settings);
 
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("lan1", 2, DomainState.Running, ForwardNic(Mac2))));
-        await ReportAsync(server, Host("daemon2", Vm("web9", 9, DomainState.Running, NatNic(Mac1))));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("lan1", 2, DomainState.Running, ForwardNic(Mac2))));
+        await server.ReportAsync(Host("daemon2", Vm("web9", 9, DomainState.Running, NatNic(Mac1))));
         await Eventually.HoldsAsync(() => daemon2.Accepted, a => a.Count > 0, "the duplicate MAC, on daemon2 and critical");
         await Eventually.HoldsAsync(() => everything.Accepted, a => a.Any(r => Rule(r) == "finding-started"), "everything, to the unlimited sink");
 

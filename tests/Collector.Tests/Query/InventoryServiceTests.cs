@@ -6,18 +6,11 @@ namespace DaemonNet.Collector.Tests.Query;
 
 public class InventoryServiceTests
 {
-    private static async Task ReportAsync(CollectorServer server, HostSnapshot snapshot)
-    {
-        using var call = server.Ingest.Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     [Fact]
     public async Task Where_HostSilentForThreeIntervals_IsMarkedStaleButStillAnswered()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1)));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1)));
 
         server.Clock.Advance(TimeSpan.FromSeconds(29));
         var fresh = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
@@ -34,7 +27,7 @@ public class InventoryServiceTests
     public async Task Where_AddressOrMacThatNoVmHas_ExplainsInTheNote(string query, string note)
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"));
+        await server.ReportAsync(Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"));
 
         var reply = await server.Inventory.WhereAsync(new WhereRequest { Query = query });
 
@@ -46,7 +39,7 @@ public class InventoryServiceTests
     public async Task Where_NameThatMatchesNoVm_OffersTheCloseNames()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("web2", 2), Vm("db1", 3)));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("web2", 2), Vm("db1", 3)));
 
         var missed = await server.Inventory.WhereAsync(new WhereRequest { Query = "web" });
         var found = await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" });
@@ -59,7 +52,7 @@ public class InventoryServiceTests
     public async Task Where_ConfiguredStaleAfter_OverridesThreeIntervals()
     {
         await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "5s" });
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1)));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1)));
 
         server.Clock.Advance(TimeSpan.FromSeconds(6));
 
@@ -70,7 +63,7 @@ public class InventoryServiceTests
     public async Task ListHosts_HostWithSourceErrors_ReportsThemWithTheVmCount()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("web2", 2)).WithError("leases"));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("web2", 2)).WithError("leases"));
 
         var host = Assert.Single((await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts);
 
@@ -105,7 +98,7 @@ public class InventoryServiceTests
     public async Task Where_StoppedVm_MarksItsAddressesAsOutlivingItAndARunningOneNot()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")), Vm("web2", 2, DomainState.Paused, NatNic("52:54:00:aa:00:02")))
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")), Vm("web2", 2, DomainState.Paused, NatNic("52:54:00:aa:00:02")))
             .WithLease("192.168.122.45", "52:54:00:aa:00:01", TimeSpan.FromMinutes(50))
             .WithNeighbour("192.168.122.46", "52:54:00:aa:00:02", NeighbourState.Reachable));
 
@@ -122,7 +115,7 @@ public class InventoryServiceTests
         await using var server = await CollectorServer.StartAsync();
         var snapshot = Host("daemon1").WithTunnel("he-ipv6", "10.99.0.11", "216.66.80.26");
         snapshot.InterfacesNotConfigured = true;
-        await ReportAsync(server, snapshot);
+        await server.ReportAsync(snapshot);
 
         var host = Assert.Single((await server.Inventory.TunnelsAsync(new TunnelsRequest())).Hosts);
         var audit = await server.Inventory.AuditAsync(new AuditRequest());

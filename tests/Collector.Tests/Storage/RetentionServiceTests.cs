@@ -9,13 +9,6 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// <summary>The retention pass in the real collector, on its fake clock: what ended before the horizon goes, what holds stays.</summary>
 public class RetentionServiceTests
 {
-    private static async Task ReportAsync(CollectorServer server, HostSnapshot snapshot)
-    {
-        using var call = server.Ingest.Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
-    }
-
     private static long Count(CollectorServer server, string sql)
     {
         using var connection = new SqliteConnection($"Data Source={server.DatabasePath}");
@@ -26,9 +19,9 @@ public class RetentionServiceTests
     public async Task Pass_AfterTheHorizon_DeletesEndedIntervalsAndKeepsOpenOnes()
     {
         await using var server = await CollectorServer.StartAsync(new() { ["Collector:Retention"] = "1h" });
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("db1", 2)));
         server.Clock.Advance(TimeSpan.FromSeconds(5));
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2)));
         Assert.Equal(1, Count(server, "SELECT count(*) FROM domains WHERE valid_to IS NOT NULL"));
 
         server.Clock.Advance(TimeSpan.FromHours(2));

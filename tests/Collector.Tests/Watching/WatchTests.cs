@@ -9,13 +9,6 @@ public class WatchTests
 {
     private const string Mac1 = "52:54:00:aa:00:01";
 
-    private static async Task ReportAsync(CollectorServer server, HostSnapshot snapshot)
-    {
-        using var call = server.Ingest.Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     private static async Task<WatchEvent> NextAsync(AsyncServerStreamingCall<WatchEvent> watch)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -27,14 +20,14 @@ public class WatchTests
     public async Task Watch_AQuery_StartsWithTheCurrentAnswerThenSendsEachChangeOfThatVm()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2)));
         using var watch = server.Inventory.Watch(new WatchRequest { Query = "web1" });
 
         var current = await NextAsync(watch);
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2), Vm("web1", 1, DomainState.Paused, NatNic(Mac1))));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2), Vm("web1", 1, DomainState.Paused, NatNic(Mac1))));
         var defined = await NextAsync(watch);
         var nic = await NextAsync(watch);
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2), Vm("web1", 1, DomainState.Running, NatNic(Mac1)))
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2), Vm("web1", 1, DomainState.Running, NatNic(Mac1)))
             .WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
         var changed = await NextAsync(watch);
         var bound = await NextAsync(watch);
@@ -52,13 +45,13 @@ public class WatchTests
     public async Task Watch_AMoveBetweenHosts_IsUndefinedOnOneAndDefinedOnTheOther_AndOtherVmsAreNotSent()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1", Vm("web1", 1), Vm("db1", 2)));
-        await ReportAsync(server, Host("daemon2"));
+        await server.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon2"));
         using var watch = server.Inventory.Watch(new WatchRequest { Query = "web1" });
         var current = await NextAsync(watch);
 
-        await ReportAsync(server, Host("daemon2", Vm("web1", 1)));
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2, DomainState.Paused)));
+        await server.ReportAsync(Host("daemon2", Vm("web1", 1)));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2, DomainState.Paused)));
         var defined = await NextAsync(watch);
         var undefined = await NextAsync(watch);
 
@@ -71,17 +64,17 @@ public class WatchTests
     public async Task Watch_WholeCluster_SendsEveryChangeAndStalenessBothWays()
     {
         await using var server = await CollectorServer.StartAsync();
-        await ReportAsync(server, Host("daemon1"));
+        await server.ReportAsync(Host("daemon1"));
         using var watch = server.Inventory.Watch(new WatchRequest());
         // The collector sends the headers once it has subscribed: from then on nothing is missed.
         await watch.ResponseHeadersAsync;
 
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2)));
         var defined = await NextAsync(watch);
         // The silence limit is three 10 s intervals; the monitor looks every second.
         server.Clock.Advance(TimeSpan.FromSeconds(31));
         var stale = await NextAsync(watch);
-        await ReportAsync(server, Host("daemon1", Vm("db1", 2)));
+        await server.ReportAsync(Host("daemon1", Vm("db1", 2)));
         server.Clock.Advance(TimeSpan.FromSeconds(1));
         var back = await NextAsync(watch);
 
