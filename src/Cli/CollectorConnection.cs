@@ -20,14 +20,14 @@ internal sealed class CollectorConnection : IDisposable
         Url = url;
         this.channel = channel;
         Inventory = new Inventory.InventoryClient(channel);
-        Alerting = new Alerting.AlertingClient(channel);
+        Alerts = new Alerts.AlertsClient(channel);
     }
 
     public string Url { get; }
 
     public Inventory.InventoryClient Inventory { get; }
 
-    public Alerting.AlertingClient Alerting { get; }
+    public Alerts.AlertsClient Alerts { get; }
 
     public static DateTime Deadline => DateTime.UtcNow + CallDeadline;
 

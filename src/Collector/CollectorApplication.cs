@@ -105,7 +105,7 @@ public static class CollectorApplication
         app.UseStaticFiles();
         app.MapGrpcService<IngestService>();
         app.MapGrpcService<InventoryService>();
-        app.MapGrpcService<AlertingService>();
+        app.MapGrpcService<AlertsService>();
         return app;
     }
 

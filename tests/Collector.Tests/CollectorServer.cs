@@ -32,7 +32,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         channel = GrpcChannel.ForAddress(url);
         Ingest = new Ingest.IngestClient(channel);
         Inventory = new Inventory.InventoryClient(channel);
-        Alerting = new Protos.V1.Alerting.AlertingClient(channel);
+        Alerts = new Alerts.AlertsClient(channel);
     }
 
     public FakeTimeProvider Clock { get; }
@@ -43,7 +43,7 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     public Inventory.InventoryClient Inventory { get; }
 
-    public Protos.V1.Alerting.AlertingClient Alerting { get; }
+    public Alerts.AlertsClient Alerts { get; }
 
     public string Folder => folder.Path;
 

@@ -52,7 +52,7 @@ internal sealed class AlertsCommand
         }
         var utc = parse.GetValue(GlobalOptions.Utc);
         return await connection.RunAsync(
-            () => connection.Alerting.ListAlertsAsync(request, new CallOptions(deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken)).ResponseAsync,
+            () => connection.Alerts.ListAlertsAsync(request, new CallOptions(deadline: CollectorConnection.Deadline, cancellationToken: cancellationToken)).ResponseAsync,
             reply =>
             {
                 if (parse.GetValue(GlobalOptions.Json))
@@ -78,7 +78,7 @@ internal sealed class AlertsCommand
         // A sink may take its whole timeout to fail: wait longer than the usual deadline.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         return await connection.RunAsync(
-            () => connection.Alerting.SendTestAlertAsync(new SendTestAlertRequest { Sink = sink }, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ResponseAsync,
+            () => connection.Alerts.SendTestAlertAsync(new SendTestAlertRequest { Sink = sink }, new CallOptions(deadline: deadline, cancellationToken: cancellationToken)).ResponseAsync,
             reply =>
             {
                 if (parse.GetValue(GlobalOptions.Json))

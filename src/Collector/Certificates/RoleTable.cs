@@ -13,7 +13,7 @@ public static class RoleTable
     private static readonly Dictionary<string, string[]> ServicesOf = new(StringComparer.Ordinal)
     {
         [ClusterTrust.AgentRole] = [Ingest.Descriptor.FullName],
-        [ClusterTrust.ReaderRole] = [Inventory.Descriptor.FullName, Protos.V1.Alerting.Descriptor.FullName],
+        [ClusterTrust.ReaderRole] = [Inventory.Descriptor.FullName, Alerts.Descriptor.FullName],
         [ClusterTrust.CollectorRole] = [],
     };
 

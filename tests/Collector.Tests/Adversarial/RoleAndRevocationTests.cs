@@ -61,7 +61,7 @@ public class RoleAndRevocationTests : IAsyncLifetime
         "Audit" => new Inventory.InventoryClient(channel).AuditAsync(new AuditRequest()).ResponseAsync,
         "Watch" => FirstEventAsync(channel),
         "Sync" => SendAsync(channel, Host(host)),
-        "ListAlerts" => new Protos.V1.Alerting.AlertingClient(channel).ListAlertsAsync(new ListAlertsRequest()).ResponseAsync,
+        "ListAlerts" => new Alerts.AlertsClient(channel).ListAlertsAsync(new ListAlertsRequest()).ResponseAsync,
         "SendTestAlert" => TestAlertAsync(channel),
         var other => throw new InvalidOperationException($"{other} is a new RPC: add it here, and to RoleTable"),
     };
@@ -71,7 +71,7 @@ public class RoleAndRevocationTests : IAsyncLifetime
     {
         try
         {
-            await new Protos.V1.Alerting.AlertingClient(channel).SendTestAlertAsync(new SendTestAlertRequest { Sink = "hook" });
+            await new Alerts.AlertsClient(channel).SendTestAlertAsync(new SendTestAlertRequest { Sink = "hook" });
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {

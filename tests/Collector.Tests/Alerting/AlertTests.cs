@@ -20,7 +20,7 @@ public class AlertTests
     private const string Secret = "s3cret-shared-with-the-receiver";
 
     private static async Task<ListAlertsReply> AlertsAsync(CollectorServer server) =>
-        await server.Alerting.ListAlertsAsync(new ListAlertsRequest { Limit = 1_000 });
+        await server.Alerts.ListAlertsAsync(new ListAlertsRequest { Limit = 1_000 });
 
     private static Dictionary<string, string?> Webhook(string sink, WebhookReceiver receiver, string? secretFile = null, Dictionary<string, string?>? more = null)
     {
@@ -238,8 +238,8 @@ public class AlertTests
 
         await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("intruder", 2, DomainState.Running, NatNic(Mac2))));
         var mail = SmtpReceiver.Readable(Assert.Single(await Eventually.HoldsAsync(() => relay.Messages, m => m.Count > 0, "the watch-list mail")));
-        var test = await server.Alerting.SendTestAlertAsync(new SendTestAlertRequest { Sink = "mail" });
-        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await server.Alerting.SendTestAlertAsync(new SendTestAlertRequest { Sink = "pager" }));
+        var test = await server.Alerts.SendTestAlertAsync(new SendTestAlertRequest { Sink = "mail" });
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await server.Alerts.SendTestAlertAsync(new SendTestAlertRequest { Sink = "pager" }));
 
         Assert.Contains("Subject: [DaemonNet] WARNING watch-list: watch-listed 52:54:00:aa:00:02 appears: a NIC of intruder on daemon1", mail);
         Assert.Contains("To: admins@club.example", mail);

@@ -17,7 +17,7 @@ public class WireLimitsTests
 {
     /// <summary>The messages the collector receives: what agents send and every request readers make.</summary>
     private static readonly MessageDescriptor[] Received =
-        [AgentMessage.Descriptor, .. Inventory.Descriptor.Methods.Select(m => m.InputType)];
+        [AgentMessage.Descriptor, .. Inventory.Descriptor.Methods.Select(m => m.InputType), .. Alerts.Descriptor.Methods.Select(m => m.InputType)];
 
     private static IEnumerable<FieldDescriptor> AllFields()
     {
@@ -107,6 +107,8 @@ public class WireLimitsTests
         yield return new ListHostsRequest();
         yield return new ListVmsRequest { Host = "daemon1" };
         yield return new TunnelsRequest { Host = "daemon1", Since = time };
+        yield return new ListAlertsRequest { Since = time, Limit = 20 };
+        yield return new SendTestAlertRequest { Sink = "ops" };
         yield return new AuditRequest { NetregGiven = true, Netreg = { new NetRegEntry { Mac = "52-54-00-AA-00-01", Hostname = "web1.club.example" } }, MinSeverity = Severity.Warning };
     }
 

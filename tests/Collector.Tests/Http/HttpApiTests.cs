@@ -175,7 +175,7 @@ public class HttpApiTests
         using var tested = await reader.PostAsync("/v1/alerts/test/hook", null);
         using var unknownSink = await reader.PostAsync("/v1/alerts/test/pager", null);
         using var refused = await anonymous.GetAsync("/v1/alerts");
-        var denied = await Assert.ThrowsAsync<RpcException>(async () => await new Protos.V1.Alerting.AlertingClient(agent).ListAlertsAsync(new ListAlertsRequest()));
+        var denied = await Assert.ThrowsAsync<RpcException>(async () => await new Alerts.AlertsClient(agent).ListAlertsAsync(new ListAlertsRequest()));
 
         Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
         var alerts = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement;

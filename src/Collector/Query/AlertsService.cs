@@ -7,7 +7,7 @@ using Grpc.Core;
 namespace DaemonNet.Collector.Query;
 
 /// <summary>The alerts raised and their delivery, and the test alert.</summary>
-public sealed class AlertingService(IAlertStore store, AlertDispatcher dispatcher, TimeProvider time) : Protos.V1.Alerting.AlertingBase
+public sealed class AlertsService(IAlertStore store, AlertDispatcher dispatcher, TimeProvider time) : Alerts.AlertsBase
 {
     public const int DefaultLimit = 50;
 
