@@ -8,6 +8,8 @@
 # and, for the tests only (install_packages --for-tests):
 #   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
 #   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
+#   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
+#                                            program is taken from the package, so no Prometheus server is installed or started
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
@@ -54,6 +56,20 @@ install_packages() {
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
+    if [ "${1:-}" = "--for-tests" ] && ! command -v promtool >/dev/null 2>&1; then
+        install_promtool
+    fi
+}
+
+# promtool alone, out of Debian's prometheus package, into /usr/local/bin.
+install_promtool() {
+    local dir
+    dir=$(mktemp -d)
+    echo "Installing promtool from Debian's prometheus package..."
+    (cd "$dir" && apt-get download -qq prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq prometheus >/dev/null; })
+    dpkg-deb --fsys-tarfile "$dir"/prometheus_*.deb | tar -x -C "$dir" ./usr/bin/promtool
+    install -m 0755 "$dir/usr/bin/promtool" /usr/local/bin/promtool
+    rm -rf "$dir"
 }
 
 # Test libvirt domains and networks carry the test process id too (dn<pid>-vmN, dn<pid>-nat, bridge

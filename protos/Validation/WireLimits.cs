@@ -181,7 +181,14 @@ public static class WireLimits
         Required("SendTestAlertRequest.sink", Word, TextFormat.Line),
     ];
 
-    private static readonly Dictionary<string, FieldLimit> ByField = All.ToDictionary(l => Package + l.Field, StringComparer.Ordinal);
+    /// <summary>Fields of the standard gRPC services the collector also serves (health), by their full names.</summary>
+    public static readonly IReadOnlyList<FieldLimit> Standard =
+    [
+        Text("grpc.health.v1.HealthCheckRequest.service", 256),
+    ];
+
+    private static readonly Dictionary<string, FieldLimit> ByField =
+        All.Select(l => (Package + l.Field, l)).Concat(Standard.Select(l => (l.Field, l))).ToDictionary(p => p.Item1, p => p.l, StringComparer.Ordinal);
 
     /// <summary>The limit of a field by its full proto name (daemonnet.v1.Nic.mac), or null when the table lacks it.</summary>
     public static FieldLimit? For(string fullName) => ByField.GetValueOrDefault(fullName);

@@ -3,6 +3,7 @@ using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
@@ -11,6 +12,7 @@ using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector;
@@ -28,7 +30,13 @@ public static class CollectorApplication
             .AddJsonFile("/etc/daemonnet/collector.json", optional: true)
             .AddEnvironmentVariables("DAEMONNET_")
             .AddInMemoryCollection(overrides);
-        builder.Logging.ClearProviders().AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; })
+        // Under systemd: READY=1 once it listens (Type=notify), and log lines journald reads the priority of.
+        builder.Host.UseSystemd();
+        builder.Logging.ClearProviders();
+        _ = SystemdHelpers.IsSystemdService()
+            ? builder.Logging.AddSystemdConsole()
+            : builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
+        builder.Logging
             // An agent that goes away is logged once by the ingest service; gRPC would add a stack trace.
             .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -49,6 +57,9 @@ public static class CollectorApplication
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         builder.Services.AddHostedService<AlertEngine>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddSingleton<CollectorMetrics>();
+        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<StreamSlots>();
         builder.Services.AddSingleton<WriteShares>();
@@ -60,6 +71,7 @@ public static class CollectorApplication
             // Outermost first: failures of the access checks and the handlers alike get a sentence.
             grpc.Interceptors.Add<FailureInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
+            grpc.Interceptors.Add<TimingInterceptor>();
         }).AddJsonTranscoding();
         // The HTTP routes' OpenAPI document, generated from the protos and their comments.
         builder.Services.AddGrpcSwagger();
@@ -76,6 +88,10 @@ public static class CollectorApplication
             if (settings.Insecure && settings.HttpListenEndPoint is { } httpEndPoint)
             {
                 kestrel.Listen(httpEndPoint, endpoint => endpoint.Protocols = HttpProtocols.Http1);
+            }
+            if (settings.MetricsListenEndPoint is { } metricsEndPoint)
+            {
+                kestrel.Listen(metricsEndPoint, endpoint => endpoint.Protocols = HttpProtocols.Http1);
             }
             kestrel.Listen(settings.ListenEndPoint ?? new CollectorOptions().ListenEndPoint!, endpoint =>
             {
@@ -103,7 +119,10 @@ public static class CollectorApplication
         // The read-only web page (wwwroot): plain files that ask the HTTP routes above.
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        MetricsEndpoint.Map(app, settings);
         app.MapGrpcService<IngestService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         app.MapGrpcService<InventoryService>();
         app.MapGrpcService<AlertsService>();
         return app;

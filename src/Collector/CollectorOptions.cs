@@ -26,6 +26,14 @@ public sealed class CollectorOptions
 
     public IPEndPoint? HttpListenEndPoint => TryParseListen(HttpListen, out var endPoint) ? endPoint : null;
 
+    /// <summary>
+    /// A port of its own, plain HTTP, that serves only /metrics to Prometheus; empty for none. The
+    /// main port serves /metrics too, to reader certificates (or to anyone with open reads).
+    /// </summary>
+    public string MetricsListen { get; set; } = "";
+
+    public IPEndPoint? MetricsListenEndPoint => TryParseListen(MetricsListen, out var endPoint) ? endPoint : null;
+
     public string Db { get; set; } = "/var/lib/daemonnet/collector.db";
 
     /// <summary>
@@ -132,6 +140,10 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
             failures.Add(options.Insecure
                 ? $"Collector:HttpListen (--http-listen) '{options.HttpListen}' is not HOST:PORT with an IP address, e.g. 127.0.0.1:7461"
                 : "Collector:HttpListen (--http-listen) is only for --insecure: with TLS, the main port serves the web page and the HTTP routes too");
+        }
+        if (options.MetricsListen.Length > 0 && options.MetricsListenEndPoint is null)
+        {
+            failures.Add($"Collector:MetricsListen (--metrics-listen) '{options.MetricsListen}' is not HOST:PORT with an IP address, e.g. 127.0.0.1:9469");
         }
         if (string.IsNullOrWhiteSpace(options.Db))
         {

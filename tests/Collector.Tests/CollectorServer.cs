@@ -92,7 +92,10 @@ internal sealed class CollectorServer : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        // The main port: not the metrics port, when the test asked for one.
+        var metrics = overrides.GetValueOrDefault("Collector:MetricsListen") ?? "";
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Single(a => metrics.Length == 0 || !a.EndsWith(metrics[metrics.LastIndexOf(':')..], StringComparison.Ordinal));
         return new CollectorServer(app, url, folder, clock) { settings = settings, realClock = realClock };
     }
 

@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Alerting.Sinks;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -18,7 +19,7 @@ public sealed class AlertDispatcher : BackgroundService
     private readonly TimeProvider time;
     private readonly ILogger<AlertDispatcher> log;
 
-    public AlertDispatcher(IOptions<CollectorOptions> options, IAlertStore store, TimeProvider time, ILoggerFactory logs)
+    public AlertDispatcher(IOptions<CollectorOptions> options, IAlertStore store, CollectorMetrics metrics, TimeProvider time, ILoggerFactory logs)
     {
         this.store = store;
         this.time = time;
@@ -34,7 +35,7 @@ public sealed class AlertDispatcher : BackgroundService
                 _ => new MailSink(settings),
             };
             sinks.Add(sink);
-            queues[name] = new SinkQueue(name, settings, sink, store, deadLetters, time, logs.CreateLogger<SinkQueue>());
+            queues[name] = new SinkQueue(name, settings, sink, store, deadLetters, metrics, time, logs.CreateLogger<SinkQueue>());
         }
     }
 

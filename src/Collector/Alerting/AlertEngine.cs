@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.V1;
@@ -15,7 +16,7 @@ namespace DaemonNet.Collector.Alerting;
 /// route is stored (a repeat within the dedup window only counted) and handed to the dispatcher.
 /// </summary>
 public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
-    IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
+    CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
 {
     /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
     private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
@@ -137,6 +138,7 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         if (await store.RaiseAsync(candidate.Alert, candidate.DedupKey, settings.DedupWindowDuration, sinks, cancellationToken) is { } stored)
         {
             log.LogInformation("Alert {Id} {Rule}: {Summary}", stored.Id, stored.Rule, stored.Summary);
+            metrics.AlertRaised(stored.Rule);
             await dispatcher.DispatchAsync(stored, cancellationToken);
         }
     }

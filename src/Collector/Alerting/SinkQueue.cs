@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DaemonNet.Collector.Alerting.Sinks;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -13,7 +14,8 @@ namespace DaemonNet.Collector.Alerting;
 /// alerts already waiting, is dead-lettered: recorded so, counted, logged and written to the
 /// dead-letter log. Every attempt's outcome is stored, so a restart resends what is pending.
 /// </summary>
-public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink sink, IAlertStore store, DeadLetters deadLetters, TimeProvider time, ILogger log)
+public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink sink, IAlertStore store, DeadLetters deadLetters, CollectorMetrics metrics,
+    TimeProvider time, ILogger log)
 {
     private static readonly TimeSpan LongestWait = TimeSpan.FromMinutes(5);
 
@@ -87,6 +89,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
                     Sink = name, State = DeliveryState.Delivered, Attempts = attempts, DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
                 }, stoppingToken);
                 Interlocked.Increment(ref delivered);
+                metrics.AlertDelivery(name, delivered: true);
                 return;
             }
             catch (AlertSinkException e)
@@ -111,6 +114,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
     private async Task GiveUpAsync(Alert alert, int attempts, string reason, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref dead);
+        metrics.AlertDelivery(name, delivered: false);
         log.LogError("Alert {Id} ({Rule}) to {Sink} is dead-lettered to {File}: {Reason}", alert.Id, alert.Rule, name, deadLetters.Path, reason);
         deadLetters.Write(name, reason, alert, time.GetUtcNow());
         await store.RecordDeliveryAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Dead, Attempts = attempts, LastError = reason }, cancellationToken);

@@ -346,24 +346,14 @@ public sealed class ClusterAudit
     /// <summary>Each live network's IPv4 DHCP ranges against the unexpired leases inside them.</summary>
     private IEnumerable<Finding> ExhaustedPools()
     {
-        var leased = state.Bindings.Where(b => (AddressSource)b.Source == AddressSource.Lease)
-            .ToLookup(b => (b.HostId, b.Device), b => b.Ip);
-        foreach (var network in state.Networks.Where(n => IsLive(n.HostId)).OrderBy(n => names[n.HostId], StringComparer.Ordinal))
+        foreach (var pool in DhcpPools.Of(state).Where(p => IsLive(p.HostId) && p.Share >= PoolWarning).OrderBy(p => names[p.HostId], StringComparer.Ordinal))
         {
-            foreach (var range in DhcpRanges(network))
-            {
-                var used = leased[(network.HostId, network.Bridge)].Distinct().Count(ip => InRange(ip, range.Start, range.End));
-                var share = (double)used / range.Size;
-                if (share < PoolWarning)
-                {
-                    continue;
-                }
-                var host = names[network.HostId];
-                yield return Build(AuditRules.PoolExhaustion, share >= PoolCritical ? Severity.Critical : Severity.Warning,
-                    $"{host}: network {network.Name} has leased {used} of the {range.Size} addresses of {range.Start}–{range.End} ({100 * share:0}%)",
-                    $"Widen the DHCP range (virsh net-edit {network.Name}), shorten the lease time, or clean up leases left behind (see lease-orphaned); a new VM gets no IPv4 when it runs out.",
-                    [$"{host}/{network.Name}"], [Evidence(network.HostId, "dnsmasq lease", 0, $"{used} unexpired leases in {range.Start}–{range.End} on {network.Bridge}")]);
-            }
+            var host = names[pool.HostId];
+            var network = pool.Network;
+            yield return Build(AuditRules.PoolExhaustion, pool.Share >= PoolCritical ? Severity.Critical : Severity.Warning,
+                $"{host}: network {network.Name} has leased {pool.Leased} of the {pool.Size} addresses of {pool.Start}–{pool.End} ({100 * pool.Share:0}%)",
+                $"Widen the DHCP range (virsh net-edit {network.Name}), shorten the lease time, or clean up leases left behind (see lease-orphaned); a new VM gets no IPv4 when it runs out.",
+                [$"{host}/{network.Name}"], [Evidence(pool.HostId, "dnsmasq lease", 0, $"{pool.Leased} unexpired leases in {pool.Start}–{pool.End} on {network.Bridge}")]);
         }
     }
 
@@ -371,24 +361,6 @@ public sealed class ClusterAudit
     public const double PoolWarning = 0.8;
 
     public const double PoolCritical = 0.95;
-
-    private static IEnumerable<(IPAddress Start, IPAddress End, long Size)> DhcpRanges(NetworkRow network)
-    {
-        foreach (var range in network.Addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(a => a.StartsWith("dhcp=", StringComparison.Ordinal)))
-        {
-            if (range[5..].Split('-') is [var first, var last] && IPAddress.TryParse(first, out var start) && IPAddress.TryParse(last, out var end)
-                && start.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && end.AddressFamily == start.AddressFamily && Number(end) >= Number(start))
-            {
-                yield return (start, end, Number(end) - Number(start) + 1);
-            }
-        }
-    }
-
-    private static long Number(IPAddress ipv4) => ipv4.GetAddressBytes().Aggregate(0L, (n, b) => (n << 8) | b);
-
-    private static bool InRange(string ip, IPAddress start, IPAddress end) =>
-        IPAddress.TryParse(ip, out var address) && address.AddressFamily == start.AddressFamily
-        && Number(address) >= Number(start) && Number(address) <= Number(end);
 
     private static Finding SilentHost(HostRow host) => Build(AuditRules.HostSilent, Severity.Warning,
         $"Host {host.Name} has not reported since {StoredTime.ToInstant(host.LastReport):u}",

@@ -1,5 +1,6 @@
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Ingestion;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.Validation;
 using Google.Protobuf;
@@ -16,7 +17,8 @@ namespace DaemonNet.Collector.Calls;
 /// limits before any handler sees it. Stream messages are checked by their service, one by one.
 /// Every kind of call passes it, including kinds no RPC uses yet, so that no later RPC gets around it.
 /// </summary>
-public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, IOptions<CollectorOptions> options, ILogger<AccessInterceptor> log)
+public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCounter rejections, CollectorMetrics metrics, IOptions<CollectorOptions> options,
+    ILogger<AccessInterceptor> log)
     : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -56,24 +58,35 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
     {
         if (CallerIdentity.Of(context) is not { } caller)
         {
-            if (options.Value.Insecure || (options.Value.OpenReads && ServiceOf(context.Method) == Inventory.Descriptor.FullName))
+            if (options.Value.Insecure || (options.Value.OpenReads && RoleTable.IsOpenRead(ServiceOf(context.Method))))
             {
                 return;
             }
+            CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
             log.LogWarning("Refused a caller without a certificate ({Peer}) calling {Method}", context.Peer, context.Method);
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 $"{ServiceOf(context.Method)} needs a certificate of the cluster{(options.Value.OpenReads ? " (open reads cover questions only)" : "")}"));
         }
         if (revoked.IsRevoked(caller.Serial))
         {
+            CountIfIngest(context, CollectorMetrics.Refusal.Revoked);
             throw Refuse(caller, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')");
         }
         var service = ServiceOf(context.Method);
         if (!RoleTable.May(caller.Role, service))
         {
             var roles = RoleTable.RolesFor(service).ToList();
+            CountIfIngest(context, CollectorMetrics.Refusal.Role);
             throw Refuse(caller, context,
                 $"the certificate of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}");
+        }
+    }
+
+    private void CountIfIngest(ServerCallContext context, string reason)
+    {
+        if (ServiceOf(context.Method) == Ingest.Descriptor.FullName)
+        {
+            metrics.Refused(reason);
         }
     }
 

@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
@@ -15,7 +16,7 @@ namespace DaemonNet.Collector.Ingestion;
 /// speaks for; a message for another host ends it.
 /// </summary>
 public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, WriteShares shares,
-    RevokedCertificates revoked, ILogger<IngestService> log) : Ingest.IngestBase
+    RevokedCertificates revoked, CollectorMetrics metrics, ILogger<IngestService> log) : Ingest.IngestBase
 {
     public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
     {
@@ -23,8 +24,9 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         var caller = CallerIdentity.Of(context);
         // Without certificates (--insecure) there is no one to count streams against: anyone on the network may write anyway.
         using var slot = caller is null ? null : slots.TryTake(caller.ToString())
-            ?? throw Reject(StatusCode.ResourceExhausted, stream, context,
+            ?? throw Reject(StatusCode.ResourceExhausted, CollectorMetrics.Refusal.StreamLimit, stream, context,
                 $"{caller} has {StreamSlots.PerCaller} ingest streams open already, and an agent needs one; this one was refused before any message was read");
+        using var open = metrics.StreamOpen();
         try
         {
             await foreach (var message in requestStream.ReadAllAsync(context.CancellationToken))
@@ -32,18 +34,18 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                 // A certificate revoked while its stream is open is refused at its next message.
                 if (caller is not null && revoked.IsRevoked(caller.Serial))
                 {
-                    throw Reject(StatusCode.PermissionDenied, stream, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked");
+                    throw Reject(StatusCode.PermissionDenied, CollectorMetrics.Refusal.Revoked, stream, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked");
                 }
                 if (AgentMessageValidator.Problem(message) is { } problem)
                 {
-                    throw Reject(StatusCode.InvalidArgument, stream, context, $"message {message.Sequence} refused: {problem}",
+                    throw Reject(StatusCode.InvalidArgument, CollectorMetrics.Refusal.Invalid, stream, context, $"message {message.Sequence} refused: {problem}",
                         ClaimedHost(message));
                 }
                 var now = time.GetUtcNow();
                 stream.ClockOffset ??= message.SentAt is { } sentAt ? now - sentAt.ToDateTimeOffset() : TimeSpan.Zero;
                 if (stream.ClockOffset.Value.Duration() > MaxClockSkew)
                 {
-                    throw Reject(StatusCode.InvalidArgument, stream, context,
+                    throw Reject(StatusCode.InvalidArgument, CollectorMetrics.Refusal.ClockSkew, stream, context,
                         $"the agent's clock is {stream.ClockOffset.Value.Duration().TotalHours:0.#} hours off the collector's ({now:u}); set its time (NTP) and it will be accepted",
                         ClaimedHost(message));
                 }
@@ -53,11 +55,15 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                     : await ConfirmHeartbeatAsync(message.Sequence, message.Heartbeat, stream, at, context);
                 reply.CollectorTime = Timestamp.FromDateTimeOffset(now);
                 await responseStream.WriteAsync(reply, context.CancellationToken);
+                if (reply.Ack is not null)
+                {
+                    metrics.Ingested(message.Snapshot is not null);
+                }
             }
         }
         catch (Exception e) when (Unparsable(e) is { } parseError)
         {
-            throw Reject(StatusCode.InvalidArgument, stream, context,
+            throw Reject(StatusCode.InvalidArgument, CollectorMetrics.Refusal.Invalid, stream, context,
                 $"the message is not a valid AgentMessage ({parseError.Message}); nothing of it was stored");
         }
         finally
@@ -97,7 +103,12 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
         Bind(stream, snapshot.Host.Name, context);
-        await shares.WriteAsync(snapshot.Host.Name, () => store.ApplySnapshotAsync(snapshot, now, context.CancellationToken), context.CancellationToken);
+        await shares.WriteAsync(snapshot.Host.Name, async () =>
+        {
+            var held = await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
+            metrics.Applied(held);
+            return held;
+        }, context.CancellationToken);
         return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
     }
 
@@ -120,7 +131,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         {
             if (caller.Name != name)
             {
-                throw Reject(StatusCode.PermissionDenied, stream, context,
+                throw Reject(StatusCode.PermissionDenied, CollectorMetrics.Refusal.WrongHost, stream, context,
                     $"the certificate is for host {caller.Name}; a message for host {name} was refused");
             }
         }
@@ -131,7 +142,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         }
         else if (stream.Host != name)
         {
-            throw Reject(StatusCode.PermissionDenied, stream, context,
+            throw Reject(StatusCode.PermissionDenied, CollectorMetrics.Refusal.WrongHost, stream, context,
                 $"this stream speaks for host {stream.Host}; a message for host {name} was refused");
         }
     }
@@ -149,8 +160,9 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     /// host the caller proved to be (an agent's certificate), never a name the message merely
     /// claims. Without them (--insecure) anyone may claim any name anyway, so the claim is counted.
     /// </summary>
-    private RpcException Reject(StatusCode code, StreamState stream, ServerCallContext context, string reason, string? claimed = null)
+    private RpcException Reject(StatusCode code, string label, StreamState stream, ServerCallContext context, string reason, string? claimed = null)
     {
+        metrics.Refused(label);
         var caller = CallerIdentity.Of(context);
         var host = caller is null ? stream.Host ?? (claimed is not null && HostNames.IsValid(claimed) ? claimed : null) : caller.Role == ClusterTrust.AgentRole ? caller.Name : null;
         if (host is not null)

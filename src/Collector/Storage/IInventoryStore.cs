@@ -49,4 +49,13 @@ public interface IInventoryStore
 
     /// <summary>What holds now in the whole cluster.</summary>
     Task<ClusterState> CurrentStateAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The latest counter reading of every link of every host.</summary>
+    Task<IReadOnlyList<LinkCounterRow>> LinkCountersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes one small row through the writer and commits it: throws when the database cannot take a write.</summary>
+    Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The database's files (with its write-ahead log) in bytes.</summary>
+    long SizeInBytes { get; }
 }

@@ -202,6 +202,13 @@ internal static class Schema
             document      BLOB NOT NULL
         );
         """,
+        // One row the health check rewrites: a write that succeeds proves the database writable.
+        """
+        CREATE TABLE health_probe (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -28,6 +28,16 @@ public sealed partial class SqliteInventoryStore
         VALUES (@HostId, @Link, 0, @ValidFrom, @ValidTo, @RxBytes, @TxBytes, @RxPackets, @TxPackets)
         """;
 
+    public async Task<IReadOnlyList<LinkCounterRow>> LinkCountersAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return (await connection.QueryAsync<LinkCounterRow>(new CommandDefinition(
+            """
+            SELECT h.name AS Host, c.link AS Link, c.rx_bytes AS RxBytes, c.tx_bytes AS TxBytes
+            FROM link_counters c JOIN hosts h ON h.id = c.host_id ORDER BY h.name, c.link
+            """, cancellationToken: cancellationToken))).ToList();
+    }
+
     private void RecordCounters(Scope scope, CounterSample? sample)
     {
         if (sample is null || sample.Links.Count == 0)

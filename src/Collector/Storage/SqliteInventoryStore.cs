@@ -14,6 +14,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 {
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings", "configured_interfaces"];
 
+    private readonly string path;
     private readonly string connectionString;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
@@ -28,6 +29,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         this.rules = rules;
         this.committed = committed;
         sampler = new TrafficSampler(traffic ?? TrafficResolution.Default);
+        this.path = path;
         KeepPrivate(path);
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         writer = new SqliteConnection(connectionString);
@@ -62,6 +64,22 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
             {
                 File.SetUnixFileMode(file, OwnerOnly);
             }
+        }
+    }
+
+    public long SizeInBytes => new[] { path, path + "-wal" }.Select(f => new FileInfo(f)).Where(f => f.Exists).Sum(f => f.Length);
+
+    public async Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            writer.Execute("INSERT INTO health_probe (id, at) VALUES (1, @At) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                new { At = now.ToUnixTimeMilliseconds() });
+        }
+        finally
+        {
+            writeLock.Release();
         }
     }
 

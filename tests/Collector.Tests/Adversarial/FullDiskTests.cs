@@ -40,28 +40,32 @@ public sealed class FullDiskTests : IAsyncLifetime
     private static HostSnapshot Busy(int vms) =>
         Host("daemon1", Enumerable.Range(1, vms).Select(i => Vm($"vm{i}-{new string('x', 200)}", i, DomainState.Running, NatNic($"52:54:00:aa:{i / 256:x2}:{i % 256:x2}"))).ToArray());
 
+    /// <summary>Writes a file until the disk is full.</summary>
+    private static void Fill(string filler)
+    {
+        using var stream = File.Create(filler);
+        var block = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                stream.Write(block);
+                stream.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // The disk is full.
+        }
+    }
+
     [Fact]
     public async Task FullDisk_SnapshotIsRefusedWithASentence_AndAcceptedOnceThereIsRoom()
     {
         await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = Path.Combine(Mount, "collector.db") });
         await SendAsync(server, Host("daemon1", Vm("web1", 1)));
         var filler = Path.Combine(Mount, "filler");
-        using (var stream = File.Create(filler))
-        {
-            var block = new byte[64 * 1024];
-            try
-            {
-                while (true)
-                {
-                    stream.Write(block);
-                    stream.Flush();
-                }
-            }
-            catch (IOException)
-            {
-                // The disk is full.
-            }
-        }
+        Fill(filler);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(server, Busy(500)));
 
@@ -72,5 +76,24 @@ public sealed class FullDiskTests : IAsyncLifetime
         File.Delete(filler);
         Assert.Equal(CollectorMessage.BodyOneofCase.Ack, (await SendAsync(server, Busy(500))).BodyCase);
         Assert.Equal(500, (await server.Inventory.ListVmsAsync(new ListVmsRequest())).Vms.Count);
+    }
+
+    [Fact]
+    public async Task FullDisk_HealthIsNotServing_AndServingAgainOnceThereIsRoom()
+    {
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = Path.Combine(Mount, "collector.db") });
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Url);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+        var before = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+        var filler = Path.Combine(Mount, "filler");
+        Fill(filler);
+
+        var full = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+        File.Delete(filler);
+        var after = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, before.Status);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, full.Status);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, after.Status);
     }
 }

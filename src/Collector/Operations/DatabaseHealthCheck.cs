@@ -1,0 +1,37 @@
+using DaemonNet.Collector.Storage;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace DaemonNet.Collector.Operations;
+
+/// <summary>
+/// Healthy while the database takes a write and has room to grow: each check commits one small row
+/// through the store's writer and looks at the free space, so a full disk, a read-only file system or
+/// a broken file shows here as it would to an agent.
+/// gRPC's health service (grpc.health.v1) reports it as SERVING or NOT_SERVING.
+/// </summary>
+public sealed class DatabaseHealthCheck(IInventoryStore store, IOptions<CollectorOptions> options, TimeProvider time) : IHealthCheck
+{
+    /// <summary>
+    /// Less room than this on the database's file system is unhealthy: a small write may still fit
+    /// in the write-ahead log's free pages, but the next large snapshot would not.
+    /// </summary>
+    public const long MinimumFreeBytes = 1 << 20;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await store.ProbeWriteAsync(time.GetUtcNow(), cancellationToken);
+            var folder = Path.GetDirectoryName(Path.GetFullPath(options.Value.Db)) ?? "/";
+            var free = new DriveInfo(folder).AvailableFreeSpace;
+            return free < MinimumFreeBytes
+                ? HealthCheckResult.Unhealthy($"the file system of {folder} has {free} bytes free, less than {MinimumFreeBytes}")
+                : HealthCheckResult.Healthy("the database takes writes");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            return HealthCheckResult.Unhealthy($"the database refuses a write: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.Security;
+using Prometheus;
+
+namespace DaemonNet.Collector.Operations;
+
+/// <summary>
+/// Where Prometheus scrapes: /metrics on the main port under the same rules as the questions (a
+/// reader certificate, or none with open reads or --insecure), and on the optional metrics port,
+/// which serves nothing else: the port has no TLS, so no question may be asked through it.
+/// </summary>
+public static class MetricsEndpoint
+{
+    public const string Path = "/metrics";
+
+    public static void Map(WebApplication app, CollectorOptions settings)
+    {
+        var metricsPort = settings.MetricsListenEndPoint?.Port;
+        if (metricsPort is { } port)
+        {
+            app.Use(async (context, next) =>
+            {
+                if (context.Connection.LocalPort == port && context.Request.Path != Path)
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    await context.Response.WriteAsync($"This port serves only {Path}.\n");
+                    return;
+                }
+                await next(context);
+            });
+        }
+        var registry = app.Services.GetRequiredService<CollectorMetrics>().Registry;
+        app.MapMetrics(Path, registry).AddEndpointFilter(async (filter, next) =>
+        {
+            var context = filter.HttpContext;
+            var caller = CallerIdentity.Of(context);
+            var allowed = context.Connection.LocalPort == metricsPort
+                || (caller is null ? settings.Insecure || settings.OpenReads : caller.Role == ClusterTrust.ReaderRole);
+            return allowed
+                ? await next(filter)
+                : Results.Text($"{Path} needs a reader certificate; {caller?.Name ?? "this caller"} has none", statusCode: StatusCodes.Status403Forbidden);
+        });
+    }
+}
