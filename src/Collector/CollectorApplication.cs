@@ -30,8 +30,7 @@ public static class CollectorApplication
             .AddJsonFile("/etc/daemonnet/collector.json", optional: true)
             .AddEnvironmentVariables("DAEMONNET_")
             .AddInMemoryCollection(overrides);
-        // Under systemd: READY=1 once it listens (Type=notify), and log lines journald reads the priority of.
-        builder.Host.UseSystemd();
+        // Under systemd, journald stamps each line and reads its priority from a <N> prefix.
         builder.Logging.ClearProviders();
         _ = SystemdHelpers.IsSystemdService()
             ? builder.Logging.AddSystemdConsole()

@@ -1,6 +1,7 @@
 using DaemonNet.Collector;
 using DaemonNet.Collector.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
 const int usageError = 2;
@@ -56,9 +57,13 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         app.Logger.LogWarning("Running --insecure: plain HTTP/2 without TLS, so anyone who can reach {Listen} can write to the inventory", options.Listen);
     }
     await app.StartAsync(cancellationToken);
-    // Only now is the port bound: scripts and tests wait for this line before connecting.
+    // Only now is the port bound and the database open: scripts and tests wait for this line
+    // before connecting, and systemd (Type=notify) for READY=1.
     app.Logger.LogInformation("Listening on {Listen} ({Transport}), database {Db}", options.Listen,
         options.Insecure ? "h2c, insecure" : "mutual TLS", Path.GetFullPath(options.Db));
+    var systemd = new SystemdNotifier();
+    systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
     await app.WaitForShutdownAsync(cancellationToken);
+    systemd.Notify(ServiceState.Stopping);
     return 0;
 }

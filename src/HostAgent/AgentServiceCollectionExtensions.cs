@@ -8,6 +8,7 @@ using DaemonNet.Protos.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent;
@@ -47,6 +48,8 @@ public static class AgentServiceCollectionExtensions
         });
         services.AddSingleton(provider => new Ingest.IngestClient(provider.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<ChangeSignal>();
+        services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+        services.AddSingleton<Readiness>();
         services.AddSingleton<SyncLoop>();
         services.AddHostedService<AgentWorker>();
         services.AddHostedService<ChangeMonitor>();

@@ -2,6 +2,7 @@ using DaemonNet.HostAgent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,11 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         .AddJsonFile("/etc/daemonnet/agent.json", optional: true)
         .AddEnvironmentVariables("DAEMONNET_")
         .AddInMemoryCollection(flags);
-    builder.Logging.ClearProviders().AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
+    // Under systemd, journald stamps each line and reads its priority from a <N> prefix.
+    builder.Logging.ClearProviders();
+    _ = SystemdHelpers.IsSystemdService()
+        ? builder.Logging.AddSystemdConsole()
+        : builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
     builder.Services.AddHostAgent(builder.Configuration);
     using var host = builder.Build();
     try

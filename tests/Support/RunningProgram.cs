@@ -46,7 +46,9 @@ public sealed class RunningProgram : IDisposable
     }
 
     /// <param name="program">A built .dll, run by <c>dotnet</c>, or a native executable (a NativeAOT publish).</param>
-    public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null)
+    /// <param name="environment">Variables to set for the program, besides those it inherits.</param>
+    public static RunningProgram Start(string program, IEnumerable<string> arguments, NetworkNamespace? inNamespace = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         string[] command = [.. inNamespace is null ? [] : new[] { "ip", "netns", "exec", inNamespace.Name }, .. program.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", program] : new[] { program }];
         var start = new ProcessStartInfo(command[0])
@@ -61,6 +63,10 @@ public sealed class RunningProgram : IDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         return new RunningProgram(Process.Start(start)!);
     }

@@ -18,6 +18,7 @@ public sealed class SyncLoop(
     HostSnapshotBuilder builder,
     Ingest.IngestClient client,
     ChangeSignal changes,
+    Readiness readiness,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<SyncLoop> log)
@@ -64,7 +65,7 @@ public sealed class SyncLoop(
         var until = time.GetUtcNow() + period;
         while (true)
         {
-            var snapshot = await builder.BuildAsync(cancellationToken);
+            var snapshot = await BuildAsync(cancellationToken);
             journal.Record(snapshot, ContentHash.Of(snapshot));
             var left = until - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
@@ -78,6 +79,13 @@ public sealed class SyncLoop(
             await wait.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    private async Task<HostSnapshot> BuildAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = await builder.BuildAsync(cancellationToken);
+        readiness.Built(snapshot);
+        return snapshot;
     }
 
     /// <summary>Sends, oldest first, what was observed while the collector was unreachable.</summary>
@@ -116,7 +124,7 @@ public sealed class SyncLoop(
             await ReplayAsync(session, call.RequestStream, stream.Token);
             while (true)
             {
-                var snapshot = await builder.BuildAsync(stream.Token);
+                var snapshot = await BuildAsync(stream.Token);
                 await call.RequestStream.WriteAsync(session.Observe(snapshot), stream.Token);
                 var round = await rounds.NextAsync(snapshotRequests.Reader, stream.Token);
                 if (round.Cause == RoundCause.SnapshotRequested)
