@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Operations;
 
 namespace DaemonNet.Collector;
 
@@ -65,6 +66,7 @@ internal static class CollectorCommand
         command.Options.Add(Insecure);
         command.Options.Add(OpenReads);
         command.Subcommands.Add(CertsCommand.Create());
+        command.Subcommands.Add(BackupCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();
