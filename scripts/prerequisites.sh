@@ -8,6 +8,7 @@
 # and, for the tests only (install_packages --for-tests):
 #   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
 #   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
+#   lintian, systemd                       - check the Debian packages and their units (tests/EndToEnd.Tests/PackageTests.cs)
 #   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
 #                                            program is taken from the package, so no Prometheus server is installed or started
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
@@ -44,6 +45,8 @@ install_packages() {
     if [ "${1:-}" = "--for-tests" ]; then
         command -v chromium >/dev/null 2>&1 || missing+=(chromium)
         /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+        command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+        command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
         command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
