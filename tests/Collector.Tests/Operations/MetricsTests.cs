@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using DaemonNet.Collector.Tests.Certificates;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
@@ -73,6 +75,29 @@ public class MetricsTests
         Assert.Contains("process_cpu_seconds_total", scrape);
         // The metrics port has no TLS: it answers nothing but /metrics.
         Assert.Equal(HttpStatusCode.NotFound, question.StatusCode);
+    }
+
+    [Fact]
+    public async Task GrafanaDashboard_QueriesAreValidPromQl_OverMetricsTheCollectorExports()
+    {
+        var port = LoopbackPort.Free();
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:MetricsListen"] = $"127.0.0.1:{port}" });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var exported = Regex.Matches(await http.GetStringAsync("/metrics"), @"^# TYPE (\S+) ", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
+        var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "deploy", "grafana-dashboard.json")));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        using var folder = new TempDirectory();
+        // promtool parses PromQL in a rules file: one recording rule per query.
+        File.WriteAllText(folder.File("dashboard.rules.yml"), "groups:\n  - name: dashboard\n    rules:\n"
+            + string.Concat(queries.Select((q, i) => $"      - record: dashboard:query{i}\n        expr: '{q.Replace("'", "''", StringComparison.Ordinal)}'\n")));
+
+        var check = Shell.TryRun("promtool", "check", "rules", folder.File("dashboard.rules.yml"));
+
+        Assert.True(check.ExitCode == 0, $"promtool check rules:\n{check.Output}\n{check.Error}");
+        Assert.NotEmpty(queries);
+        var named = queries.SelectMany(q => Regex.Matches(q, @"daemonnet_[a-z_]+").Select(m => Regex.Replace(m.Value, "_(bucket|count|sum)$", ""))).ToHashSet();
+        Assert.Empty(named.Except(exported));
     }
 
     [Fact]
