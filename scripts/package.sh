@@ -89,7 +89,8 @@ Priority: optional
 Description: $3
 $4
 CONTROL
-    dpkg-deb --root-owner-group -Zxz --build "$root" "$out/$1_${version}_${architecture}.deb" >/dev/null
+    # gzip: a third of xz's time on the collector's 100 MiB, for a package a third larger.
+    dpkg-deb --root-owner-group -Zgzip --build "$root" "$out/$1_${version}_${architecture}.deb" >/dev/null
     echo "$out/$1_${version}_${architecture}.deb"
 }
 

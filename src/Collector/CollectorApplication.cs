@@ -56,6 +56,7 @@ public static class CollectorApplication
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         builder.Services.AddHostedService<AlertEngine>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
         builder.Services.AddSingleton<CollectorMetrics>();
         builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddGrpcReflection();

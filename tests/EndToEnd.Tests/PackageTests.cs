@@ -45,12 +45,13 @@ public sealed class PackageTests : IDisposable
                 $"{package} is installed on this machine, and this test installs and purges it: remove it first (dpkg --purge {package}) or run the test elsewhere");
         }
         var published = Path.GetDirectoryName(Path.GetDirectoryName(Programs.Published("agent/daemonnet-agent")))!;
-        var debs = Run("bash", Path.Combine(Programs.RepositoryRoot, "scripts", "package.sh"), "--from", published, folder.Path).Output
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var packaging = Shell.TryRun(TimeSpan.FromMinutes(5), "bash", Path.Combine(Programs.RepositoryRoot, "scripts", "package.sh"), "--from", published, folder.Path);
+        Assert.True(packaging.ExitCode == 0, $"package.sh:\n{packaging.Output}\n{packaging.Error}");
+        var debs = packaging.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var upstream = Regex.Match(File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "Directory.Build.props")), "<Version>(.*)</Version>").Groups[1].Value;
 
         Assert.Equal(Packages.Select(p => $"{p}_"), debs.Select(d => Path.GetFileName(d)[..(Path.GetFileName(d).IndexOf('_') + 1)]));
-        var lintian = Shell.TryRun("lintian", ["--tag-display-limit", "0", .. debs]);
+        var lintian = Shell.TryRun(TimeSpan.FromMinutes(3), "lintian", ["--tag-display-limit", "0", .. debs]);
         Assert.True(lintian.ExitCode == 0 && !Regex.IsMatch(lintian.Output, "^[EW]: ", RegexOptions.Multiline), $"lintian:\n{lintian.Output}\n{lintian.Error}");
 
         installing = true;

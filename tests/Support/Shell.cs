@@ -15,7 +15,11 @@ public static class Shell
         return output;
     }
 
-    public static (int ExitCode, string Output, string Error) TryRun(string file, params string[] arguments)
+    public static (int ExitCode, string Output, string Error) TryRun(string file, params string[] arguments) =>
+        TryRun(TimeSpan.FromSeconds(60), file, arguments);
+
+    /// <summary>As <see cref="TryRun(string, string[])"/>, for a command known to take longer (building packages).</summary>
+    public static (int ExitCode, string Output, string Error) TryRun(TimeSpan patience, string file, params string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -25,10 +29,10 @@ public static class Shell
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(patience))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in 60 s");
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in {patience.TotalSeconds} s");
         }
         return (process.ExitCode, output.Result, error.Result);
     }

@@ -49,13 +49,13 @@ public sealed class CollectorMetrics
     private readonly Counter alertsRaised;
     private readonly Counter alertDeliveries;
 
-    public CollectorMetrics(IInventoryStore store, IntervalRules rules, IOptions<CollectorOptions> options, TimeProvider time)
+    public CollectorMetrics(CollectorRegistry registry, IInventoryStore store, IntervalRules rules, IOptions<CollectorOptions> options, TimeProvider time)
     {
         this.store = store;
         this.rules = rules;
         this.options = options;
         this.time = time;
-        Registry = Metrics.NewCustomRegistry();
+        Registry = registry;
         var factory = Metrics.WithCustomRegistry(Registry);
         Counter CounterOf(string name, string help, params string[] labels) => factory.CreateCounter(name, help, labels);
         Gauge GaugeOf(string name, string help, params string[] labels) => factory.CreateGauge(name, help, labels);

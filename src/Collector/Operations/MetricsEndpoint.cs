@@ -29,10 +29,13 @@ public static class MetricsEndpoint
                 await next(context);
             });
         }
-        var registry = app.Services.GetRequiredService<CollectorMetrics>().Registry;
-        app.MapMetrics(Path, registry).AddEndpointFilter(async (filter, next) =>
+        // The registry alone, which needs nothing: the metrics themselves need the store, which
+        // must not open before the settings are checked.
+        app.MapMetrics(Path, app.Services.GetRequiredService<CollectorRegistry>()).AddEndpointFilter(async (filter, next) =>
         {
             var context = filter.HttpContext;
+            // Made on first use; a scrape before any agent or question still reads the store's state.
+            _ = context.RequestServices.GetRequiredService<CollectorMetrics>();
             var caller = CallerIdentity.Of(context);
             var allowed = context.Connection.LocalPort == metricsPort
                 || (caller is null ? settings.Insecure || settings.OpenReads : caller.Role == ClusterTrust.ReaderRole);
