@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
@@ -51,6 +52,8 @@ public static class CollectorApplication
         builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
         builder.Services.AddHostedService<StalenessMonitor>();
+        builder.Services.AddSingleton<DnsRecordMonitor>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DnsRecordMonitor>());
         // The dispatcher starts first: it queues what a previous run left pending before the engine raises anything new.
         builder.Services.AddSingleton<AlertDispatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());

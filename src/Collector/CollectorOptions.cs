@@ -1,5 +1,6 @@
 using System.Net;
 using DaemonNet.Collector.Alerting;
+using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
@@ -56,6 +57,9 @@ public sealed class CollectorOptions
 
     /// <summary>5-minute traffic sums are kept this long, then hourly sums.</summary>
     public string TrafficFiveMinutesFor { get; set; } = "30d";
+
+    /// <summary>A Cloudflare zone whose AAAA records the audit checks against the VMs' addresses; off by default.</summary>
+    public CloudflareOptions Cloudflare { get; set; } = new();
 
     /// <summary>Alert sinks, the rules that route alerts to them, the watch list and the dedup window.</summary>
     public AlertOptions Alerts { get; set; } = new();
@@ -173,6 +177,7 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
             }
         }
         failures.AddRange(options.Alerts.Problems());
+        failures.AddRange(options.Cloudflare.Problems());
         foreach (var (key, tunnel) in options.Tunnels)
         {
             failures.AddRange(tunnel.Problems(key));

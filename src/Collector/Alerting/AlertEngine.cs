@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
@@ -16,7 +17,7 @@ namespace DaemonNet.Collector.Alerting;
 /// route is stored (a repeat within the dedup window only counted) and handed to the dispatcher.
 /// </summary>
 public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
-    CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
+    DnsRecordMonitor dns, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
 {
     /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
     private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
@@ -105,7 +106,7 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (findings, state) = await ClusterAudit.RunAsync(inventory, rules, options.Value.Tunnels, now, null, cancellationToken);
+        var (findings, state) = await ClusterAudit.RunAsync(inventory, rules, options.Value.Tunnels, now, null, dns.Current, cancellationToken);
         var names = state.Hosts.ToDictionary(h => h.Id, h => h.Name);
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);

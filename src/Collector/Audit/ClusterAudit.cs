@@ -1,4 +1,5 @@
 using System.Net;
+using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
@@ -42,18 +43,19 @@ public sealed class ClusterAudit
 
     /// <summary>Reads what holds now, and the last hour's traffic, and runs every rule: the audit question and the alerts both start here.</summary>
     public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IInventoryStore store, IntervalRules rules,
-        IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, DnsRecords? dns, CancellationToken cancellationToken)
     {
         var state = await store.CurrentStateAsync(now, cancellationToken);
         var since = now - TrafficWindow;
         var traffic = await store.TrafficAsync(null, since, cancellationToken);
         var tunnels = TunnelInventory.Build(state, traffic, settings, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
-        return (Run(state, tunnels, settings, h => rules.IsSilent(h, now), netreg), state);
+        return (Run(state, tunnels, settings, h => rules.IsSilent(h, now), netreg, dns), state);
     }
 
     /// <param name="netreg">The MACs NetReg lists; null when no list was given (the netreg rule is skipped then).</param>
+    /// <param name="dns">The zone's AAAA records; null when no zone is configured (the DNS rules are skipped then).</param>
     public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnelState> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
-        Func<HostRow, bool> silent, IReadOnlyList<string>? netreg)
+        Func<HostRow, bool> silent, IReadOnlyList<string>? netreg, DnsRecords? dns = null)
     {
         var audit = new ClusterAudit(state, silent);
         var findings = new List<Finding>();
@@ -71,6 +73,10 @@ public sealed class ClusterAudit
         if (netreg is not null)
         {
             findings.AddRange(audit.Unregistered(netreg));
+        }
+        if (dns is not null)
+        {
+            findings.AddRange(audit.DnsRecordFindings(dns));
         }
         return findings
             .OrderByDescending(f => f.Severity)
@@ -389,6 +395,65 @@ public sealed class ClusterAudit
 
     private string Vms(IEnumerable<(long HostId, string Uuid)> nics) =>
         string.Join(", ", nics.Distinct().Select(n => $"{VmName(n.HostId, n.Uuid)} on {names[n.HostId]}"));
+
+    /// <summary>
+    /// The zone's AAAA records against the running VMs' global IPv6 addresses. A record's first label
+    /// names the VM it is for (web1.club.example is web1's); a record whose label names no VM is an
+    /// alias, checked only for pointing at nothing.
+    /// </summary>
+    private IEnumerable<Finding> DnsRecordFindings(DnsRecords dns)
+    {
+        if (dns.Error is { } error)
+        {
+            yield return Build(AuditRules.DnsCheckFailed, Severity.Warning, $"The AAAA records of zone {dns.Zone} could not be listed: {error}",
+                "Fix what the sentence names; the other DNS rules are checked again at the next listing.", [dns.Zone],
+                [new Evidence { Source = "cloudflare", Detail = error }]);
+            yield break;
+        }
+        if (dns.Records is null)
+        {
+            yield break;
+        }
+        var running = Running().ToList();
+        var alive = running.Select(d => (d.HostId, d.Uuid)).ToHashSet();
+        var nicOwner = state.Nics.Where(n => alive.Contains((n.HostId, n.DomainUuid))).GroupBy(n => n.Mac).ToDictionary(g => g.Key, g => g.First());
+        var holders = state.Bindings
+            .Where(b => IsLive(b.HostId) && nicOwner.ContainsKey(b.Mac) && IPAddress.TryParse(b.Ip, out var ip)
+                && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !ip.IsIPv6LinkLocal)
+            .Select(b => (Binding: b, Vm: domains[(nicOwner[b.Mac].HostId, nicOwner[b.Mac].DomainUuid)]))
+            .ToLookup(h => h.Binding.Ip);
+        var byName = running.ToLookup(d => d.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var record in dns.Records.OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            var label = record.Name.Split('.')[0];
+            var owners = byName[label].ToList();
+            var holder = holders[record.Address].FirstOrDefault();
+            Evidence RecordEvidence() => new() { Source = "cloudflare", Since = dns.ListedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null, Detail = $"AAAA {record.Name} → {record.Address}{(record.Proxied ? " (proxied)" : "")}" };
+            Evidence HolderEvidence((BindingRow Binding, DomainRow Vm) h) =>
+                Evidence(h.Binding.HostId, Source(h.Binding), h.Binding.ValidFrom, $"{h.Binding.Ip} → {h.Binding.Mac} of {h.Vm.Name} on {h.Binding.Device}");
+            if (holder.Vm is null)
+            {
+                yield return Build(AuditRules.DnsDangling, Severity.Warning, $"{record.Name} points at {record.Address}, which no running VM holds",
+                    $"Delete the record, or point it at the VM's address now (daemonnet where {label}); until then it leads nowhere.",
+                    [record.Name, record.Address], [RecordEvidence()]);
+            }
+            else if (owners.Count > 0 && owners.All(o => o.Uuid != holder.Vm.Uuid))
+            {
+                yield return Build(AuditRules.DnsDangling, Severity.Critical,
+                    $"{record.Name} points at {record.Address}, which {holder.Vm.Name} on {names[holder.Binding.HostId]} holds now, not {label}",
+                    $"Point the record at {label}'s address now (daemonnet where {label}), at once: visitors of {record.Name} reach another member's VM.",
+                    [record.Name, record.Address, holder.Vm.Name], [RecordEvidence(), HolderEvidence(holder)]);
+            }
+            var owned = owners.SelectMany(o => holders.SelectMany(h => h).Where(h => h.Vm.Uuid == o.Uuid)).ToList();
+            if (owned.Count > 0 && owned.All(h => h.Binding.Ip != record.Address))
+            {
+                var now = owned.Select(h => h.Binding.Ip).Distinct().Order(StringComparer.Ordinal).ToList();
+                yield return Build(AuditRules.DnsStale, Severity.Warning, $"{record.Name} points at {record.Address}, but {label} has {string.Join(" and ", now)} now",
+                    $"Update the record to {now[0]} in Cloudflare; {label}'s address changed since the record was made.",
+                    [record.Name, record.Address, label], [RecordEvidence(), .. owned.Select(HolderEvidence)]);
+            }
+        }
+    }
 
     private static string StateText(DomainRow domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
 

@@ -1,5 +1,6 @@
 using DaemonNet.Collector.Audit;
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
@@ -14,7 +15,8 @@ namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
 public sealed class InventoryService(
-    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed)
+    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
+    DnsRecordMonitor dns)
     : Inventory.InventoryBase
 {
     /// <summary>The traffic window when a question gives none: the audit's, for "near the limit".</summary>
@@ -44,7 +46,7 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
-        var (findings, _) = await ClusterAudit.RunAsync(store, rules, options.Value.Tunnels, now, netreg, context.CancellationToken);
+        var (findings, _) = await ClusterAudit.RunAsync(store, rules, options.Value.Tunnels, now, netreg, dns.Current, context.CancellationToken);
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Findings.Add(findings.Where(f => f.Severity >= request.MinSeverity));
         return reply;
