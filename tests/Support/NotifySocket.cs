@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
-using System.Text;
 
 namespace DaemonNet.Tests.Support;
 
@@ -11,15 +9,14 @@ namespace DaemonNet.Tests.Support;
 /// </summary>
 public sealed class NotifySocket : IDisposable
 {
-    private readonly Socket socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-    private readonly CancellationTokenSource stop = new();
-    private readonly BlockingCollection<string> messages = [];
+    private readonly DatagramInbox inbox;
 
     public NotifySocket(string path)
     {
         Path = path;
+        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
-        _ = ReceiveAsync();
+        inbox = new DatagramInbox(socket);
     }
 
     public string Path { get; }
@@ -27,31 +24,11 @@ public sealed class NotifySocket : IDisposable
     public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path };
 
     /// <summary>The next message, or null when none arrives in time.</summary>
-    public string? Next(TimeSpan timeout) => messages.TryTake(out var message, timeout) ? message : null;
-
-    private async Task ReceiveAsync()
-    {
-        var buffer = new byte[4_096];
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var length = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                messages.Add(Encoding.UTF8.GetString(buffer, 0, length));
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-        }
-    }
+    public string? Next(TimeSpan timeout) => inbox.Next(timeout);
 
     public void Dispose()
     {
-        stop.Cancel();
-        socket.Dispose();
+        inbox.Dispose();
         File.Delete(Path);
-        stop.Dispose();
-        messages.Dispose();
     }
 }

@@ -209,9 +209,9 @@ public class AlertTests
         await server.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))));
 
         var pattern = new Regex("""^<(\d+)>1 (\S+) (\S+) daemonnet-collector (\d+) mac-first-seen \[daemonnet@32473 id="(\d+)" rule="mac-first-seen" severity="info" host="daemon1"\] (.+)$""");
-        foreach (var messages in new[] { receiver.Udp, receiver.Tcp, receiver.Unix })
+        foreach (var messages in new Func<IReadOnlyList<string>>[] { () => receiver.Udp, () => [.. receiver.Tcp], () => receiver.Unix })
         {
-            var message = await Eventually.HoldsAsync(() => messages.ToList(), m => m.Count > 0, "a syslog message");
+            var message = await Eventually.HoldsAsync(messages, m => m.Count > 0, "a syslog message");
             var match = pattern.Match(Assert.Single(message));
             Assert.True(match.Success, message[0]);
             Assert.Equal(19 * 8 + 6, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using DaemonNet.Tests.Support;
 
 namespace DaemonNet.Collector.Tests.Alerting;
 
@@ -12,51 +13,38 @@ namespace DaemonNet.Collector.Tests.Alerting;
 internal sealed class SyslogReceiver : IDisposable
 {
     private readonly CancellationTokenSource stop = new();
-    private readonly Socket udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly DatagramInbox udp;
+    private readonly DatagramInbox unix;
     private readonly TcpListener tcp = new(IPAddress.Loopback, 0);
-    private readonly Socket unix = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+    private readonly int udpPort;
 
     public SyslogReceiver(string unixPath)
     {
         UnixPath = unixPath;
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var udpSocket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udpSocket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        udpPort = ((IPEndPoint)udpSocket.LocalEndPoint!).Port;
+        udp = new DatagramInbox(udpSocket);
+        var unixSocket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        unixSocket.Bind(new UnixDomainSocketEndPoint(unixPath));
+        unix = new DatagramInbox(unixSocket);
         tcp.Start();
-        unix.Bind(new UnixDomainSocketEndPoint(unixPath));
-        _ = ReceiveDatagramsAsync(udp, Udp);
-        _ = ReceiveDatagramsAsync(unix, Unix);
         _ = AcceptAsync();
     }
 
     public string UnixPath { get; }
 
-    public ConcurrentQueue<string> Udp { get; } = new();
+    public IReadOnlyList<string> Udp => udp.Received;
 
     public ConcurrentQueue<string> Tcp { get; } = new();
 
-    public ConcurrentQueue<string> Unix { get; } = new();
+    public IReadOnlyList<string> Unix => unix.Received;
 
-    public string UdpAddress => $"udp://127.0.0.1:{((IPEndPoint)udp.LocalEndPoint!).Port}";
+    public string UdpAddress => $"udp://127.0.0.1:{udpPort}";
 
     public string TcpAddress => $"tcp://127.0.0.1:{((IPEndPoint)tcp.LocalEndpoint).Port}";
 
     public string UnixAddress => $"unix://{UnixPath}";
-
-    private async Task ReceiveDatagramsAsync(Socket socket, ConcurrentQueue<string> into)
-    {
-        var buffer = new byte[65_536];
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                var length = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                into.Enqueue(Encoding.UTF8.GetString(buffer, 0, length));
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-        }
-    }
 
     /// <summary>Reads "LENGTH SP MESSAGE" frames until the sender closes.</summary>
     private async Task AcceptAsync()
