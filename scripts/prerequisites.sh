@@ -9,6 +9,7 @@
 #   chromium                               - the headless browser the web page's tests drive (tests/Collector.Tests/Http/WebPageTests.cs)
 #   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
 #   lintian, systemd                       - check the Debian packages and their units (tests/EndToEnd.Tests/PackageTests.cs)
+#   iputils-ping                           - makes a test "VM" talk to the LAN, so that capture sees it (tests/EndToEnd.Tests/CaptureTests.cs)
 #   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
 #                                            program is taken from the package, so no Prometheus server is installed or started
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
@@ -46,6 +47,7 @@ install_packages() {
         command -v chromium >/dev/null 2>&1 || missing+=(chromium)
         /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
         command -v lintian >/dev/null 2>&1 || missing+=(lintian)
+        command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
         command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)

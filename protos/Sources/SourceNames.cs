@@ -22,11 +22,16 @@ public static class SourceNames
     /// <summary>Addresses that running guests report through the qemu guest agent.</summary>
     public const string GuestAgent = "guest-agent";
 
+    /// <summary>ARP and neighbour discovery seen on the VM bridges.</summary>
+    public const string Capture = "capture";
+
     /// <summary>An address binding's source as evidence names it.</summary>
     public static string Of(AddressSource source) => source switch
     {
         AddressSource.Lease => "dnsmasq lease",
         AddressSource.GuestAgent => "guest agent",
+        AddressSource.Capture => "seen on the wire",
+        AddressSource.Claim => "claimed on the wire",
         _ => "neighbour table",
     };
 }

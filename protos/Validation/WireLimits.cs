@@ -74,6 +74,7 @@ public static class WireLimits
         List("HostSnapshot.configured", 256),
         Plain("HostSnapshot.interfaces_not_configured"),
         List("HostSnapshot.guest_addresses", 4_096),
+        List("HostSnapshot.captured", 4_096),
 
         Required("HostIdentity.name", HostNames.MaxLength, TextFormat.HostName),
         Text("HostIdentity.machine_id", Name),
@@ -148,6 +149,11 @@ public static class WireLimits
         Required("GuestAddress.ip", 45, TextFormat.Ip),
         Text("GuestAddress.device", Name),
         Text("GuestAddress.interface", Name),
+
+        Required("CapturedAddress.mac", 17, TextFormat.Mac),
+        Required("CapturedAddress.ip", 45, TextFormat.Ip),
+        Text("CapturedAddress.device", Name),
+        Plain("CapturedAddress.claim"),
 
         Required("Lease.mac", 17, TextFormat.Mac),
         Required("Lease.ip", 45, TextFormat.Ip),

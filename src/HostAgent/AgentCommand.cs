@@ -13,6 +13,7 @@ internal static class AgentCommand
         (new("--interval") { Description = "How often to check the host, e.g. 500ms, 10s, 5m (default 10s)", HelpName = "DURATION" }, "Agent:Interval"),
         (new("--leases-dir") { Description = "Directory of libvirt's dnsmasq *.status files (default /var/lib/libvirt/dnsmasq)", HelpName = "DIR" }, "Agent:LeasesDir"),
         (new("--interfaces-file") { Description = "ifupdown's configuration, with the files it sources (default /etc/network/interfaces); none on a host without ifupdown", HelpName = "PATH" }, "Agent:InterfacesFile"),
+        (new("--capture") { Description = "Read ARP and IPv6 neighbour discovery on the bridges for the VMs' addresses: auto (every bridge), none, or BRIDGE,BRIDGE (needs CAP_NET_RAW; default auto)", HelpName = "auto|none|BRIDGES" }, "Agent:Capture"),
         (new("--guest-agent") { Description = "true: ask running guests' qemu guest agents for their addresses, over a read-write libvirt connection used for that call only; false: stay read-only (default true)", HelpName = "true|false" }, "Agent:GuestAgent"),
         (new("--ca-file") { Description = "The cluster CA", HelpName = "PATH" }, "Agent:CaFile"),
         (new("--cert-file") { Description = "This agent's certificate, issued for this host's name", HelpName = "PATH" }, "Agent:CertFile"),

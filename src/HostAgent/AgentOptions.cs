@@ -44,6 +44,15 @@ public sealed class AgentOptions
     /// </summary>
     public bool GuestAgent { get; set; } = true;
 
+    public const string CaptureAuto = "auto";
+    public const string CaptureNone = "none";
+
+    /// <summary>
+    /// Where to read ARP and neighbour discovery: auto (every Linux bridge on the host), none, or a
+    /// comma-separated list of bridges. Needs CAP_NET_RAW.
+    /// </summary>
+    public string Capture { get; set; } = CaptureAuto;
+
     /// <summary>Plain HTTP/2 to a collector running --insecure.</summary>
     public bool Insecure { get; set; }
 
@@ -89,6 +98,11 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (!HostNames.IsValid(options.EffectiveHostName))
         {
             failures.Add($"Agent:HostName (--host-name) '{options.EffectiveHostName}' is not a host name: {HostNames.Rule}");
+        }
+        if (options.Capture is not (AgentOptions.CaptureAuto or AgentOptions.CaptureNone)
+            && !options.Capture.Split(',', StringSplitOptions.TrimEntries).All(b => b.Length is > 0 and <= 15 && b.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            failures.Add($"Agent:Capture (--capture) '{options.Capture}' is not auto, none, or a comma-separated list of bridge names, e.g. br0,virbr0");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

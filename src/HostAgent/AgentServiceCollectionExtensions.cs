@@ -1,4 +1,5 @@
 using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Capture;
 using DaemonNet.HostAgent.Sources.Kernel;
 using DaemonNet.HostAgent.Sources.Interfaces;
 using DaemonNet.HostAgent.Sources.Leases;
@@ -27,6 +28,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();
         services.AddSingleton<ISnapshotSource, InterfacesSource>();
         services.AddSingleton<ISnapshotSource, GuestAgentSource>();
+        services.AddSingleton<ISnapshotSource, CaptureSource>();
         services.AddSingleton<HostSnapshotBuilder>();
 
         services.AddSingleton(provider =>

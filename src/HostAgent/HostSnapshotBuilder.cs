@@ -48,6 +48,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
                 snapshot.Errors.Add(new SourceError { Source = source.Name, Message = OneLine(e.Message) });
             }
         }
+        KeepOnlyVmsOnTheWire(snapshot);
         SortLists(snapshot);
         snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         foreach (var change in health.Observe(snapshot.Errors))
@@ -62,6 +63,18 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
             }
         }
         return snapshot;
+    }
+
+    /// <summary>
+    /// Capture hears every station on a bridge (the LAN's printers, the host itself): only the
+    /// announcements of this host's VMs' MACs are reported.
+    /// </summary>
+    private static void KeepOnlyVmsOnTheWire(HostSnapshot snapshot)
+    {
+        var vmMacs = snapshot.Domains.SelectMany(d => d.Nics).Select(n => n.Mac).ToHashSet(StringComparer.Ordinal);
+        var kept = snapshot.Captured.Where(c => vmMacs.Contains(c.Mac)).ToList();
+        snapshot.Captured.Clear();
+        snapshot.Captured.Add(kept);
     }
 
     /// <summary>
@@ -89,6 +102,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
         Reorder(snapshot.Neighbours, n => $"{n.Device}\n{n.Ip}\n{n.Mac}");
         Reorder(snapshot.Leases, l => $"{l.Bridge}\n{l.Ip}\n{l.Mac}");
         Reorder(snapshot.GuestAddresses, a => $"{a.Mac}\n{a.Ip}\n{a.Interface}");
+        Reorder(snapshot.Captured, c => $"{c.Mac}\n{c.Ip}\n{c.Device}");
         Reorder(snapshot.Errors, e => e.Source);
         Reorder(snapshot.Configured, c => $"{c.Name}\n{c.Family}");
         if (snapshot.Counters is { } counters)

@@ -27,6 +27,7 @@ public class SortListsTests
             Neighbours = { new Neighbour { Ip = "10.0.0.1", Device = "br0" }, new Neighbour { Ip = "10.0.0.2", Device = "br0" } },
             Leases = { new Lease { Ip = "192.168.122.2", Bridge = "virbr0" }, new Lease { Ip = "192.168.122.3", Bridge = "virbr0" } },
             GuestAddresses = { new GuestAddress { Mac = "52:54:00:aa:00:01", Ip = "192.168.122.2" }, new GuestAddress { Mac = "52:54:00:aa:00:02", Ip = "192.168.122.3" } },
+            Captured = { new CapturedAddress { Mac = "52:54:00:aa:00:01", Ip = "10.77.0.50", Device = "br0" }, new CapturedAddress { Mac = "52:54:00:aa:00:02", Ip = "10.77.0.51", Device = "br0" } },
             Errors = { new SourceError { Source = "kernel" }, new SourceError { Source = "leases" } },
             Configured = { new ConfiguredInterface { Name = "br0", Family = "inet" }, new ConfiguredInterface { Name = "he-ipv6", Family = "inet6" } },
             Counters = new CounterSample { Links = { new LinkCounters { Link = "br0" }, new LinkCounters { Link = "he-ipv6" } } },

@@ -128,11 +128,12 @@ public sealed class SimulatedHost : IDisposable
     public RunningProgram? Agent { get; private set; }
 
     /// <param name="program">The agent to run: the solution's build unless a native publish is given.</param>
-    public void StartAgent(string interval = "300ms", string? program = null) =>
+    /// <param name="extraArguments">More flags, such as --capture none.</param>
+    public void StartAgent(string interval = "300ms", string? program = null, string[]? extraArguments = null) =>
         Agent = RunningProgram.Start(program ?? Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
-            "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name),
+            "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name), .. extraArguments ?? [],
         ], Namespace);
 
     public void StopAgent()

@@ -59,6 +59,8 @@ internal static class ContractText
         AddressSource.GuestAgent => "guest agent",
         AddressSource.Lease => "lease",
         AddressSource.Neighbour => $"neighbour {address.NeighbourState.ToString().ToLowerInvariant()}",
+        AddressSource.Capture => "seen on the wire",
+        AddressSource.Claim => "claimed on the wire (not yet in use)",
         _ => "unknown",
     };
 

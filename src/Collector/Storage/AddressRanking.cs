@@ -3,8 +3,10 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>
-/// Orders address evidence by trust: guest agent, then an unexpired lease, then a neighbour entry
-/// (REACHABLE before PERMANENT, DELAY, PROBE and STALE); within a rank, IPv4 before IPv6, then by address.
+/// Orders address evidence by trust: guest agent, then an unexpired lease, then a REACHABLE
+/// neighbour entry, then an address seen on the wire, then the other neighbour states (PERMANENT,
+/// DELAY, PROBE, STALE), and last an address only claimed on the wire; within a rank, IPv4 before
+/// IPv6, then by address.
 /// </summary>
 public static class AddressRanking
 {
@@ -23,10 +25,12 @@ public static class AddressRanking
         AddressSource.Neighbour => (NeighbourState)binding.NeighbourState switch
         {
             NeighbourState.Reachable => 2,
-            NeighbourState.Permanent => 3,
-            NeighbourState.Delay or NeighbourState.Probe => 4,
-            _ => 5,
+            NeighbourState.Permanent => 4,
+            NeighbourState.Delay or NeighbourState.Probe => 5,
+            _ => 6,
         },
-        _ => 6,
+        AddressSource.Capture => 3,
+        AddressSource.Claim => 7,
+        _ => 8,
     };
 }

@@ -334,5 +334,10 @@ public sealed partial class SqliteInventoryStore
         (SourceNames.Interfaces, (scope, snapshot) => { Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f); }),
         (SourceNames.GuestAgent, (scope, snapshot) =>
             scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key))),
+        (SourceNames.Capture, (scope, snapshot) =>
+        {
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Capture), SnapshotFacts.CapturedBindings(snapshot, claims: false), f => f.Key));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Claim), SnapshotFacts.CapturedBindings(snapshot, claims: true), f => f.Key));
+        }),
     ];
 }

@@ -37,6 +37,11 @@ public static class SnapshotFacts
     public static IEnumerable<BindingFact> GuestAgentBindings(HostSnapshot snapshot) =>
         snapshot.GuestAddresses.Select(a => new BindingFact(a.Mac, a.Ip, (long)AddressSource.GuestAgent, a.Device, 0, "", "", null));
 
+    /// <summary>What the agent saw on the wire: holdings, or (<paramref name="claims"/>) addresses only claimed so far.</summary>
+    public static IEnumerable<BindingFact> CapturedBindings(HostSnapshot snapshot, bool claims) =>
+        snapshot.Captured.Where(c => c.Claim == claims)
+            .Select(c => new BindingFact(c.Mac, c.Ip, (long)(claims ? AddressSource.Claim : AddressSource.Capture), c.Device, 0, "", "", null));
+
     /// <summary>Leases already expired by the agent's own clock (the clock that wrote the expiry) are not evidence.</summary>
     public static IEnumerable<BindingFact> LeaseBindings(HostSnapshot snapshot)
     {
