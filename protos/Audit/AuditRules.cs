@@ -39,6 +39,8 @@ public static class AuditRules
 
     public const string NicUnobservable = "nic-unobservable";
 
+    public const string FlipFlop = "flip-flop";
+
     public const string DnsDangling = "dns-dangling";
 
     public const string DnsStale = "dns-stale";
@@ -63,6 +65,7 @@ public static class AuditRules
         new(LeaseOrphaned, "warning / info", "an unexpired dnsmasq lease whose MAC belongs to no VM on that host (left behind after an undefine) / held by a VM that is not running"),
         new(NicUnobservable, "info", "a running VM's NIC the host cannot observe (macvtap `direct` or passed-through), with no guest-agent address: `where` shows it as \"not observable from the host\""),
         new(PoolExhaustion, "warning / critical", "a libvirt network's IPv4 DHCP range has ≥ 80 % / ≥ 95 % of its addresses under unexpired leases"),
+        new(FlipFlop, "warning", "one MAC seen on the wire with three or more IPv4 addresses within 15 minutes (arpwatch's flip flop): a client that keeps changing its address, or ARP spoofing; two MACs claiming one address on the wire are an ip-conflict"),
         new(DnsDangling, "critical / warning", "with a Cloudflare zone: an AAAA record points at an address another running VM holds than the one its first label names / that no running VM holds"),
         new(DnsStale, "warning", "with a Cloudflare zone: an AAAA record's first label names a running VM whose global IPv6 addresses are all others"),
         new(DnsCheckFailed, "warning", "with a Cloudflare zone: its records could not be listed (bad token, unknown zone, rate limit, unreachable)"),

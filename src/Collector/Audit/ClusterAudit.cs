@@ -69,6 +69,7 @@ public sealed class ClusterAudit
         findings.AddRange(audit.OrphanedLeases());
         findings.AddRange(audit.ExhaustedPools());
         findings.AddRange(audit.UnobservableNics());
+        findings.AddRange(audit.FlipFlops());
         findings.AddRange(state.Hosts.Where(silent).Select(SilentHost));
         if (netreg is not null)
         {
@@ -362,6 +363,24 @@ public sealed class ClusterAudit
                 [$"{host}/{network.Name}"], [Evidence(pool.HostId, "dnsmasq lease", 0, $"{pool.Leased} unexpired leases in {pool.Start}–{pool.End} on {network.Bridge}")]);
         }
     }
+
+    /// <summary>
+    /// The agent reports a pair seen on the wire for 15 minutes after it was last seen, so a MAC
+    /// with several IPv4 addresses seen at once has announced them all within that time.
+    /// </summary>
+    private IEnumerable<Finding> FlipFlops() =>
+        state.Bindings.Where(b => IsLive(b.HostId) && (AddressSource)b.Source == AddressSource.Capture && !b.Ip.Contains(':'))
+            .OrderBy(b => b.ObservedOn, StringComparer.Ordinal).ThenBy(b => b.ValidFrom)
+            .GroupBy(b => (b.HostId, b.Mac))
+            .Where(g => g.Select(b => b.Ip).Distinct().Count() >= FlipFlopAddresses)
+            .Select(g => Build(AuditRules.FlipFlop, Severity.Warning,
+                $"{g.Key.Mac} announced {g.Select(b => b.Ip).Distinct().Count()} IPv4 addresses on {names[g.Key.HostId]}'s bridges within 15 minutes: {string.Join(", ", g.Select(b => b.Ip).Distinct())}",
+                $"Find out why it keeps changing its address: a misconfigured or fighting DHCP client, or ARP spoofing from that machine (daemonnet history {g.Key.Mac}).",
+                [g.Key.Mac, .. g.Select(b => b.Ip).Distinct()],
+                g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
+
+    /// <summary>This many IPv4 addresses from one MAC within the capture window are a flip flop.</summary>
+    public const int FlipFlopAddresses = 3;
 
     /// <summary>A pool this full is a warning, and this full critical.</summary>
     public const double PoolWarning = 0.8;

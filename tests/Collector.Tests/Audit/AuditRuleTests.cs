@@ -455,4 +455,47 @@ public class AuditRuleTests
         Assert.Equal([MacA, "web1"], finding.Objects);
         Assert.Contains("macvtap on eno1", finding.Summary);
     }
+
+    private static HostSnapshot WithCaptured(HostSnapshot snapshot, string ip, string mac, bool claim = false)
+    {
+        snapshot.Captured.Add(new CapturedAddress { Mac = mac, Ip = ip, Device = "br0", Claim = claim });
+        return snapshot;
+    }
+
+    [Fact]
+    public async Task IpConflict_TwoMacsClaimingOneAddressOnTheWire_IsCriticalWithTheWireAsEvidence()
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        await audit.ReportAsync(WithCaptured(WithCaptured(Host("daemon1").WithClubNetworks(), "10.20.30.50", MacA), "10.20.30.50", MacB));
+
+        var finding = Assert.Single(await audit.FindingsAsync("ip-conflict"));
+
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.All(finding.Evidence, e => Assert.Equal("seen on the wire", e.Source));
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public async Task FlipFlop_AMacWithThreeIpv4AddressesOnTheWire_IsAWarning(int addresses, bool expected)
+    {
+        await using var audit = await AuditScenario.StartAsync();
+        var snapshot = Host("daemon1").WithClubNetworks();
+        for (var i = 0; i < addresses; i++)
+        {
+            WithCaptured(snapshot, $"10.20.30.{50 + i}", MacA);
+        }
+        WithCaptured(snapshot, "2001:db8:77::50", MacA);
+        WithCaptured(snapshot, "10.20.30.99", MacA, claim: true);
+        await audit.ReportAsync(snapshot);
+
+        var findings = await audit.FindingsAsync("flip-flop");
+
+        Assert.Equal(expected, findings.Count == 1);
+        if (expected)
+        {
+            Assert.Equal([MacA, "10.20.30.50", "10.20.30.51", "10.20.30.52"], findings[0].Objects);
+            Assert.Equal(Severity.Warning, findings[0].Severity);
+        }
+    }
 }
