@@ -107,7 +107,17 @@ watchLatency.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart, watchLatency };
+var floodRate = new Option<int>("--rate") { Description = "ARP frames per second to send", DefaultValueFactory = _ => 50_000 };
+var floodSeconds = new Option<int>("--seconds") { Description = "How long to flood", DefaultValueFactory = _ => 10 };
+var floodAgent = new Option<string?>("--agent") { Description = "The agent to run: a native publish (artifacts/publish/agent/daemonnet-agent) instead of the Release build" };
+var captureFlood = new Command("capture", "The agent's CPU and memory under an ARP flood on its bridge (network namespaces, root)") { floodRate, floodSeconds, floodAgent };
+captureFlood.SetAction(async parse =>
+{
+    await new CaptureFlood(parse.GetValue(floodRate), TimeSpan.FromSeconds(parse.GetValue(floodSeconds)), parse.GetValue(floodAgent)).RunAsync();
+    return 0;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

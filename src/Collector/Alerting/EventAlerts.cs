@@ -87,7 +87,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         else if (routing.Wants(AlertRules.AddressNewPairing) && !await store.PairingSeenBeforeAsync(e.Mac, ip, at, cancellationToken))
         {
             alerts.Add(Build(AlertRules.AddressNewPairing, Severity.Info, e, $"{holder} has {ip} for the first time, on {e.Host}",
-                $"Nothing, if expected; daemonnet where {ip} shows it.", [ip, e.Mac], evidence, networks, $"{e.Mac}|{ip}"));
+                $"Nothing, if expected; daemonnet where {ip} shows it.", [ip, e.Mac], evidence, networks, $"{e.Host}|{e.Mac}"));
         }
         foreach (var item in Listed(e.Mac).Concat(Listed(ip)))
         {
