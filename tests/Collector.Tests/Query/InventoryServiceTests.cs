@@ -36,6 +36,25 @@ public class InventoryServiceTests
     }
 
     [Fact]
+    public async Task Where_EvidenceFromTheWire_RanksAfterReachableAndBeforeStale_AndAClaimLast()
+    {
+        const string Mac = "52:54:00:aa:00:09";
+        await using var server = await CollectorServer.StartAsync();
+        var snapshot = Host("daemon1", Vm("web9", 9, DomainState.Running, ForwardNic(Mac)))
+            .WithNeighbour("10.77.0.52", Mac, NeighbourState.Stale, "br0")
+            .WithNeighbour("10.77.0.51", Mac, NeighbourState.Reachable, "br0");
+        snapshot.Captured.Add(new CapturedAddress { Mac = Mac, Ip = "10.77.0.53", Device = "br0", Claim = true });
+        snapshot.Captured.Add(new CapturedAddress { Mac = Mac, Ip = "10.77.0.50", Device = "br0" });
+        await server.ReportAsync(snapshot);
+
+        var nic = Assert.Single(Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web9" })).Vms).Nics);
+
+        Assert.Equal(
+            [("10.77.0.51", AddressSource.Neighbour), ("10.77.0.50", AddressSource.Capture), ("10.77.0.52", AddressSource.Neighbour), ("10.77.0.53", AddressSource.Claim)],
+            nic.Addresses.Select(a => (a.Ip, a.Source)));
+    }
+
+    [Fact]
     public async Task Where_NameThatMatchesNoVm_OffersTheCloseNames()
     {
         await using var server = await CollectorServer.StartAsync();
