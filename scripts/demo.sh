@@ -30,6 +30,8 @@ down() {
     fi
     for host in 1 2 3; do
         ip netns del "dndemo-daemon$host" 2>/dev/null || true
+        # A namespace can outlive its name for a while (its sockets closing); its veth's other end must not block the next run.
+        ip link del "dndemo-h$host" 2>/dev/null || true
     done
     ip link del dndemo0 2>/dev/null || true
     rm -rf "$state"
@@ -179,7 +181,10 @@ for n in 1 2 3; do dotnet "$collector" certs issue --dir "$tls" --name "daemon$n
 dotnet "$collector" certs issue --dir "$tls" --name admin --role reader >/dev/null
 # Alerts go to syslog over UDP; socat stands in for the club's syslog server and appends each message to a file.
 watched_mac=52:54:00:ee:00:99
-start syslog "" socat -u UDP-RECVFROM:5514,bind=10.99.0.1,fork SYSTEM:"cat >>$state/alerts.log; echo >>$state/alerts.log"
+# Each datagram becomes one line: one child per datagram, one at a time (flock), given time to finish (-t).
+touch "$state/alerts.log"
+start syslog "" socat -u -t 2 UDP-RECVFROM:5514,bind=10.99.0.1,fork \
+    SYSTEM:"flock $state/alerts.log sh -c 'cat >>$state/alerts.log; echo >>$state/alerts.log'"
 # shellcheck disable=SC2046
 start collector "" env DAEMONNET_Collector__Alerts__Sinks__syslog__Type=syslog DAEMONNET_Collector__Alerts__Sinks__syslog__Address=udp://10.99.0.1:5514 \
     DAEMONNET_Collector__Alerts__WatchList__0=$watched_mac \
