@@ -29,22 +29,11 @@ internal sealed class AgentFootprint(int vms, int neighbours, TimeSpan interval,
         await Task.Delay(TimeSpan.FromSeconds(20));
 
         var pid = host.Agent.ProcessId;
-        var (cpuBefore, wallBefore) = (CpuSeconds(pid), DateTime.UtcNow);
+        var (cpuBefore, wallBefore) = (ProcessStats.CpuSeconds(pid), DateTime.UtcNow);
         await Task.Delay(window);
-        var cpu = (CpuSeconds(pid) - cpuBefore) / (DateTime.UtcNow - wallBefore).TotalSeconds * 100;
+        var cpu = (ProcessStats.CpuSeconds(pid) - cpuBefore) / (DateTime.UtcNow - wallBefore).TotalSeconds * 100;
         Console.WriteLine($"agent footprint ({agentPath ?? "the Release build, JIT"}): {vms} VMs, {neighbours} neighbour entries, interval {interval.TotalSeconds:0} s, measured over {window.TotalSeconds:0} s after a 20 s warm-up");
         Console.WriteLine($"  CPU: {cpu:0.00} % of one core");
-        Console.WriteLine($"  memory: RSS {Status(pid, "VmRSS"):0} MiB, peak {Status(pid, "VmHWM"):0} MiB");
+        Console.WriteLine($"  memory: RSS {ProcessStats.StatusMiB(pid, "VmRSS"):0} MiB, peak {ProcessStats.StatusMiB(pid, "VmHWM"):0} MiB");
     }
-
-    // utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s.
-    private static double CpuSeconds(int pid)
-    {
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
-    }
-
-    private static double Status(int pid, string key) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).Single();
 }

@@ -51,20 +51,20 @@ internal sealed class CaptureFlood(int packetsPerSecond, TimeSpan duration, stri
 
         var agent = host.Agent.ProcessId;
         var collector = cluster.Collector!.ProcessId;
-        var rssBefore = Status(agent, "VmRSS");
-        var (agentBefore, collectorBefore, wallBefore) = (CpuSeconds(agent), CpuSeconds(collector), DateTime.UtcNow);
+        var rssBefore = ProcessStats.StatusMiB(agent, "VmRSS");
+        var (agentBefore, collectorBefore, wallBefore) = (ProcessStats.CpuSeconds(agent), ProcessStats.CpuSeconds(collector), DateTime.UtcNow);
         using var flood = RunningProgram.Start("ip", ["netns", "exec", station.Name, "/usr/bin/python3", "-c", Flooder,
             packetsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture), duration.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), VmMac]);
         var peakRss = rssBefore;
         while (!flood.HasExited)
         {
-            peakRss = Math.Max(peakRss, Status(agent, "VmRSS"));
+            peakRss = Math.Max(peakRss, ProcessStats.StatusMiB(agent, "VmRSS"));
             await Task.Delay(250);
         }
         await flood.ExitCodeAsync(TimeSpan.FromSeconds(30));
         var wall = (DateTime.UtcNow - wallBefore).TotalSeconds;
-        var agentCpu = (CpuSeconds(agent) - agentBefore) / wall * 100;
-        var collectorCpu = (CpuSeconds(collector) - collectorBefore) / wall * 100;
+        var agentCpu = (ProcessStats.CpuSeconds(agent) - agentBefore) / wall * 100;
+        var collectorCpu = (ProcessStats.CpuSeconds(collector) - collectorBefore) / wall * 100;
         var sent = long.Parse(flood.Output.Trim().Split('\n')[^1], System.Globalization.CultureInfo.InvariantCulture);
         // One more interval, so that the agent's report after the flood has reached the collector.
         await Task.Delay(TimeSpan.FromSeconds(12));
@@ -77,15 +77,4 @@ internal sealed class CaptureFlood(int packetsPerSecond, TimeSpan duration, stri
         Console.WriteLine($"  collector: {collectorCpu:0.0} % of one core meanwhile");
         Console.WriteLine($"  pairs the agent reported for that MAC after the flood: {reported:N0}");
     }
-
-    // utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s.
-    private static double CpuSeconds(int pid)
-    {
-        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
-    }
-
-    private static double Status(int pid, string key) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).Single();
 }
