@@ -154,6 +154,7 @@ public static class WireLimits
         Required("CapturedAddress.ip", 45, TextFormat.Ip),
         Text("CapturedAddress.device", Name),
         Plain("CapturedAddress.claim"),
+        Plain("CapturedAddress.last_seen"),
 
         Required("Lease.mac", 17, TextFormat.Mac),
         Required("Lease.ip", 45, TextFormat.Ip),

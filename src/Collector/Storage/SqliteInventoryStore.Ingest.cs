@@ -91,7 +91,7 @@ public sealed partial class SqliteInventoryStore
     {
         foreach (var table in FactTables)
         {
-            var lastSeen = table == "bindings" ? ", last_seen = @LastReport" : "";
+            var lastSeen = table == "bindings" ? ", last_seen = coalesce(last_seen, @LastReport)" : "";
             scope.Connection.Execute($"UPDATE {table} SET valid_to = @LastReport{lastSeen} WHERE host_id = @HostId AND valid_to IS NULL",
                 new { scope.HostId, LastReport = lastReport }, scope.Transaction);
         }
@@ -287,18 +287,20 @@ public sealed partial class SqliteInventoryStore
     private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
         """
         SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
-               hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry
+               hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry, last_seen AS SeenAt
         FROM bindings WHERE host_id = @HostId AND source = @Source AND valid_to IS NULL
         """,
         "Mac",
         """
-        INSERT INTO bindings (host_id, mac, ip, source, device, neighbour_state, hostname, client_id, lease_expiry, valid_from)
-        VALUES (@HostId, @Mac, @Ip, @Source, @Device, @NeighbourState, @Hostname, @ClientId, @LeaseExpiry, @Now)
+        INSERT INTO bindings (host_id, mac, ip, source, device, neighbour_state, hostname, client_id, lease_expiry, valid_from, last_seen)
+        VALUES (@HostId, @Mac, @Ip, @Source, @Device, @NeighbourState, @Hostname, @ClientId, @LeaseExpiry, @Now, @SeenAt)
         """,
-        "UPDATE bindings SET valid_to = @Now, last_seen = @LastSeen WHERE id = @Id",
+        // An open row keeps last_seen only for what the wire showed (when it was last seen); the
+        // others get their host's previous report, the last one that showed them.
+        "UPDATE bindings SET valid_to = @Now, last_seen = coalesce(last_seen, @LastSeen) WHERE id = @Id",
         """
         UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId,
-               lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = NULL
+               lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = @SeenAt
         WHERE id = @Id
         """,
         """
@@ -336,8 +338,8 @@ public sealed partial class SqliteInventoryStore
             scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key))),
         (SourceNames.Capture, (scope, snapshot) =>
         {
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Capture), SnapshotFacts.CapturedBindings(snapshot, claims: false), f => f.Key));
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Claim), SnapshotFacts.CapturedBindings(snapshot, claims: true), f => f.Key));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Capture), SnapshotFacts.CapturedBindings(snapshot, claims: false, scope.Now), f => f.Key));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Claim), SnapshotFacts.CapturedBindings(snapshot, claims: true, scope.Now), f => f.Key));
         }),
     ];
 }

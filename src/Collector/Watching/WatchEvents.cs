@@ -64,7 +64,8 @@ public static class WatchEvents
                 e.Address = new AddressEvidence
                 {
                     Ip = b.Ip, Source = (AddressSource)b.Source, ObservedOn = facts.Host, NeighbourState = (NeighbourState)b.NeighbourState,
-                    Hostname = b.Hostname, LastConfirmed = at, Device = b.Device,
+                    Hostname = b.Hostname, Device = b.Device,
+                    LastConfirmed = b.SeenAt is { } seen ? Timestamp.FromDateTimeOffset(StoredTime.ToInstant(seen)) : at,
                     LeaseExpiry = b.LeaseExpiry is { } expiry ? Timestamp.FromDateTimeOffset(StoredTime.ToInstant(expiry)) : null,
                 };
                 if (kind == WatchEventKind.AddressBound)

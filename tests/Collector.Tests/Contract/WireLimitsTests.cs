@@ -86,7 +86,7 @@ public class WireLimitsTests
             Neighbours = { new Neighbour { Ip = "192.168.122.45", Mac = "52:54:00:aa:00:01", Device = "virbr0", State = NeighbourState.Reachable } },
             Leases = { new Lease { Mac = "52:54:00:aa:00:01", Ip = "192.168.122.45", Hostname = "web1", ClientId = "01:52:54", Expiry = time, Bridge = "virbr0" } },
             GuestAddresses = { new GuestAddress { Mac = "52:54:00:aa:00:01", Ip = "192.168.122.45", Device = "virbr0", Interface = "eth0" } },
-            Captured = { new CapturedAddress { Mac = "52:54:00:aa:00:01", Ip = "2001:db8:77::50", Device = "br0", Claim = true } },
+            Captured = { new CapturedAddress { Mac = "52:54:00:aa:00:01", Ip = "2001:db8:77::50", Device = "br0", Claim = true, LastSeen = time } },
             Errors = { new SourceError { Source = "leases", Message = "virbr0.status: not readable" } },
             Counters = counters,
             Configured =

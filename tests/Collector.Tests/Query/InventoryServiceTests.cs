@@ -55,6 +55,36 @@ public class InventoryServiceTests
     }
 
     [Fact]
+    public async Task AnAddressSeenOnTheWire_CarriesWhenItWasLastSeen_InWhereAndAfterItEndsInHistory()
+    {
+        const string Mac = "52:54:00:aa:00:09";
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "1h" });
+        var start = server.Clock.GetUtcNow();
+        HostSnapshot Report(TimeSpan agentTime, TimeSpan? lastSeen)
+        {
+            var snapshot = Host("daemon1", Vm("web9", 9, DomainState.Running, ForwardNic(Mac)));
+            snapshot.AgentTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(AgentClock + agentTime);
+            if (lastSeen is { } seen)
+            {
+                snapshot.Captured.Add(new CapturedAddress { Mac = Mac, Ip = "10.77.0.50", Device = "br0", LastSeen = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(AgentClock + seen) });
+            }
+            return snapshot;
+        }
+        await server.ReportAsync(Report(TimeSpan.Zero, TimeSpan.Zero));
+        server.Clock.Advance(TimeSpan.FromMinutes(5));
+        await server.ReportAsync(Report(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(2)));
+        var seen = Assert.Single(Assert.Single(Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web9" })).Vms).Nics).Addresses);
+        server.Clock.Advance(TimeSpan.FromSeconds(5));
+        await server.ReportAsync(Report(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(5), null));
+
+        var ended = Assert.Single((await server.Inventory.HistoryAsync(new HistoryRequest { Query = "10.77.0.50" })).Entries, e => e.Kind == HistoryKind.Address);
+
+        Assert.Equal((start, start.AddMinutes(2)), (seen.FirstSeen.ToDateTimeOffset(), seen.LastConfirmed.ToDateTimeOffset()));
+        Assert.Equal(start.AddMinutes(2), ended.Address.LastConfirmed.ToDateTimeOffset());
+        Assert.Equal(start.AddMinutes(5).AddSeconds(5), ended.To.ToDateTimeOffset());
+    }
+
+    [Fact]
     public async Task Where_NameThatMatchesNoVm_OffersTheCloseNames()
     {
         await using var server = await CollectorServer.StartAsync();

@@ -37,10 +37,23 @@ public static class SnapshotFacts
     public static IEnumerable<BindingFact> GuestAgentBindings(HostSnapshot snapshot) =>
         snapshot.GuestAddresses.Select(a => new BindingFact(a.Mac, a.Ip, (long)AddressSource.GuestAgent, a.Device, 0, "", "", null));
 
-    /// <summary>What the agent saw on the wire: holdings, or (<paramref name="claims"/>) addresses only claimed so far.</summary>
-    public static IEnumerable<BindingFact> CapturedBindings(HostSnapshot snapshot, bool claims) =>
-        snapshot.Captured.Where(c => c.Claim == claims)
-            .Select(c => new BindingFact(c.Mac, c.Ip, (long)(claims ? AddressSource.Claim : AddressSource.Capture), c.Device, 0, "", "", null));
+    /// <summary>
+    /// What the agent saw on the wire: holdings, or (<paramref name="claims"/>) addresses only claimed
+    /// so far. The time last seen is moved to the collector's clock by its age on the agent's (the
+    /// snapshot's time minus it), and kept to the minute.
+    /// </summary>
+    public static IEnumerable<BindingFact> CapturedBindings(HostSnapshot snapshot, bool claims, long now)
+    {
+        var agentNow = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        return snapshot.Captured.Where(c => c.Claim == claims).Select(c =>
+        {
+            long? seenAt = agentNow is { } agent && c.LastSeen is { } seen
+                ? Math.Min(now, now - Math.Max(0, agent - seen.ToDateTimeOffset().ToUnixTimeMilliseconds()))
+                : null;
+            return new BindingFact(c.Mac, c.Ip, (long)(claims ? AddressSource.Claim : AddressSource.Capture), c.Device, 0, "", "", null,
+                seenAt is { } at ? at - at % 60_000 : null);
+        });
+    }
 
     /// <summary>Leases already expired by the agent's own clock (the clock that wrote the expiry) are not evidence.</summary>
     public static IEnumerable<BindingFact> LeaseBindings(HostSnapshot snapshot)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -54,8 +55,11 @@ public sealed class CaptureSource(IOptions<AgentOptions> options, TimeProvider t
                 }
             }
         }
-        snapshot.Captured.Add(table.Current(time.GetUtcNow())
-            .Select(c => new CapturedAddress { Mac = c.Mac, Ip = c.Ip, Device = c.Device, Claim = c.Claim }));
+        snapshot.Captured.Add(table.Current(time.GetUtcNow()).Select(c => new CapturedAddress
+        {
+            Mac = c.Mac, Ip = c.Ip, Device = c.Device, Claim = c.Claim,
+            LastSeen = Timestamp.FromDateTimeOffset(new DateTimeOffset(c.LastSeen.UtcTicks - c.LastSeen.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero)),
+        }));
         return problems.Count == 0 ? Task.CompletedTask : throw new SourceException(string.Join("; ", problems));
     }
 

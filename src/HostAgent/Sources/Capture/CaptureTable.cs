@@ -46,7 +46,7 @@ public sealed class CaptureTable(int capacity, TimeSpan keep)
     }
 
     /// <summary>Every entry seen within <see cref="Keep"/> of <paramref name="now"/>; older ones are forgotten.</summary>
-    public List<(string Mac, string Ip, string Device, bool Claim)> Current(DateTimeOffset now)
+    public List<(string Mac, string Ip, string Device, bool Claim, DateTimeOffset LastSeen)> Current(DateTimeOffset now)
     {
         lock (gate)
         {
@@ -54,7 +54,7 @@ public sealed class CaptureTable(int capacity, TimeSpan keep)
             {
                 entries.Remove(expired);
             }
-            return entries.Select(e => (e.Key.Mac, e.Key.Ip, e.Key.Device, e.Value.Claim)).ToList();
+            return entries.Select(e => (e.Key.Mac, e.Key.Ip, e.Key.Device, e.Value.Claim, e.Value.LastSeen)).ToList();
         }
     }
 
