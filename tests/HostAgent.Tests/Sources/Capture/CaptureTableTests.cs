@@ -33,9 +33,25 @@ public class CaptureTableTests
     }
 
     [Fact]
+    public void Saw_OneMacFloodingAddresses_KeepsAtMostItsShare_AndCrowdsOutNoOtherMac()
+    {
+        var table = new CaptureTable(1_000, TimeSpan.FromMinutes(15), perMac: 64);
+        table.Saw(new Sighting("52:54:00:ab:01:02", "10.77.0.50", false), "br0", Start);
+        for (var i = 0; i < 10_000; i++)
+        {
+            table.Saw(new Sighting("52:54:00:ee:00:01", $"10.{i / 65536}.{i / 256 % 256}.{i % 256}", false), "br0", Start.AddMilliseconds(i + 1));
+        }
+
+        var current = table.Current(Start.AddSeconds(11));
+        Assert.InRange(current.Count(c => c.Mac == "52:54:00:ee:00:01"), 1, 64);
+        Assert.Contains(current, c => c.Mac == "52:54:00:ee:00:01" && c.Ip == "10.0.39.15");
+        Assert.Contains(current, c => c.Ip == "10.77.0.50");
+    }
+
+    [Fact]
     public void Saw_AFloodOfInventedAddresses_StaysWithinCapacity_DroppingTheLeastRecentlySeen()
     {
-        var table = new CaptureTable(100, TimeSpan.FromMinutes(15));
+        var table = new CaptureTable(100, TimeSpan.FromMinutes(15), perMac: 1_000_000);
         table.Saw(new Sighting("52:54:00:ab:01:02", "10.77.0.50", false), "br0", Start);
         for (var i = 0; i < 10_000; i++)
         {
