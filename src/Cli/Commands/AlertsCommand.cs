@@ -108,12 +108,7 @@ internal sealed class AlertsCommand
         {
             var repeats = alert.Repeats > 0 ? $" (and {alert.Repeats} repeat{(alert.Repeats == 1 ? "" : "s")} within the dedup window)" : "";
             writer.WriteLine($"#{alert.Id.ToString(CultureInfo.InvariantCulture),-5} {RelativeTime.Absolute(alert.At.ToDateTimeOffset(), utc)}  {ContractText.SeverityName(alert.Severity).ToUpperInvariant(),-8}  {alert.Rule}  {alert.Summary}{repeats}");
-            foreach (var evidence in alert.Evidence)
-            {
-                var since = evidence.Since is null ? "" : $" since {RelativeTime.Absolute(evidence.Since.ToDateTimeOffset(), utc)}";
-                writer.WriteLine($"       {evidence.Host} ({evidence.Source}{since}): {evidence.Detail}");
-            }
-            writer.WriteLine($"       → {alert.Action}");
+            ContractText.WriteEvidenceAndAction(writer, alert.Evidence, alert.Action, "       ", utc);
             if (alert.Deliveries.Count > 0)
             {
                 writer.WriteLine($"       sent: {string.Join("; ", alert.Deliveries.Select(Delivery))}");

@@ -81,12 +81,7 @@ internal sealed class AuditCommand
         foreach (var finding in reply.Findings)
         {
             writer.WriteLine($"{ContractText.SeverityName(finding.Severity).ToUpperInvariant(),-8}  {finding.Rule}  {finding.Summary}");
-            foreach (var evidence in finding.Evidence)
-            {
-                var since = evidence.Since is null ? "" : $" since {RelativeTime.Absolute(evidence.Since.ToDateTimeOffset(), utc)}";
-                writer.WriteLine($"          {evidence.Host} ({evidence.Source}{since}): {evidence.Detail}");
-            }
-            writer.WriteLine($"          → {finding.Action}");
+            ContractText.WriteEvidenceAndAction(writer, finding.Evidence, finding.Action, "          ", utc);
         }
         var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {ContractText.SeverityName(g.Key)}"));
         var hidden = below > 0 ? $"; {below} below {ContractText.SeverityName(threshold)} not shown (--min-severity info shows them)" : "";

@@ -71,4 +71,15 @@ internal static class ContractText
         Severity.Warning => "warning",
         _ => "info",
     };
+
+    /// <summary>The evidence lines and the action under a finding or an alert, as audit and alerts print them.</summary>
+    public static void WriteEvidenceAndAction(TextWriter writer, IEnumerable<Evidence> evidence, string action, string indent, bool utc)
+    {
+        foreach (var e in evidence)
+        {
+            var since = e.Since is null ? "" : $" since {RelativeTime.Absolute(e.Since.ToDateTimeOffset(), utc)}";
+            writer.WriteLine($"{indent}{e.Host} ({e.Source}{since}): {e.Detail}");
+        }
+        writer.WriteLine($"{indent}→ {action}");
+    }
 }

@@ -17,6 +17,8 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
     {
         var candidates = new List<AlertCandidate>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
+        // Whether a MAC is new is asked of the history once per batch: later events of it in the batch know the answer.
+        var macsAsked = new HashSet<string>(StringComparer.Ordinal);
         void Add(AlertCandidate candidate)
         {
             // One commit can show the same news twice (a NIC and its lease): it is one alert.
@@ -38,7 +40,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
                 case WatchEventKind.NicAdded:
                     var networks = Networks(e.Nic.Network, e.Nic.Bridge);
                     var nicEvidence = new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = e.At, Detail = $"NIC of {Vm(e)} on {Where(e.Nic)}" };
-                    if (routing.Wants(AlertRules.MacFirstSeen) && !await store.MacSeenBeforeAsync(e.Mac, e.At.ToDateTimeOffset(), cancellationToken))
+                    if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, e.At.ToDateTimeOffset(), cancellationToken))
                     {
                         Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time: a NIC of {Vm(e)} on {e.Host}",
                             $"Nothing, if {Vm(e)} is a VM you expect; daemonnet where {e.Mac} shows it.", [e.Mac, e.VmName], nicEvidence, networks));
@@ -50,7 +52,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
                     }
                     break;
                 case WatchEventKind.AddressBound:
-                    foreach (var candidate in await BindingAlertsAsync(e, Networks(e.Address.Device, networkOf(e.Host, e.Address.Device)), cancellationToken))
+                    foreach (var candidate in await BindingAlertsAsync(e, Networks(e.Address.Device, networkOf(e.Host, e.Address.Device)), macsAsked, cancellationToken))
                     {
                         Add(candidate);
                     }
@@ -60,7 +62,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         return candidates;
     }
 
-    private async Task<List<AlertCandidate>> BindingAlertsAsync(WatchEvent e, HashSet<string> networks, CancellationToken cancellationToken)
+    private async Task<List<AlertCandidate>> BindingAlertsAsync(WatchEvent e, HashSet<string> networks, HashSet<string> macsAsked, CancellationToken cancellationToken)
     {
         var alerts = new List<AlertCandidate>();
         var ip = e.Address.Ip;
@@ -71,7 +73,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
             Host = e.Address.ObservedOn, Source = SourceNames.Of(e.Address.Source), Since = e.Address.FirstSeen,
             Detail = $"{ip} → {e.Mac} on {e.Address.Device}{(e.Address.Hostname.Length > 0 ? $", hostname {e.Address.Hostname}" : "")}",
         };
-        if (routing.Wants(AlertRules.MacFirstSeen) && !await store.MacSeenBeforeAsync(e.Mac, at, cancellationToken))
+        if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, at, cancellationToken))
         {
             alerts.Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time, with {ip} on {e.Host}",
                 $"Nothing, if it is a machine you expect; daemonnet where {e.Mac} shows it.", [e.Mac, ip], evidence, networks));

@@ -126,14 +126,21 @@ public sealed class CollectorMetrics
     private static void Replace(Gauge gauge, IEnumerable<(string[] Labels, double Value)> series)
     {
         var current = series.GroupBy(s => string.Join('\0', s.Labels)).Select(g => g.First()).ToList();
-        var keep = current.Select(s => string.Join('\0', s.Labels)).ToHashSet(StringComparer.Ordinal);
-        foreach (var labels in gauge.GetAllLabelValues().Where(l => !keep.Contains(string.Join('\0', l))).ToList())
-        {
-            gauge.RemoveLabelled(labels);
-        }
+        DropMissing(gauge, current.Select(s => s.Labels));
         foreach (var (labels, value) in current)
         {
             gauge.WithLabels(labels).Set(value);
+        }
+    }
+
+    /// <summary>Removes the series whose labels are not among <paramref name="present"/>: a host, tunnel or pool that is gone.</summary>
+    private static void DropMissing<TChild>(Collector<TChild> metric, IEnumerable<string[]> present)
+        where TChild : ChildBase
+    {
+        var keep = present.Select(l => string.Join('\0', l)).ToHashSet(StringComparer.Ordinal);
+        foreach (var labels in metric.GetAllLabelValues().Where(l => !keep.Contains(string.Join('\0', l))).ToList())
+        {
+            metric.RemoveLabelled(labels);
         }
     }
 
@@ -141,11 +148,7 @@ public sealed class CollectorMetrics
     private static void Follow(Counter counter, IEnumerable<(string[] Labels, double Value)> series)
     {
         var current = series.ToList();
-        var keep = current.Select(s => string.Join('\0', s.Labels)).ToHashSet(StringComparer.Ordinal);
-        foreach (var labels in counter.GetAllLabelValues().Where(l => !keep.Contains(string.Join('\0', l))).ToList())
-        {
-            counter.RemoveLabelled(labels);
-        }
+        DropMissing(counter, current.Select(s => s.Labels));
         foreach (var (labels, value) in current)
         {
             if (value < counter.WithLabels(labels).Value)
