@@ -4,10 +4,15 @@ namespace DaemonNet.Bench;
 internal static class ProcessStats
 {
     /// <summary>utime + stime, fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s.</summary>
-    public static double CpuSeconds(int pid)
+    public static double CpuSeconds(int pid) => StatTicks(pid, 11, 12) / 100.0;
+
+    /// <summary>cutime + cstime, fields 16 and 17: the CPU time of the children the process has waited for (the agent's <c>ip</c> runs).</summary>
+    public static double ChildrenCpuSeconds(int pid) => StatTicks(pid, 13, 14) / 100.0;
+
+    private static long StatTicks(int pid, int first, int second)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
+        return long.Parse(fields[first]) + long.Parse(fields[second]);
     }
 
     /// <summary>A memory line of /proc/PID/status (VmRSS, VmHWM) in MiB.</summary>

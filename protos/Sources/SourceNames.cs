@@ -22,6 +22,12 @@ public static class SourceNames
     /// <summary>Addresses that running guests report through the qemu guest agent.</summary>
     public const string GuestAgent = "guest-agent";
 
+    /// <summary>
+    /// The kernel read in-process over rtnetlink. An error under this name means the kernel source
+    /// fell back to iproute2 (<c>ip -j</c>): its facts are still reported, at the cost of processes.
+    /// </summary>
+    public const string Rtnetlink = "rtnetlink";
+
     /// <summary>ARP and neighbour discovery seen on the VM bridges.</summary>
     public const string Capture = "capture";
 

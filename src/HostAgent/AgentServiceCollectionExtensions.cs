@@ -23,6 +23,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
 
         // The sources, in the order they run. Adding a source is adding a class and a line here.
+        services.AddSingleton<GuestAgentDomains>();
         services.AddSingleton<ISnapshotSource, LibvirtSource>();
         services.AddSingleton<ISnapshotSource, KernelSource>();
         services.AddSingleton<ISnapshotSource, DnsmasqLeaseSource>();

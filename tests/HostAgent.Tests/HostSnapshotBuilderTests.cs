@@ -24,7 +24,7 @@ public class HostSnapshotBuilderTests : IDisposable
         {
             HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s", InterfacesFile = interfacesFile,
         });
-        ISnapshotSource[] sources = [new LibvirtSource(options), new DnsmasqLeaseSource(options), new InterfacesSource(options)];
+        ISnapshotSource[] sources = [new LibvirtSource(options, new GuestAgentDomains()), new DnsmasqLeaseSource(options), new InterfacesSource(options)];
         return new HostSnapshotBuilder(sources, options, time, log);
     }
 

@@ -1,10 +1,13 @@
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+
 namespace DaemonNet.Tests.Support;
 
 /// <summary>
 /// A network namespace that a test made and that disappears, with every link in it, on dispose.
 /// Names carry the test process id, so parallel runs and leftovers of a killed run do not collide.
 /// </summary>
-public sealed class NetworkNamespace : IDisposable
+public sealed partial class NetworkNamespace : IDisposable
 {
     private static int counter;
 
@@ -63,6 +66,45 @@ public sealed class NetworkNamespace : IDisposable
     /// <summary>Sends <paramref name="count"/> UDP datagrams of <paramref name="size"/> bytes to the discard port of <paramref name="address"/>, through bash's /dev/udp.</summary>
     public void SendUdp(string address, int count, int size) =>
         Exec("bash", "-c", $"for i in $(seq {count}); do printf '%{size}s' x > /dev/udp/{address}/9; done");
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a thread of its own that has entered the namespace
+    /// (setns(2)), and returns its result: a socket opened there stays in the namespace, wherever
+    /// it is used afterwards. The test's other threads stay where they are.
+    /// </summary>
+    public T Inside<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/run/netns/{Name}");
+                if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+                {
+                    throw new IOException($"cannot enter network namespace {Name}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                }
+                result = work();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+        return result;
+    }
+
+    private const int CloneNewNet = 0x40000000;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setns(int descriptor, int type);
 
     public void Dispose() => Shell.TryRun("ip", "netns", "del", Name);
 }

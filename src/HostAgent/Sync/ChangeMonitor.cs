@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using DaemonNet.HostAgent.Sources;
+using DaemonNet.HostAgent.Sources.Kernel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,9 +10,10 @@ namespace DaemonNet.HostAgent.Sync;
 
 /// <summary>
 /// Turns host events into a <see cref="ChangeSignal"/>, so a change reaches the collector without
-/// waiting for the next interval: the kernel's link, address and neighbour notifications (through
-/// <c>ip monitor</c>, which sleeps on a netlink socket) and writes to the lease folder. If the
-/// monitor cannot run, the periodic check still catches every change, only later.
+/// waiting for the next interval: the kernel's link, address and neighbour announcements (on a
+/// rtnetlink socket subscribed to their multicast groups; through <c>ip monitor</c> should that
+/// socket fail) and writes to the lease folder. If neither can run, the periodic check still
+/// catches every change, only later.
 /// </summary>
 public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> options, ILogger<ChangeMonitor> log) : BackgroundService
 {
@@ -25,7 +28,7 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
             {
                 await FollowKernelAsync(stoppingToken);
             }
-            catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+            catch (Exception e) when (e is SourceException or Win32Exception or InvalidOperationException or IOException)
             {
                 log.LogWarning("Cannot follow kernel events ({Reason}); changes are seen at the next interval", e.Message);
             }
@@ -34,6 +37,33 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
     }
 
     private async Task FollowKernelAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Factory.StartNew(() => HearKernel(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        catch (SourceException e)
+        {
+            log.LogWarning("Cannot hear kernel announcements over rtnetlink ({Reason}); following ip monitor instead", e.Message);
+            await FollowIpMonitorAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>Raises the signal for every datagram of announcements, until stopped; wakes once a second to see whether it is.</summary>
+    private void HearKernel(CancellationToken stoppingToken)
+    {
+        using var socket = RtnetlinkSocket.Open(RtnetlinkSocket.KernelSourceGroups, TimeSpan.FromSeconds(1));
+        var buffer = new byte[64 * 1024];
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (socket.Receive(buffer) > 0)
+            {
+                signal.Raise();
+            }
+        }
+    }
+
+    private async Task FollowIpMonitorAsync(CancellationToken stoppingToken)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "monitor", "link", "address", "neigh" })

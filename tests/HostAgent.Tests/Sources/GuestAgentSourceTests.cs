@@ -1,3 +1,4 @@
+using DaemonNet.HostAgent.Sources;
 using DaemonNet.HostAgent.Sources.Libvirt;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
@@ -17,8 +18,14 @@ public class GuestAgentSourceTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private static GuestAgentSource SourceFor(string uri, bool enabled = true) =>
-        new(Options.Create(new AgentOptions { LibvirtUri = uri, GuestAgent = enabled }));
+    /// <summary>The guest-agent source after the libvirt source has read the node, as in every round of the agent.</summary>
+    private static async Task<GuestAgentSource> SourceForAsync(string uri, bool enabled = true)
+    {
+        var options = Options.Create(new AgentOptions { LibvirtUri = uri, GuestAgent = enabled });
+        var candidates = new GuestAgentDomains();
+        await new LibvirtSource(options, candidates).CollectAsync(new HostSnapshot(), CancellationToken.None);
+        return new GuestAgentSource(options, candidates);
+    }
 
     private LibvirtTestNode Node()
     {
@@ -35,7 +42,7 @@ public class GuestAgentSourceTests : IDisposable
     {
         var snapshot = new HostSnapshot();
 
-        await SourceFor(Node().Uri).CollectAsync(snapshot, CancellationToken.None);
+        await (await SourceForAsync(Node().Uri)).CollectAsync(snapshot, CancellationToken.None);
 
         var address = Assert.Single(snapshot.GuestAddresses);
         Assert.Equal(("52:54:00:aa:00:01", "virbr0", "testnet0"), (address.Mac, address.Device, address.Interface));
@@ -47,9 +54,28 @@ public class GuestAgentSourceTests : IDisposable
     {
         var snapshot = new HostSnapshot();
 
-        await SourceFor(Node().Uri, enabled: false).CollectAsync(snapshot, CancellationToken.None);
+        await (await SourceForAsync(Node().Uri, enabled: false)).CollectAsync(snapshot, CancellationToken.None);
 
         Assert.Empty(snapshot.GuestAddresses);
+    }
+
+    [Fact]
+    public async Task Collect_NoRunningGuestHasAnAgentChannel_OpensNoReadWriteConnection()
+    {
+        var node = new LibvirtTestNode(folder.File("plain.xml"), hostNumber: 1)
+            .Domain("web2", "5f0c8a52-1111-4a5e-9c1e-000000000002", running: true, ("network", "52:54:00:aa:00:02", "nat-bridge"))
+            .Domain("old1", "5f0c8a52-1111-4a5e-9c1e-000000000003", running: false, ("network", "52:54:00:aa:00:03", "nat-bridge")).WithGuestAgent();
+        node.Write();
+        var source = await SourceForAsync(node.Uri);
+        File.Delete(folder.File("plain.xml"));
+        var snapshot = new HostSnapshot();
+
+        // Were a connection opened, the missing node file would fail it.
+        await source.CollectAsync(snapshot, CancellationToken.None);
+
+        Assert.Empty(snapshot.GuestAddresses);
+        await Assert.ThrowsAsync<SourceException>(() => new LibvirtSource(Options.Create(new AgentOptions { LibvirtUri = node.Uri }), new GuestAgentDomains())
+            .CollectAsync(new HostSnapshot(), CancellationToken.None));
     }
 
     [Theory]

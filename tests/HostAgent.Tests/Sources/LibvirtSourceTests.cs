@@ -13,7 +13,7 @@ public class LibvirtSourceTests : IDisposable
 
     public void Dispose() => folder.Dispose();
 
-    private static LibvirtSource SourceFor(string uri) => new(Options.Create(new AgentOptions { LibvirtUri = uri }));
+    private static LibvirtSource SourceFor(string uri) => new(Options.Create(new AgentOptions { LibvirtUri = uri }), new GuestAgentDomains());
 
     [Fact]
     public async Task Collect_TestDriverNode_ReportsDomainsStatesNicsAndNetworks()

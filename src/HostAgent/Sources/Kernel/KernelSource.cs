@@ -6,7 +6,9 @@ namespace DaemonNet.HostAgent.Sources.Kernel;
 
 /// <summary>
 /// The kernel's links (with tunnel endpoints and traffic counters), addresses and IPv4+IPv6
-/// neighbour tables of the network namespace the agent runs in, read through iproute2's JSON output.
+/// neighbour tables of the network namespace the agent runs in, read in-process over rtnetlink.
+/// Should that fail, they are read through iproute2's JSON output instead, and the snapshot says so
+/// under the source name <see cref="SourceNames.Rtnetlink"/>, while the kernel's facts still count.
 /// </summary>
 public sealed class KernelSource : ISnapshotSource
 {
@@ -18,13 +20,32 @@ public sealed class KernelSource : ISnapshotSource
 
     public string Name => SourceNames.Kernel;
 
+    /// <summary>How the tables are read in-process; tests replace it to see the fallback work.</summary>
+    internal Func<KernelTables> ReadInProcess { get; init; } = RtnetlinkSocket.ReadTables;
+
     public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var links = await RunIpAsync(["-j", "-s", "-d", "addr", "show"], cancellationToken);
-        snapshot.Links.Add(IpJson.ParseLinks(links));
+        KernelTables tables;
+        try
+        {
+            tables = ReadInProcess();
+        }
+        catch (Exception e) when (e is SourceException or FormatException)
+        {
+            tables = await ReadThroughIpAsync(cancellationToken);
+            snapshot.Errors.Add(new SourceError { Source = SourceNames.Rtnetlink, Message = $"{e.Message}; read through ip instead" });
+        }
+        snapshot.Links.Add(tables.Links);
         snapshot.Counters = new CounterSample { BootId = BootId };
-        snapshot.Counters.Links.Add(IpJson.ParseCounters(links));
-        snapshot.Neighbours.Add(IpJson.ParseNeighbours(await RunIpAsync(["-j", "neigh", "show"], cancellationToken)));
+        snapshot.Counters.Links.Add(tables.Counters);
+        snapshot.Neighbours.Add(tables.Neighbours);
+    }
+
+    public static async Task<KernelTables> ReadThroughIpAsync(CancellationToken cancellationToken)
+    {
+        var links = await RunIpAsync(["-j", "-s", "-d", "addr", "show"], cancellationToken);
+        var neighbours = await RunIpAsync(["-j", "neigh", "show"], cancellationToken);
+        return new KernelTables(IpJson.ParseLinks(links), IpJson.ParseCounters(links), IpJson.ParseNeighbours(neighbours));
     }
 
     private static async Task<string> RunIpAsync(string[] arguments, CancellationToken cancellationToken)

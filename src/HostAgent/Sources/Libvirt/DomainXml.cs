@@ -11,9 +11,17 @@ namespace DaemonNet.HostAgent.Sources.Libvirt;
 /// </summary>
 public static class DomainXml
 {
-    public static Domain Parse(string xml)
+    public static Domain Parse(string xml) => Parse(LoadRoot(xml, "domain"));
+
+    /// <summary>The domain, and whether it has a qemu guest agent channel, from one parse of its XML.</summary>
+    public static (Domain Domain, bool GuestAgent) ParseWithGuestAgent(string xml)
     {
         var root = LoadRoot(xml, "domain");
+        return (Parse(root), HasGuestAgent(root));
+    }
+
+    private static Domain Parse(XElement root)
+    {
         var domain = new Domain
         {
             Name = Required(root, "name"),
@@ -53,8 +61,8 @@ public static class DomainXml
     }
 
     /// <summary>Whether the domain has a channel for the qemu guest agent (virt-install adds one with --channel or by default for many OS types).</summary>
-    public static bool HasGuestAgent(string xml) =>
-        LoadRoot(xml, "domain").Element("devices")?.Elements("channel")
+    private static bool HasGuestAgent(XElement root) =>
+        root.Element("devices")?.Elements("channel")
             .Any(c => c.Element("target")?.Attribute("name")?.Value == "org.qemu.guest_agent.0") == true;
 
     internal static XElement LoadRoot(string xml, string rootName)

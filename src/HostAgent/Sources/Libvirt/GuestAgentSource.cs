@@ -7,12 +7,13 @@ namespace DaemonNet.HostAgent.Sources.Libvirt;
 
 /// <summary>
 /// Addresses from inside running guests, through the qemu guest agent, for the guests whose XML
-/// has its channel. libvirt allows this call only on a read-write connection, so this source
-/// opens one for it alone (<c>--guest-agent false</c> turns it off). A guest whose agent does not
+/// has its channel (<see cref="GuestAgentDomains"/>, from the libvirt source). libvirt allows this
+/// call only on a read-write connection, so this source opens one for it alone, and only when
+/// there is such a guest (<c>--guest-agent false</c> turns it off). A guest whose agent does not
 /// answer is normal, not an error. Each call is bounded by <see cref="CallTimeout"/>; a guest
 /// whose call outlived it is skipped until that call returns, so calls never pile up.
 /// </summary>
-public sealed class GuestAgentSource(IOptions<AgentOptions> options) : ISnapshotSource
+public sealed class GuestAgentSource(IOptions<AgentOptions> options, GuestAgentDomains candidates) : ISnapshotSource
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(2);
 
@@ -22,17 +23,17 @@ public sealed class GuestAgentSource(IOptions<AgentOptions> options) : ISnapshot
 
     public async Task CollectAsync(HostSnapshot snapshot, CancellationToken cancellationToken)
     {
-        if (!options.Value.GuestAgent)
+        var asked = candidates.Uuids;
+        if (!options.Value.GuestAgent || asked.Count == 0)
         {
             return;
         }
         using var connection = LibvirtConnection.OpenReadWrite(options.Value.LibvirtUri);
-        // Read only when a guest with an agent needs it: most hosts have none.
         IReadOnlyDictionary<string, string>? bridgeOfNetwork = null;
         foreach (var domain in connection.RunningDomains())
         {
-            var parsed = DomainXml.HasGuestAgent(domain.Xml) ? DomainXml.Parse(domain.Xml) : null;
-            if (parsed is null || outstanding.ContainsKey(parsed.Uuid))
+            var (parsed, guestAgent) = DomainXml.ParseWithGuestAgent(domain.Xml);
+            if (!guestAgent || !asked.Contains(parsed.Uuid) || outstanding.ContainsKey(parsed.Uuid))
             {
                 domain.Dispose();
                 continue;

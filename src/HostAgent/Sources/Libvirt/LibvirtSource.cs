@@ -8,7 +8,7 @@ namespace DaemonNet.HostAgent.Sources.Libvirt;
 /// connection; in particular it never asks for interface addresses (virDomainInterfaceAddresses),
 /// which real hosts answer only with a guest agent and the test driver can crash on.
 /// </summary>
-public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSource
+public sealed class LibvirtSource(IOptions<AgentOptions> options, GuestAgentDomains guestAgents) : ISnapshotSource
 {
     public string Name => SourceNames.Libvirt;
 
@@ -23,9 +23,14 @@ public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSou
             networks.Add(network);
         }
         var bridgeOfNetwork = networks.ToDictionary(n => n.Name, n => n.Bridge, StringComparer.Ordinal);
+        var withGuestAgent = new HashSet<string>(StringComparer.Ordinal);
         foreach (var description in connection.ListDomains())
         {
-            var domain = DomainXml.Parse(description.Xml);
+            var (domain, guestAgent) = DomainXml.ParseWithGuestAgent(description.Xml);
+            if (guestAgent && description.State == DomainState.Running)
+            {
+                withGuestAgent.Add(domain.Uuid);
+            }
             domain.State = description.State;
             domain.Persistent = description.Persistent;
             foreach (var nic in domain.Nics)
@@ -35,6 +40,7 @@ public sealed class LibvirtSource(IOptions<AgentOptions> options) : ISnapshotSou
             snapshot.Domains.Add(domain);
         }
         snapshot.Networks.Add(networks);
+        guestAgents.Replace(withGuestAgent);
         return Task.CompletedTask;
     }
 }
