@@ -22,10 +22,14 @@ namespace DaemonNet.Bench;
 /// Between changes a real agent sends a heartbeat every interval. Heartbeats write no fact rows,
 /// which this scenario measures on a sample of real heartbeats; the month itself replays only the
 /// changed snapshots, so the silence rule is set beyond the month (no heartbeat keeps hosts fresh).
+///
+/// Hosts report concurrently, as real agents do: up to <see cref="InFlight"/> snapshots are handed
+/// to the store before the oldest is waited for, and each round's heartbeats all at once.
 /// </summary>
 internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int queries, string databasePath)
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-10-01T00:00:00Z");
+    private const int InFlight = 64;
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
     private readonly Random random = new(42);
     private readonly Dictionary<int, List<SimulatedVm>> vmsOnHost = [];
@@ -104,15 +108,21 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
                     events.Add((dayStart.AddSeconds(random.Next(86_000)), () => Move(moving, target), [host, target]));
                 }
             }
+            var pending = new Queue<Task>();
             foreach (var (at, change, touched) in events.OrderBy(e => e.At))
             {
                 change();
                 foreach (var h in touched)
                 {
-                    await store.ApplySnapshotAsync(Snapshot(h, at), at, CancellationToken.None);
+                    pending.Enqueue(store.ApplySnapshotAsync(Snapshot(h, at), at, CancellationToken.None));
                     changedSnapshots++;
+                    if (pending.Count >= InFlight)
+                    {
+                        await pending.Dequeue();
+                    }
                 }
             }
+            await Task.WhenAll(pending);
             rowsPerDay.Add(CountRows() - before);
         }
         var changedRate = changedSnapshots / changed.Elapsed.TotalSeconds;
@@ -144,6 +154,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         var rounds = Math.Max(1, 20_000 / hosts);
         for (var round = 1; round <= rounds; round++)
         {
+            var confirmations = new List<Task<bool>>();
             for (var h = 0; h < hosts; h++)
             {
                 var heartbeat = new Heartbeat { HostName = HostName(h), ContentHash = hashes[h], AgentTime = Timestamp.FromDateTimeOffset(Start) };
@@ -155,11 +166,12 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
                         Link = link, Ifindex = (uint)i + 3, RxBytes = (ulong)round * 1_000_000, TxBytes = (ulong)round * 250_000, RxPackets = (ulong)round * 800, TxPackets = (ulong)round * 300,
                     }));
                 }
-                if (!await store.ConfirmHeartbeatAsync(heartbeat, Start.AddSeconds(round * 0.01), CancellationToken.None))
-                {
-                    throw new InvalidOperationException($"heartbeat of {HostName(h)} refused");
-                }
+                confirmations.Add(store.ConfirmHeartbeatAsync(heartbeat, Start.AddSeconds(round * 0.01), CancellationToken.None));
                 count++;
+            }
+            if ((await Task.WhenAll(confirmations)).Any(confirmed => !confirmed))
+            {
+                throw new InvalidOperationException($"a heartbeat of round {round} was refused");
             }
         }
         var seconds = watch.Elapsed.TotalSeconds;

@@ -8,7 +8,7 @@ using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
-/// <summary>Ingest: a snapshot or a heartbeat into the intervals of its host, one transaction each.</summary>
+/// <summary>Ingest: a snapshot or a heartbeat into the intervals of its host, through <see cref="GroupCommit"/>.</summary>
 public sealed partial class SqliteInventoryStore
 {
     private const string SelectHostByName = """
@@ -33,11 +33,12 @@ public sealed partial class SqliteInventoryStore
     public async Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var failed = snapshot.Errors.Select(e => e.Source).ToHashSet();
-        await writeLock.WaitAsync(cancellationToken);
-        var held = System.Diagnostics.Stopwatch.StartNew();
-        try
+        var contentHash = ContentHash.Of(snapshot);
+        var errors = JsonSerializer.Serialize(snapshot.Errors.Select(e => new[] { e.Source, e.Message }));
+        var held = TimeSpan.Zero;
+        await groupCommit.WriteAsync(transaction =>
         {
-            using var transaction = writer.BeginTransaction();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var previous = writer.QuerySingleOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
             // A replayed observation is filed at its own time, but a host's history never runs backwards.
             var now = Math.Max(receivedAt.ToUnixTimeMilliseconds(), previous?.LastReport ?? long.MinValue);
@@ -48,8 +49,8 @@ public sealed partial class SqliteInventoryStore
                 snapshot.Host.AgentVersion,
                 snapshot.Host.Kernel,
                 IntervalMs = (long)(snapshot.Interval?.ToTimeSpan().TotalMilliseconds ?? 0),
-                ContentHash = ContentHash.Of(snapshot),
-                Errors = JsonSerializer.Serialize(snapshot.Errors.Select(e => new[] { e.Source, e.Message })),
+                ContentHash = contentHash,
+                Errors = errors,
                 AgentTime = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
                 InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
@@ -71,16 +72,14 @@ public sealed partial class SqliteInventoryStore
                 }
             }
             RecordCounters(scope, snapshot.Counters);
-            transaction.Commit();
-            CountersCommitted(scope);
-            var elapsed = held.Elapsed;
-            committed?.Invoke(scope.Committed.For(snapshot, now));
-            return elapsed;
-        }
-        finally
-        {
-            writeLock.Release();
-        }
+            held = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            return () =>
+            {
+                CountersCommitted(scope);
+                committed?.Invoke(scope.Committed.For(snapshot, now));
+            };
+        }, cancellationToken);
+        return held;
     }
 
     /// <summary>
@@ -108,12 +107,11 @@ public sealed partial class SqliteInventoryStore
 
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
-        await writeLock.WaitAsync(cancellationToken);
-        try
+        var confirmed = false;
+        await groupCommit.WriteAsync(transaction =>
         {
             // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
             // snapshot, which ends the silence and opens new intervals.
-            using var transaction = writer.BeginTransaction();
             var now = receivedAt.ToUnixTimeMilliseconds();
             var hostId = writer.ExecuteScalar<long?>(ConfirmHeartbeat, new
             {
@@ -123,23 +121,16 @@ public sealed partial class SqliteInventoryStore
                 Now = now,
                 SilentAfterMs = rules.SilentAfter is { } silentAfter ? (long?)silentAfter.TotalMilliseconds : null,
             }, transaction);
-            if (hostId is { } id)
+            if (hostId is not { } id)
             {
-                var scope = new Scope(writer, transaction, id, now, now, 0);
-                RecordCounters(scope, heartbeat.Counters);
-                transaction.Commit();
-                CountersCommitted(scope);
+                return null;
             }
-            else
-            {
-                transaction.Commit();
-            }
-            return hostId is not null;
-        }
-        finally
-        {
-            writeLock.Release();
-        }
+            confirmed = true;
+            var scope = new Scope(writer, transaction, id, now, now, 0);
+            RecordCounters(scope, heartbeat.Counters);
+            return () => CountersCommitted(scope);
+        }, cancellationToken);
+        return confirmed;
     }
 
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);

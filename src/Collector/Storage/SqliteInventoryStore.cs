@@ -7,7 +7,7 @@ namespace DaemonNet.Collector.Storage;
 /// <summary>
 /// The inventory in one SQLite file (WAL). Owns every SQL statement, one file per question:
 /// Ingest, Where, History, Traffic, ClusterState and Retention; this one holds the file and its
-/// connections. Writes go through one connection, one transaction per snapshot; reads use pooled
+/// connections. Writes go through one connection, ingest grouped into shared transactions; reads use pooled
 /// connections of their own, which WAL lets run beside the writer.
 /// </summary>
 public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
@@ -18,6 +18,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     private readonly string connectionString;
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly GroupCommit groupCommit;
     private readonly IntervalRules rules;
     private readonly TrafficSampler sampler;
 
@@ -38,6 +39,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         // WAL lets queries read while a snapshot is written; NORMAL sync keeps every committed
         // transaction across a process crash (only an OS crash can lose the last ones).
         writer.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        groupCommit = new GroupCommit(writer, writeLock);
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -85,6 +87,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
 
     public void Dispose()
     {
+        groupCommit.Dispose();
         writer.Dispose();
         writeLock.Dispose();
     }

@@ -1,0 +1,85 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace DaemonNet.Collector.Tests.Storage;
+
+/// <summary>Group commit on a real SQLite file: writes that wait share a transaction, and each is told only after it committed.</summary>
+public sealed class GroupCommitTests : IDisposable
+{
+    private readonly TempDirectory folder = new();
+    private readonly SqliteConnection writer;
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+
+    public GroupCommitTests()
+    {
+        writer = new SqliteConnection($"Data Source={folder.File("group.db")}");
+        writer.Open();
+        writer.Execute("PRAGMA journal_mode = WAL; CREATE TABLE facts (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+    }
+
+    public void Dispose()
+    {
+        writer.Dispose();
+        SqliteConnection.ClearAllPools();
+        folder.Dispose();
+    }
+
+    private int CommittedRows(string name)
+    {
+        using var reader = new SqliteConnection($"Data Source={folder.File("group.db")}");
+        return reader.ExecuteScalar<int>("SELECT count(*) FROM facts WHERE name = @Name", new { Name = name });
+    }
+
+    [Fact]
+    public async Task WritesThatWaitedTogether_OneFails_TheOthersCommitInOrderAndLearnOnlyAfterTheCommit()
+    {
+        using var commit = new GroupCommit(writer, writeLock);
+        var order = new List<string>();
+        var seenCommitted = new List<bool>();
+        Func<SqliteTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
+        {
+            writer.Execute("INSERT INTO facts (name) VALUES (@Name)", new { Name = name }, transaction);
+            order.Add(name);
+            if (fail)
+            {
+                throw new InvalidOperationException($"{name} failed half-way");
+            }
+            return () => seenCommitted.Add(CommittedRows(name) == 1);
+        };
+
+        // Holding the lock lets all three queue up, so the writer takes them as one batch.
+        await writeLock.WaitAsync();
+        var first = commit.WriteAsync(Insert("first"), CancellationToken.None);
+        var broken = commit.WriteAsync(Insert("broken", fail: true), CancellationToken.None);
+        var last = commit.WriteAsync(Insert("last"), CancellationToken.None);
+        await Task.Delay(50);
+        Assert.False(first.IsCompleted, "a write was acknowledged before its transaction could commit");
+        writeLock.Release();
+
+        await first;
+        await last;
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => broken);
+        Assert.Equal("broken failed half-way", error.Message);
+        Assert.Equal(["first", "broken", "last"], order);
+        Assert.Equal([true, true], seenCommitted);
+        Assert.Equal((1, 0, 1), (CommittedRows("first"), CommittedRows("broken"), CommittedRows("last")));
+    }
+
+    [Fact]
+    public async Task ManyHostsAtOnce_EveryHeartbeatAndSnapshotIsStoredAndConfirmed()
+    {
+        using var store = new StoreFile();
+        var hosts = Enumerable.Range(1, 200).Select(n => Snapshots.Host($"daemon{n:D3}", Snapshots.Vm($"vm{n}", n, DomainState.Running, Snapshots.NatNic($"52:54:00:00:{n / 256:x2}:{n % 256:x2}")))).ToList();
+
+        await Task.WhenAll(hosts.Select(h => store.Apply(h, Snapshots.AgentClock)));
+        var confirmed = await Task.WhenAll(hosts.Select(h => store.Store.ConfirmHeartbeatAsync(
+            new Heartbeat { HostName = h.Host.Name, ContentHash = Protos.Formats.ContentHash.Of(h) }, Snapshots.AgentClock.AddSeconds(10), CancellationToken.None)));
+
+        Assert.All(confirmed, Assert.True);
+        Assert.Equal(200, store.Scalar<int>("SELECT count(*) FROM domains WHERE valid_to IS NULL"));
+        Assert.Equal(200, store.Scalar<int>($"SELECT count(*) FROM hosts WHERE last_report = {Snapshots.AgentClock.AddSeconds(10).ToUnixTimeMilliseconds()}"));
+    }
+}
