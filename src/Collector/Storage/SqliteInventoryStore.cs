@@ -19,6 +19,7 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     private readonly SqliteConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly GroupCommit groupCommit;
+    private readonly Lazy<SqliteCommand> heartbeatCommand;
     private readonly IntervalRules rules;
     private readonly TrafficSampler sampler;
 
@@ -38,8 +39,9 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
         Schema.Migrate(writer);
         // WAL lets queries read while a snapshot is written; NORMAL sync keeps every committed
         // transaction across a process crash (only an OS crash can lose the last ones).
-        writer.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        writer.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;");
         groupCommit = new GroupCommit(writer, writeLock);
+        heartbeatCommand = new(PrepareHeartbeat);
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -88,6 +90,10 @@ public sealed partial class SqliteInventoryStore : IInventoryStore, IDisposable
     public void Dispose()
     {
         groupCommit.Dispose();
+        if (heartbeatCommand.IsValueCreated)
+        {
+            heartbeatCommand.Value.Dispose();
+        }
         writer.Dispose();
         writeLock.Dispose();
     }
