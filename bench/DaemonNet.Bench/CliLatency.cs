@@ -18,7 +18,13 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
         var port = LoopbackPort.Free();
         var collector = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
         var cli = cliPath ?? Path.Combine(repositoryRoot, "src/Cli/bin/Release/net10.0/daemonnet");
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d", "--insecure"])
+        // Mutual TLS, as admins run it: the cluster's CA, a collector certificate and a reader's.
+        using var certificates = new TempDirectory();
+        Shell.Run("dotnet", collector, "certs", "init", "--dir", certificates.Path, "--san", "127.0.0.1");
+        Shell.Run("dotnet", collector, "certs", "issue", "--dir", certificates.Path, "--name", "admin", "--role", "reader");
+        string[] Tls(string name) =>
+            ["--ca-file", certificates.File("ca.pem"), "--cert-file", certificates.File($"{name}.pem"), "--key-file", certificates.File($"{name}-key.pem")];
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d", .. Tls("collector")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -35,14 +41,14 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
                 var span = connection.QuerySingle<(long From, long To)>("SELECT min(valid_from), max(valid_from) FROM domains");
                 at = DateTimeOffset.FromUnixTimeMilliseconds((span.From + span.To) / 2).ToString("yyyy-MM-ddTHH:mm:ssZ");
             }
-            Console.WriteLine($"CLI whole process, collector on {databasePath}, {runs} runs each (apphost {cli})");
+            Console.WriteLine($"CLI whole process over mutual TLS, collector on {databasePath}, {runs} runs each (apphost {cli})");
             foreach (var arguments in new[] { new[] { "where", name }, ["where", name, "--at", at], ["history", name] })
             {
                 var timings = new Latencies();
                 for (var i = 0; i < runs; i++)
                 {
                     var watch = Stopwatch.StartNew();
-                    using var process = Process.Start(new ProcessStartInfo(cli, [.. arguments, "--insecure", "--collector", $"http://127.0.0.1:{port}"])
+                    using var process = Process.Start(new ProcessStartInfo(cli, [.. arguments, .. Tls("admin"), "--collector", $"https://127.0.0.1:{port}"])
                     {
                         RedirectStandardOutput = true,
                         RedirectStandardError = true,

@@ -52,6 +52,7 @@ internal sealed class CollectorConnection : IDisposable
         }
         else
         {
+            SystemTrustStore.Skip();
             if (uri.Scheme != Uri.UriSchemeHttps)
             {
                 Console.Error.WriteLine($"daemonnet: collector address '{url}' is plain http://: use https:// with mutual TLS, or --insecure for a collector running --insecure");
