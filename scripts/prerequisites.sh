@@ -10,6 +10,7 @@
 #   python3-aiosmtpd                       - the SMTP server the mail alerts' tests deliver to (tests/Collector.Tests/Alerting)
 #   lintian, systemd                       - check the Debian packages and their units (tests/EndToEnd.Tests/PackageTests.cs)
 #   iputils-ping                           - makes a test "VM" talk to the LAN, so that capture sees it (tests/EndToEnd.Tests/CaptureTests.cs)
+#   strace                                 - shows which files the native CLI opens (tests/EndToEnd.Tests/NativeProgramsTests.cs)
 #   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
 #                                            program is taken from the package, so no Prometheus server is installed or started
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
@@ -48,6 +49,7 @@ install_packages() {
         /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
         command -v lintian >/dev/null 2>&1 || missing+=(lintian)
         command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+        command -v strace >/dev/null 2>&1 || missing+=(strace)
         command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)

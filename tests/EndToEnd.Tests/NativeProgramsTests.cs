@@ -33,5 +33,16 @@ public class NativeProgramsTests : IDisposable
         Assert.Contains("\"bridges\": [", tunnels.Output);
         Assert.Equal((0, ""), (audit.ExitCode, audit.Error));
         Assert.Contains("No findings at critical or above; 1 below critical not shown", audit.Output);
+
+        // The CLI trusts only the cluster CA: it must not read the system's certificate store,
+        // which cost more than half of every call (docs/BENCHMARKS.md).
+        var trace = cluster.Folder.File("cli.strace");
+        var traced = Shell.TryRun("ip", ["netns", "exec", cluster.Central.Name, "strace", "-f", "-e", "trace=openat", "-o", trace,
+            Programs.Published("cli/daemonnet"), .. tls, "where", "web1"]);
+        Assert.Equal(0, traced.ExitCode);
+        Assert.Contains("192.168.122.45", traced.Output);
+        var opened = File.ReadAllLines(trace);
+        Assert.Contains(opened, l => l.Contains("admin-key.pem", StringComparison.Ordinal));
+        Assert.DoesNotContain(opened, l => l.Contains("/etc/ssl/certs", StringComparison.Ordinal));
     }
 }
