@@ -5,7 +5,7 @@ namespace DaemonNet.HostAgent.Tests.Sync;
 
 /// <summary>
 /// The lease folder half of <see cref="ChangeMonitor"/> on a real folder. Its kernel half follows
-/// <c>ip monitor</c> in the agent's own network namespace; EndToEnd's ClusterChangeTests checks it
+/// rtnetlink announcements in the agent's own network namespace (RtnetlinkSocketTests hears one); EndToEnd's ClusterChangeTests checks it
 /// with an agent whose interval is five minutes.
 /// </summary>
 public class ChangeMonitorTests : IDisposable
