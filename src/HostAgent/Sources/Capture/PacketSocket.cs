@@ -8,20 +8,14 @@ namespace DaemonNet.HostAgent.Sources.Capture;
 /// reaches the agent. The bridge is put in promiscuous mode through the socket's membership (undone
 /// when the socket closes) so that replies between VMs and the LAN are seen too. Needs CAP_NET_RAW.
 /// </summary>
-internal sealed unsafe partial class PacketSocket : IDisposable
+internal sealed unsafe class PacketSocket : IDisposable
 {
     private const int AfPacket = 17;
-    private const int SockRaw = 3;
-    private const int SockCloexec = 0x80000;
     private const ushort AllProtocolsNetworkOrder = 0x0300;
-    private const int SolSocket = 1;
-    private const int SoReceiveTimeout = 20;
     private const int SoAttachFilter = 26;
     private const int SolPacket = 263;
     private const int PacketAddMembership = 1;
     private const ushort PacketMembershipPromiscuous = 1;
-    private const int TryAgain = 11;
-    private const int Interrupted = 4;
 
     // ldh [12]; jeq ARP → accept; jeq IPv6 → next, else drop; ldb [20] (next header); jeq ICMPv6, else drop;
     // ldb [54] (ICMPv6 type); jeq 135 → accept; jeq 136 → accept, else drop; accept: ret 256 KiB; drop: ret 0.
@@ -51,10 +45,10 @@ internal sealed unsafe partial class PacketSocket : IDisposable
         {
             throw new SourceException($"there is no interface {device} to capture on");
         }
-        var descriptor = socket(AfPacket, SockRaw | SockCloexec, AllProtocolsNetworkOrder);
+        var descriptor = Libc.socket(AfPacket, Libc.SockRaw | Libc.SockCloexec, AllProtocolsNetworkOrder);
         if (descriptor < 0)
         {
-            throw Failure($"cannot open a packet socket for {device} (it needs CAP_NET_RAW; --capture none turns capture off)");
+            throw Libc.Failure($"cannot open a packet socket for {device} (it needs CAP_NET_RAW; --capture none turns capture off)");
         }
         var opened = new PacketSocket(descriptor);
         try
@@ -62,14 +56,13 @@ internal sealed unsafe partial class PacketSocket : IDisposable
             fixed (SockFilter* program = Filter)
             {
                 var filter = new SockFprog { Length = (ushort)Filter.Length, Filter = program };
-                Check(setsockopt(descriptor, SolSocket, SoAttachFilter, &filter, (uint)sizeof(SockFprog)), $"cannot filter the packets of {device}");
+                Libc.Check(Libc.setsockopt(descriptor, Libc.SolSocket, SoAttachFilter, &filter, (uint)sizeof(SockFprog)), $"cannot filter the packets of {device}");
             }
             var address = new SockaddrLl { Family = AfPacket, Protocol = AllProtocolsNetworkOrder, Ifindex = ifindex };
-            Check(bind(descriptor, &address, (uint)sizeof(SockaddrLl)), $"cannot listen on {device}");
+            Libc.Check(Libc.bind(descriptor, &address, (uint)sizeof(SockaddrLl)), $"cannot listen on {device}");
             var membership = new PacketMreq { Ifindex = ifindex, Type = PacketMembershipPromiscuous };
-            Check(setsockopt(descriptor, SolPacket, PacketAddMembership, &membership, (uint)sizeof(PacketMreq)), $"cannot see all of {device}'s traffic");
-            var timeout = new Timeval { Seconds = 1 };
-            Check(setsockopt(descriptor, SolSocket, SoReceiveTimeout, &timeout, (uint)sizeof(Timeval)), $"cannot set a receive timeout on {device}");
+            Libc.Check(Libc.setsockopt(descriptor, SolPacket, PacketAddMembership, &membership, (uint)sizeof(PacketMreq)), $"cannot see all of {device}'s traffic");
+            Libc.SetReceiveTimeout(descriptor, TimeSpan.FromSeconds(1), $"cannot set a receive timeout on {device}");
             return opened;
         }
         catch
@@ -84,27 +77,17 @@ internal sealed unsafe partial class PacketSocket : IDisposable
     {
         fixed (byte* start = buffer)
         {
-            var length = recv(descriptor, start, (nuint)buffer.Length, 0);
+            var length = Libc.recv(descriptor, start, (nuint)buffer.Length, 0);
             if (length >= 0)
             {
                 return (int)length;
             }
             var error = Marshal.GetLastPInvokeError();
-            return error is TryAgain or Interrupted ? 0 : throw new SourceException($"capture stopped: {Marshal.GetPInvokeErrorMessage(error)}");
+            return error is Libc.TryAgain or Libc.Interrupted ? 0 : throw new SourceException($"capture stopped: {Marshal.GetPInvokeErrorMessage(error)}");
         }
     }
 
-    public void Dispose() => close(descriptor);
-
-    private static void Check(int result, string what)
-    {
-        if (result < 0)
-        {
-            throw Failure(what);
-        }
-    }
-
-    private static SourceException Failure(string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    public void Dispose() => Libc.close(descriptor);
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct SockFilter(ushort code, byte jumpIfTrue, byte jumpIfFalse, uint operand)
@@ -142,26 +125,4 @@ internal sealed unsafe partial class PacketSocket : IDisposable
         public ushort AddressLength;
         public fixed byte Address[8];
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timeval
-    {
-        public long Seconds;
-        public long Microseconds;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setsockopt(int socket, int level, int name, void* value, uint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int bind(int socket, void* address, uint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint recv(int socket, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc")]
-    private static partial int close(int descriptor);
 }

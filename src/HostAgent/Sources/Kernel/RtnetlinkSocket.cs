@@ -8,21 +8,15 @@ namespace DaemonNet.HostAgent.Sources.Kernel;
 /// and neighbour tables, or, opened with multicast groups, hears the kernel announce their changes.
 /// No privilege is needed to read. Every call is bounded by a receive timeout.
 /// </summary>
-public sealed unsafe partial class RtnetlinkSocket : IDisposable
+public sealed unsafe class RtnetlinkSocket : IDisposable
 {
     /// <summary>RTMGRP_LINK, RTMGRP_NEIGH, RTMGRP_IPV4_IFADDR and RTMGRP_IPV6_IFADDR: every change the kernel source reports.</summary>
     public const uint KernelSourceGroups = 0x1 | 0x4 | 0x10 | 0x100;
 
     private const int AfNetlink = 16;
-    private const int SockRaw = 3;
-    private const int SockCloexec = 0x80000;
     private const int NetlinkRoute = 0;
-    private const int SolSocket = 1;
-    private const int SoReceiveBuffer = 8;
-    private const int SoReceiveTimeout = 20;
     private const int MessageTruncated = 0x20;
     private const ushort FlagRequest = 0x1, FlagDump = 0x300;
-    private const int TryAgain = 11, Interrupted = 4, NoBufferSpace = 105;
     private const int DumpAttempts = 3;
     private const int BufferLength = 64 * 1024;
 
@@ -39,24 +33,23 @@ public sealed unsafe partial class RtnetlinkSocket : IDisposable
     /// <exception cref="SourceException">With the reason.</exception>
     public static RtnetlinkSocket Open(uint groups, TimeSpan receiveTimeout)
     {
-        var descriptor = socket(AfNetlink, SockRaw | SockCloexec, NetlinkRoute);
+        var descriptor = Libc.socket(AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkRoute);
         if (descriptor < 0)
         {
-            throw Failure("cannot open a rtnetlink socket");
+            throw Libc.Failure("cannot open a rtnetlink socket");
         }
         var opened = new RtnetlinkSocket(descriptor);
         try
         {
-            var timeout = new Timeval { Seconds = (long)receiveTimeout.TotalSeconds, Microseconds = receiveTimeout.Milliseconds * 1000L };
-            Check(setsockopt(descriptor, SolSocket, SoReceiveTimeout, &timeout, (uint)sizeof(Timeval)), "cannot set a receive timeout on the rtnetlink socket");
+            Libc.SetReceiveTimeout(descriptor, receiveTimeout, "cannot set a receive timeout on the rtnetlink socket");
             if (groups != 0)
             {
                 // A busy neighbour table announces in bursts; a larger queue loses fewer of them.
                 var size = 1024 * 1024;
-                Check(setsockopt(descriptor, SolSocket, SoReceiveBuffer, &size, sizeof(int)), "cannot size the rtnetlink socket's queue");
+                Libc.Check(Libc.setsockopt(descriptor, Libc.SolSocket, Libc.SoReceiveBuffer, &size, sizeof(int)), "cannot size the rtnetlink socket's queue");
             }
             var address = new SockaddrNl { Family = AfNetlink, Groups = groups };
-            Check(bind(descriptor, &address, (uint)sizeof(SockaddrNl)), "cannot bind the rtnetlink socket");
+            Libc.Check(Libc.bind(descriptor, &address, (uint)sizeof(SockaddrNl)), "cannot bind the rtnetlink socket");
             return opened;
         }
         catch
@@ -110,9 +103,9 @@ public sealed unsafe partial class RtnetlinkSocket : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(request[8..], number);
         fixed (byte* start = request)
         {
-            if (send(descriptor, start, (nuint)request.Length, 0) < 0)
+            if (Libc.send(descriptor, start, (nuint)request.Length, 0) < 0)
             {
-                throw Failure($"cannot ask the kernel for its {what}");
+                throw Libc.Failure($"cannot ask the kernel for its {what}");
             }
         }
         var messages = new List<NetlinkMessage>();
@@ -152,7 +145,7 @@ public sealed unsafe partial class RtnetlinkSocket : IDisposable
     {
         fixed (byte* start = into)
         {
-            var length = recv(descriptor, start, (nuint)into.Length, MessageTruncated);
+            var length = Libc.recv(descriptor, start, (nuint)into.Length, MessageTruncated);
             if (length > into.Length)
             {
                 throw new SourceException($"a rtnetlink message of {length} bytes does not fit the {into.Length}-byte buffer");
@@ -164,24 +157,14 @@ public sealed unsafe partial class RtnetlinkSocket : IDisposable
             var error = Marshal.GetLastPInvokeError();
             return error switch
             {
-                TryAgain or Interrupted => 0,
-                NoBufferSpace => 1,
+                Libc.TryAgain or Libc.Interrupted => 0,
+                Libc.NoBufferSpace => 1,
                 _ => throw new SourceException($"cannot read from the rtnetlink socket: {Marshal.GetPInvokeErrorMessage(error)}"),
             };
         }
     }
 
-    public void Dispose() => close(descriptor);
-
-    private static void Check(int result, string what)
-    {
-        if (result < 0)
-        {
-            throw Failure(what);
-        }
-    }
-
-    private static SourceException Failure(string what) => new($"{what}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    public void Dispose() => Libc.close(descriptor);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct SockaddrNl
@@ -191,29 +174,4 @@ public sealed unsafe partial class RtnetlinkSocket : IDisposable
         public uint PortId;
         public uint Groups;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timeval
-    {
-        public long Seconds;
-        public long Microseconds;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setsockopt(int socket, int level, int name, void* value, uint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int bind(int socket, void* address, uint length);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint send(int socket, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint recv(int socket, byte* buffer, nuint length, int flags);
-
-    [LibraryImport("libc")]
-    private static partial int close(int descriptor);
 }
