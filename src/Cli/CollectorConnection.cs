@@ -15,9 +15,12 @@ internal sealed class CollectorConnection : IDisposable
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(5);
     private readonly GrpcChannel channel;
 
-    private CollectorConnection(string url, GrpcChannel channel)
+    private readonly bool presentsCertificate;
+
+    private CollectorConnection(string url, GrpcChannel channel, bool presentsCertificate)
     {
         Url = url;
+        this.presentsCertificate = presentsCertificate;
         this.channel = channel;
         Inventory = new Inventory.InventoryClient(channel);
         Alerts = new Alerts.AlertsClient(channel);
@@ -74,7 +77,8 @@ internal sealed class CollectorConnection : IDisposable
             }
         }
         return new CollectorConnection(uri.ToString().TrimEnd('/'),
-            GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = MaxReplyBytes }));
+            GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = MaxReplyBytes }),
+            presentsCertificate: tls is { IsServerOnly: false });
     }
 
     /// <summary>
@@ -109,6 +113,11 @@ internal sealed class CollectorConnection : IDisposable
             Console.Error.WriteLine($"daemonnet: the collector at {Url} refused: {e.Status.Detail}");
             return ExitCodes.PermissionDenied;
         }
+        catch (RpcException e) when (TlsProblem(e) is { } problem)
+        {
+            Console.Error.WriteLine($"daemonnet: {problem}");
+            return ExitCodes.CollectorUnreachable;
+        }
         catch (RpcException e)
         {
             Console.Error.WriteLine(e.StatusCode switch
@@ -120,6 +129,25 @@ internal sealed class CollectorConnection : IDisposable
             return ExitCodes.CollectorUnreachable;
         }
         return onReply(reply);
+    }
+
+    /// <summary>What went wrong in the TLS handshake, as a sentence an admin can act on; null when the failure was something else.</summary>
+    private string? TlsProblem(RpcException e)
+    {
+        for (var inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException refused)
+            {
+                return $"the collector at {Url} is not trusted: {refused.Message}. Its certificate must come from the cluster CA that --ca-file "
+                    + "(DAEMONNET_CA_FILE) names, issued for the address in --collector.";
+            }
+            if (!presentsCertificate && inner is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return $"the collector at {Url} closed the connection: unless its reads are open, it answers only clients with a certificate. "
+                    + "Give --cert-file and --key-file (a reader's, from 'daemonnet-collector certs issue --role reader').";
+            }
+        }
+        return null;
     }
 
     public void Dispose() => channel.Dispose();

@@ -45,4 +45,26 @@ public class NativeProgramsTests : IDisposable
         Assert.Contains(opened, l => l.Contains("admin-key.pem", StringComparison.Ordinal));
         Assert.DoesNotContain(opened, l => l.Contains("/etc/ssl/certs", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task NativeCli_WrongCaOrNoCertificate_SaysWhatToFix()
+    {
+        await cluster.StartCollectorAsync();
+        var otherCluster = cluster.Folder.Folder("other-tls");
+        Shell.Run("dotnet", Programs.Collector, "certs", "init", "--dir", otherCluster, "--san", SimulatedCluster.CollectorAddress);
+        (int ExitCode, string Output, string Error) Cli(params string[] arguments) =>
+            Shell.TryRun("ip", ["netns", "exec", cluster.Central.Name, Programs.Published("cli/daemonnet"), "--collector", cluster.CollectorUrl, .. arguments, "where", "web1"]);
+        var admin = cluster.TlsArguments("admin");
+
+        var wrongCa = Cli(["--ca-file", Path.Combine(otherCluster, "ca.pem"), .. admin[2..]]);
+        var noCertificate = Cli(admin[..2]);
+
+        Assert.Equal(3, wrongCa.ExitCode);
+        Assert.StartsWith($"daemonnet: the collector at {cluster.CollectorUrl} is not trusted: ", wrongCa.Error);
+        Assert.Contains("PartialChain", wrongCa.Error);
+        Assert.Contains("must come from the cluster CA that --ca-file (DAEMONNET_CA_FILE) names", wrongCa.Error);
+        Assert.Equal(3, noCertificate.ExitCode);
+        Assert.Contains("answers only clients with a certificate", noCertificate.Error);
+        Assert.Contains("Give --cert-file and --key-file", noCertificate.Error);
+    }
 }
