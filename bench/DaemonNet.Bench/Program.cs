@@ -47,6 +47,17 @@ query.SetAction(async parse =>
     return 0;
 });
 
+var auditDb = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
+var auditRuns = new Option<int>("--runs") { Description = "Audits to run", DefaultValueFactory = _ => 10 };
+var audit = new Command("audit", "Time and memory of one whole-cluster audit on an existing database") { auditDb, auditRuns };
+audit.SetAction(async parse =>
+{
+    using var store = new DaemonNet.Collector.Storage.SqliteInventoryStore(parse.GetValue(auditDb)!,
+        new DaemonNet.Collector.Storage.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
+    await new AuditCost(store, parse.GetValue(auditRuns)).RunAsync();
+    return 0;
+});
+
 var neighbours = new Option<int>("--neighbours") { Description = "Neighbour entries on the host", DefaultValueFactory = _ => 1000 };
 var footprintVms = new Option<int>("--vms") { Description = "VMs on the host", DefaultValueFactory = _ => 100 };
 var agentBinary = new Option<string>("--agent") { Description = "The daemonnet-agent executable to measure (default: the Release build, run by dotnet)" };
@@ -117,7 +128,7 @@ captureFlood.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, audit, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

@@ -91,7 +91,7 @@ public sealed class ClusterAudit
     private string VmName(long hostId, string uuid) => domains.TryGetValue((hostId, uuid), out var d) ? d.Name : uuid;
 
     private IEnumerable<Finding> DuplicateMacs() =>
-        state.Nics.Where(n => IsLive(n.HostId)).OrderBy(n => names[n.HostId], StringComparer.Ordinal)
+        Repeated(state.Nics.Where(n => IsLive(n.HostId)), n => n.Mac).OrderBy(n => names[n.HostId], StringComparer.Ordinal)
             .GroupBy(n => n.Mac)
             .Where(g => g.Select(n => n.DomainUuid).Distinct().Count() > 1)
             .Select(g => Build(AuditRules.DuplicateMac, Severity.Critical,
@@ -107,10 +107,11 @@ public sealed class ClusterAudit
     /// </summary>
     private IEnumerable<Finding> IpConflicts()
     {
-        string Segment(BindingRow b) =>
-            privateBridges.Contains((b.HostId, b.Device)) || (IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal)
-                ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
-        return state.Bindings.Where(b => IsLive(b.HostId)).OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
+        bool Private(BindingRow b) =>
+            privateBridges.Contains((b.HostId, b.Device)) || (b.Ip.Contains(':') && IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal);
+        string Segment(BindingRow b) => Private(b) ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
+        var shared = Repeated(state.Bindings.Where(b => IsLive(b.HostId)), b => Private(b) ? (b.HostId, b.Device, b.Ip) : (0L, "", b.Ip));
+        return shared.OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
             .GroupBy(b => (Segment: Segment(b), b.Ip))
             .Where(g => g.Select(b => b.Mac).Distinct().Count() > 1)
             .Select(g => Build(AuditRules.IpConflict, Severity.Critical,
@@ -120,18 +121,34 @@ public sealed class ClusterAudit
                 g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
     }
 
+    /// <summary>
+    /// The items whose key occurs more than once, in their order. A rule about duplicates sorts and
+    /// groups only these: sorting and grouping the whole cluster to find a few duplicates allocated
+    /// most of an audit's memory (bench audit: 190 of 290 MiB at 50,000 VMs).
+    /// </summary>
+    private static List<T> Repeated<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, IEqualityComparer<TKey>? comparer = null)
+        where TKey : notnull
+    {
+        var all = items.ToList();
+        var counts = new Dictionary<TKey, int>(comparer);
+        foreach (var item in all)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key(item), out _)++;
+        }
+        return all.Where(item => counts[key(item)] > 1).ToList();
+    }
+
     private IEnumerable<Finding> VmsRunningTwice()
     {
-        var running = Running().ToList();
-        foreach (var group in running.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        var running = state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)).ToList();
+        foreach (var group in ByHost(Repeated(running, d => d.Uuid)).GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
             yield return Build(AuditRules.VmRunningTwice, Severity.Critical,
                 $"VM {group.First().Name} ({group.Key}) runs on {HostList(group)} at once",
                 "Shut it down on all hosts but one, now: two copies write to the same disk and share a MAC.",
                 [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} {StateText(d)}")));
         }
-        foreach (var group in running.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1))
+        foreach (var group in SharedNames(running))
         {
             yield return Build(AuditRules.VmRunningTwice, Severity.Warning,
                 $"Two VMs named {group.Key} run on {HostList(group)}",
@@ -141,23 +158,29 @@ public sealed class ClusterAudit
     }
 
     private IEnumerable<DomainRow> Running() =>
-        state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)).OrderBy(d => names[d.HostId], StringComparer.Ordinal);
+        ByHost(state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)));
+
+    private IOrderedEnumerable<DomainRow> ByHost(IEnumerable<DomainRow> domains) => domains.OrderBy(d => names[d.HostId], StringComparer.Ordinal);
+
+    /// <summary>Domains of one name (in any case) on more than one host, with more than one uuid among them, by host.</summary>
+    private IEnumerable<IGrouping<string, DomainRow>> SharedNames(IEnumerable<DomainRow> domains) =>
+        ByHost(Repeated(domains, d => d.Name, StringComparer.OrdinalIgnoreCase)).GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1);
 
     /// <summary>Two VMs sharing a name that already run on two hosts are reported once, by vm-running-twice.</summary>
     private IEnumerable<Finding> VmsDefinedTwice()
     {
-        var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).OrderBy(d => names[d.HostId], StringComparer.Ordinal).ToList();
-        var runningNames = Running().GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var group in defined.GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).ToList();
+        var runningNames = SharedNames(state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)))
+            .Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var group in ByHost(Repeated(defined, d => d.Uuid)).GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
         {
             yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"VM {group.First().Name} ({group.Key}) is defined on {HostList(group)}",
                 "Undefine it on the hosts it should not start on (virsh undefine); a migration without --undefinesource leaves a copy behind.",
                 [group.First().Name, group.Key], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} defined, {StateText(d)}")));
         }
-        foreach (var group in defined.GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1 && !runningNames.Contains(g.Key)))
+        foreach (var group in SharedNames(defined).Where(g => !runningNames.Contains(g.Key)))
         {
             yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"Two VMs named {group.Key} are defined on {HostList(group)}",
@@ -226,13 +249,13 @@ public sealed class ClusterAudit
     private IEnumerable<Finding> NatPrefixesOutsideTunnels(IReadOnlyDictionary<string, TunnelSettings> settings)
     {
         var declared = DeclaredPrefixes(settings).ToLookup(d => d.HostId, d => d.Prefix);
+        var tunnelsByHost = state.Links.Where(l => LinkKinds.IsTunnel(l.Kind)).ToLookup(l => l.HostId);
         foreach (var network in state.Networks.Where(n => IsLive(n.HostId) && n.ForwardMode != "bridge"))
         {
             var allowed = declared[network.HostId].ToList();
             if (allowed.Count == 0)
             {
-                allowed = state.Links.Where(l => l.HostId == network.HostId && LinkKinds.IsTunnel(l.Kind))
-                    .SelectMany(l => Ipv6Prefix.Globals(l.Cidrs)).ToList();
+                allowed = tunnelsByHost[network.HostId].SelectMany(l => Ipv6Prefix.Globals(l.Cidrs)).ToList();
             }
             foreach (var cidr in network.Cidrs)
             {

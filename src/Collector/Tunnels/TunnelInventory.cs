@@ -20,6 +20,10 @@ public static class TunnelInventory
         long since)
     {
         var rowsByLink = traffic.GroupBy(t => (t.HostId, t.Link)).ToDictionary(g => g.Key, g => (IReadOnlyList<TrafficRow>)g.ToList());
+        // Grouped by host once: looking each host's rows up in the cluster's lists was quadratic (bench audit).
+        var linksByHost = state.Links.ToLookup(l => l.HostId);
+        var tunnelStanzasByHost = state.Configured.Where(c => c.IsTunnel).ToLookup(c => c.HostId);
+        var networksByHost = state.Networks.ToLookup(n => n.HostId);
         var result = new List<HostTunnelState>();
         foreach (var host in state.Hosts)
         {
@@ -27,8 +31,8 @@ public static class TunnelInventory
             TrafficFigures Traffic(string link) => TrafficWindow.Summarize(rowsByLink.GetValueOrDefault((host.Id, link)) ?? [], since, current);
             TunnelSettings Setting(string tunnel) => settings.GetValueOrDefault($"{host.Name}/{tunnel}") ?? new TunnelSettings();
 
-            var links = state.Links.Where(l => l.HostId == host.Id).ToList();
-            var configured = state.Configured.Where(c => c.HostId == host.Id && c.IsTunnel)
+            var links = linksByHost[host.Id].ToList();
+            var configured = tunnelStanzasByHost[host.Id]
                 .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var configurationError = host.SourceErrors.FirstOrDefault(e => e.Source == SourceNames.Interfaces)?.Message ?? "";
             var tunnels = new List<Tunnel>();
@@ -57,7 +61,7 @@ public static class TunnelInventory
                 tunnels.Add(new Tunnel(stanza.Name, stanza.Method, stanza.Local, stanza.Endpoint, stanza.Ttl, Operstate: "", Mtu: 0,
                     Present: false, Since: 0, [], stanza, [TunnelDrift.Missing], TrafficFigures.None, setting.LimitBitsPerSecond, setting.RoutedPrefix));
             }
-            var networkPrefixes = state.Networks.Where(n => n.HostId == host.Id).SelectMany(n => n.Cidrs).Where(IsIpv6).Distinct().ToList();
+            var networkPrefixes = networksByHost[host.Id].SelectMany(n => n.Cidrs).Where(IsIpv6).Distinct().ToList();
             var bridges = links.Where(l => l.Kind == "bridge").Select(l => (l.Name, Traffic(l.Name))).ToList();
             result.Add(new HostTunnelState(host, configurationError, networkPrefixes, tunnels, bridges));
         }
