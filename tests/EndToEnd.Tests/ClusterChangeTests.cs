@@ -161,7 +161,10 @@ public class ClusterChangeTests : IDisposable
 
         daemon1.StartAgent();
 
-        await Eventually.HoldsAsync(() => cluster.Daemonnet("hosts"), r => r.Output.Contains(" ok"), "daemon1 fresh again");
+        // The STATUS column, the last: the CLOCK column before it says "ok" while the host is still stale.
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("hosts"),
+            r => r.Output.Split('\n').Any(l => l.StartsWith("daemon1 ", StringComparison.Ordinal) && l.TrimEnd().EndsWith(" ok", StringComparison.Ordinal)),
+            "daemon1 fresh again");
         var history = cluster.Daemonnet("history", "web1", "--utc");
         Assert.Matches(@"Z\s+\d{4}-\d{2}-\d{2} [\d:]+Z\s+daemon1\s+host silent: nothing is known of it", history.Output);
         Assert.Matches(@"Z\s+now\s+daemon1\s+web1 running", history.Output);
