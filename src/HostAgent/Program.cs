@@ -1,4 +1,5 @@
 using DaemonNet.HostAgent;
+using DaemonNet.HostAgent.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,6 +8,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 const int usageError = 2;
+
+Libc.KeepMallocArenasFew();
 
 var parse = AgentCommand.Create(RunAsync).Parse(args);
 if (parse.Errors.Count > 0)

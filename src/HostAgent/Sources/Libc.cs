@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace DaemonNet.HostAgent.Sources;
 
 /// <summary>
-/// The C library's socket calls that the agent's own sockets use (the packet sockets of capture,
-/// the rtnetlink socket of the kernel source), bound through LibraryImport so that the native
-/// build calls them directly. Failures become <see cref="SourceException"/>s that say what failed.
+/// The C library's calls the agent makes itself: the socket calls of its own sockets (the packet
+/// sockets of capture, the rtnetlink socket of the kernel source) and malloc's arena limit, bound
+/// through LibraryImport so that the native build calls them directly. Failures become <see cref="SourceException"/>s that say what failed.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -15,6 +15,16 @@ internal static unsafe partial class Libc
     public const int SoReceiveBuffer = 8;
     public const int SoReceiveTimeout = 20;
     public const int TryAgain = 11, Interrupted = 4, NoBufferSpace = 105;
+
+    private const int MallocArenaMax = -8;
+
+    /// <summary>
+    /// Caps the C library's malloc arenas at two. glibc gives each thread that allocates an arena
+    /// of its own (libvirt's, gnutls's and libxml2's allocations on the agent's threads), and each
+    /// keeps its pages: two arenas instead of one per thread took 4–5 MiB off a busy host's agent
+    /// (docs/BENCHMARKS.md). The agent's allocations are few, so two cannot contend.
+    /// </summary>
+    public static void KeepMallocArenasFew() => mallopt(MallocArenaMax, 2);
 
     /// <summary>Makes each receive on <paramref name="descriptor"/> give up after <paramref name="timeout"/>.</summary>
     public static void SetReceiveTimeout(int descriptor, TimeSpan timeout, string what)
@@ -58,4 +68,7 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc")]
     public static partial int close(int descriptor);
+
+    [LibraryImport("libc")]
+    private static partial int mallopt(int parameter, int value);
 }
