@@ -129,13 +129,13 @@ public sealed class ClusterAudit
     private static List<T> Repeated<T, TKey>(IEnumerable<T> items, Func<T, TKey> key, IEqualityComparer<TKey>? comparer = null)
         where TKey : notnull
     {
-        var all = items.ToList();
+        var keyed = items.Select(item => (Item: item, Key: key(item))).ToList();
         var counts = new Dictionary<TKey, int>(comparer);
-        foreach (var item in all)
+        foreach (var (_, itemKey) in keyed)
         {
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key(item), out _)++;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, itemKey, out _)++;
         }
-        return all.Where(item => counts[key(item)] > 1).ToList();
+        return keyed.Where(k => counts[k.Key] > 1).Select(k => k.Item).ToList();
     }
 
     private IEnumerable<Finding> VmsRunningTwice()

@@ -50,18 +50,30 @@ internal sealed class GroupCommit : IDisposable
         {
             await writeLock.WaitAsync();
             var applied = new List<(QueuedWrite Write, Action? AfterCommit)>();
-            var transaction = writer.BeginTransaction();
+            SqliteTransaction? transaction = null;
             try
             {
+                transaction = writer.BeginTransaction();
                 WriteOneBatch(transaction, applied);
             }
             catch (Exception e)
             {
                 FailAll(applied, e);
+                if (transaction is null)
+                {
+                    // No transaction could start: the writes waiting now would wait for ever.
+                    while (queue.Reader.TryRead(out var waiting))
+                    {
+                        waiting.Done.TrySetException(e);
+                    }
+                }
             }
             finally
             {
-                DisposeQuietly(transaction);
+                if (transaction is not null)
+                {
+                    DisposeQuietly(transaction);
+                }
                 writeLock.Release();
             }
         }

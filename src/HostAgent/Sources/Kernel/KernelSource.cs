@@ -41,7 +41,7 @@ public sealed class KernelSource : ISnapshotSource
         snapshot.Neighbours.Add(tables.Neighbours);
     }
 
-    public static async Task<KernelTables> ReadThroughIpAsync(CancellationToken cancellationToken)
+    private static async Task<KernelTables> ReadThroughIpAsync(CancellationToken cancellationToken)
     {
         var links = await RunIpAsync(["-j", "-s", "-d", "addr", "show"], cancellationToken);
         var neighbours = await RunIpAsync(["-j", "neigh", "show"], cancellationToken);
