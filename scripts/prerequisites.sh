@@ -11,6 +11,8 @@
 #   lintian, systemd                       - check the Debian packages and their units (tests/EndToEnd.Tests/PackageTests.cs)
 #   iputils-ping                           - makes a test "VM" talk to the LAN, so that capture sees it (tests/EndToEnd.Tests/CaptureTests.cs)
 #   strace                                 - shows which files the native CLI opens (tests/EndToEnd.Tests/NativeProgramsTests.cs)
+#   postgresql                             - the second store: each test process runs a throwaway cluster of its own as the
+#                                            postgres user (tests/Support/PostgresServer.cs); Debian's own cluster is not used
 #   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
 #                                            program is taken from the package, so no Prometheus server is installed or started
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
@@ -50,6 +52,7 @@ install_packages() {
         command -v lintian >/dev/null 2>&1 || missing+=(lintian)
         command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
         command -v strace >/dev/null 2>&1 || missing+=(strace)
+        compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
         command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
         command -v libvirtd >/dev/null 2>&1 || missing+=(libvirt-daemon-system)
         command -v virsh >/dev/null 2>&1 || missing+=(libvirt-clients)
@@ -101,6 +104,19 @@ remove_stale_test_libvirt() {
 }
 
 # Test namespaces carry the test process id (dn<pid>-...); remove those of runs that were killed.
+# A test process that was killed leaves its PostgreSQL cluster running in /tmp/daemonnet-pg-PID-*.
+remove_stale_test_postgres() {
+    local folder owner pid
+    for folder in /tmp/daemonnet-pg-*; do
+        [ -d "$folder" ] || continue
+        owner=${folder#/tmp/daemonnet-pg-}; owner=${owner%%-*}
+        kill -0 "$owner" 2>/dev/null && continue
+        pid=$(head -n 1 "$folder/data/postmaster.pid" 2>/dev/null || true)
+        [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+        rm -rf "$folder"
+    done
+}
+
 remove_stale_test_namespaces() {
     local ns pid
     for ns in $(ip netns list | awk '{print $1}' | grep -E '^dn[0-9]+-' || true); do

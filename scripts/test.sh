@@ -9,6 +9,7 @@ require_root
 require_dotnet
 install_packages --for-tests
 remove_stale_test_namespaces
+remove_stale_test_postgres
 remove_stale_test_libvirt
 
 results=artifacts/test-results

@@ -10,7 +10,7 @@ namespace DaemonNet.Bench;
 
 /// <summary>
 /// How the history store grows and answers over a simulated month of a large club, fed through
-/// the real <see cref="SqliteInventoryStore"/> on a real file.
+/// the real <see cref="InventoryStore"/> on a real file.
 ///
 /// The churn, per host and simulated day: every VM reboots once a week on average (two snapshots:
 /// shut off, then running on a new tap device; a nat-bridge VM gets a new lease address one reboot
@@ -53,7 +53,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
     public async Task RunAsync()
     {
         var rules = new IntervalRules(SilentAfter: TimeSpan.FromDays(days + 100), RejoinWindow: TimeSpan.FromMinutes(15));
-        using var store = new SqliteInventoryStore(databasePath, rules);
+        using var store = new InventoryStore(databasePath, rules);
         for (var h = 0; h < hosts; h++)
         {
             for (var v = 0; v < vmsPerHost; v++)
@@ -145,7 +145,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
     }
 
     /// <param name="counters">Heartbeats carry traffic counters, as real agents' do for their tunnels and bridges.</param>
-    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(SqliteInventoryStore store, bool counters)
+    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(InventoryStore store, bool counters)
     {
         var hashes = Enumerable.Range(0, hosts).Select(h => ContentHash.Of(Snapshot(h, Start))).ToArray();
         var before = CountRows() + FactTables.Sum(t => Scalar($"SELECT count(valid_to) FROM {t}"));

@@ -18,7 +18,7 @@ public sealed class LargestWrite(int writes)
         var folder = Directory.CreateTempSubdirectory("daemonnet-bench-");
         try
         {
-            using var store = new SqliteInventoryStore(Path.Combine(folder.FullName, "collector.db"), IntervalRules.Default);
+            using var store = new InventoryStore(Path.Combine(folder.FullName, "collector.db"), IntervalRules.Default);
             var now = DateTimeOffset.UtcNow;
             var first = LargestSnapshot.Build("daemon1", 0, now);
             var validate = Stopwatch.StartNew();

@@ -46,11 +46,11 @@ public static class CollectorApplication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
         builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddSingleton(provider => new SqliteInventoryStore(
+        builder.Services.AddSingleton(provider => new InventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>().Publish));
-        builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
-        builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<SqliteInventoryStore>());
+        builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<InventoryStore>());
+        builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<InventoryStore>());
         builder.Services.AddHostedService<StalenessMonitor>();
         builder.Services.AddSingleton<DnsRecordMonitor>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DnsRecordMonitor>());

@@ -12,7 +12,7 @@ internal static class CollectorCommand
         (new("--listen") { Description = "Address for agents and clients, HOST:PORT (default 0.0.0.0:7460)", HelpName = "HOST:PORT" }, "Collector:Listen"),
         (new("--http-listen") { Description = "With --insecure only: a second port, plain HTTP/1.1, for the web page and the HTTP routes", HelpName = "HOST:PORT" }, "Collector:HttpListen"),
         (new("--metrics-listen") { Description = "A port of its own, plain HTTP, serving only /metrics to Prometheus (the main port serves it to readers)", HelpName = "HOST:PORT" }, "Collector:MetricsListen"),
-        (new("--db") { Description = "SQLite database file (default /var/lib/daemonnet/collector.db)", HelpName = "PATH" }, "Collector:Db"),
+        (new("--db") { Description = "SQLite database file (default /var/lib/daemonnet/collector.db), or a PostgreSQL URI postgresql://user@host:port/dbname shared by several collectors", HelpName = "PATH|URI" }, "Collector:Db"),
         (new("--stale-after") { Description = "Silence after which a host is stale and its facts end at its last report (default: 3 of its intervals)", HelpName = "DURATION" }, "Collector:StaleAfter"),
         (new("--rejoin-window") { Description = "An address binding that vanishes and returns within this time continues (default 15m)", HelpName = "DURATION" }, "Collector:RejoinWindow"),
         (new("--retention") { Description = "Delete intervals that ended longer ago than this (default: keep everything)", HelpName = "DURATION" }, "Collector:Retention"),

@@ -151,7 +151,18 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         }
         if (string.IsNullOrWhiteSpace(options.Db))
         {
-            failures.Add("Collector:Db (--db) is empty: give the SQLite file's path, e.g. /var/lib/daemonnet/collector.db");
+            failures.Add("Collector:Db (--db) is empty: give the SQLite file's path, e.g. /var/lib/daemonnet/collector.db, or a postgresql:// URI");
+        }
+        else if (Storage.Postgres.PostgresAddress.IsOne(options.Db))
+        {
+            try
+            {
+                Storage.Postgres.PostgresAddress.Parse(options.Db);
+            }
+            catch (FormatException e)
+            {
+                failures.Add($"Collector:Db (--db): {e.Message}");
+            }
         }
         if (options.StaleAfter.Length > 0 && options.StaleAfterDuration is null)
         {

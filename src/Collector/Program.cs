@@ -1,6 +1,6 @@
+using System.Data.Common;
 using DaemonNet.Collector;
 using DaemonNet.Collector.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Options;
 
@@ -47,7 +47,7 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         }
         return usageError;
     }
-    catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+    catch (Exception e) when (e is DbException or FormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
     {
         Console.Error.WriteLine($"daemonnet-collector: cannot open the database: {e.Message}");
         return startFailed;

@@ -31,7 +31,7 @@ public class LoadTests : IDisposable
 
         await load.RunAsync(TimeSpan.FromSeconds(6));
 
-        Assert.True(load.Failures == 0, $"{load.Failures} failures, first: {load.FirstFailure}");
+        Assert.True(load.Failures == 0, $"{load.Failures} failures, first: {load.FirstFailure}\ncollector said:\n{collector.Output}");
         Assert.Equal(agents, load.FirstAcknowledgements.Count);
         Assert.False(collector.HasExited, collector.Output);
     }
@@ -59,7 +59,7 @@ public class LoadTests : IDisposable
         }
         await running;
 
-        Assert.True(load.Failures == 0, $"{load.Failures} failures, first: {load.FirstFailure}");
+        Assert.True(load.Failures == 0, $"{load.Failures} failures, first: {load.FirstFailure}\ncollector said:\n{collector.Output}");
         Assert.True(load.Snapshots >= agents && load.Heartbeats > 10 * agents, $"the load was light: {load.Snapshots} snapshots, {load.Heartbeats} heartbeats");
         Assert.InRange(load.Acknowledged + load.SnapshotRequests, load.Snapshots + load.Heartbeats - agents, load.Snapshots + load.Heartbeats);
         Assert.True(answered > 20 && found > answered / 2, $"during the load {answered} queries were answered and found {found} VMs");

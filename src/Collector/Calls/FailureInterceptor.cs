@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace DaemonNet.Collector.Calls;
 
@@ -94,6 +95,15 @@ public sealed class FailureInterceptor(ILogger<FailureInterceptor> log) : Interc
         SqliteException { SqliteErrorCode: 11 or 26 } => new(StatusCode.Internal,
             "the collector's database is damaged: restore it from a backup. Its log has the details"),
         SqliteException sqlite => new(StatusCode.Internal, $"the collector's database failed ({sqlite.Message}); its log has the details"),
+        PostgresException { SqlState: PostgresErrorCodes.DiskFull or PostgresErrorCodes.OutOfMemory } => new(StatusCode.ResourceExhausted,
+            "the PostgreSQL server is out of disk or memory: nothing of this call was stored. Free space on the database server; agents retry on their own"),
+        PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
+            => new(StatusCode.Unavailable, "the collector's database is busy; nothing was stored, try again"),
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.ReadOnlySqlTransaction } =>
+            new(StatusCode.Unavailable, "the PostgreSQL server is shutting down, starting or read-only: nothing of this call was stored, try again"),
+        PostgresException postgres => new(StatusCode.Internal, $"the collector's database failed ({postgres.SqlState}: {postgres.MessageText}); its log has the details"),
+        NpgsqlException npgsql => new(StatusCode.Unavailable,
+            $"the collector cannot reach its PostgreSQL server ({npgsql.Message}): nothing of this call was stored. Agents retry, and fail over to another collector if they have one"),
         IOException io => new(StatusCode.Unavailable, $"the connection to the collector broke ({io.Message}); nothing of the message in flight was stored, try again"),
         _ => new(StatusCode.Internal, $"the collector failed ({e.GetType().Name}: {e.Message}); nothing of this call was stored, and its log has the cause"),
     };

@@ -14,6 +14,11 @@ public static class DatabaseBackup
     /// <exception cref="InvalidOperationException">With a sentence: no database there, the target exists, or the copy is damaged.</exception>
     public static long Copy(string db, string to)
     {
+        if (Storage.Postgres.PostgresAddress.IsOne(db))
+        {
+            throw new InvalidOperationException(
+                "the database is PostgreSQL: back it up with PostgreSQL's own tools, e.g. pg_dump --format=custom --dbname=URI --file=FILE (README, \"PostgreSQL\")");
+        }
         if (!File.Exists(db))
         {
             throw new InvalidOperationException($"there is no database at {db}: give the collector's --db (default /var/lib/daemonnet/collector.db)");

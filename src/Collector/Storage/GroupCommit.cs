@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
@@ -20,13 +20,13 @@ internal sealed class GroupCommit : IDisposable
 
     public const int MaxBatchWrites = 1_000;
 
-    private readonly SqliteConnection writer;
+    private readonly DbConnection writer;
     private readonly SemaphoreSlim writeLock;
     private readonly Channel<QueuedWrite> queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
 
     /// <param name="writeLock">Held for each batch, as every other write to <paramref name="writer"/> holds it.</param>
-    public GroupCommit(SqliteConnection writer, SemaphoreSlim writeLock)
+    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock)
     {
         this.writer = writer;
         this.writeLock = writeLock;
@@ -34,7 +34,7 @@ internal sealed class GroupCommit : IDisposable
     }
 
     /// <param name="apply">Writes inside the batch's transaction; returns what to do once it committed (tell watchers, keep counters), if anything.</param>
-    public Task WriteAsync(Func<SqliteTransaction, Action?> apply, CancellationToken cancellationToken)
+    public Task WriteAsync(Func<DbTransaction, Action?> apply, CancellationToken cancellationToken)
     {
         var write = new QueuedWrite(apply, cancellationToken);
         if (!queue.Writer.TryWrite(write))
@@ -50,7 +50,7 @@ internal sealed class GroupCommit : IDisposable
         {
             await writeLock.WaitAsync();
             var applied = new List<(QueuedWrite Write, Action? AfterCommit)>();
-            SqliteTransaction? transaction = null;
+            DbTransaction? transaction = null;
             try
             {
                 transaction = writer.BeginTransaction();
@@ -79,7 +79,7 @@ internal sealed class GroupCommit : IDisposable
         }
     }
 
-    private void WriteOneBatch(SqliteTransaction transaction, List<(QueuedWrite Write, Action? AfterCommit)> applied)
+    private void WriteOneBatch(DbTransaction transaction, List<(QueuedWrite Write, Action? AfterCommit)> applied)
     {
         var started = Stopwatch.GetTimestamp();
         while (applied.Count < MaxBatchWrites && Stopwatch.GetElapsedTime(started) < MaxBatchTime && queue.Reader.TryRead(out var write))
@@ -120,7 +120,7 @@ internal sealed class GroupCommit : IDisposable
     }
 
     /// <summary>Undoes the failed write alone; false when SQLite had already rolled back the whole transaction (a full disk, an I/O error).</summary>
-    private static bool TryRollBack(SqliteTransaction transaction)
+    private static bool TryRollBack(DbTransaction transaction)
     {
         try
         {
@@ -128,20 +128,20 @@ internal sealed class GroupCommit : IDisposable
             transaction.Release("write");
             return true;
         }
-        catch (SqliteException)
+        catch (DbException)
         {
             return false;
         }
     }
 
     /// <summary>Rolling back a transaction SQLite already ended fails; there is nothing left to undo then.</summary>
-    private static void DisposeQuietly(SqliteTransaction transaction)
+    private static void DisposeQuietly(DbTransaction transaction)
     {
         try
         {
             transaction.Dispose();
         }
-        catch (SqliteException)
+        catch (DbException)
         {
         }
     }
@@ -160,7 +160,7 @@ internal sealed class GroupCommit : IDisposable
         loop.GetAwaiter().GetResult();
     }
 
-    private sealed record QueuedWrite(Func<SqliteTransaction, Action?> Apply, CancellationToken Cancellation)
+    private sealed record QueuedWrite(Func<DbTransaction, Action?> Apply, CancellationToken Cancellation)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

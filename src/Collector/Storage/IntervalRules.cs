@@ -27,7 +27,7 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
 
     /// <summary>The same limit in SQL, in milliseconds, for the row <paramref name="host"/> of hosts (with the @SilentAfterMs parameter).</summary>
     public static string SilenceLimitSql(string host) =>
-        $"coalesce(@SilentAfterMs, {IntervalsBeforeSilence} * max({host}.interval_ms, {ShortestIntervalMs}))";
+        $"coalesce(@SilentAfterMs, {IntervalsBeforeSilence} * CASE WHEN {host}.interval_ms > {ShortestIntervalMs} THEN {host}.interval_ms ELSE {ShortestIntervalMs} END)";
 
     private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 

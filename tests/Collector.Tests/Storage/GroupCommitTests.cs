@@ -1,35 +1,42 @@
+using System.Data.Common;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Tests.Storage;
 
-/// <summary>Group commit on a real SQLite file: writes that wait share a transaction, and each is told only after it committed.</summary>
-public sealed class GroupCommitTests : IDisposable
+/// <summary>Group commit on a real database of each kind: writes that wait share a transaction, and each is told only after it committed.</summary>
+public abstract class GroupCommitTests : IDisposable
 {
-    private readonly TempDirectory folder = new();
-    private readonly SqliteConnection writer;
+    private readonly TestDatabase database;
+    private readonly DbConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly StoreKind kind;
 
-    public GroupCommitTests()
+    protected GroupCommitTests(StoreKind kind)
     {
-        writer = new SqliteConnection($"Data Source={folder.File("group.db")}");
-        writer.Open();
-        writer.Execute("PRAGMA journal_mode = WAL; CREATE TABLE facts (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+        this.kind = kind;
+        database = new TestDatabase(kind);
+        writer = database.Open();
+        if (kind == StoreKind.Sqlite)
+        {
+            // As the store runs it: a reader beside the writer.
+            writer.Execute("PRAGMA journal_mode = WAL");
+        }
+        writer.Execute("CREATE TABLE facts (name TEXT NOT NULL)");
     }
 
     public void Dispose()
     {
         writer.Dispose();
-        SqliteConnection.ClearAllPools();
-        folder.Dispose();
+        database.Dispose();
+        writeLock.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private int CommittedRows(string name)
     {
-        using var reader = new SqliteConnection($"Data Source={folder.File("group.db")}");
+        using var reader = database.Open();
         return reader.ExecuteScalar<int>("SELECT count(*) FROM facts WHERE name = @Name", new { Name = name });
     }
 
@@ -39,7 +46,7 @@ public sealed class GroupCommitTests : IDisposable
         using var commit = new GroupCommit(writer, writeLock);
         var order = new List<string>();
         var seenCommitted = new List<bool>();
-        Func<SqliteTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
+        Func<DbTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
         {
             writer.Execute("INSERT INTO facts (name) VALUES (@Name)", new { Name = name }, transaction);
             order.Add(name);
@@ -71,7 +78,7 @@ public sealed class GroupCommitTests : IDisposable
     [Fact]
     public async Task ManyHostsAtOnce_EveryHeartbeatAndSnapshotIsStoredAndConfirmed()
     {
-        using var store = new StoreFile();
+        using var store = new TestStore(kind);
         var hosts = Enumerable.Range(1, 200).Select(n => Snapshots.Host($"daemon{n:D3}", Snapshots.Vm($"vm{n}", n, DomainState.Running, Snapshots.NatNic($"52:54:00:00:{n / 256:x2}:{n % 256:x2}")))).ToList();
 
         await Task.WhenAll(hosts.Select(h => store.Apply(h, Snapshots.AgentClock)));
@@ -83,3 +90,7 @@ public sealed class GroupCommitTests : IDisposable
         Assert.Equal(200, store.Scalar<int>($"SELECT count(*) FROM hosts WHERE last_report = {Snapshots.AgentClock.AddSeconds(10).ToUnixTimeMilliseconds()}"));
     }
 }
+
+public sealed class GroupCommitOnSqliteTests() : GroupCommitTests(StoreKind.Sqlite);
+
+public sealed class GroupCommitOnPostgresTests() : GroupCommitTests(StoreKind.Postgres);

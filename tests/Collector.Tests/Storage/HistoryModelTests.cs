@@ -1,8 +1,6 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
-using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
@@ -14,7 +12,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// At many random instants, <c>where --at</c> by name, MAC and address must equal what a plain
 /// in-memory replay of the same reports says.
 /// </summary>
-public class HistoryModelTests
+public abstract class HistoryModelTests(StoreKind kind)
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-03T00:00:00Z");
     private static readonly IntervalRules Rules = new(SilentAfter: null, RejoinWindow: TimeSpan.FromSeconds(60));
@@ -35,9 +33,9 @@ public class HistoryModelTests
     {
         var random = new Random(seed);
         var reports = Generate(random);
-        using var folder = new TempDirectory();
+        using var database = new TestDatabase(kind);
         var oracle = new Oracle();
-        using (var store = new SqliteInventoryStore(folder.File("collector.db"), Rules))
+        using (var store = new InventoryStore(database.Address, Rules))
         {
             var sent = new Dictionary<string, string>();
             foreach (var report in reports)
@@ -71,7 +69,6 @@ public class HistoryModelTests
                     $"seed {seed}, where {query} --at {at:O}: expected [{string.Join("; ", oracle.Where(query, at, now))}] but the store said [{string.Join("; ", found)}]");
             }
         }
-        SqliteConnection.ClearAllPools();
     }
 
     private static string Mac(int vm) => $"52:54:00:cc:00:{vm:x2}";
@@ -262,3 +259,7 @@ public class HistoryModelTests
         public DateTimeOffset? To { get; set; }
     }
 }
+
+public sealed class HistoryModelOnSqliteTests() : HistoryModelTests(StoreKind.Sqlite);
+
+public sealed class HistoryModelOnPostgresTests() : HistoryModelTests(StoreKind.Postgres);

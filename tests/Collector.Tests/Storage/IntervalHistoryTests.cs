@@ -1,42 +1,30 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
-using Dapper;
-using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
 
 /// <summary>How intervals begin and end over time: silences, rejoins, takeovers, as-of lookups, history, pruning.</summary>
-public class IntervalHistoryTests : IDisposable
+public abstract class IntervalHistoryTests(StoreKind kind) : IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
-    private readonly TempDirectory folder = new();
-    private readonly SqliteInventoryStore store;
+    private readonly TestStore file = new(kind);
 
-    public IntervalHistoryTests()
-    {
-        store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
-    }
+    private InventoryStore Store => file.Store;
 
     public void Dispose()
     {
-        store.Dispose();
-        SqliteConnection.ClearAllPools();
-        folder.Dispose();
+        file.Dispose();
+        GC.SuppressFinalize(this);
     }
 
-    private T Scalar<T>(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
-        return connection.ExecuteScalar<T>(sql)!;
-    }
+    private T Scalar<T>(string sql) => file.Scalar<T>(sql);
 
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
     private async Task<IReadOnlyList<LocatedVm>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
-        (await store.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
+        (await Store.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
 
     private static HostSnapshot Web1(NeighbourState? neighbour = NeighbourState.Reachable, string mac = "52:54:00:aa:00:01")
     {
@@ -94,7 +82,7 @@ public class IntervalHistoryTests : IDisposable
 
         Assert.Single(await WhereAt("web1", T0.AddSeconds(20), now: T0.AddSeconds(25)));
         Assert.Empty(await WhereAt("web1", T0.AddSeconds(20), now: T0.AddMinutes(5)));
-        var current = Assert.Single((await store.WhereAsync(InventoryQuery.Parse("web1"), T0.AddMinutes(5), null, CancellationToken.None)).Vms);
+        var current = Assert.Single((await Store.WhereAsync(InventoryQuery.Parse("web1"), T0.AddMinutes(5), null, CancellationToken.None)).Vms);
         Assert.True(IntervalRules.Default.IsSilent(current.Host, T0.AddMinutes(5)));
     }
 
@@ -106,8 +94,8 @@ public class IntervalHistoryTests : IDisposable
 
         var heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) };
 
-        Assert.True(await store.ConfirmHeartbeatAsync(heartbeat, T0.AddSeconds(25), CancellationToken.None));
-        Assert.False(await store.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
+        Assert.True(await Store.ConfirmHeartbeatAsync(heartbeat, T0.AddSeconds(25), CancellationToken.None));
+        Assert.False(await Store.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
     }
 
     [Fact]
@@ -140,8 +128,7 @@ public class IntervalHistoryTests : IDisposable
             [$"52:54:00:aa:00:01|{T0.ToUnixTimeMilliseconds()}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}",
              $"52:54:00:aa:00:02|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}|{T0.AddSeconds(30).ToUnixTimeMilliseconds()}",
              $"52:54:00:aa:00:01|{T0.AddSeconds(30).ToUnixTimeMilliseconds()}|"],
-            (await new SqliteConnection($"Data Source={folder.File("collector.db")}")
-                .QueryAsync<string>("SELECT mac || '|' || valid_from || '|' || ifnull(valid_to, '') FROM bindings ORDER BY id")).ToList());
+            file.Database.Query<string>("SELECT mac || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM bindings ORDER BY id"));
         Assert.Equal("web2", Assert.Single(await WhereAt("192.168.122.45", T0.AddSeconds(15), now: T0.AddSeconds(35))).Domain.Name);
     }
 
@@ -164,7 +151,7 @@ public class IntervalHistoryTests : IDisposable
         await Apply(Host("daemon2", Vm("web1", 1, DomainState.Running, ForwardNic("52:54:00:aa:00:01")))
             .WithNeighbour("10.77.0.50", "52:54:00:aa:00:01", NeighbourState.Reachable, "br0"), T0.AddSeconds(10));
 
-        var history = await store.HistoryAsync(InventoryQuery.Parse("web1"), null, null, CancellationToken.None);
+        var history = await Store.HistoryAsync(InventoryQuery.Parse("web1"), null, null, CancellationToken.None);
 
         Assert.Equal(["daemon1 web1 open=False", "daemon2 web1 open=True"],
             history.Domains.Select(d => $"{history.Hosts[d.HostId].Name} {d.Name} open={d.ValidTo is null}").Order());
@@ -177,7 +164,7 @@ public class IntervalHistoryTests : IDisposable
     {
         await ReportEvery10s(i => Web1(mac: i is 1 or 2 ? "52:54:00:aa:00:02" : "52:54:00:aa:00:01"), T0, 4);
 
-        var history = await store.HistoryAsync(InventoryQuery.Parse("192.168.122.45"), null, null, CancellationToken.None);
+        var history = await Store.HistoryAsync(InventoryQuery.Parse("192.168.122.45"), null, null, CancellationToken.None);
 
         Assert.Equal(3, history.Bindings.Count);
         Assert.Equal(["web1", "web2"], history.Domains.Select(d => d.Name).Order());
@@ -188,40 +175,24 @@ public class IntervalHistoryTests : IDisposable
     {
         await ReportEvery10s(i => Host("daemon1", Vm("web1", 1, i < 2 ? DomainState.Running : DomainState.Paused)), T0, 4);
 
-        var history = await store.HistoryAsync(InventoryQuery.Parse("web1"), T0.AddSeconds(25), T0.AddSeconds(35), CancellationToken.None);
+        var history = await Store.HistoryAsync(InventoryQuery.Parse("web1"), T0.AddSeconds(25), T0.AddSeconds(35), CancellationToken.None);
 
         Assert.Equal((long)DomainState.Paused, Assert.Single(history.Domains).State);
     }
 
     [Fact]
-    public async Task Prune_IntervalsEndedBeforeTheHorizon_AreDeletedAndTheFileShrinks()
+    public async Task Prune_IntervalsEndedBeforeTheHorizon_AreDeleted()
     {
-        // Many short-lived bindings, then quiet: a history worth pruning.
-        for (var i = 0; i < 100; i++)
-        {
-            var snapshot = Host("daemon1", Vm("web1", 1));
-            for (var n = 0; n < 50; n++)
-            {
-                snapshot.WithNeighbour($"10.{i % 200}.{n}.{i % 250}", $"52:54:00:{i % 256:x2}:{n:x2}:01", NeighbourState.Reachable);
-            }
-            await Apply(snapshot, T0.AddSeconds(10 * i));
-        }
-        await Apply(Host("daemon1", Vm("web1", 1)), T0.AddSeconds(1000));
-        store.Dispose();
-        using (var checkpoint = new SqliteConnection($"Data Source={folder.File("collector.db")};Pooling=False"))
-        {
-            checkpoint.Open();
-            checkpoint.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
-        }
-        var sizeBefore = new FileInfo(folder.File("collector.db")).Length;
-        using var reopened = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
+        await ShortLivedBindings.Report(Apply, T0);
 
-        var removed = await reopened.PruneAsync(T0.AddSeconds(1001), CancellationToken.None);
+        var removed = await Store.PruneAsync(T0.AddSeconds(1001), CancellationToken.None);
 
-        Assert.Equal(5_000, removed);
+        Assert.Equal(ShortLivedBindings.Count, removed);
         Assert.Equal(0, Scalar<long>("SELECT count(*) FROM bindings"));
         Assert.Equal(1, Scalar<long>("SELECT count(*) FROM domains WHERE valid_to IS NULL"));
-        Assert.True(new FileInfo(folder.File("collector.db")).Length < sizeBefore / 2,
-            $"the file should shrink: {sizeBefore} bytes before, {new FileInfo(folder.File("collector.db")).Length} after");
     }
 }
+
+public sealed class IntervalHistoryOnSqliteTests() : IntervalHistoryTests(StoreKind.Sqlite);
+
+public sealed class IntervalHistoryOnPostgresTests() : IntervalHistoryTests(StoreKind.Postgres);

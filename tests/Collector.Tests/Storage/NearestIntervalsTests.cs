@@ -6,10 +6,10 @@ namespace DaemonNet.Collector.Tests.Storage;
 
 /// <summary>What "where --at" offers when nothing held at the instant: the nearest interval before and after it, from the store.</summary>
 /// <remarks>Reports come 10 s apart, as an agent's do: a longer gap would make the host silent in between.</remarks>
-public class NearestIntervalsTests : IDisposable
+public abstract class NearestIntervalsTests(StoreKind kind) : IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
-    private readonly StoreFile file = new();
+    private readonly TestStore file = new(kind);
 
     public void Dispose() => file.Dispose();
 
@@ -71,3 +71,7 @@ public class NearestIntervalsTests : IDisposable
         Assert.Empty(nearest.After.Domains);
     }
 }
+
+public sealed class NearestIntervalsOnSqliteTests() : NearestIntervalsTests(StoreKind.Sqlite);
+
+public sealed class NearestIntervalsOnPostgresTests() : NearestIntervalsTests(StoreKind.Postgres);

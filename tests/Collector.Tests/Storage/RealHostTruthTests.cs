@@ -8,12 +8,12 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// What a real libvirt host does that the test driver does not: infinite leases, tap devices that
 /// change at every start, and leases and neighbour entries that outlive a stopped VM.
 /// </summary>
-public class RealHostTruthTests : IDisposable
+public abstract class RealHostTruthTests(StoreKind kind) : IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
     private const string Mac1 = "52:54:00:aa:00:01";
     private const string Mac2 = "52:54:00:aa:00:02";
-    private readonly StoreFile file = new();
+    private readonly TestStore file = new(kind);
 
     public void Dispose() => file.Dispose();
 
@@ -86,3 +86,7 @@ public class RealHostTruthTests : IDisposable
         Assert.Equal("web1", Assert.Single(await Where("2001:db8:beef:1::45", T0.AddSeconds(5))).Domain.Name);
     }
 }
+
+public sealed class RealHostTruthOnSqliteTests() : RealHostTruthTests(StoreKind.Sqlite);
+
+public sealed class RealHostTruthOnPostgresTests() : RealHostTruthTests(StoreKind.Postgres);

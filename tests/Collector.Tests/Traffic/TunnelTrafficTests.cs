@@ -169,7 +169,7 @@ public class TunnelTrafficTests
     {
         using var folder = new TempDirectory();
         var everyReading = new TrafficResolution(TimeSpan.Zero, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30));
-        using var store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default, everyReading);
+        using var store = new InventoryStore(folder.File("collector.db"), IntervalRules.Default, everyReading);
         var start = DateTimeOffset.Parse("2026-11-01T00:00:00Z");
         ulong total = 0;
         for (var i = 0; i <= 240; i++)

@@ -1,12 +1,12 @@
+using System.Data.Common;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Where and vms: which VMs match, now or at an instant, with their NICs and addresses.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     // Every query answers "at @At": a row holds if it started by then and had not ended. An open
     // row of a host that has since fallen silent ended, as far as anyone knows, at the host's last
@@ -29,11 +29,11 @@ public sealed partial class SqliteInventoryStore
         public string ByMac { get; } = DomainsByMac(Holds);
         public string ByIp { get; } = DomainsByIp(Holds);
         public string OnHost { get; } = DomainsOnHost(Holds);
-        public string MacsOfIp { get; } = SqliteInventoryStore.MacsOfIp(Holds);
-        public string IpsOfMac { get; } = SqliteInventoryStore.IpsOfMac(Holds);
-        public string NicsOfDomains { get; } = SqliteInventoryStore.NicsOfDomains(Holds);
-        public string BindingsOfMacs { get; } = SqliteInventoryStore.BindingsOfMacs(Holds);
-        public string HeldByLiveVms { get; } = SqliteInventoryStore.HeldByLiveVms(Holds);
+        public string MacsOfIp { get; } = InventoryStore.MacsOfIp(Holds);
+        public string IpsOfMac { get; } = InventoryStore.IpsOfMac(Holds);
+        public string NicsOfDomains { get; } = InventoryStore.NicsOfDomains(Holds);
+        public string BindingsOfMacs { get; } = InventoryStore.BindingsOfMacs(Holds);
+        public string HeldByLiveVms { get; } = InventoryStore.HeldByLiveVms(Holds);
     }
 
     private static readonly Lookups Current = new(HoldsNow);
@@ -90,7 +90,7 @@ public sealed partial class SqliteInventoryStore
         """;
 
     private static string DomainsByName(Func<string, string> holds) => $"""
-        SELECT {DomainColumns} FROM domains d WHERE d.name = @Value COLLATE NOCASE AND {holds("d")}
+        SELECT {DomainColumns} FROM domains d WHERE lower(d.name) = lower(@Value) AND {holds("d")}
         """;
 
     private static string DomainsByUuid(Func<string, string> holds) => $"""
@@ -189,7 +189,7 @@ public sealed partial class SqliteInventoryStore
     /// <summary>SQLite limits a statement's parameters; IN lists go in chunks well below that.</summary>
     private const int InListChunk = 500;
 
-    private async Task<List<T>> QueryChunkedAsync<T>(SqliteConnection connection, string sql, IEnumerable<string> values, string name,
+    private async Task<List<T>> QueryChunkedAsync<T>(DbConnection connection, string sql, IEnumerable<string> values, string name,
         DateTimeOffset now, DateTimeOffset? at)
     {
         var rows = new List<T>();
@@ -197,18 +197,18 @@ public sealed partial class SqliteInventoryStore
         {
             var parameters = When(now, at, new { });
             parameters.Add(name, chunk);
-            rows.AddRange(await connection.QueryAsync<T>(sql, parameters));
+            rows.AddRange(await connection.QueryAsync<T>(Sql(sql), parameters));
         }
         return rows;
     }
 
-    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(SqliteConnection connection, List<DomainRow> domains, DateTimeOffset now, DateTimeOffset? at)
+    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<DomainRow> domains, DateTimeOffset now, DateTimeOffset? at)
     {
         if (domains.Count == 0)
         {
             return [];
         }
-        var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = domains.Select(d => d.HostId).Distinct() })).ToDictionary(h => h.Id);
+        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = domains.Select(d => d.HostId).Distinct().ToArray() })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
         var nics = (await QueryChunkedAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
@@ -241,7 +241,7 @@ public sealed partial class SqliteInventoryStore
         """;
 
     /// <summary>The bindings of VMs that are not alive whose address a live VM's other MAC holds on the same host and device.</summary>
-    private async Task<HashSet<(long HostId, string Device, string Ip, string Mac)>> TakenByLiveVmsAsync(SqliteConnection connection,
+    private async Task<HashSet<(long HostId, string Device, string Ip, string Mac)>> TakenByLiveVmsAsync(DbConnection connection,
         List<DomainRow> domains, ILookup<(long, string), NicRow> nics, ILookup<string, BindingRow> bindings, DateTimeOffset now, DateTimeOffset? at)
     {
         var ofTheStopped = domains.Where(d => !DomainStates.IsAlive(d.State))

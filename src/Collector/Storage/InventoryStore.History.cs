@@ -1,14 +1,13 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>History: every interval about a VM, MAC or address that overlaps a span, and the nearest ones to an instant.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     private static readonly string DomainSpans = $"""
         SELECT {DomainColumns} FROM domains d
-        WHERE {Overlaps("d")} AND (d.name = @Name COLLATE NOCASE OR d.uuid IN @Uuids)
+        WHERE {Overlaps("d")} AND (lower(d.name) = lower(@Name) OR d.uuid IN @Uuids)
         """;
 
     private static readonly string NicHistory = $"""
@@ -52,31 +51,31 @@ public sealed partial class SqliteInventoryStore
                 break;
         }
         // The NICs that ever carried the MACs name the VMs; the VMs' NICs name their other MACs.
-        var nics = (await connection.QueryAsync<NicRow>(NicHistory, Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
+        var nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
         uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid))];
-        var domains = (await connection.QueryAsync<DomainRow>(DomainSpans,
+        var domains = (await connection.QueryAsync<DomainRow>(Sql(DomainSpans),
             Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids }))).AsList();
         if (query.Kind == QueryKind.Name)
         {
             uuids = [.. domains.Select(d => d.Uuid).Distinct()];
-            nics = (await connection.QueryAsync<NicRow>(NicHistory, Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
+            nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
         }
         if (query.Kind != QueryKind.Ip)
         {
             macs = [.. macs.Union(nics.Select(n => n.Mac))];
-            bindings = (await connection.QueryAsync<BindingRow>(BindingSpansOfMacs, Merge(span, new { Macs = macs }))).AsList();
+            bindings = (await connection.QueryAsync<BindingRow>(Sql(BindingSpansOfMacs), Merge(span, new { Macs = macs }))).AsList();
         }
         var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
             .Concat(bindings.Select(b => b.HostId)).Distinct().ToArray();
-        var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = involved })).ToDictionary(h => h.Id);
-        var silences = (await connection.QueryAsync<SilenceRow>(SilenceSpans, Merge(span, new { HostIds = involved }))).AsList();
+        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = involved })).ToDictionary(h => h.Id);
+        var silences = (await connection.QueryAsync<SilenceRow>(Sql(SilenceSpans), Merge(span, new { HostIds = involved }))).AsList();
         return new HistoryResult(hosts, domains, nics, bindings, silences);
     }
 
     // The VMs, MACs and addresses a query ever involved, as distinct keys: the closure HistoryAsync
     // follows through its rows, without reading every interval.
     private const string MacsEverAtIp = "SELECT DISTINCT mac FROM bindings WHERE ip = @Ip";
-    private const string UuidsEverNamed = "SELECT DISTINCT uuid FROM domains WHERE name = @Name COLLATE NOCASE";
+    private const string UuidsEverNamed = "SELECT DISTINCT uuid FROM domains WHERE lower(name) = lower(@Name)";
     private const string UuidsOfNics = "SELECT DISTINCT domain_uuid FROM nics WHERE domain_uuid IN @Uuids OR mac IN @Macs";
     private const string MacsOfDomains = "SELECT DISTINCT mac FROM nics WHERE domain_uuid IN @Uuids";
 
@@ -93,7 +92,7 @@ public sealed partial class SqliteInventoryStore
     private static string StartedFirstAfter(string select, string from, string row, string match) =>
         $"SELECT {select} FROM {from} WHERE {match} AND {row}.valid_from > @At ORDER BY {row}.valid_from LIMIT 1";
 
-    private const string DomainMatch = "(d.name = @Name COLLATE NOCASE OR d.uuid IN @Uuids)";
+    private const string DomainMatch = "(lower(d.name) = lower(@Name) OR d.uuid IN @Uuids)";
     private const string NicMatch = "(n.domain_uuid IN @Uuids OR n.mac IN @Macs)";
     private const string BindingMatch = "(b.ip = @Ip OR (@Ip IS NULL AND b.mac IN @Macs))";
     private const string BindingFrom = "bindings b JOIN hosts h ON h.id = b.host_id";
@@ -126,29 +125,29 @@ public sealed partial class SqliteInventoryStore
             QueryKind.Ip => (await connection.QueryAsync<string>(MacsEverAtIp, new { Ip = ip })).ToArray(),
             _ => [],
         };
-        uuids = [.. uuids.Union(await connection.QueryAsync<string>(UuidsOfNics, new { Uuids = uuids, Macs = macs }))];
+        uuids = [.. uuids.Union(await connection.QueryAsync<string>(Sql(UuidsOfNics), new { Uuids = uuids, Macs = macs }))];
         if (query.Kind != QueryKind.Ip)
         {
-            macs = [.. macs.Union(await connection.QueryAsync<string>(MacsOfDomains, new { Uuids = uuids }))];
+            macs = [.. macs.Union(await connection.QueryAsync<string>(Sql(MacsOfDomains), new { Uuids = uuids }))];
         }
         var parameters = When(now, at, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids, Macs = macs, Ip = ip });
         async Task<HistoryResult> NearestAsync(string[] statements, bool before)
         {
             // One candidate per table; ties go to the VM, then its NIC, then an address.
             var candidates = new List<(long HostId, long ValidFrom, long? ValidTo, HistoryResult Row)>();
-            if (await connection.QuerySingleOrDefaultAsync<DomainRow>(statements[0], parameters) is { } domain)
+            if (await connection.QuerySingleOrDefaultAsync<DomainRow>(Sql(statements[0]), parameters) is { } domain)
             {
                 candidates.Add((domain.HostId, domain.ValidFrom, domain.ValidTo, HistoryResult.Empty with { Domains = [domain] }));
             }
-            if (await connection.QuerySingleOrDefaultAsync<NicRow>(statements[1], parameters) is { } nic)
+            if (await connection.QuerySingleOrDefaultAsync<NicRow>(Sql(statements[1]), parameters) is { } nic)
             {
                 candidates.Add((nic.HostId, nic.ValidFrom, nic.ValidTo, HistoryResult.Empty with { Nics = [nic] }));
             }
-            if (await connection.QuerySingleOrDefaultAsync<BindingRow>(statements[2], parameters) is { } binding)
+            if (await connection.QuerySingleOrDefaultAsync<BindingRow>(Sql(statements[2]), parameters) is { } binding)
             {
                 candidates.Add((binding.HostId, binding.ValidFrom, binding.ValidTo, HistoryResult.Empty with { Bindings = [binding] }));
             }
-            var hosts = (await connection.QueryAsync<HostRow>(HostsById, new { Ids = candidates.Select(c => c.HostId).Distinct() })).ToDictionary(h => h.Id);
+            var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = candidates.Select(c => c.HostId).Distinct().ToArray() })).ToDictionary(h => h.Id);
             // A row that the before-statement found open ended at its silent host's last report.
             var nearest = before
                 ? candidates.OrderByDescending(c => c.ValidTo ?? hosts[c.HostId].LastReport).FirstOrDefault()

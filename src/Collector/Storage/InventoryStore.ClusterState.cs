@@ -1,9 +1,10 @@
+using System.Data;
 using Dapper;
 
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Everything that holds now, cluster-wide, for the tunnel report and the audit.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     private const string OpenDomains = $"""
         SELECT {DomainColumns} FROM domains d WHERE d.valid_to IS NULL
@@ -41,7 +42,8 @@ public sealed partial class SqliteInventoryStore
     public async Task<ClusterState> CurrentStateAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // One snapshot of the database for all seven reads: PostgreSQL's default gives each statement its own.
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         var at = new { Now = now.ToUnixTimeMilliseconds() };
         return new ClusterState(
             (await connection.QueryAsync<HostRow>(SelectHosts + " ORDER BY h.name", transaction: transaction)).AsList(),

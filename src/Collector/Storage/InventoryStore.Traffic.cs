@@ -5,7 +5,7 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Traffic counters: each reading becomes the traffic since the previous one; old rows are summed into coarser ones.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     private const string SelectCounterReadings = """
         SELECT link AS Link, boot_id AS BootId, ifindex AS Ifindex, sampled_at AS SampledAt, rx_bytes AS RxBytes,

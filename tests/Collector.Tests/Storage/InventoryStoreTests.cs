@@ -1,42 +1,31 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
-using DaemonNet.Tests.Support;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
 
-/// <summary>The store against a real SQLite file in a temporary folder.</summary>
-public class SqliteInventoryStoreTests : IDisposable
+/// <summary>The store against a real database of each kind.</summary>
+public abstract class InventoryStoreTests(StoreKind kind) : IDisposable
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
-    private readonly TempDirectory folder = new();
-    private readonly SqliteInventoryStore store;
+    private readonly TestStore file = new(kind);
 
-    public SqliteInventoryStoreTests()
-    {
-        store = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
-    }
+    private InventoryStore Store => file.Store;
 
     public void Dispose()
     {
-        store.Dispose();
-        SqliteConnection.ClearAllPools();
-        folder.Dispose();
+        file.Dispose();
+        GC.SuppressFinalize(this);
     }
 
-    private T Scalar<T>(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
-        return connection.ExecuteScalar<T>(sql)!;
-    }
+    private T Scalar<T>(string sql) => file.Scalar<T>(sql);
 
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
-    private Task<WhereResult> Where(string query, DateTimeOffset now) => store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
+    private Task<WhereResult> Where(string query, DateTimeOffset now) => Store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
 
     private static HostSnapshot Daemon1() =>
         Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"), ForwardNic("52:54:00:aa:00:02")))
@@ -54,38 +43,10 @@ public class SqliteInventoryStoreTests : IDisposable
         }
         await Apply(snapshot, T0);
 
-        var vms = await store.ListVmsAsync(null, T0, CancellationToken.None);
+        var vms = await Store.ListVmsAsync(null, T0, CancellationToken.None);
 
         Assert.Equal(1200, vms.Count);
         Assert.All(vms, vm => Assert.Equal($"10.1.{int.Parse(vm.Domain.Name[2..]) / 256}.{int.Parse(vm.Domain.Name[2..]) % 256}", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
-    }
-
-    [Fact]
-    public async Task Open_NewFile_HasTheCurrentSchemaVersionInWalMode()
-    {
-        Assert.Equal(Schema.Version, Scalar<long>("PRAGMA user_version"));
-        Assert.Equal("wal", Scalar<string>("PRAGMA journal_mode"));
-        await Apply(Daemon1(), T0);
-        store.Dispose();
-
-        using var reopened = new SqliteInventoryStore(folder.File("collector.db"), IntervalRules.Default);
-
-        Assert.Single((await reopened.WhereAsync(InventoryQuery.Parse("web1"), T0, null, CancellationToken.None)).Vms);
-    }
-
-    [Fact]
-    public void Open_DatabaseFromANewerCollector_RefusesWithAClearMessage()
-    {
-        var path = folder.File("newer.db");
-        using (var connection = new SqliteConnection($"Data Source={path}"))
-        {
-            connection.Open();
-            connection.Execute("PRAGMA user_version = 99");
-        }
-
-        var error = Assert.Throws<InvalidOperationException>(() => new SqliteInventoryStore(path, IntervalRules.Default));
-
-        Assert.Contains("schema version 99, newer than this collector's", error.Message);
     }
 
     [Fact]
@@ -104,13 +65,13 @@ public class SqliteInventoryStoreTests : IDisposable
     {
         var snapshot = Daemon1();
         await Apply(snapshot, T0);
-        var before = FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || ifnull(max(id), 0) || '/' || count(valid_to) FROM {t}")).ToList();
+        var before = FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || count(valid_to) FROM {t}")).ToList();
 
-        var confirmed = await store.ConfirmHeartbeatAsync(
+        var confirmed = await Store.ConfirmHeartbeatAsync(
             new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) }, T0.AddSeconds(10), CancellationToken.None);
 
         Assert.True(confirmed);
-        Assert.Equal(before, FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || ifnull(max(id), 0) || '/' || count(valid_to) FROM {t}")));
+        Assert.Equal(before, FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || count(valid_to) FROM {t}")));
         Assert.Equal(T0.AddSeconds(10).ToUnixTimeMilliseconds(), Scalar<long>("SELECT last_report FROM hosts"));
     }
 
@@ -119,7 +80,7 @@ public class SqliteInventoryStoreTests : IDisposable
     {
         await Apply(Daemon1(), T0);
 
-        var confirmed = await store.ConfirmHeartbeatAsync(
+        var confirmed = await Store.ConfirmHeartbeatAsync(
             new Heartbeat { HostName = "daemon1", ContentHash = "0000" }, T0.AddSeconds(10), CancellationToken.None);
 
         Assert.False(confirmed);
@@ -135,7 +96,7 @@ public class SqliteInventoryStoreTests : IDisposable
 
         Assert.Equal(
             [$"{(int)DomainState.Running}|{T0.ToUnixTimeMilliseconds()}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}", $"{(int)DomainState.Shutoff}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}|"],
-            (await OpenConnection().QueryAsync<string>("SELECT state || '|' || valid_from || '|' || ifnull(valid_to, '') FROM domains ORDER BY id")).ToList());
+            file.Database.Query<string>("SELECT state || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM domains ORDER BY id"));
     }
 
     [Fact]
@@ -281,41 +242,13 @@ public class SqliteInventoryStoreTests : IDisposable
         await Apply(Host("daemon1", Vm("web1", 1), Vm("db1", 3)), T0);
         await Apply(Host("daemon2", Vm("web2", 2)), T0);
 
-        var vms = await store.ListVmsAsync("daemon1", T0, CancellationToken.None);
+        var vms = await Store.ListVmsAsync("daemon1", T0, CancellationToken.None);
 
         Assert.Equal(["db1", "web1"], vms.Select(v => v.Domain.Name));
-        Assert.Equal(3, (await store.ListVmsAsync(null, T0, CancellationToken.None)).Count);
-    }
-
-    private SqliteConnection OpenConnection()
-    {
-        var connection = new SqliteConnection($"Data Source={folder.File("collector.db")}");
-        connection.Open();
-        return connection;
-    }
-
-    [Fact]
-    public async Task NewDatabase_FolderAndFiles_AreReadableByTheCollectorAlone()
-    {
-        var path = Path.Combine(folder.Path, "state", "collector.db");
-        using (var fresh = new SqliteInventoryStore(path, IntervalRules.Default))
-        {
-            await fresh.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
-
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
-            Assert.All(new[] { path, path + "-wal", path + "-shm" }, file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
-        }
-    }
-
-    [Fact]
-    public void ExistingWorldReadableDatabase_IsTightenedWhenOpened()
-    {
-        var path = folder.File("old.db");
-        File.WriteAllBytes(path, []);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-
-        using var opened = new SqliteInventoryStore(path, IntervalRules.Default);
-
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(3, (await Store.ListVmsAsync(null, T0, CancellationToken.None)).Count);
     }
 }
+
+public sealed class InventoryStoreOnSqliteTests() : InventoryStoreTests(StoreKind.Sqlite);
+
+public sealed class InventoryStoreOnPostgresTests() : InventoryStoreTests(StoreKind.Postgres);

@@ -1,15 +1,15 @@
 using System.Data;
+using System.Data.Common;
 using System.Text.Json;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Ingest: a snapshot or a heartbeat into the intervals of its host, through <see cref="GroupCommit"/>.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     private const string SelectHostByName = """
         SELECT id AS Id, last_report AS LastReport, interval_ms AS IntervalMs FROM hosts WHERE name = @Name
@@ -99,7 +99,7 @@ public sealed partial class SqliteInventoryStore
 
     // One statement: the silence limit is the same expression the queries use (HoldsAt).
     private static readonly string ConfirmHeartbeat = $"""
-        UPDATE hosts SET last_report = max(last_report, @Now), agent_time = @AgentTime
+        UPDATE hosts SET last_report = CASE WHEN last_report > @Now THEN last_report ELSE @Now END, agent_time = @AgentTime
         WHERE name = @HostName AND content_hash = @ContentHash
           AND @Now - last_report <= {IntervalRules.SilenceLimitSql("hosts")}
         RETURNING id
@@ -109,13 +109,17 @@ public sealed partial class SqliteInventoryStore
     /// The heartbeat statement, prepared once on the writer and run with new values each time:
     /// heartbeats are most of what a collector receives, and preparing costs as much as running.
     /// </summary>
-    private SqliteCommand PrepareHeartbeat()
+    private DbCommand PrepareHeartbeat()
     {
         var command = writer.CreateCommand();
         command.CommandText = ConfirmHeartbeat;
-        foreach (var name in new[] { "@HostName", "@ContentHash", "@AgentTime", "@Now", "@SilentAfterMs" })
+        foreach (var (name, type) in new[] { ("HostName", DbType.String), ("ContentHash", DbType.String), ("AgentTime", DbType.Int64), ("Now", DbType.Int64), ("SilentAfterMs", DbType.Int64) })
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.DbType = type;
+            parameter.Value = DBNull.Value;
+            command.Parameters.Add(parameter);
         }
         command.Prepare();
         return command;
@@ -131,11 +135,11 @@ public sealed partial class SqliteInventoryStore
             var now = receivedAt.ToUnixTimeMilliseconds();
             var command = heartbeatCommand.Value;
             command.Transaction = transaction;
-            command.Parameters["@HostName"].Value = heartbeat.HostName;
-            command.Parameters["@ContentHash"].Value = heartbeat.ContentHash;
-            command.Parameters["@AgentTime"].Value = heartbeat.AgentTime is { } agentTime ? agentTime.ToDateTimeOffset().ToUnixTimeMilliseconds() : DBNull.Value;
-            command.Parameters["@Now"].Value = now;
-            command.Parameters["@SilentAfterMs"].Value = rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : DBNull.Value;
+            command.Parameters["HostName"].Value = heartbeat.HostName;
+            command.Parameters["ContentHash"].Value = heartbeat.ContentHash;
+            command.Parameters["AgentTime"].Value = heartbeat.AgentTime is { } agentTime ? agentTime.ToDateTimeOffset().ToUnixTimeMilliseconds() : DBNull.Value;
+            command.Parameters["Now"].Value = now;
+            command.Parameters["SilentAfterMs"].Value = rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : DBNull.Value;
             var hostId = command.ExecuteScalar() is long found ? found : (long?)null;
             if (hostId is not { } id)
             {
@@ -151,7 +155,7 @@ public sealed partial class SqliteInventoryStore
 
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
 
-    private sealed record Scope(SqliteConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
+    private sealed record Scope(DbConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
     {
         /// <summary>What this write opened and closed that watchers are told of, once it commits.</summary>
         public CommittedFacts Committed { get; } = new();

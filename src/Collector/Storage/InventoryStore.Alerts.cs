@@ -6,7 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Alerting's tables: the alerts raised, their deliveries, the open conditions; and the history questions alert rules ask.</summary>
-public sealed partial class SqliteInventoryStore : IAlertStore
+public sealed partial class InventoryStore : IAlertStore
 {
     public async Task<Alert?> RaiseAsync(Alert alert, string dedupKey, TimeSpan window, IReadOnlyList<string> sinks, CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed partial class SqliteInventoryStore : IAlertStore
                 new { Key = dedupKey, Since = at - (long)window.TotalMilliseconds }, transaction);
             if (earlier is { } id)
             {
-                writer.Execute("UPDATE alerts SET repeats = repeats + 1, last_seen = MAX(last_seen, @At) WHERE id = @Id", new { Id = id, At = at }, transaction);
+                writer.Execute("UPDATE alerts SET repeats = repeats + 1, last_seen = CASE WHEN last_seen > @At THEN last_seen ELSE @At END WHERE id = @Id", new { Id = id, At = at }, transaction);
                 transaction.Commit();
                 return null;
             }
@@ -133,7 +133,10 @@ public sealed partial class SqliteInventoryStore : IAlertStore
         {
             using var transaction = writer.BeginTransaction();
             writer.Execute("DELETE FROM alert_conditions WHERE condition_key = @Key", ended.Select(key => new { Key = key }), transaction);
-            writer.Execute("INSERT OR REPLACE INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)",
+            writer.Execute("""
+                INSERT INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)
+                ON CONFLICT (condition_key) DO UPDATE SET since = excluded.since, document = excluded.document
+                """,
                 started.Select(s => new { s.Key, Since = s.Value.At.ToDateTimeOffset().ToUnixTimeMilliseconds(), Document = s.Value.ToByteArray() }), transaction);
             transaction.Commit();
         }

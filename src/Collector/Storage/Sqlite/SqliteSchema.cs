@@ -1,13 +1,13 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 
-namespace DaemonNet.Collector.Storage;
+namespace DaemonNet.Collector.Storage.Sqlite;
 
 /// <summary>
 /// The database schema as a list of migrations; <c>PRAGMA user_version</c> counts how many ran.
 /// Append new steps, never edit one that has shipped.
 /// </summary>
-internal static class Schema
+internal static class SqliteSchema
 {
     // Every fact table holds intervals: valid_from and valid_to are the collector's clock in Unix
     // milliseconds, valid_to NULL while the fact holds. A binding also keeps last_seen, the last
@@ -208,6 +208,12 @@ internal static class Schema
             id INTEGER PRIMARY KEY CHECK (id = 1),
             at INTEGER NOT NULL
         );
+        """,
+        // Names are matched case-blind as lower(name) = lower(@Name), which PostgreSQL runs too
+        // (COLLATE NOCASE is SQLite's own). Both fold ASCII letters alike.
+        """
+        DROP INDEX domains_by_name;
+        CREATE INDEX domains_by_name ON domains(lower(name), valid_to);
         """,
     ];
 

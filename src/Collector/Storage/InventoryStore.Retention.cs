@@ -1,11 +1,9 @@
-using System.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Retention: deleting intervals that ended before the horizon, and returning the space.</summary>
-public sealed partial class SqliteInventoryStore
+public sealed partial class InventoryStore
 {
     public async Task<long> PruneAsync(DateTimeOffset endedBefore, CancellationToken cancellationToken)
     {
@@ -27,10 +25,7 @@ public sealed partial class SqliteInventoryStore
                 removed += writer.Execute($"DELETE FROM alerts WHERE id IN ({Aged})", aged, transaction);
                 transaction.Commit();
             }
-            // Give the freed pages back to the file system; the checkpoint first moves them out of the WAL.
-            writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)", commandType: CommandType.Text);
-            writer.Execute("PRAGMA incremental_vacuum", commandType: CommandType.Text);
-            writer.Execute("PRAGMA wal_checkpoint(TRUNCATE)", commandType: CommandType.Text);
+            database.ReclaimSpace(writer);
         }
         finally
         {

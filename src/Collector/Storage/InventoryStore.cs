@@ -1,0 +1,102 @@
+using DaemonNet.Collector.Traffic;
+using Dapper;
+using System.Data.Common;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// The inventory, in SQLite or PostgreSQL (<see cref="StoreDatabase"/>). Owns every SQL statement,
+/// one file per question: Ingest, Where, History, Traffic, ClusterState, Retention and Alerts; the
+/// statements are the same for both databases. Writes go through one connection, ingest grouped
+/// into shared transactions; reads use pooled connections of their own beside the writer.
+/// </summary>
+public sealed partial class InventoryStore : IInventoryStore, IDisposable
+{
+    private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings", "configured_interfaces"];
+
+    private readonly StoreDatabase database;
+    private readonly DbConnection writer;
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly GroupCommit groupCommit;
+    private readonly Lazy<DbCommand> heartbeatCommand;
+    private readonly IntervalRules rules;
+    private readonly TrafficSampler sampler;
+
+    private readonly Action<CommittedFacts>? committed;
+
+    /// <param name="address">A SQLite file's path or a PostgreSQL URI (<see cref="StoreDatabase.At"/>).</param>
+    /// <param name="committed">Told, after each snapshot's commit and before the next write, what it opened and closed.</param>
+    public InventoryStore(string address, IntervalRules rules, TrafficResolution? traffic = null, Action<CommittedFacts>? committed = null)
+    {
+        this.rules = rules;
+        this.committed = committed;
+        sampler = new TrafficSampler(traffic ?? TrafficResolution.Default);
+        database = StoreDatabase.At(address);
+        try
+        {
+            writer = database.OpenWriter();
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+        groupCommit = new GroupCommit(writer, writeLock);
+        heartbeatCommand = new(PrepareHeartbeat);
+    }
+
+    /// <summary>Where the inventory lives.</summary>
+    public StoreDatabase Database => database;
+
+    public long SizeInBytes => database.SizeInBytes();
+
+    public async Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            writer.Execute("INSERT INTO health_probe (id, at) VALUES (1, @At) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+                new { At = now.ToUnixTimeMilliseconds() });
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        groupCommit.Dispose();
+        if (heartbeatCommand.IsValueCreated)
+        {
+            heartbeatCommand.Value.Dispose();
+        }
+        writer.Dispose();
+        database.Dispose();
+        writeLock.Dispose();
+    }
+
+    // ---- Plumbing --------------------------------------------------------------------------
+
+    private DynamicParameters When(DateTimeOffset now, DateTimeOffset? at, object values)
+    {
+        var parameters = new DynamicParameters(values);
+        parameters.Add("Now", now.ToUnixTimeMilliseconds());
+        parameters.Add("At", (at ?? now).ToUnixTimeMilliseconds());
+        parameters.Add("Current", at is null ? 1 : 0);
+        parameters.Add("SilentAfterMs", rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : null);
+        return parameters;
+    }
+
+    private static DynamicParameters Merge(object first, object second)
+    {
+        var parameters = new DynamicParameters(first);
+        parameters.AddDynamicParams(second);
+        return parameters;
+    }
+
+    /// <summary>A statement with IN lists as this database takes them (<see cref="StoreDatabase.WithInLists"/>).</summary>
+    private string Sql(string statement) => database.WithInLists(statement);
+
+    private ValueTask<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => database.OpenReaderAsync(cancellationToken);
+}

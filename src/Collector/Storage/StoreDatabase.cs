@@ -1,0 +1,47 @@
+using System.Data.Common;
+using DaemonNet.Collector.Storage.Postgres;
+using DaemonNet.Collector.Storage.Sqlite;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// Where the inventory lives: a SQLite file (the default) or a PostgreSQL database that several
+/// collectors share. The store's statements are written once for both; what differs lives in the
+/// two subclasses: how connections open, the schema and its migrations, and housekeeping.
+/// </summary>
+public abstract class StoreDatabase : IDisposable
+{
+    /// <summary>A PostgreSQL URI (postgresql://…) or else the path of a SQLite file.</summary>
+    public static StoreDatabase At(string address) =>
+        PostgresAddress.IsOne(address) ? new PostgresDatabase(PostgresAddress.Parse(address)) : new SqliteDatabase(address);
+
+    /// <summary>What the logs and errors call this database; never shows a password.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Opens the connection every write goes through, with the schema migrated to this collector's version.</summary>
+    public abstract DbConnection OpenWriter();
+
+    /// <summary>A connection for queries, beside the writer.</summary>
+    public abstract ValueTask<DbConnection> OpenReaderAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The statement with its <c>IN @List</c> parameters as this database takes a list. Dapper
+    /// expands a list into one parameter per value for SQLite, but hands PostgreSQL the array
+    /// whole, which only <c>= ANY(@List)</c> takes. Statements are written for SQLite.
+    /// </summary>
+    public virtual string WithInLists(string statement) => statement;
+
+    /// <summary>Gives the space of pruned rows back, after the prune committed.</summary>
+    public abstract void ReclaimSpace(DbConnection writer);
+
+    /// <summary>The database's size on disk in bytes.</summary>
+    public abstract long SizeInBytes();
+
+    /// <summary>The local folder whose file system holds the database, when it is a local file: its free space is watched.</summary>
+    public abstract string? LocalFolder { get; }
+
+    public virtual void Dispose()
+    {
+        GC.SuppressFinalize(this);
+    }
+}
