@@ -7,7 +7,6 @@ internal static class AgentCommand
 {
     private static readonly (Option<string> Option, string Key)[] Flags =
     [
-        (new("--collector") { Description = "Collector URL (default https://127.0.0.1:7460)", HelpName = "URL" }, "Agent:Collector"),
         (new("--host-name") { Description = "Name this host reports (default: the machine's host name)", HelpName = "NAME" }, "Agent:HostName"),
         (new("--libvirt-uri") { Description = "libvirt connection URI, opened read-only (default qemu:///system)", HelpName = "URI" }, "Agent:LibvirtUri"),
         (new("--interval") { Description = "How often to check the host, e.g. 500ms, 10s, 5m (default 10s)", HelpName = "DURATION" }, "Agent:Interval"),
@@ -19,6 +18,12 @@ internal static class AgentCommand
         (new("--cert-file") { Description = "This agent's certificate, issued for this host's name", HelpName = "PATH" }, "Agent:CertFile"),
         (new("--key-file") { Description = "This agent's key", HelpName = "PATH" }, "Agent:KeyFile"),
     ];
+
+    private static readonly Option<string[]> Collector = new("--collector")
+    {
+        Description = "Collector URL (default https://127.0.0.1:7460); repeat it for collectors that share one PostgreSQL database, and the agent fails over among them",
+        HelpName = "URL",
+    };
 
     private static readonly Option<bool> Insecure = new("--insecure")
     {
@@ -32,6 +37,7 @@ internal static class AgentCommand
         {
             command.Options.Add(option);
         }
+        command.Options.Add(Collector);
         command.Options.Add(Insecure);
         command.SetAction((result, cancellationToken) =>
         {
@@ -42,6 +48,10 @@ internal static class AgentCommand
                 {
                     overrides[key] = value;
                 }
+            }
+            if (result.GetValue(Collector) is { Length: > 0 } collectors)
+            {
+                overrides["Agent:Collector"] = string.Join(',', collectors);
             }
             if (result.GetValue(Insecure))
             {

@@ -11,8 +11,14 @@ public sealed class AgentOptions
 {
     public const string Section = "Agent";
 
-    /// <summary>The collector's address: https:// with mutual TLS, http:// only with <see cref="Insecure"/>.</summary>
+    /// <summary>
+    /// The collector's address: https:// with mutual TLS, http:// only with <see cref="Insecure"/>.
+    /// Several collectors that share one database are given comma-separated (or by repeating
+    /// --collector); the agent streams to one and fails over to the next.
+    /// </summary>
     public string Collector { get; set; } = "https://127.0.0.1:7460";
+
+    public IReadOnlyList<string> Collectors => Collector.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The name this host reports; empty means the machine's host name.</summary>
     public string HostName { get; set; } = "";
@@ -69,16 +75,23 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
         var failures = new List<string>();
-        if (!Uri.TryCreate(options.Collector, UriKind.Absolute, out var collector)
-            || (collector.Scheme != Uri.UriSchemeHttp && collector.Scheme != Uri.UriSchemeHttps))
+        if (options.Collectors.Count == 0)
         {
-            failures.Add($"Agent:Collector (--collector) '{options.Collector}' is not an http:// or https:// URL, e.g. https://collector.example:7460");
+            failures.Add("Agent:Collector (--collector) is empty: give the collector's URL, e.g. https://collector.example:7460");
         }
-        else if (options.Insecure != (collector.Scheme == Uri.UriSchemeHttp))
+        foreach (var url in options.Collectors)
         {
-            failures.Add(options.Insecure
-                ? $"Agent:Collector (--collector) '{options.Collector}' is https:// but --insecure asks for plain HTTP/2: use http:// with --insecure"
-                : $"Agent:Collector (--collector) '{options.Collector}' is plain http://: use https:// with mutual TLS, or --insecure on a network you trust");
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var collector)
+                || (collector.Scheme != Uri.UriSchemeHttp && collector.Scheme != Uri.UriSchemeHttps))
+            {
+                failures.Add($"Agent:Collector (--collector) '{url}' is not an http:// or https:// URL, e.g. https://collector.example:7460");
+            }
+            else if (options.Insecure != (collector.Scheme == Uri.UriSchemeHttp))
+            {
+                failures.Add(options.Insecure
+                    ? $"Agent:Collector (--collector) '{url}' is https:// but --insecure asks for plain HTTP/2: use http:// with --insecure"
+                    : $"Agent:Collector (--collector) '{url}' is plain http://: use https:// with mutual TLS, or --insecure on a network you trust");
+            }
         }
         if (!options.Insecure && !options.Tls.IsComplete)
         {

@@ -5,7 +5,6 @@ using DaemonNet.HostAgent.Sources.Interfaces;
 using DaemonNet.HostAgent.Sources.Leases;
 using DaemonNet.HostAgent.Sources.Libvirt;
 using DaemonNet.HostAgent.Sync;
-using DaemonNet.Protos.V1;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,21 +34,23 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
-            var handler = new SocketsHttpHandler
+            return new CollectorClients(options.Collectors, url =>
             {
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                // Pings notice a collector that vanished without closing the connection.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-            };
-            if (!options.Insecure)
-            {
-                handler.SslOptions = options.Tls.ClientOptions();
-            }
-            return GrpcChannel.ForAddress(options.Collector, new GrpcChannelOptions { HttpHandler = handler });
+                var handler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = TimeSpan.FromSeconds(5),
+                    // Pings notice a collector that vanished without closing the connection.
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                    KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                };
+                if (!options.Insecure)
+                {
+                    handler.SslOptions = options.Tls.ClientOptions();
+                }
+                return GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler });
+            });
         });
-        services.AddSingleton(provider => new Ingest.IngestClient(provider.GetRequiredService<GrpcChannel>()));
         services.AddSingleton<ChangeSignal>();
         services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
         services.AddSingleton<Readiness>();

@@ -39,10 +39,10 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     using var host = builder.Build();
     try
     {
-        // Reading the options validates them, and building the channel loads the TLS files,
+        // Reading the options validates them, and building the channels loads the TLS files,
         // before anything starts or logs.
         _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
-        _ = host.Services.GetRequiredService<Grpc.Net.Client.GrpcChannel>();
+        _ = host.Services.GetRequiredService<DaemonNet.HostAgent.Sync.CollectorClients>();
     }
     catch (OptionsValidationException e)
     {

@@ -45,6 +45,17 @@ public class AgentOptionsValidatorTests
         Assert.StartsWith("Agent:Collector (--collector) 'collector:7460' is not an http:// or https:// URL", Assert.Single(result.Failures!));
     }
 
+    [Fact]
+    public void Validate_SeveralCollectors_ChecksEachAndNamesTheBadOne()
+    {
+        var options = new AgentOptions { Collector = "http://10.0.0.1:7460, https://10.0.0.2:7460,http://10.0.0.3:7460", Insecure = true };
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.Equal(["http://10.0.0.1:7460", "https://10.0.0.2:7460", "http://10.0.0.3:7460"], options.Collectors);
+        Assert.StartsWith("Agent:Collector (--collector) 'https://10.0.0.2:7460' is https:// but --insecure", Assert.Single(result.Failures!));
+    }
+
     [Theory]
     [InlineData("daemon1\n")]
     [InlineData("bad host")]

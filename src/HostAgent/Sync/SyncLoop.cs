@@ -10,13 +10,14 @@ namespace DaemonNet.HostAgent.Sync;
 /// <summary>
 /// Keeps the collector in step with this host (Consul's anti-entropy, level-triggered): a full
 /// snapshot when the stream opens, when the content changes and when the collector asks; a
-/// heartbeat with the content hash otherwise. A broken stream is reopened after a backoff. What is
+/// heartbeat with the content hash otherwise. A broken stream is reopened after a backoff, to the
+/// next collector of the list when there are several (<see cref="CollectorClients"/>). What is
 /// sent is decided by <see cref="SyncSession"/>, when by <see cref="SyncRounds"/>; this class does
 /// the I/O.
 /// </summary>
 public sealed class SyncLoop(
     HostSnapshotBuilder builder,
-    Ingest.IngestClient client,
+    CollectorClients collectors,
     ChangeSignal changes,
     Readiness readiness,
     IOptions<AgentOptions> options,
@@ -32,6 +33,7 @@ public sealed class SyncLoop(
         while (!cancellationToken.IsCancellationRequested)
         {
             string failure;
+            var collector = collectors.Url;
             try
             {
                 await RunSessionAsync(cancellationToken);
@@ -42,16 +44,18 @@ public sealed class SyncLoop(
                 failure = e.StatusCode switch
                 {
                     StatusCode.InvalidArgument or StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.FailedPrecondition
-                        => $"collector {options.Value.Collector} rejected this agent: {e.Status.Detail}",
-                    _ => $"collector {options.Value.Collector} unreachable: {RpcFailureText.Reason(e)}",
+                        => $"collector {collector} rejected this agent: {e.Status.Detail}",
+                    _ => $"collector {collector} unreachable: {RpcFailureText.Reason(e)}",
                 };
             }
             catch (Exception e) when (e is IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
-                failure = $"collector {options.Value.Collector} unreachable: {e.Message}";
+                failure = $"collector {collector} unreachable: {e.Message}";
             }
+            collectors.Next();
             var delay = backoff.Next();
-            log.LogWarning("{Failure}; retrying in {Delay}", failure, DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
+            log.LogWarning("{Failure}; {Next} in {Delay}", failure, collectors.Count > 1 ? $"trying collector {collectors.Url}" : "retrying",
+                DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
             await ObserveAsync(delay, cancellationToken);
         }
     }
@@ -115,9 +119,9 @@ public sealed class SyncLoop(
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = client.Sync(cancellationToken: stream.Token);
+        using var call = collectors.Client.Sync(cancellationToken: stream.Token);
         var snapshotRequests = Channel.CreateUnbounded<string>();
-        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, stream.Token);
+        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, collectors.Url, stream.Token);
         try
         {
             var session = new SyncSession(options.Value.EffectiveHostName);
@@ -141,7 +145,8 @@ public sealed class SyncLoop(
         }
     }
 
-    private async Task ReadResponsesAsync(IAsyncStreamReader<CollectorMessage> responses, ChannelWriter<string> snapshotRequests, CancellationToken cancellationToken)
+    private async Task ReadResponsesAsync(IAsyncStreamReader<CollectorMessage> responses, ChannelWriter<string> snapshotRequests, string collector,
+        CancellationToken cancellationToken)
     {
         var connected = false;
         try
@@ -158,7 +163,7 @@ public sealed class SyncLoop(
                     backoff.Reset();
                     var offset = response.CollectorTime.ToDateTimeOffset() - time.GetUtcNow();
                     log.LogInformation("Connected to collector {Collector} as host {Host} (collector clock {Offset:+0.000;-0.000} s from ours)",
-                        options.Value.Collector, options.Value.EffectiveHostName, offset.TotalSeconds);
+                        collector, options.Value.EffectiveHostName, offset.TotalSeconds);
                 }
             }
             snapshotRequests.TryComplete();

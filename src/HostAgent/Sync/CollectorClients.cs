@@ -1,0 +1,43 @@
+using DaemonNet.Protos.V1;
+using Grpc.Net.Client;
+
+namespace DaemonNet.HostAgent.Sync;
+
+/// <summary>
+/// The collectors this agent may stream to, in the order given, one channel each. The agent stays
+/// with the one that answers; when its stream breaks it moves to the next, round the list, with
+/// the sync loop's backoff between attempts. Collectors that share one PostgreSQL database all
+/// serve the same inventory, so any of them will do.
+/// </summary>
+public sealed class CollectorClients : IDisposable
+{
+    private readonly (string Url, GrpcChannel Channel, Ingest.IngestClient Client)[] collectors;
+    private int current;
+
+    public CollectorClients(IReadOnlyList<string> urls, Func<string, GrpcChannel> open)
+    {
+        if (urls.Count == 0)
+        {
+            throw new ArgumentException("at least one collector URL is needed", nameof(urls));
+        }
+        collectors = [.. urls.Select(url => open(url)).Select((channel, i) => (urls[i], channel, new Ingest.IngestClient(channel)))];
+    }
+
+    /// <summary>The collector the next stream opens to.</summary>
+    public string Url => collectors[current].Url;
+
+    public Ingest.IngestClient Client => collectors[current].Client;
+
+    public int Count => collectors.Length;
+
+    /// <summary>Moves on to the next collector of the list after the current one failed.</summary>
+    public void Next() => current = (current + 1) % collectors.Length;
+
+    public void Dispose()
+    {
+        foreach (var (_, channel, _) in collectors)
+        {
+            channel.Dispose();
+        }
+    }
+}
