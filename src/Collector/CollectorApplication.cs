@@ -48,10 +48,11 @@ public static class CollectorApplication
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton(provider => new InventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
-            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>().Publish));
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>()));
         builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<InventoryStore>());
         builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<InventoryStore>());
         builder.Services.AddHostedService<StalenessMonitor>();
+        builder.Services.AddHostedService<OtherCollectorsChanges>();
         builder.Services.AddSingleton<DnsRecordMonitor>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DnsRecordMonitor>());
         // The dispatcher starts first: it queues what a previous run left pending before the engine raises anything new.

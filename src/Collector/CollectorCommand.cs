@@ -44,7 +44,7 @@ internal static class CollectorCommand
 
     public static RootCommand Create(Func<Dictionary<string, string?>, CancellationToken, Task<int>> run)
     {
-        var command = new RootCommand("daemonnet-collector: keeps the cluster's VM and network inventory, and its history, in SQLite.");
+        var command = new RootCommand("daemonnet-collector: keeps the cluster's VM and network inventory, and its history, in SQLite or PostgreSQL.");
         foreach (var (option, _) in Flags)
         {
             command.Options.Add(option);
@@ -67,6 +67,7 @@ internal static class CollectorCommand
         command.Options.Add(OpenReads);
         command.Subcommands.Add(CertsCommand.Create());
         command.Subcommands.Add(BackupCommand.Create());
+        command.Subcommands.Add(MigrateCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>();

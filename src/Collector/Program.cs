@@ -59,8 +59,8 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     await app.StartAsync(cancellationToken);
     // Only now is the port bound and the database open: scripts and tests wait for this line
     // before connecting, and systemd (Type=notify) for READY=1.
-    app.Logger.LogInformation("Listening on {Listen} ({Transport}), database {Db}", options.Listen,
-        options.Insecure ? "h2c, insecure" : "mutual TLS", Path.GetFullPath(options.Db));
+    app.Logger.LogInformation("Listening on {Listen} ({Transport}), storing in {Database}", options.Listen,
+        options.Insecure ? "h2c, insecure" : "mutual TLS", app.Services.GetRequiredService<InventoryStore>().Database.Name);
     var systemd = new SystemdNotifier();
     systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
     await app.WaitForShutdownAsync(cancellationToken);

@@ -32,7 +32,7 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
     /// <summary>Subscribes before the collector serves, so that no commit goes unseen.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        watcher = feed.Subscribe(null);
+        watcher = feed.Subscribe(null, ownOnly: true);
         evaluate.Writer.TryWrite(true);
         return base.StartAsync(cancellationToken);
     }
@@ -58,7 +58,7 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
             {
                 log.LogWarning("Alerts fell more than {Count} changes behind ingest; the changes in between raise no event alerts", ChangeFeed.QueueLength);
                 watcher!.Dispose();
-                watcher = feed.Subscribe(null);
+                watcher = feed.Subscribe(null, ownOnly: true);
                 continue;
             }
             await GuardAsync("the alerts of a change", async () =>

@@ -13,7 +13,8 @@ namespace DaemonNet.Collector.Ingestion;
 /// <summary>
 /// One stream per agent. Every message is validated before it touches the store, and every
 /// acknowledgement is sent after the store committed. A stream belongs to the first host it
-/// speaks for; a message for another host ends it.
+/// speaks for; a message for another host ends it. With collectors that share a database, the
+/// host's stream must also be this collector's to take (<see cref="IInventoryStore.ClaimHostAsync"/>).
 /// </summary>
 public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, WriteShares shares,
     RevokedCertificates revoked, CollectorMetrics metrics, ILogger<IngestService> log) : Ingest.IngestBase
@@ -72,6 +73,23 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
             {
                 log.LogInformation("Host {Host} disconnected ({Peer})", stream.Host, context.Peer);
             }
+            if (stream.Claimed)
+            {
+                await ReleaseAsync(stream.Host!);
+            }
+        }
+    }
+
+    /// <summary>A claim that cannot be given up (the database went away) ends with the writer's connection all the same.</summary>
+    private async Task ReleaseAsync(string host)
+    {
+        try
+        {
+            await store.ReleaseHostAsync(host, CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            log.LogWarning("Could not give up host {Host}'s stream: {Reason}", host, e.Message);
         }
     }
 
@@ -102,7 +120,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
 
     private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
-        Bind(stream, snapshot.Host.Name, context);
+        await BindAsync(stream, snapshot.Host.Name, context);
         await shares.WriteAsync(snapshot.Host.Name, async () =>
         {
             var held = await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
@@ -114,7 +132,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
 
     private async Task<CollectorMessage> ConfirmHeartbeatAsync(ulong sequence, Heartbeat heartbeat, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
-        Bind(stream, heartbeat.HostName, context);
+        await BindAsync(stream, heartbeat.HostName, context);
         if (await store.ConfirmHeartbeatAsync(heartbeat, now, context.CancellationToken))
         {
             return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
@@ -125,7 +143,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         };
     }
 
-    private void Bind(StreamState stream, string name, ServerCallContext context)
+    private async Task BindAsync(StreamState stream, string name, ServerCallContext context)
     {
         if (CallerIdentity.Of(context) is { } caller)
         {
@@ -137,6 +155,14 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         }
         if (stream.Host is null)
         {
+            if (!await store.ClaimHostAsync(name, context.CancellationToken))
+            {
+                metrics.Refused(CollectorMetrics.Refusal.HostElsewhere);
+                log.LogInformation("Host {Host} ({Peer}) streams through another collector of this database; this stream was refused", name, context.Peer);
+                throw new RpcException(new Status(StatusCode.Unavailable,
+                    $"host {name} streams through another collector of this database now; nothing was stored. The agent retries, through another collector if it has one"));
+            }
+            stream.Claimed = true;
             stream.Host = name;
             log.LogInformation("Host {Host} connected ({Peer})", name, context.Peer);
         }
@@ -153,6 +179,9 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
         public string? Host { get; set; }
 
         public TimeSpan? ClockOffset { get; set; }
+
+        /// <summary>Whether this stream holds the host's claim, to give up when it ends.</summary>
+        public bool Claimed { get; set; }
     }
 
     /// <summary>

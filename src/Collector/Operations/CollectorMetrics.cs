@@ -24,6 +24,7 @@ public sealed class CollectorMetrics
         public const string WrongHost = "wrong_host";
         public const string Role = "role";
         public const string NoCertificate = "no_certificate";
+        public const string HostElsewhere = "host_elsewhere";
     }
 
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.000_25, 2, 16);

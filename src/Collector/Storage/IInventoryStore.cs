@@ -4,8 +4,7 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>
-/// Everything the collector keeps. SQLite is the implementation; the interface is the seam for a
-/// shared PostgreSQL backend later.
+/// Everything the collector keeps, in SQLite or in a PostgreSQL database that several collectors share.
 /// </summary>
 public interface IInventoryStore
 {
@@ -15,6 +14,17 @@ public interface IInventoryStore
     /// Returns how long the write held the store's writer.
     /// </summary>
     Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the host's stream for this collector, so that one host writes through one collector at
+    /// a time. False when another collector of a shared database holds it; with one collector
+    /// alone, always true. Held until <see cref="ReleaseHostAsync"/> or until this collector's
+    /// connection to the database ends (a crash releases it).
+    /// </summary>
+    Task<bool> ClaimHostAsync(string host, CancellationToken cancellationToken);
+
+    /// <summary>Gives up what <see cref="ClaimHostAsync"/> took, once the host's stream ended.</summary>
+    Task ReleaseHostAsync(string host, CancellationToken cancellationToken);
 
     /// <summary>
     /// Records a heartbeat: only the host's last report moves. Returns false, writing nothing, when

@@ -72,11 +72,16 @@ public sealed partial class InventoryStore
                 }
             }
             RecordCounters(scope, snapshot.Counters);
+            // Other collectors of a shared database hear of it with the commit, or not at all.
+            if (database.ChangeLog is { } changeLog && listener?.EncodeForOthers(scope.Committed.For(snapshot, now)) is { } encoded)
+            {
+                writer.Execute(changeLog, new { At = now, Events = encoded }, transaction);
+            }
             held = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             return () =>
             {
                 CountersCommitted(scope);
-                committed?.Invoke(scope.Committed.For(snapshot, now));
+                listener?.Committed(scope.Committed.For(snapshot, now));
             };
         }, cancellationToken);
         return held;

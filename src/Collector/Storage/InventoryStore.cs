@@ -1,6 +1,6 @@
+using System.Data.Common;
 using DaemonNet.Collector.Traffic;
 using Dapper;
-using System.Data.Common;
 
 namespace DaemonNet.Collector.Storage;
 
@@ -22,14 +22,14 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     private readonly IntervalRules rules;
     private readonly TrafficSampler sampler;
 
-    private readonly Action<CommittedFacts>? committed;
+    private readonly ICommitListener? listener;
 
     /// <param name="address">A SQLite file's path or a PostgreSQL URI (<see cref="StoreDatabase.At"/>).</param>
-    /// <param name="committed">Told, after each snapshot's commit and before the next write, what it opened and closed.</param>
-    public InventoryStore(string address, IntervalRules rules, TrafficResolution? traffic = null, Action<CommittedFacts>? committed = null)
+    /// <param name="listener">Told what each snapshot opened and closed: the change feed.</param>
+    public InventoryStore(string address, IntervalRules rules, TrafficResolution? traffic = null, ICommitListener? listener = null)
     {
         this.rules = rules;
-        this.committed = committed;
+        this.listener = listener;
         sampler = new TrafficSampler(traffic ?? TrafficResolution.Default);
         database = StoreDatabase.At(address);
         try
@@ -49,6 +49,31 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     public StoreDatabase Database => database;
 
     public long SizeInBytes => database.SizeInBytes();
+
+    public async Task<bool> ClaimHostAsync(string host, CancellationToken cancellationToken) =>
+        database.HostLease is not { } lease || await OnWriterAsync(() => writer.ExecuteScalar<bool>(lease.Claim, new { Host = host }), cancellationToken);
+
+    public async Task ReleaseHostAsync(string host, CancellationToken cancellationToken)
+    {
+        if (database.HostLease is { } lease)
+        {
+            await OnWriterAsync(() => writer.ExecuteScalar<bool>(lease.Release, new { Host = host }), cancellationToken);
+        }
+    }
+
+    /// <summary>Runs one statement on the writer between batches: the lease is the writer session's.</summary>
+    private async Task<T> OnWriterAsync<T>(Func<T> statement, CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return statement();
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
 
     public async Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

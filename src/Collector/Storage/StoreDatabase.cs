@@ -31,6 +31,20 @@ public abstract class StoreDatabase : IDisposable
     /// </summary>
     public virtual string WithInLists(string statement) => statement;
 
+    /// <summary>
+    /// A statement that takes a host's stream (@Host) for this collector's writer session and
+    /// returns whether it did, and the one that gives it up: null where one collector owns the
+    /// database alone.
+    /// </summary>
+    public virtual (string Claim, string Release)? HostLease => null;
+
+    /// <summary>
+    /// A statement that keeps a snapshot's encoded changes (@At, @Events) for the other collectors
+    /// of a shared database and announces them when its transaction commits: null where one
+    /// collector owns the database alone.
+    /// </summary>
+    public virtual string? ChangeLog => null;
+
     /// <summary>Gives the space of pruned rows back, after the prune committed.</summary>
     public abstract void ReclaimSpace(DbConnection writer);
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 
@@ -8,8 +9,10 @@ namespace DaemonNet.Collector.Watching;
 /// Fans committed changes out to the watchers. Publishing never waits: each watcher has a queue
 /// of <see cref="QueueLength"/> events, and one that falls further behind is dropped (its reader
 /// ends with <see cref="FellBehindException"/>) rather than slowing ingest or growing memory.
+/// With collectors that share a database, what the others committed arrives here too
+/// (<see cref="OtherCollectorsChanges"/>), for the watchers that want it.
 /// </summary>
-public sealed class ChangeFeed
+public sealed class ChangeFeed : ICommitListener
 {
     public const int QueueLength = 1_024;
 
@@ -27,10 +30,14 @@ public sealed class ChangeFeed
         }
     }
 
-    /// <summary>Subscribes; events that match <paramref name="query"/> (all when null) arrive on the returned reader until it is disposed.</summary>
-    public Watcher Subscribe(InventoryQuery? query)
+    /// <summary>
+    /// Subscribes; events that match <paramref name="query"/> (all when null) arrive on the returned
+    /// reader until it is disposed. <paramref name="ownOnly"/> leaves out what other collectors of a
+    /// shared database committed: each collector alerts on what it ingested.
+    /// </summary>
+    public Watcher Subscribe(InventoryQuery? query, bool ownOnly = false)
     {
-        var watcher = new Watcher(this, query);
+        var watcher = new Watcher(this, query, ownOnly);
         lock (gate)
         {
             watchers.Add(watcher);
@@ -38,8 +45,7 @@ public sealed class ChangeFeed
         return watcher;
     }
 
-    /// <summary>Called by the store after each snapshot's commit.</summary>
-    public void Publish(CommittedFacts facts)
+    public void Committed(CommittedFacts facts)
     {
         if (WatcherCount > 0)
         {
@@ -47,7 +53,38 @@ public sealed class ChangeFeed
         }
     }
 
-    public void Publish(IReadOnlyList<WatchEvent> events)
+    /// <summary>The snapshot's events, one length-delimited WatchEvent after another.</summary>
+    public byte[]? EncodeForOthers(CommittedFacts facts)
+    {
+        var events = WatchEvents.From(facts);
+        if (events.Count == 0)
+        {
+            return null;
+        }
+        using var encoded = new MemoryStream();
+        foreach (var e in events)
+        {
+            e.WriteDelimitedTo(encoded);
+        }
+        return encoded.ToArray();
+    }
+
+    /// <summary>Publishes what another collector of the shared database encoded with <see cref="EncodeForOthers"/>.</summary>
+    /// <exception cref="InvalidProtocolBufferException">The bytes are not such events.</exception>
+    public void PublishFromOthers(byte[] encoded)
+    {
+        using var stream = new MemoryStream(encoded);
+        var events = new List<WatchEvent>();
+        while (stream.Position < stream.Length)
+        {
+            events.Add(WatchEvent.Parser.ParseDelimitedFrom(stream));
+        }
+        Publish(events, fromOthers: true);
+    }
+
+    public void Publish(IReadOnlyList<WatchEvent> events) => Publish(events, fromOthers: false);
+
+    private void Publish(IReadOnlyList<WatchEvent> events, bool fromOthers)
     {
         if (events.Count == 0)
         {
@@ -58,7 +95,7 @@ public sealed class ChangeFeed
         {
             current = [.. watchers];
         }
-        foreach (var watcher in current)
+        foreach (var watcher in current.Where(w => !(fromOthers && w.OwnOnly)))
         {
             foreach (var e in events.Where(watcher.Wants))
             {
@@ -76,8 +113,10 @@ public sealed class ChangeFeed
     }
 
     /// <summary>One subscription: its queue of events and the query that filters them.</summary>
-    public sealed class Watcher(ChangeFeed feed, InventoryQuery? query) : IDisposable
+    public sealed class Watcher(ChangeFeed feed, InventoryQuery? query, bool ownOnly) : IDisposable
     {
+        internal bool OwnOnly => ownOnly;
+
         private readonly Channel<WatchEvent> queue = Channel.CreateBounded<WatchEvent>(
             new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 

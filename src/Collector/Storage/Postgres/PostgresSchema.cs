@@ -195,6 +195,19 @@ internal static class PostgresSchema
             at bigint NOT NULL
         );
         """,
+        // What each collector committed, for the watchers of the others: a snapshot's watch
+        // events, encoded, written in its transaction and announced by NOTIFY with its id. origin
+        // is the writing connection's backend process, which its own collector skips. Rows are
+        // kept for minutes only (PostgresDatabase.ListenForChanges).
+        """
+        CREATE TABLE change_log (
+            id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            origin integer NOT NULL,
+            at     bigint NOT NULL,
+            events bytea NOT NULL
+        );
+        CREATE INDEX change_log_by_age ON change_log(at);
+        """,
     ];
 
     public static int Version => Migrations.Length;

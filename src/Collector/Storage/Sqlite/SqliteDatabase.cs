@@ -20,7 +20,7 @@ public sealed class SqliteDatabase : StoreDatabase
         connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
     }
 
-    public override string Name => $"the SQLite file {path}";
+    public override string Name => $"the SQLite file {Path.GetFullPath(path)}";
 
     public override string? LocalFolder => Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
 

@@ -1,0 +1,134 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Storage.Postgres;
+using DaemonNet.Collector.Watching;
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+
+namespace DaemonNet.Collector.Tests.Storage;
+
+/// <summary>Two collectors' stores on one PostgreSQL database, as two collector processes have them.</summary>
+public sealed class SharedDatabaseTests : IDisposable
+{
+    private readonly TestDatabase database = new(StoreKind.Postgres);
+
+    public void Dispose() => database.Dispose();
+
+    [Fact]
+    public async Task ClaimHost_HeldByOneCollector_IsRefusedToTheOtherUntilReleased()
+    {
+        using var first = new InventoryStore(database.Address, IntervalRules.Default);
+        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+
+        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.False(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await second.ClaimHostAsync("daemon2", CancellationToken.None));
+        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
+
+        Assert.True(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClaimHost_CollectorGone_ItsHostsAreFreeAtOnce()
+    {
+        var first = new InventoryStore(database.Address, IntervalRules.Default);
+        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+
+        first.Dispose();
+
+        Assert.True(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ClaimHost_SameCollectorTwice_HoldsUntilBothStreamsEnded()
+    {
+        using var first = new InventoryStore(database.Address, IntervalRules.Default);
+        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+
+        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
+        Assert.False(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
+
+        Assert.True(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Open_TwoCollectorsStartingTogether_MigrateOnceAndBothServe()
+    {
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new InventoryStore(database.Address, IntervalRules.Default))));
+        try
+        {
+            Assert.Equal(PostgresSchema.Version, database.Scalar<int>("SELECT version FROM schema_version"));
+            await stores[0].ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock, CancellationToken.None);
+            Assert.Single((await stores[3].WhereAsync(InventoryQuery.Parse("web1"), Snapshots.AgentClock, null, CancellationToken.None)).Vms);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void Open_DatabaseFromANewerCollector_RefusesWithAClearMessage()
+    {
+        using (new InventoryStore(database.Address, IntervalRules.Default))
+        {
+        }
+        database.Scalar<long>("UPDATE schema_version SET version = 99 RETURNING version");
+
+        var error = Assert.Throws<InvalidOperationException>(() => new InventoryStore(database.Address, IntervalRules.Default));
+
+        Assert.Contains("schema version 99, newer than this collector's", error.Message);
+    }
+
+    [Fact]
+    public async Task Watch_OnEitherCollector_SeesWhatTheOtherCommitted()
+    {
+        var (firstFeed, secondFeed) = (new ChangeFeed(), new ChangeFeed());
+        using var first = new InventoryStore(database.Address, IntervalRules.Default, listener: firstFeed);
+        using var second = new InventoryStore(database.Address, IntervalRules.Default, listener: secondFeed);
+        using var stop = new CancellationTokenSource();
+        var listeners = new[] { (first, firstFeed), (second, secondFeed) }.Select(c => Task.Factory.StartNew(
+            () => ((PostgresDatabase)c.Item1.Database).ListenForChanges(c.Item2.PublishFromOthers, _ => { }, stop.Token), TaskCreationOptions.LongRunning)).ToArray();
+        using var onSecond = secondFeed.Subscribe(null);
+        using var alertsOnSecond = secondFeed.Subscribe(null, ownOnly: true);
+        using var onFirst = firstFeed.Subscribe(null);
+        // The listeners are up once a change of each side reaches the other.
+        await Eventually.ValueAsync(async () =>
+        {
+            await first.ApplySnapshotAsync(Snapshots.Host("daemon0", Snapshots.Vm($"probe{Guid.NewGuid():N}", 9)), Snapshots.AgentClock, CancellationToken.None);
+            return onSecond.Events.TryRead(out _);
+        }, seen => seen, "the second collector's listener hears the first");
+        while (onFirst.Events.TryRead(out _))
+        {
+        }
+
+        await first.ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock.AddSeconds(1), CancellationToken.None);
+
+        var heard = await ReadUntilAsync(onSecond, e => e.VmName == "web1");
+        Assert.Equal((WatchEventKind.VmDefined, "daemon1"), (heard.Kind, heard.Host));
+        Assert.Equal("web1", (await ReadUntilAsync(onFirst, e => e.VmName == "web1")).VmName);
+        Assert.False(alertsOnSecond.Events.TryRead(out _), "a watcher of this collector's own changes heard another collector's");
+        await stop.CancelAsync();
+        await Task.WhenAll(listeners);
+        Assert.False(onFirst.Events.TryRead(out var echo), $"the first collector heard its own change back: {echo}");
+    }
+
+    private static async Task<WatchEvent> ReadUntilAsync(ChangeFeed.Watcher watcher, Func<WatchEvent, bool> wanted)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var e = await watcher.Events.ReadAsync(timeout.Token);
+            if (wanted(e))
+            {
+                return e;
+            }
+        }
+    }
+}
