@@ -47,6 +47,9 @@ public sealed class PostgresServer
 
     public string Uri(string database) => $"postgresql://{Superuser}@127.0.0.1:{Port}/{database}";
 
+    /// <summary>The database over the server's Unix socket: reachable from any network namespace, where loopback is not.</summary>
+    public string SocketUri(string uri) => $"postgresql:///{uri[(uri.LastIndexOf('/') + 1)..]}?host={folder}&port={Port}&user={Superuser}";
+
     /// <summary>Drops the database, closing any connection still open to it.</summary>
     public void DropDatabase(string uri) => Psql($"DROP DATABASE IF EXISTS {uri[(uri.LastIndexOf('/') + 1)..]} WITH (FORCE)");
 

@@ -36,7 +36,7 @@ public sealed class SimulatedCluster : IDisposable
 
     public RunningProgram? Collector { get; private set; }
 
-    public string CollectorUrl => $"https://{CollectorAddress}:{CollectorPort}";
+    public string CollectorUrl => CollectorUrlAt(CollectorPort);
 
     public string DatabasePath => Folder.File("collector.db");
 
@@ -46,13 +46,23 @@ public sealed class SimulatedCluster : IDisposable
     /// Starts the collector. Unless a test sets its own, hosts count as stale only after 20 s: the
     /// agents report every 300 ms, and a loaded CI machine must not make them look silent.
     /// </summary>
-    public async Task StartCollectorAsync(params string[] extraArguments)
+    public async Task StartCollectorAsync(params string[] extraArguments) =>
+        Collector = await StartCollectorAtAsync(CollectorPort, DatabasePath, extraArguments);
+
+    /// <summary>
+    /// Starts a collector on the cluster's collector address at a port of its own, with its own
+    /// database (a file or a PostgreSQL URI): one of several collectors that share a database.
+    /// </summary>
+    public async Task<RunningProgram> StartCollectorAtAsync(int port, string database, params string[] extraArguments)
     {
         string[] staleness = extraArguments.Contains("--stale-after") ? [] : ["--stale-after", "20s"];
-        Collector = RunningProgram.Start(Programs.Collector,
-            ["--listen", $"{CollectorAddress}:{CollectorPort}", "--db", DatabasePath, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central);
-        await Collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        var collector = RunningProgram.Start(Programs.Collector,
+            ["--listen", $"{CollectorAddress}:{port}", "--db", database, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central);
+        await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        return collector;
     }
+
+    public static string CollectorUrlAt(int port) => $"https://{CollectorAddress}:{port}";
 
     public void StopCollector()
     {
@@ -73,7 +83,11 @@ public sealed class SimulatedCluster : IDisposable
 
     /// <summary>The CLI with another certificate of the cluster than the admin's.</summary>
     public (int ExitCode, string Output, string Error) DaemonnetAs(string certificate, params string[] arguments) =>
-        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", CollectorUrl, .. TlsArguments(certificate), .. arguments]);
+        DaemonnetAt(CollectorUrl, certificate, arguments);
+
+    /// <summary>The CLI against one collector of several.</summary>
+    public (int ExitCode, string Output, string Error) DaemonnetAt(string collectorUrl, string certificate, params string[] arguments) =>
+        Shell.TryRun("ip", ["netns", "exec", Central.Name, "dotnet", Programs.Cli, "--collector", collectorUrl, .. TlsArguments(certificate), .. arguments]);
 
     public void Dispose()
     {
