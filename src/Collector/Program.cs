@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 const int usageError = 2;
 const int startFailed = 1;
+const int databaseLost = 3;
 
 var parse = CollectorCommand.Create(RunAsync).Parse(args);
 if (parse.Errors.Count > 0)
@@ -63,7 +64,14 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         options.Insecure ? "h2c, insecure" : "mutual TLS", app.Services.GetRequiredService<InventoryStore>().Database.Name);
     var systemd = new SystemdNotifier();
     systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
+    var store = app.Services.GetRequiredService<InventoryStore>();
+    using var stopWhenLost = store.WriterLost.Register(() =>
+    {
+        app.Logger.LogCritical("Lost the connection to {Database} ({Reason}); stopping, for the service manager to start the collector again",
+            store.Database.Name, store.LostBecause?.Message);
+        app.Lifetime.StopApplication();
+    });
     await app.WaitForShutdownAsync(cancellationToken);
     systemd.Notify(ServiceState.Stopping);
-    return 0;
+    return store.LostBecause is null ? 0 : databaseLost;
 }

@@ -7,9 +7,14 @@ namespace DaemonNet.Tests.Support;
 /// the process exits; scripts/test.sh removes any a killed run left behind. Each test asks for a
 /// database of its own. Durability is off (fsync): nothing here outlives the run.
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IDisposable
 {
-    private static readonly Lazy<PostgresServer> Started = new(() => new PostgresServer());
+    private static readonly Lazy<PostgresServer> Started = new(() =>
+    {
+        var server = new PostgresServer();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
+        return server;
+    });
 
     /// <summary>The one server of this test process.</summary>
     public static PostgresServer Shared => Started.Value;
@@ -28,10 +33,11 @@ public sealed class PostgresServer
         Shell.Run("chown", "postgres:postgres", folder);
         Port = LoopbackPort.Free();
         AsPostgres(Path.Combine(bin, "initdb"), "--pgdata", Data, "--username", Superuser, "--auth", "trust", "--encoding", "UTF8", "--locale", "C");
-        AsPostgres(Path.Combine(bin, "pg_ctl"), "start", "--pgdata", Data, "--wait", "--log", Path.Combine(folder, "server.log"), "--options",
-            $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        Start();
     }
+
+    /// <summary>A server of the test's own, for a test that stops and starts it: dispose it at the end.</summary>
+    public static PostgresServer StartPrivate() => new();
 
     public int Port { get; }
 
@@ -53,6 +59,13 @@ public sealed class PostgresServer
     /// <summary>Drops the database, closing any connection still open to it.</summary>
     public void DropDatabase(string uri) => Psql($"DROP DATABASE IF EXISTS {uri[(uri.LastIndexOf('/') + 1)..]} WITH (FORCE)");
 
+    /// <summary>Stops the server as an administrator would for a restart (fast shutdown: sessions are ended).</summary>
+    public void Stop() => AsPostgres(Path.Combine(bin, "pg_ctl"), "stop", "--pgdata", Data, "--mode", "fast", "--wait");
+
+    /// <summary>Starts a stopped server again on the same port.</summary>
+    public void Start() => AsPostgres(Path.Combine(bin, "pg_ctl"), "start", "--pgdata", Data, "--wait", "--log", Path.Combine(folder, "server.log"), "--options",
+        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+
     /// <summary>Runs SQL through psql and returns what it printed, unaligned and without headers.</summary>
     public string Psql(string sql, string database = "postgres") =>
         Shell.Run(Path.Combine(bin, "psql"), "--no-psqlrc", "--quiet", "--tuples-only", "--no-align", "--set", "ON_ERROR_STOP=1",
@@ -63,7 +76,7 @@ public sealed class PostgresServer
     /// Kills the server and removes its folder. The test host gives a process that is ending only
     /// moments, too few for pg_ctl's orderly stop; the server's children follow their parent.
     /// </summary>
-    private void Stop()
+    public void Dispose()
     {
         try
         {

@@ -24,12 +24,15 @@ internal sealed class GroupCommit : IDisposable
     private readonly SemaphoreSlim writeLock;
     private readonly Channel<QueuedWrite> queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
+    private readonly Action<Exception> writerLost;
 
     /// <param name="writeLock">Held for each batch, as every other write to <paramref name="writer"/> holds it.</param>
-    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock)
+    /// <param name="writerLost">Told when a batch failed because the writer's connection is gone (a PostgreSQL server that went away).</param>
+    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock, Action<Exception> writerLost)
     {
         this.writer = writer;
         this.writeLock = writeLock;
+        this.writerLost = writerLost;
         loop = Task.Run(WriteBatchesAsync);
     }
 
@@ -59,6 +62,10 @@ internal sealed class GroupCommit : IDisposable
             catch (Exception e)
             {
                 FailAll(applied, e);
+                if (writer.State != System.Data.ConnectionState.Open)
+                {
+                    writerLost(e);
+                }
                 if (transaction is null)
                 {
                     // No transaction could start: the writes waiting now would wait for ever.

@@ -41,12 +41,30 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
             database.Dispose();
             throw;
         }
-        groupCommit = new GroupCommit(writer, writeLock);
+        groupCommit = new GroupCommit(writer, writeLock, Lose);
         heartbeatCommand = new(PrepareHeartbeat);
     }
 
     /// <summary>Where the inventory lives.</summary>
     public StoreDatabase Database => database;
+
+    private readonly CancellationTokenSource lost = new();
+
+    /// <summary>
+    /// Cancelled when the writer's connection is gone for good (a PostgreSQL server that restarted or
+    /// became unreachable): its session's host claims went with it, so this store cannot write
+    /// safely again. The collector exits on it, for its service manager to start it anew, and its
+    /// agents move to another collector meanwhile. <see cref="LostBecause"/> says why.
+    /// </summary>
+    public CancellationToken WriterLost => lost.Token;
+
+    public Exception? LostBecause { get; private set; }
+
+    private void Lose(Exception e)
+    {
+        LostBecause ??= e;
+        lost.Cancel();
+    }
 
     public long SizeInBytes => database.SizeInBytes();
 
@@ -68,6 +86,11 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         try
         {
             return statement();
+        }
+        catch (Exception e) when (writer.State != System.Data.ConnectionState.Open)
+        {
+            Lose(e);
+            throw;
         }
         finally
         {
@@ -99,6 +122,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         writer.Dispose();
         database.Dispose();
         writeLock.Dispose();
+        lost.Dispose();
     }
 
     // ---- Plumbing --------------------------------------------------------------------------

@@ -43,7 +43,8 @@ public abstract class GroupCommitTests : IDisposable
     [Fact]
     public async Task WritesThatWaitedTogether_OneFails_TheOthersCommitInOrderAndLearnOnlyAfterTheCommit()
     {
-        using var commit = new GroupCommit(writer, writeLock);
+        var lost = new List<Exception>();
+        using var commit = new GroupCommit(writer, writeLock, lost.Add);
         var order = new List<string>();
         var seenCommitted = new List<bool>();
         Func<DbTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
@@ -73,6 +74,7 @@ public abstract class GroupCommitTests : IDisposable
         Assert.Equal(["first", "broken", "last"], order);
         Assert.Equal([true, true], seenCommitted);
         Assert.Equal((1, 0, 1), (CommittedRows("first"), CommittedRows("broken"), CommittedRows("last")));
+        Assert.Empty(lost);
     }
 
     [Fact]

@@ -1,0 +1,60 @@
+using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace DaemonNet.EndToEnd.Tests;
+
+/// <summary>A collector whose PostgreSQL server goes away: it stops with a clear line, and starts again once the server is back.</summary>
+[Collection(HeavyTests.Name)]
+public sealed class DatabaseLossTests : IDisposable
+{
+    private readonly PostgresServer server = PostgresServer.StartPrivate();
+
+    public void Dispose() => server.Dispose();
+
+    private static AgentMessage Snapshot(ulong sequence, string vm) => new()
+    {
+        Sequence = sequence,
+        Snapshot = new HostSnapshot
+        {
+            Host = new HostIdentity { Name = "daemon1", AgentVersion = "test" },
+            AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+            Interval = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+            Domains = { new Domain { Name = vm, Uuid = "5f0c8a52-0001-4a5e-9c1e-000000000001", State = DomainState.Running } },
+        },
+    };
+
+    private static RunningProgram StartCollector(int port, string database) =>
+        RunningProgram.Start(Programs.Collector, ["--listen", $"127.0.0.1:{port}", "--db", database, "--insecure"]);
+
+    [Fact]
+    public async Task ServerStopped_CollectorExitsSayingSo_AndServesAgainOnceItIsBack()
+    {
+        var database = server.CreateDatabase();
+        var port = LoopbackPort.Free();
+        using var collector = StartCollector(port, database);
+        await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using (var call = new Ingest.IngestClient(channel).Sync())
+        {
+            await call.RequestStream.WriteAsync(Snapshot(1, "web1"));
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(1UL, call.ResponseStream.Current.Ack.Sequence);
+
+            server.Stop();
+            await call.RequestStream.WriteAsync(Snapshot(2, "web2"));
+            var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+            Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        }
+
+        Assert.Equal(3, await collector.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Lost the connection to the PostgreSQL database", collector.Output);
+        server.Start();
+        using var again = StartCollector(port, database);
+        await again.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        var answer = await new Inventory.InventoryClient(channel).WhereAsync(new WhereRequest { Query = "web1" });
+        Assert.Equal("daemon1", Assert.Single(answer.Vms).Host.Name);
+    }
+}
