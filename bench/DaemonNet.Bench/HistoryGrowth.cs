@@ -1,10 +1,11 @@
+using System.Data.Common;
 using System.Diagnostics;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Storage.Postgres;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Dapper;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Bench;
 
@@ -263,6 +264,10 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
 
     private long DatabaseBytes()
     {
+        if (PostgresAddress.IsOne(databasePath))
+        {
+            return Scalar("SELECT pg_database_size(current_database())");
+        }
         using var connection = Open();
         connection.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         return new FileInfo(databasePath).Length;
@@ -276,10 +281,5 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         return connection.ExecuteScalar<T>(sql)!;
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection($"Data Source={databasePath}");
-        connection.Open();
-        return connection;
-    }
+    private DbConnection Open() => BenchDatabase.Open(databasePath);
 }

@@ -15,6 +15,17 @@ history.SetAction(async parse =>
     return 0;
 });
 
+var stores = new Command("stores", "The history scenario in SQLite, then in PostgreSQL (a durable server of its own), in one run") { hosts, vms, days, queries };
+stores.SetAction(async parse =>
+{
+    var sqlite = Path.Combine(Directory.CreateTempSubdirectory("daemonnet-bench-").FullName, "collector.db");
+    await new HistoryGrowth(parse.GetValue(hosts), parse.GetValue(vms), parse.GetValue(days), parse.GetValue(queries), sqlite).RunAsync();
+    Console.WriteLine();
+    using var postgres = DaemonNet.Tests.Support.PostgresServer.StartPrivate(durable: true);
+    await new HistoryGrowth(parse.GetValue(hosts), parse.GetValue(vms), parse.GetValue(days), parse.GetValue(queries), postgres.CreateDatabase()).RunAsync();
+    return 0;
+});
+
 var runs = new Option<int>("--runs") { Description = "Runs of each command", DefaultValueFactory = _ => 50 };
 var existingDb = new Option<string>("--db") { Description = "Database from the history scenario", Required = true };
 var cliBinary = new Option<string>("--cli") { Description = "The daemonnet executable to time (default: the Release build's apphost)" };
@@ -128,7 +139,7 @@ captureFlood.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, cli, load, query, audit, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, stores, cli, load, query, audit, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

@@ -1,6 +1,5 @@
 using Dapper;
 using DaemonNet.Collector.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace DaemonNet.Bench;
 
@@ -17,7 +16,7 @@ internal sealed class QueryLatency(IInventoryStore store, string databasePath, i
     {
         string[] names, macs, ips;
         long from, to;
-        using (var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly"))
+        using (var connection = BenchDatabase.Open(databasePath))
         {
             names = connection.Query<string>("SELECT name FROM domains ORDER BY random() LIMIT 300").ToArray();
             macs = connection.Query<string>("SELECT mac FROM nics ORDER BY random() LIMIT 300").ToArray();

@@ -89,6 +89,10 @@ public static class CollectorApplication
         var certificate = useTls ? settings.Tls.LoadCertificate() : null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // Pings find an agent that vanished without closing its connection (a cut link), so that
+            // its stream ends and, with collectors that share a database, its host can move on.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(20);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
             if (settings.Insecure && settings.HttpListenEndPoint is { } httpEndPoint)
             {
                 kestrel.Listen(httpEndPoint, endpoint => endpoint.Protocols = HttpProtocols.Http1);

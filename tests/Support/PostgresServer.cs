@@ -5,7 +5,7 @@ namespace DaemonNet.Tests.Support;
 /// folder under /tmp, run by the unprivileged postgres user (the server refuses root), listening on
 /// a free loopback port and a socket in that folder. Started on first use, stopped and removed when
 /// the process exits; scripts/test.sh removes any a killed run left behind. Each test asks for a
-/// database of its own. Durability is off (fsync): nothing here outlives the run.
+/// database of its own. Durability is off (fsync) unless asked for: nothing here outlives the run.
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
@@ -22,10 +22,12 @@ public sealed class PostgresServer : IDisposable
     private const string Superuser = "daemonnet";
     private readonly string folder;
     private readonly string bin;
+    private readonly bool durable;
     private int databases;
 
-    private PostgresServer()
+    private PostgresServer(bool durable = false)
     {
+        this.durable = durable;
         bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
                   .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderByDescending(d => d, StringComparer.Ordinal).FirstOrDefault()
               ?? throw new InvalidOperationException("no /usr/lib/postgresql/*/bin/initdb: install Debian's postgresql (scripts/test.sh does)");
@@ -36,8 +38,12 @@ public sealed class PostgresServer : IDisposable
         Start();
     }
 
-    /// <summary>A server of the test's own, for a test that stops and starts it: dispose it at the end.</summary>
-    public static PostgresServer StartPrivate() => new();
+    /// <summary>
+    /// A server of the caller's own, for a test that stops and starts it, or a benchmark: dispose it
+    /// at the end. <paramref name="durable"/> keeps PostgreSQL's own settings (every commit flushed
+    /// to disk), as a club would run it.
+    /// </summary>
+    public static PostgresServer StartPrivate(bool durable = false) => new(durable);
 
     public int Port { get; }
 
@@ -64,7 +70,8 @@ public sealed class PostgresServer : IDisposable
 
     /// <summary>Starts a stopped server again on the same port.</summary>
     public void Start() => AsPostgres(Path.Combine(bin, "pg_ctl"), "start", "--pgdata", Data, "--wait", "--log", Path.Combine(folder, "server.log"), "--options",
-        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        $"-p {Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c max_connections=300" +
+        (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"));
 
     /// <summary>Runs SQL through psql and returns what it printed, unaligned and without headers.</summary>
     public string Psql(string sql, string database = "postgres") =>

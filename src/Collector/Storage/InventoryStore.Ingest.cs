@@ -55,7 +55,7 @@ public sealed partial class InventoryStore
                 InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
             }, transaction);
-            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond);
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, Sql, database.RowsPerInsert);
             if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
             {
                 EndSilence(scope, previous.LastReport);
@@ -151,7 +151,7 @@ public sealed partial class InventoryStore
                 return null;
             }
             confirmed = true;
-            var scope = new Scope(writer, transaction, id, now, now, 0);
+            var scope = new Scope(writer, transaction, id, now, now, 0, Sql, database.RowsPerInsert);
             RecordCounters(scope, heartbeat.Counters);
             return () => CountersCommitted(scope);
         }, cancellationToken);
@@ -160,7 +160,10 @@ public sealed partial class InventoryStore
 
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
 
-    private sealed record Scope(DbConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs)
+    /// <param name="Sql">The store's <see cref="InventoryStore.Sql"/>: IN lists as the database takes them.</param>
+    /// <param name="RowsPerInsert">As <see cref="StoreDatabase.RowsPerInsert"/>.</param>
+    private sealed record Scope(DbConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs,
+        Func<string, string> Sql, int RowsPerInsert)
     {
         /// <summary>What this write opened and closed that watchers are told of, once it commits.</summary>
         public CommittedFacts Committed { get; } = new();
@@ -175,9 +178,11 @@ public sealed partial class InventoryStore
     /// <summary>
     /// How one fact table is read and written. <c>SelectOpen</c> returns the row id and then the
     /// fact's columns, the first of which is <c>FirstColumn</c> (where Dapper splits the row).
-    /// <c>Rejoin</c>, where a table has one, finds a recently ended row the fact may continue.
+    /// <c>Rejoin</c>, where a table has one, lists the recently ended rows (id, key) that a new fact
+    /// with the same <c>RejoinKey</c> continues, oldest first.
     /// </summary>
-    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null, long Source = 0);
+    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null,
+        Func<T, string>? RejoinKey = null, long Source = 0);
 
     private static Changes<T> Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
         where T : IEquatable<T>
@@ -187,37 +192,55 @@ public sealed partial class InventoryStore
             table.SelectOpen, (id, fact) => new OpenFact<T>(id, fact),
             new { scope.HostId, table.Source }, scope.Transaction, splitOn: table.FirstColumn);
         var changes = IntervalDiff.Compute(open, current, key);
-        if (changes.Closed.Count > 0)
+        foreach (var closed in changes.Closed.Select(c => c.Id).Chunk(CloseChunk))
         {
-            scope.Connection.Execute(table.Close, changes.Closed.Select(c => new { scope.Now, c.Id, LastSeen = scope.PreviousReport }), scope.Transaction);
+            scope.Connection.Execute(scope.Sql(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
         }
-        // Statements run once per batch of rows, so SQLite prepares each of them once.
-        var inserts = new List<DynamicParameters>();
+        var inserts = new List<(object Fact, IReadOnlyDictionary<string, object?> Extra)>();
         var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
+        var extra = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
+        // The latest ended row of each key, as rows come oldest first.
+        var rejoinable = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (table.Rejoin is not null && changes.Opened.Count > 0)
+        {
+            foreach (var (id, rowKey) in scope.Connection.Query<(long, string)>(table.Rejoin,
+                new { scope.HostId, table.Source, WindowStart = scope.Now - scope.RejoinWindowMs }, scope.Transaction))
+            {
+                rejoinable[rowKey] = id;
+            }
+        }
         foreach (var fact in changes.Opened)
         {
-            var parameters = WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now), ("WindowStart", scope.Now - scope.RejoinWindowMs));
-            var rejoin = table.Rejoin is null ? null : scope.Connection.ExecuteScalar<long?>(table.Rejoin, parameters, scope.Transaction);
-            if (rejoin is { } id)
+            if (table.RejoinKey is { } rejoinKey && rejoinable.Remove(rejoinKey(fact), out var id))
             {
-                parameters.Add("Id", id);
-                updates.Add(parameters);
+                updates.Add(WithValues(fact, ("Id", id)));
             }
             else
             {
-                inserts.Add(parameters);
+                inserts.Add((fact, extra));
             }
         }
-        if (inserts.Count > 0)
+        if (scope.RowsPerInsert == 1)
         {
-            scope.Connection.Execute(table.Insert, inserts, scope.Transaction);
+            scope.Connection.Execute(table.Insert, inserts.Select(i => WithValues(i.Fact, ("HostId", scope.HostId), ("Now", scope.Now))), scope.Transaction);
         }
+        else
+        {
+            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, scope.RowsPerInsert))
+            {
+                scope.Connection.Execute(sql, values, scope.Transaction);
+            }
+        }
+        // Updates differ row by row; Dapper runs the statement once per row.
         if (updates.Count > 0)
         {
             scope.Connection.Execute(table.Update!, updates, scope.Transaction);
         }
         return changes;
     }
+
+    /// <summary>Rows closed a statement: SQLite takes each id of the list as a parameter of its own.</summary>
+    private const int CloseChunk = 500;
 
     private static DynamicParameters WithValues(object fact, params (string Name, long Value)[] values)
     {
@@ -239,7 +262,7 @@ public sealed partial class InventoryStore
         INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
         VALUES (@HostId, @Uuid, @Name, @State, @Persistent, @Now)
         """,
-        "UPDATE domains SET valid_to = @Now WHERE id = @Id");
+        "UPDATE domains SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<NicFact> NicTable = new(
         """
@@ -251,7 +274,7 @@ public sealed partial class InventoryStore
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
         VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
         """,
-        "UPDATE nics SET valid_to = @Now WHERE id = @Id",
+        "UPDATE nics SET valid_to = @Now WHERE id IN @Ids",
         "UPDATE nics SET target_dev = @TargetDev WHERE id = @Id");
 
     private static readonly FactTable<NetworkFact> NetworkTable = new(
@@ -264,7 +287,7 @@ public sealed partial class InventoryStore
         INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
         VALUES (@HostId, @Name, @Uuid, @Bridge, @ForwardMode, @Active, @Addresses, @Now)
         """,
-        "UPDATE networks SET valid_to = @Now WHERE id = @Id");
+        "UPDATE networks SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<LinkFact> LinkTable = new(
         """
@@ -277,7 +300,7 @@ public sealed partial class InventoryStore
         INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, tunnel_local, tunnel_remote, tunnel_ttl, valid_from)
         VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @TunnelLocal, @TunnelRemote, @TunnelTtl, @Now)
         """,
-        "UPDATE links SET valid_to = @Now WHERE id = @Id");
+        "UPDATE links SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<ConfiguredFact> ConfiguredTable = new(
         """
@@ -293,13 +316,15 @@ public sealed partial class InventoryStore
         VALUES (@HostId, @Name, @Family, @Method, @Auto, @Address, @Netmask, @Endpoint, @Local, @Ttl, @Gateway, @Mode,
                 @BridgePorts, @File, @Line, @Now)
         """,
-        "UPDATE configured_interfaces SET valid_to = @Now WHERE id = @Id");
+        "UPDATE configured_interfaces SET valid_to = @Now WHERE id IN @Ids");
 
     // A binding that ended within the rejoin window continues, unless the host fell silent since
     // (then new intervals start) or another MAC took the address meanwhile (then the old holder's
-    // binding really ended). The unary "+" keeps SQLite off the host index, which would scan every
-    // binding the host ended within the window for each new one: with 20,000 new bindings a
-    // snapshot held the writer for 40 s and more with each write (bench largest).
+    // binding really ended). One query finds every such binding of the host and source, on the
+    // host index, and the new facts are matched to them in memory: one query per binding was a
+    // round trip each to PostgreSQL, and 20,000 of them on SQLite held the writer for seconds.
+    // "+o.host_id" keeps SQLite on the address index for the takeover check: on the host index it
+    // would scan every binding of the host for each candidate.
     private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
         """
         SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
@@ -313,20 +338,20 @@ public sealed partial class InventoryStore
         """,
         // An open row keeps last_seen only for what the wire showed (when it was last seen); the
         // others get their host's previous report, the last one that showed them.
-        "UPDATE bindings SET valid_to = @Now, last_seen = coalesce(last_seen, @LastSeen) WHERE id = @Id",
+        "UPDATE bindings SET valid_to = @Now, last_seen = coalesce(last_seen, @LastSeen) WHERE id IN @Ids",
         """
         UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId,
                lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = @SeenAt
         WHERE id = @Id
         """,
         """
-        SELECT b.id FROM bindings b
-        WHERE +b.host_id = @HostId AND b.mac = @Mac AND b.ip = @Ip AND +b.source = @Source AND b.device = @Device
-          AND b.valid_to >= @WindowStart
+        SELECT b.id AS Id, b.mac || ' ' || b.ip || ' ' || b.device AS Key FROM bindings b
+        WHERE b.host_id = @HostId AND b.source = @Source AND b.valid_to >= @WindowStart
           AND NOT EXISTS (SELECT 1 FROM host_silences s WHERE s.host_id = b.host_id AND s.valid_from >= b.valid_to)
-          AND NOT EXISTS (SELECT 1 FROM bindings o WHERE o.host_id = b.host_id AND o.ip = b.ip AND o.mac <> b.mac AND o.valid_from >= b.valid_to)
-        ORDER BY b.valid_to DESC LIMIT 1
+          AND NOT EXISTS (SELECT 1 FROM bindings o WHERE +o.host_id = b.host_id AND o.ip = b.ip AND o.mac <> b.mac AND o.valid_from >= b.valid_to)
+        ORDER BY b.valid_to
         """,
+        f => $"{f.Mac} {f.Ip} {f.Device}",
         (long)source);
 
     /// <summary>

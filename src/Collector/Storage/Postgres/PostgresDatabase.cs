@@ -26,8 +26,6 @@ public sealed partial class PostgresDatabase : StoreDatabase
 
     public override string? LocalFolder => null;
 
-    private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
-
     /// <summary>
     /// A session-level advisory lock of the writer connection per host name: it is held while the
     /// host's stream lasts, and PostgreSQL releases it by itself when the connection ends, so a
@@ -40,6 +38,10 @@ public sealed partial class PostgresDatabase : StoreDatabase
 
     /// <summary>The advisory locks' first key for host leases, apart from the others (migration).</summary>
     private const int HostLeaseClass = 0x444e;
+
+    public override int RowsPerInsert => 100;
+
+    private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
 
     public override string WithInLists(string statement) =>
         adapted.GetOrAdd(statement, s => InList().Replace(s, "= ANY(@$1)"));

@@ -16,7 +16,8 @@ internal static class PostgresSchema
 
     // Each table's index by host serves only open rows (valid_to IS NULL: ingest's diff and a
     // silence's end), so it is partial: it holds one entry per fact that holds now, however long
-    // the history grows. The other indexes serve "as of" questions too and end in valid_to.
+    // the history grows. Bindings' is whole, for the rejoin window's recently ended rows. The other
+    // indexes serve "as of" questions too and end in valid_to.
     private static readonly string[] Migrations =
     [
         $"""
@@ -107,7 +108,7 @@ internal static class PostgresSchema
             valid_to        bigint,
             last_seen       bigint
         );
-        CREATE INDEX bindings_by_host ON bindings(host_id, source) WHERE valid_to IS NULL;
+        CREATE INDEX bindings_by_host ON bindings(host_id, source, valid_to);
         CREATE INDEX bindings_by_mac ON bindings(mac, valid_to);
         CREATE INDEX bindings_by_ip ON bindings(ip, valid_to);
         CREATE TABLE host_silences (

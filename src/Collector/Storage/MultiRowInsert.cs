@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Data;
+using System.Reflection;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+
+namespace DaemonNet.Collector.Storage;
+
+/// <summary>
+/// A one-row <c>INSERT … VALUES (@A, @B)</c> written out for many rows: <c>VALUES (@A_0, @B_0),
+/// (@A_1, @B_1), …</c>, a given number of rows a statement. Dapper runs a one-row statement once
+/// per row, which for PostgreSQL is a round trip per row. Both databases take the form.
+/// </summary>
+internal static partial class MultiRowInsert
+{
+    private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string[] Names)> Templates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
+    /// <summary>The statements that insert every row; a row's values are its fact's properties and the extra values, by parameter name.</summary>
+    public static IEnumerable<(string Sql, DynamicParameters Parameters)> Statements(string insert, IReadOnlyList<(object Fact, IReadOnlyDictionary<string, object?> Extra)> rows,
+        int rowsPerStatement)
+    {
+        var (head, tuple, names) = Templates.GetOrAdd(insert, Split);
+        foreach (var chunk in rows.Chunk(rowsPerStatement))
+        {
+            var sql = new StringBuilder(head);
+            var parameters = new DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (fact, extra) = chunk[i];
+                var values = Properties.GetOrAdd(fact.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
+                sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@$1_{i}"));
+                foreach (var name in names)
+                {
+                    if (extra.TryGetValue(name, out var given))
+                    {
+                        parameters.Add($"{name}_{i}", given);
+                        continue;
+                    }
+                    var property = values.First(p => p.Name == name);
+                    // A null says nothing of its type; PostgreSQL then needs it given.
+                    parameters.Add($"{name}_{i}", property.GetValue(fact), TypeOf(property.PropertyType));
+                }
+            }
+            yield return (sql.ToString(), parameters);
+        }
+    }
+
+    private static DbType? TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(long) => DbType.Int64,
+        var t when t == typeof(string) => DbType.String,
+        _ => null,
+    };
+
+    private static (string Head, string Tuple, string[] Names) Split(string insert)
+    {
+        var values = insert.LastIndexOf("VALUES", StringComparison.Ordinal);
+        var tuple = insert[(values + "VALUES".Length)..].Trim();
+        return (insert[..(values + "VALUES".Length)], tuple, [.. Parameter().Matches(tuple).Select(m => m.Groups[1].Value)]);
+    }
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex Parameter();
+}
