@@ -19,6 +19,10 @@ public sealed partial class PostgresDatabase : StoreDatabase
     {
         Name = $"the PostgreSQL database {settings.Database ?? "(the user's)"} on {settings.Host ?? "the local socket"}" +
                (settings.Port == NpgsqlConnection.DefaultPort ? "" : $" port {settings.Port}");
+        // The store runs the same few dozen statements over and over: prepared once per connection,
+        // PostgreSQL neither parses nor plans them again.
+        settings.MaxAutoPrepare = 100;
+        settings.AutoPrepareMinUsages = 2;
         dataSource = NpgsqlDataSource.Create(settings);
     }
 
