@@ -6,22 +6,9 @@ using static DaemonNet.Collector.Tests.Snapshots;
 namespace DaemonNet.Collector.Tests.Storage;
 
 /// <summary>How intervals begin and end over time: silences, rejoins, takeovers, as-of lookups, history, pruning.</summary>
-public abstract class IntervalHistoryTests(StoreKind kind) : IDisposable
+public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
-    private readonly TestStore file = new(kind);
-
-    private InventoryStore Store => file.Store;
-
-    public void Dispose()
-    {
-        file.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    private T Scalar<T>(string sql) => file.Scalar<T>(sql);
-
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
     private async Task<IReadOnlyList<LocatedVm>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
         (await Store.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
@@ -128,7 +115,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : IDisposable
             [$"52:54:00:aa:00:01|{T0.ToUnixTimeMilliseconds()}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}",
              $"52:54:00:aa:00:02|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}|{T0.AddSeconds(30).ToUnixTimeMilliseconds()}",
              $"52:54:00:aa:00:01|{T0.AddSeconds(30).ToUnixTimeMilliseconds()}|"],
-            file.Database.Query<string>("SELECT mac || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM bindings ORDER BY id"));
+            Database.Query<string>("SELECT mac || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM bindings ORDER BY id"));
         Assert.Equal("web2", Assert.Single(await WhereAt("192.168.122.45", T0.AddSeconds(15), now: T0.AddSeconds(35))).Domain.Name);
     }
 

@@ -7,23 +7,10 @@ using static DaemonNet.Collector.Tests.Snapshots;
 namespace DaemonNet.Collector.Tests.Storage;
 
 /// <summary>The store against a real database of each kind.</summary>
-public abstract class InventoryStoreTests(StoreKind kind) : IDisposable
+public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
-    private readonly TestStore file = new(kind);
-
-    private InventoryStore Store => file.Store;
-
-    public void Dispose()
-    {
-        file.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    private T Scalar<T>(string sql) => file.Scalar<T>(sql);
-
-    private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
     private Task<WhereResult> Where(string query, DateTimeOffset now) => Store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
 
@@ -96,7 +83,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : IDisposable
 
         Assert.Equal(
             [$"{(int)DomainState.Running}|{T0.ToUnixTimeMilliseconds()}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}", $"{(int)DomainState.Shutoff}|{T0.AddSeconds(10).ToUnixTimeMilliseconds()}|"],
-            file.Database.Query<string>("SELECT state || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM domains ORDER BY id"));
+            Database.Query<string>("SELECT state || '|' || valid_from || '|' || coalesce(CAST(valid_to AS TEXT), '') FROM domains ORDER BY id"));
     }
 
     [Fact]
