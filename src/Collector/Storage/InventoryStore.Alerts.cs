@@ -15,6 +15,8 @@ public sealed partial class InventoryStore : IAlertStore
         try
         {
             using var transaction = writer.BeginTransaction();
+            // Collectors that share the database raise the same condition: the second sees the first's alert.
+            Serialize($"alert {dedupKey}", transaction);
             var earlier = writer.QueryFirstOrDefault<long?>(
                 "SELECT id FROM alerts WHERE dedup_key = @Key AND last_seen >= @Since ORDER BY last_seen DESC LIMIT 1",
                 new { Key = dedupKey, Since = at - (long)window.TotalMilliseconds }, transaction);

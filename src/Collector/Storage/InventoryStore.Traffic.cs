@@ -87,6 +87,8 @@ public sealed partial class InventoryStore
         try
         {
             using var transaction = writer.BeginTransaction();
+            // Two collectors summing the same rows at once would count them twice.
+            Serialize("downsample traffic", transaction);
             foreach (var (from, to, age) in resolution.Steps)
             {
                 var bucket = to * 1000L;

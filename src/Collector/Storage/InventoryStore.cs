@@ -79,6 +79,15 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         }
     }
 
+    /// <summary>Inside a writer transaction: waits for another collector of a shared database that holds the same key (<see cref="StoreDatabase.TransactionLock"/>).</summary>
+    private void Serialize(string key, DbTransaction transaction)
+    {
+        if (database.TransactionLock is { } lockKey)
+        {
+            writer.Execute(lockKey, new { LockKey = key }, transaction);
+        }
+    }
+
     /// <summary>Runs one statement on the writer between batches: the lease is the writer session's.</summary>
     private async Task<T> OnWriterAsync<T>(Func<T> statement, CancellationToken cancellationToken)
     {

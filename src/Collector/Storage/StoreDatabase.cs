@@ -46,6 +46,14 @@ public abstract class StoreDatabase : IDisposable
     public virtual string? ChangeLog => null;
 
     /// <summary>
+    /// A statement that, inside a transaction, waits until no other collector of a shared database
+    /// holds the same key (@LockKey) in a transaction of its own: for read-then-write steps that
+    /// two collectors must not interleave (an alert's dedup, summing traffic). Null where one
+    /// collector owns the database alone, and its one writer connection orders them already.
+    /// </summary>
+    public virtual string? TransactionLock => null;
+
+    /// <summary>
     /// Rows one INSERT writes (<see cref="MultiRowInsert"/>). A round trip to a server costs more
     /// than a row; SQLite, in the process, runs one prepared one-row statement fastest.
     /// </summary>

@@ -3,6 +3,8 @@ using DaemonNet.Collector.Storage.Postgres;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
+using Dapper;
+using Google.Protobuf;
 
 namespace DaemonNet.Collector.Tests.Storage;
 
@@ -117,6 +119,28 @@ public sealed class SharedDatabaseTests : IDisposable
         await stop.CancelAsync();
         await Task.WhenAll(listeners);
         Assert.False(onFirst.Events.TryRead(out var echo), $"the first collector heard its own change back: {echo}");
+    }
+
+    [Fact]
+    public async Task Raise_WhileAnotherCollectorRaisesTheSameAlert_WaitsAndCountsARepeat()
+    {
+        using var store = new InventoryStore(database.Address, IntervalRules.Default);
+        var at = Snapshots.AgentClock.ToUnixTimeMilliseconds();
+        var alert = new Alert { Rule = "ip_conflict", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Snapshots.AgentClock), Summary = "conflict" };
+        // Another collector, half-way through raising it: it holds the alert's key and has written the row, not yet committed.
+        using var other = database.Open();
+        using var raisingElsewhere = other.BeginTransaction();
+        other.Execute(store.Database.TransactionLock!, new { LockKey = "alert ip_conflict/10.77.0.50" }, raisingElsewhere);
+        other.Execute("INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES ('ip_conflict', 'ip_conflict/10.77.0.50', @At, @At, @Document)",
+            new { At = at, Document = alert.ToByteArray() }, raisingElsewhere);
+
+        var raising = Task.Run(() => store.RaiseAsync(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"], CancellationToken.None));
+        await Task.Delay(300);
+        Assert.False(raising.IsCompleted, "the alert was raised while another collector was raising it");
+        raisingElsewhere.Commit();
+
+        Assert.Null(await raising);
+        Assert.Equal((1, 1), (database.Scalar<long>("SELECT count(*) FROM alerts"), database.Scalar<long>("SELECT repeats FROM alerts")));
     }
 
     private static async Task<WatchEvent> ReadUntilAsync(ChangeFeed.Watcher watcher, Func<WatchEvent, bool> wanted)

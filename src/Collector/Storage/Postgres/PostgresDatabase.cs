@@ -43,6 +43,10 @@ public sealed partial class PostgresDatabase : StoreDatabase
     /// <summary>The advisory locks' first key for host leases, apart from the others (migration).</summary>
     private const int HostLeaseClass = 0x444e;
 
+    public override string TransactionLock { get; } = $"SELECT pg_advisory_xact_lock({TransactionLockClass}, hashtext(@LockKey))";
+
+    private const int TransactionLockClass = 0x444f;
+
     public override int RowsPerInsert => 100;
 
     private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
