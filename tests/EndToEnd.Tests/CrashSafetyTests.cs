@@ -59,7 +59,7 @@ public class CrashSafetyTests : IDisposable
     }
 
     /// <summary>One agent sending a different snapshot per message, as fast as acknowledgements come, until the collector dies.</summary>
-    private static async Task SendUntilCutOffAsync(string url, string host, int round, ConcurrentBag<string> acknowledged, CancellationToken stop)
+    internal static async Task SendUntilCutOffAsync(string url, string host, int round, ConcurrentBag<string> acknowledged, CancellationToken stop)
     {
         using var channel = GrpcChannel.ForAddress(url);
         try

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using DaemonNet.Tests.Support;
 using Xunit.Abstractions;
@@ -21,7 +22,9 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
         PostgresServer.Shared.DropDatabase(database);
     }
 
-    private long Scalar(string sql) => long.Parse(PostgresServer.Shared.Psql(sql, database[(database.LastIndexOf('/') + 1)..]), System.Globalization.CultureInfo.InvariantCulture);
+    private string DatabaseName => database[(database.LastIndexOf('/') + 1)..];
+
+    private long Scalar(string sql) => long.Parse(PostgresServer.Shared.Psql(sql, DatabaseName), System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task FirstCollectorKilledDuringIngest_AgentsMoveToTheSecond_NothingIsLostAndQueriesKeepAnswering()
@@ -88,5 +91,38 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("host silent", history.Output);
         Assert.True(failover < TimeSpan.FromSeconds(30), $"the agents took {failover.TotalSeconds:0.0} s to move");
         Assert.DoesNotContain("streams through another collector", second.Output);
+    }
+
+    [Fact]
+    public async Task CollectorKilledDuringHeavyIngest_EveryAcknowledgedSnapshotIsInTheSharedDatabase_AndTheOtherTakesItsHosts()
+    {
+        var (firstPort, secondPort) = (LoopbackPort.Free(), LoopbackPort.Free());
+        using var first = RunningProgram.Start(Programs.Collector, ["--listen", $"127.0.0.1:{firstPort}", "--db", database, "--insecure"]);
+        using var second = RunningProgram.Start(Programs.Collector, ["--listen", $"127.0.0.1:{secondPort}", "--db", database, "--insecure"]);
+        await first.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        await second.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+        var acknowledged = new ConcurrentBag<string>();
+
+        using (var stop = new CancellationTokenSource())
+        {
+            var agents = Enumerable.Range(1, 4).Select(a => CrashSafetyTests.SendUntilCutOffAsync($"http://127.0.0.1:{firstPort}", $"daemon{a}", 0, acknowledged, stop.Token)).ToList();
+            await Eventually.HoldsAsync(() => acknowledged.Count, count => count >= 20, $"the load under way (collector said: {first.Output})");
+            first.Kill();
+            await stop.CancelAsync();
+            await Task.WhenAll(agents);
+        }
+        var beforeMove = acknowledged.Count;
+        using (var stop = new CancellationTokenSource())
+        {
+            var agents = Enumerable.Range(1, 4).Select(a => CrashSafetyTests.SendUntilCutOffAsync($"http://127.0.0.1:{secondPort}", $"daemon{a}", 1, acknowledged, stop.Token)).ToList();
+            await Eventually.HoldsAsync(() => acknowledged.Count, count => count >= beforeMove + 20, $"the hosts streaming through the second collector (it said: {second.Output})");
+            await stop.CancelAsync();
+            await Task.WhenAll(agents);
+        }
+
+        var stored = PostgresServer.Shared.Psql("SELECT name FROM domains", DatabaseName).Split('\n').ToHashSet();
+        var lost = acknowledged.Where(marker => !stored.Contains(marker)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged snapshots are missing, e.g. {lost.FirstOrDefault()}");
+        Assert.Equal(4, Scalar("SELECT count(*) FROM hosts"));
     }
 }
