@@ -15,6 +15,12 @@ public sealed partial class PostgresDatabase : StoreDatabase
 {
     private readonly NpgsqlDataSource dataSource;
 
+    /// <summary>
+    /// The writer's connection is not pooled: its session holds the host claims, and closing it
+    /// must end the session, not park it in the pool with its locks.
+    /// </summary>
+    private readonly NpgsqlDataSource writerSource;
+
     public PostgresDatabase(NpgsqlConnectionStringBuilder settings)
     {
         Name = $"the PostgreSQL database {settings.Database ?? "(the user's)"} on {settings.Host ?? "the local socket"}" +
@@ -24,6 +30,7 @@ public sealed partial class PostgresDatabase : StoreDatabase
         settings.MaxAutoPrepare = 100;
         settings.AutoPrepareMinUsages = 2;
         dataSource = NpgsqlDataSource.Create(settings);
+        writerSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(settings.ConnectionString) { Pooling = false });
     }
 
     public override string Name { get; }
@@ -59,7 +66,7 @@ public sealed partial class PostgresDatabase : StoreDatabase
 
     public override DbConnection OpenWriter()
     {
-        var writer = dataSource.OpenConnection();
+        var writer = writerSource.OpenConnection();
         try
         {
             PostgresSchema.Migrate(writer);
@@ -167,6 +174,7 @@ public sealed partial class PostgresDatabase : StoreDatabase
     public override void Dispose()
     {
         dataSource.Dispose();
+        writerSource.Dispose();
         base.Dispose();
     }
 }
