@@ -185,7 +185,7 @@ public sealed partial class InventoryStore
         Func<T, string>? RejoinKey = null, long Source = 0);
 
     private static Changes<T> Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
-        where T : IEquatable<T>
+        where T : notnull, IEquatable<T>
         where TKey : notnull
     {
         var open = scope.Connection.Query<long, T, OpenFact<T>>(
@@ -196,9 +196,8 @@ public sealed partial class InventoryStore
         {
             scope.Connection.Execute(scope.Sql(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
         }
-        var inserts = new List<(object Fact, IReadOnlyDictionary<string, object?> Extra)>();
+        var inserts = new List<T>();
         var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
-        var extra = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
         // The latest ended row of each key, as rows come oldest first.
         var rejoinable = new Dictionary<string, long>(StringComparer.Ordinal);
         if (table.Rejoin is not null && changes.Opened.Count > 0)
@@ -217,16 +216,17 @@ public sealed partial class InventoryStore
             }
             else
             {
-                inserts.Add((fact, extra));
+                inserts.Add(fact);
             }
         }
         if (scope.RowsPerInsert == 1)
         {
-            scope.Connection.Execute(table.Insert, inserts.Select(i => WithValues(i.Fact, ("HostId", scope.HostId), ("Now", scope.Now))), scope.Transaction);
+            scope.Connection.Execute(table.Insert, inserts.Select(fact => WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now))), scope.Transaction);
         }
         else
         {
-            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, scope.RowsPerInsert))
+            var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
+            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, shared, scope.RowsPerInsert))
             {
                 scope.Connection.Execute(sql, values, scope.Transaction);
             }

@@ -17,23 +17,27 @@ internal static partial class MultiRowInsert
     private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string[] Names)> Templates = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
-    /// <summary>The statements that insert every row; a row's values are its fact's properties and the extra values, by parameter name.</summary>
-    public static IEnumerable<(string Sql, DynamicParameters Parameters)> Statements(string insert, IReadOnlyList<(object Fact, IReadOnlyDictionary<string, object?> Extra)> rows,
-        int rowsPerStatement)
+    /// <summary>
+    /// The statements that insert a row per fact. A row's values are the fact's properties, and
+    /// <paramref name="shared"/>'s values (the host, the time) for the parameters it names.
+    /// </summary>
+    public static IEnumerable<(string Sql, DynamicParameters Parameters)> Statements<T>(string insert, IReadOnlyList<T> facts,
+        IReadOnlyDictionary<string, object?> shared, int rowsPerStatement)
+        where T : notnull
     {
         var (head, tuple, names) = Templates.GetOrAdd(insert, Split);
-        foreach (var chunk in rows.Chunk(rowsPerStatement))
+        foreach (var chunk in facts.Chunk(rowsPerStatement))
         {
             var sql = new StringBuilder(head);
             var parameters = new DynamicParameters();
             for (var i = 0; i < chunk.Length; i++)
             {
-                var (fact, extra) = chunk[i];
+                var fact = chunk[i];
                 var values = Properties.GetOrAdd(fact.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
                 sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@$1_{i}"));
                 foreach (var name in names)
                 {
-                    if (extra.TryGetValue(name, out var given))
+                    if (shared.TryGetValue(name, out var given))
                     {
                         parameters.Add($"{name}_{i}", given);
                         continue;
