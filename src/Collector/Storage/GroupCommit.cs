@@ -6,12 +6,15 @@ namespace DaemonNet.Collector.Storage;
 
 /// <summary>
 /// Group commit for ingest. Snapshots and heartbeats that arrive while the writer is busy queue
-/// here; the writer then applies every write that waited in one transaction, each in a savepoint
-/// of its own, and tells each caller only after that transaction committed: an acknowledgement
-/// still means stored. One commit (one WAL append of each touched page) serves many hosts, which
-/// is what a busy collector spends most on. A write that fails is rolled back to its savepoint and
-/// fails alone; a commit that fails fails every write of its batch. Writes are applied in the
-/// order they were queued, so one host's reports keep their order.
+/// here; the writer then applies every write that waited in one transaction, and tells each
+/// caller only after that transaction committed: an acknowledgement still means stored. One
+/// commit (one WAL append of each touched page, or one flush of PostgreSQL's log) serves many
+/// hosts, which is what a busy collector spends most on. Should a write fail, the batch is rolled
+/// back and its writes are applied again one by one, each in a transaction of its own, so that the
+/// failing one fails alone: writes fail rarely, and a savepoint per write would cost every write
+/// two more statements (two more round trips to PostgreSQL). A commit that fails fails every write
+/// of its batch. Writes are applied in the order they were queued, so one host's reports keep
+/// their order.
 /// </summary>
 internal sealed class GroupCommit : IDisposable
 {
@@ -36,7 +39,11 @@ internal sealed class GroupCommit : IDisposable
         loop = Task.Run(WriteBatchesAsync);
     }
 
-    /// <param name="apply">Writes inside the batch's transaction; returns what to do once it committed (tell watchers, keep counters), if anything.</param>
+    /// <param name="apply">
+    /// Writes inside the batch's transaction; returns what to do once it committed (tell watchers,
+    /// keep counters), if anything. It may run twice, the first time rolled back: it keeps
+    /// nothing outside the transaction but what it returns.
+    /// </param>
     public Task WriteAsync(Func<DbTransaction, Action?> apply, CancellationToken cancellationToken)
     {
         var write = new QueuedWrite(apply, cancellationToken);
@@ -52,110 +59,153 @@ internal sealed class GroupCommit : IDisposable
         while (await queue.Reader.WaitToReadAsync())
         {
             await writeLock.WaitAsync();
-            var applied = new List<(QueuedWrite Write, Action? AfterCommit)>();
-            DbTransaction? transaction = null;
             try
             {
-                transaction = writer.BeginTransaction();
-                WriteOneBatch(transaction, applied);
-            }
-            catch (Exception e)
-            {
-                FailAll(applied, e);
-                if (writer.State != System.Data.ConnectionState.Open)
+                var batch = TakeBatch();
+                var (outcome, failure) = TryCommit(batch);
+                if (outcome == Outcome.WriteFailed && batch.Count > 1)
                 {
-                    writerLost(e);
-                }
-                if (transaction is null)
-                {
-                    // No transaction could start: the writes waiting now would wait for ever.
-                    while (queue.Reader.TryRead(out var waiting))
+                    // One of them failed: each again on its own, so that only that one fails.
+                    foreach (var write in batch)
                     {
-                        waiting.Done.TrySetException(e);
+                        if (TryCommit([write]) is (not Outcome.Committed, var alone))
+                        {
+                            write.Done.TrySetException(alone!);
+                        }
+                    }
+                }
+                else if (outcome != Outcome.Committed)
+                {
+                    Fail(batch, failure!);
+                    if (outcome == Outcome.NoTransaction)
+                    {
+                        // No transaction could start: the writes waiting now would wait for ever.
+                        Fail(Drain(), failure!);
                     }
                 }
             }
             finally
             {
-                if (transaction is not null)
-                {
-                    DisposeQuietly(transaction);
-                }
                 writeLock.Release();
             }
         }
     }
 
-    private void WriteOneBatch(DbTransaction transaction, List<(QueuedWrite Write, Action? AfterCommit)> applied)
+    private enum Outcome
     {
+        Committed,
+        WriteFailed,
+        CommitFailed,
+        NoTransaction,
+    }
+
+    /// <summary>The writes waiting now, in order, up to the batch's bounds; cancelled ones are told so and left out.</summary>
+    private List<QueuedWrite> TakeBatch()
+    {
+        var batch = new List<QueuedWrite>();
         var started = Stopwatch.GetTimestamp();
-        while (applied.Count < MaxBatchWrites && Stopwatch.GetElapsedTime(started) < MaxBatchTime && queue.Reader.TryRead(out var write))
+        while (batch.Count < MaxBatchWrites && Stopwatch.GetElapsedTime(started) < MaxBatchTime && queue.Reader.TryRead(out var write))
         {
             if (write.Cancellation.IsCancellationRequested)
             {
                 write.Done.TrySetCanceled(write.Cancellation);
-                continue;
             }
-            transaction.Save("write");
+            else
+            {
+                batch.Add(write);
+            }
+        }
+        return batch;
+    }
+
+    private IEnumerable<QueuedWrite> Drain()
+    {
+        while (queue.Reader.TryRead(out var waiting))
+        {
+            yield return waiting;
+        }
+    }
+
+    /// <summary>
+    /// Applies the writes in one transaction, commits it, and then tells each write. Unless it
+    /// says committed, nothing of the batch is stored and no write was told.
+    /// </summary>
+    private (Outcome Outcome, Exception? Failure) TryCommit(IReadOnlyList<QueuedWrite> writes)
+    {
+        if (writes.Count == 0)
+        {
+            return (Outcome.Committed, null);
+        }
+        DbTransaction transaction;
+        try
+        {
+            transaction = writer.BeginTransaction();
+        }
+        catch (Exception e)
+        {
+            Ended(null, e);
+            return (Outcome.NoTransaction, e);
+        }
+        var afterCommit = new List<Action?>();
+        try
+        {
+            foreach (var write in writes)
+            {
+                afterCommit.Add(write.Apply(transaction));
+            }
+        }
+        catch (Exception e)
+        {
+            Ended(transaction, e);
+            return (Outcome.WriteFailed, e);
+        }
+        try
+        {
+            transaction.Commit();
+        }
+        catch (Exception e)
+        {
+            Ended(transaction, e);
+            return (Outcome.CommitFailed, e);
+        }
+        transaction.Dispose();
+        for (var i = 0; i < writes.Count; i++)
+        {
             try
             {
-                applied.Add((write, write.Apply(transaction)));
-                transaction.Release("write");
+                afterCommit[i]?.Invoke();
+                writes[i].Done.TrySetResult();
             }
             catch (Exception e)
             {
-                write.Done.TrySetException(e);
-                if (!TryRollBack(transaction))
-                {
-                    throw;
-                }
+                writes[i].Done.TrySetException(e);
             }
         }
-        transaction.Commit();
-        foreach (var (write, afterCommit) in applied)
-        {
-            try
-            {
-                afterCommit?.Invoke();
-                write.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                write.Done.TrySetException(e);
-            }
-        }
+        return (Outcome.Committed, null);
     }
 
-    /// <summary>Undoes the failed write alone; false when SQLite had already rolled back the whole transaction (a full disk, an I/O error).</summary>
-    private static bool TryRollBack(DbTransaction transaction)
+    /// <summary>Rolls back a transaction that failed; a database that already ended it (a full disk, a lost server) has nothing left to undo.</summary>
+    private void Ended(DbTransaction? transaction, Exception cause)
     {
         try
         {
-            transaction.Rollback("write");
-            transaction.Release("write");
-            return true;
-        }
-        catch (DbException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Rolling back a transaction SQLite already ended fails; there is nothing left to undo then.</summary>
-    private static void DisposeQuietly(DbTransaction transaction)
-    {
-        try
-        {
-            transaction.Dispose();
+            transaction?.Dispose();
         }
         catch (DbException)
         {
         }
+        catch (InvalidOperationException)
+        {
+        }
+        if (writer.State != System.Data.ConnectionState.Open)
+        {
+            writerLost(cause);
+        }
     }
 
-    private static void FailAll(List<(QueuedWrite Write, Action? AfterCommit)> applied, Exception e)
+    private static void Fail(IEnumerable<QueuedWrite> writes, Exception e)
     {
-        foreach (var (write, _) in applied)
+        foreach (var write in writes)
         {
             write.Done.TrySetException(e);
         }

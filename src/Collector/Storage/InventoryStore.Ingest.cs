@@ -146,11 +146,12 @@ public sealed partial class InventoryStore
             command.Parameters["Now"].Value = now;
             command.Parameters["SilentAfterMs"].Value = rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : DBNull.Value;
             var hostId = command.ExecuteScalar() is long found ? found : (long?)null;
+            // Set on every run: a batch that is applied again after a rollback runs this again.
+            confirmed = hostId is not null;
             if (hostId is not { } id)
             {
                 return null;
             }
-            confirmed = true;
             var scope = new Scope(writer, transaction, id, now, now, 0, Sql, database.RowsPerInsert);
             RecordCounters(scope, heartbeat.Counters);
             return () => CountersCommitted(scope);
