@@ -174,11 +174,45 @@ public sealed partial class InventoryStore
 
         /// <summary>Set when this write turned the host's counter readings into traffic rows.</summary>
         public bool CountersRecorded { get; set; }
+
+        /// <summary>The host's open rows, read at the first table's turn.</summary>
+        public Dictionary<(Type, long), object>? Open { get; set; }
     }
 
     /// <summary>
-    /// How one fact table is read and written. <c>SelectOpen</c> returns the row id and then the
-    /// fact's columns, the first of which is <c>FirstColumn</c> (where Dapper splits the row).
+    /// The host's open rows of a table, of its source for bindings. The first call reads those of
+    /// every table in one command: one round trip to PostgreSQL instead of one per table and
+    /// source. (After a silence has been ended, so that what it closed is not read as open.)
+    /// </summary>
+    private static IEnumerable<OpenFact<T>> OpenRowsOf<T>(Scope scope, FactTable<T> table)
+    {
+        if (scope.Open is null)
+        {
+            using var grid = scope.Connection.QueryMultiple(AllOpenRows, new { scope.HostId }, scope.Transaction);
+            scope.Open = new Dictionary<(Type, long), object>
+            {
+                [(typeof(DomainFact), 0)] = ReadOpen(grid, DomainTable),
+                [(typeof(NicFact), 0)] = ReadOpen(grid, NicTable),
+                [(typeof(NetworkFact), 0)] = ReadOpen(grid, NetworkTable),
+                [(typeof(LinkFact), 0)] = ReadOpen(grid, LinkTable),
+                [(typeof(ConfiguredFact), 0)] = ReadOpen(grid, ConfiguredTable),
+            };
+            foreach (var source in ReadOpen(grid, BindingTable(AddressSource.Unspecified)).GroupBy(b => b.Fact.Source))
+            {
+                scope.Open[(typeof(BindingFact), source.Key)] = source.ToList();
+            }
+        }
+        return scope.Open.TryGetValue((typeof(T), table.Source), out var rows) ? (List<OpenFact<T>>)rows : [];
+    }
+
+    private static List<OpenFact<T>> ReadOpen<T>(SqlMapper.GridReader grid, FactTable<T> table) =>
+        grid.Read<long, T, OpenFact<T>>((id, fact) => new OpenFact<T>(id, fact), splitOn: table.FirstColumn).AsList();
+
+
+    /// <summary>
+    /// How one fact table is read and written. <c>SelectOpen</c> returns the host's open rows (of
+    /// every source, for bindings): the row id and then the fact's columns, the first of which is
+    /// <c>FirstColumn</c> (where Dapper splits the row).
     /// <c>Rejoin</c>, where a table has one, lists the recently ended rows (id, key) that a new fact
     /// with the same <c>RejoinKey</c> continues, oldest first.
     /// </summary>
@@ -189,10 +223,7 @@ public sealed partial class InventoryStore
         where T : notnull, IEquatable<T>
         where TKey : notnull
     {
-        var open = scope.Connection.Query<long, T, OpenFact<T>>(
-            table.SelectOpen, (id, fact) => new OpenFact<T>(id, fact),
-            new { scope.HostId, table.Source }, scope.Transaction, splitOn: table.FirstColumn);
-        var changes = IntervalDiff.Compute(open, current, key);
+        var changes = IntervalDiff.Compute(OpenRowsOf(scope, table), current, key);
         foreach (var closed in changes.Closed.Select(c => c.Id).Chunk(CloseChunk))
         {
             scope.Connection.Execute(scope.Sql(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
@@ -330,7 +361,7 @@ public sealed partial class InventoryStore
         """
         SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
                hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry, last_seen AS SeenAt
-        FROM bindings WHERE host_id = @HostId AND source = @Source AND valid_to IS NULL
+        FROM bindings WHERE host_id = @HostId AND valid_to IS NULL
         """,
         "Mac",
         """
@@ -354,6 +385,11 @@ public sealed partial class InventoryStore
         """,
         f => $"{f.Mac} {f.Ip} {f.Device}",
         (long)source);
+
+    // After the tables: static fields are set in the order they are written.
+    private static readonly string AllOpenRows = string.Join(";\n",
+        DomainTable.SelectOpen, NicTable.SelectOpen, NetworkTable.SelectOpen, LinkTable.SelectOpen, ConfiguredTable.SelectOpen,
+        BindingTable(AddressSource.Unspecified).SelectOpen);
 
     /// <summary>
     /// Each agent source and the facts it states, table by table: the one place where a source's

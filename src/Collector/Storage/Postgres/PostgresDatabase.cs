@@ -129,7 +129,12 @@ public sealed partial class PostgresDatabase : StoreDatabase
                             new { Before = DateTimeOffset.UtcNow.Add(-ChangeLogKeeps).ToUnixTimeMilliseconds() });
                         cleaned = DateTimeOffset.UtcNow;
                     }
-                    if (connection.Wait(TimeSpan.FromSeconds(1)) && announced.Count > 0)
+                    // A notification may also arrive while a statement runs: what came is read before waiting again.
+                    if (announced.Count == 0)
+                    {
+                        connection.Wait(TimeSpan.FromSeconds(1));
+                    }
+                    if (announced.Count > 0)
                     {
                         var ids = announced.ToArray();
                         announced.Clear();
