@@ -60,11 +60,11 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     await app.StartAsync(cancellationToken);
     // Only now is the port bound and the database open: scripts and tests wait for this line
     // before connecting, and systemd (Type=notify) for READY=1.
+    var store = app.Services.GetRequiredService<InventoryStore>();
     app.Logger.LogInformation("Listening on {Listen} ({Transport}), storing in {Database}", options.Listen,
-        options.Insecure ? "h2c, insecure" : "mutual TLS", app.Services.GetRequiredService<InventoryStore>().Database.Name);
+        options.Insecure ? "h2c, insecure" : "mutual TLS", store.Database.Name);
     var systemd = new SystemdNotifier();
     systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
-    var store = app.Services.GetRequiredService<InventoryStore>();
     using var stopWhenLost = store.WriterLost.Register(() =>
     {
         app.Logger.LogCritical("Lost the connection to {Database} ({Reason}); stopping, for the service manager to start the collector again",

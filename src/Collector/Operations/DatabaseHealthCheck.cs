@@ -1,7 +1,5 @@
 using DaemonNet.Collector.Storage;
-using DaemonNet.Collector.Storage.Postgres;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Operations;
 
@@ -11,7 +9,7 @@ namespace DaemonNet.Collector.Operations;
 /// a broken file shows here as it would to an agent.
 /// gRPC's health service (grpc.health.v1) reports it as SERVING or NOT_SERVING.
 /// </summary>
-public sealed class DatabaseHealthCheck(IInventoryStore store, IOptions<CollectorOptions> options, TimeProvider time) : IHealthCheck
+public sealed class DatabaseHealthCheck(InventoryStore store, TimeProvider time) : IHealthCheck
 {
     /// <summary>
     /// Less room than this on the database's file system is unhealthy: a small write may still fit
@@ -24,12 +22,11 @@ public sealed class DatabaseHealthCheck(IInventoryStore store, IOptions<Collecto
         try
         {
             await store.ProbeWriteAsync(time.GetUtcNow(), cancellationToken);
-            if (PostgresAddress.IsOne(options.Value.Db))
+            if (store.Database.LocalFolder is not { } folder)
             {
-                // The server's disk is its administrator's to watch; a write that fails shows here all the same.
+                // A PostgreSQL server's disk is its administrator's to watch; a write that fails shows here all the same.
                 return HealthCheckResult.Healthy("the database takes writes");
             }
-            var folder = Path.GetDirectoryName(Path.GetFullPath(options.Value.Db)) ?? "/";
             var free = new DriveInfo(folder).AvailableFreeSpace;
             return free < MinimumFreeBytes
                 ? HealthCheckResult.Unhealthy($"the file system of {folder} has {free} bytes free, less than {MinimumFreeBytes}")

@@ -55,7 +55,7 @@ public sealed partial class InventoryStore
                 InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
             }, transaction);
-            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, Sql, database.RowsPerInsert);
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database);
             if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
             {
                 EndSilence(scope, previous.LastReport);
@@ -152,7 +152,7 @@ public sealed partial class InventoryStore
             {
                 return null;
             }
-            var scope = new Scope(writer, transaction, id, now, now, 0, Sql, database.RowsPerInsert);
+            var scope = new Scope(writer, transaction, id, now, now, 0, database);
             RecordCounters(scope, heartbeat.Counters);
             return () => CountersCommitted(scope);
         }, cancellationToken);
@@ -161,10 +161,9 @@ public sealed partial class InventoryStore
 
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
 
-    /// <param name="Sql">The store's <see cref="InventoryStore.Sql"/>: IN lists as the database takes them.</param>
-    /// <param name="RowsPerInsert">As <see cref="StoreDatabase.RowsPerInsert"/>.</param>
+    /// <param name="Database">What differs between the databases: IN lists, rows per INSERT.</param>
     private sealed record Scope(DbConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs,
-        Func<string, string> Sql, int RowsPerInsert)
+        StoreDatabase Database)
     {
         /// <summary>What this write opened and closed that watchers are told of, once it commits.</summary>
         public CommittedFacts Committed { get; } = new();
@@ -208,7 +207,6 @@ public sealed partial class InventoryStore
     private static List<OpenFact<T>> ReadOpen<T>(SqlMapper.GridReader grid, FactTable<T> table) =>
         grid.Read<long, T, OpenFact<T>>((id, fact) => new OpenFact<T>(id, fact), splitOn: table.FirstColumn).AsList();
 
-
     /// <summary>
     /// How one fact table is read and written. <c>SelectOpen</c> returns the host's open rows (of
     /// every source, for bindings): the row id and then the fact's columns, the first of which is
@@ -226,7 +224,7 @@ public sealed partial class InventoryStore
         var changes = IntervalDiff.Compute(OpenRowsOf(scope, table), current, key);
         foreach (var closed in changes.Closed.Select(c => c.Id).Chunk(CloseChunk))
         {
-            scope.Connection.Execute(scope.Sql(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
+            scope.Connection.Execute(scope.Database.WithInLists(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
         }
         var inserts = new List<T>();
         var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
@@ -251,14 +249,14 @@ public sealed partial class InventoryStore
                 inserts.Add(fact);
             }
         }
-        if (scope.RowsPerInsert == 1)
+        if (scope.Database.RowsPerInsert == 1)
         {
             scope.Connection.Execute(table.Insert, inserts.Select(fact => WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now))), scope.Transaction);
         }
         else
         {
             var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
-            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, shared, scope.RowsPerInsert))
+            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, shared, scope.Database.RowsPerInsert))
             {
                 scope.Connection.Execute(sql, values, scope.Transaction);
             }

@@ -88,7 +88,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         }
     }
 
-    /// <summary>Runs one statement on the writer between batches: the lease is the writer session's.</summary>
+    /// <summary>Runs one statement on the writer between batches (a host's lease is the writer session's); notices a writer that is gone.</summary>
     private async Task<T> OnWriterAsync<T>(Func<T> statement, CancellationToken cancellationToken)
     {
         await writeLock.WaitAsync(cancellationToken);
@@ -107,19 +107,9 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         }
     }
 
-    public async Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            writer.Execute("INSERT INTO health_probe (id, at) VALUES (1, @At) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
-                new { At = now.ToUnixTimeMilliseconds() });
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-    }
+    public Task ProbeWriteAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        OnWriterAsync(() => writer.Execute("INSERT INTO health_probe (id, at) VALUES (1, @At) ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+            new { At = now.ToUnixTimeMilliseconds() }), cancellationToken);
 
     public void Dispose()
     {
