@@ -35,6 +35,12 @@ if [ $status -ne 0 ]; then
 fi
 grep -E '^Results File:|^Total tests:|^\s+(Passed|Failed|Skipped): |^ Total time:' "$results.log" | sed 's#^Results File: .*/#project: #'
 echo "full log: $results.log"
+# Repeat the failures last, so that a CI page showing only the end of the output still names them.
+failures=$(grep -E -A14 '^\s+Failed [A-Za-z]' "$results.log" | head -90)
+if [ -n "$failures" ]; then
+    echo "failed tests, with the start of each message (the whole log is above):"
+    echo "$failures"
+fi
 
 # Sum the counters of every project's TRX file.
 awk '
