@@ -9,6 +9,9 @@ internal sealed class Latencies
 
     public int Count => milliseconds.Count;
 
+    /// <summary>The latest timing, in milliseconds.</summary>
+    public double Last => milliseconds[^1];
+
     public async Task<T> TimeAsync<T>(Func<Task<T>> operation)
     {
         var watch = Stopwatch.StartNew();
