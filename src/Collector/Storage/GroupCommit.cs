@@ -27,22 +27,25 @@ internal sealed class GroupCommit : IDisposable
     private readonly SemaphoreSlim writeLock;
     private readonly Channel<QueuedWrite> queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
+    private readonly Action rolledBack;
     private readonly Action<Exception> writerLost;
 
     /// <param name="writeLock">Held for each batch, as every other write to <paramref name="writer"/> holds it.</param>
+    /// <param name="rolledBack">Told when a batch's transaction was rolled back (or never started), before any write is applied again.</param>
     /// <param name="writerLost">Told when a batch failed because the writer's connection is gone (a PostgreSQL server that went away).</param>
-    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock, Action<Exception> writerLost)
+    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock, Action rolledBack, Action<Exception> writerLost)
     {
         this.writer = writer;
         this.writeLock = writeLock;
+        this.rolledBack = rolledBack;
         this.writerLost = writerLost;
         loop = Task.Run(WriteBatchesAsync);
     }
 
     /// <param name="apply">
     /// Writes inside the batch's transaction; returns what to do once it committed (tell watchers,
-    /// keep counters), if anything. It may run twice, the first time rolled back: it keeps
-    /// nothing outside the transaction but what it returns.
+    /// keep counters), if anything. It may run twice, the first time rolled back: whatever else it
+    /// keeps outside the transaction is dropped when the batch is rolled back (<c>rolledBack</c>).
     /// </param>
     public Task WriteAsync(Func<DbTransaction, Action?> apply, CancellationToken cancellationToken)
     {
@@ -197,6 +200,7 @@ internal sealed class GroupCommit : IDisposable
         catch (InvalidOperationException)
         {
         }
+        rolledBack();
         if (writer.State != System.Data.ConnectionState.Open)
         {
             writerLost(cause);

@@ -55,10 +55,15 @@ public sealed partial class InventoryStore
                 InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
             }, transaction);
-            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database);
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database)
+            {
+                // Taken, not shared: should this write fail, the host's rows are read again.
+                Open = openRows.TryRemove(snapshot.Host.Name, out var kept) ? kept : null,
+            };
             if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
             {
                 EndSilence(scope, previous.LastReport);
+                scope.Open = new OpenRows();
                 scope.Committed.Returned = true;
             }
 
@@ -70,6 +75,10 @@ public sealed partial class InventoryStore
                 {
                     apply(scope, snapshot);
                 }
+            }
+            if (scope.Open is { } open)
+            {
+                openRows[snapshot.Host.Name] = open;
             }
             RecordCounters(scope, snapshot.Counters);
             // Other collectors of a shared database hear of it with the commit, or not at all.
@@ -174,60 +183,67 @@ public sealed partial class InventoryStore
         /// <summary>Set when this write turned the host's counter readings into traffic rows.</summary>
         public bool CountersRecorded { get; set; }
 
-        /// <summary>The host's open rows, read at the first table's turn.</summary>
-        public Dictionary<(Type, long), object>? Open { get; set; }
+        /// <summary>The host's open rows: kept from its last snapshot, or else read at the first table's turn.</summary>
+        public OpenRows? Open { get; set; }
     }
 
     /// <summary>
-    /// The host's open rows of a table, of its source for bindings. The first call reads those of
-    /// every table in one command: one round trip to PostgreSQL instead of one per table and
-    /// source. (After a silence has been ended, so that what it closed is not read as open.)
+    /// The host's open rows of a table, of its source for bindings. Unless the store kept them
+    /// from the host's last snapshot, the first call reads those of every table in one command:
+    /// one round trip to PostgreSQL instead of one per table and source.
     /// </summary>
-    private static IEnumerable<OpenFact<T>> OpenRowsOf<T>(Scope scope, FactTable<T> table)
+    private static OpenRows OpenRowsOf(Scope scope)
     {
         if (scope.Open is null)
         {
             using var grid = scope.Connection.QueryMultiple(AllOpenRows, new { scope.HostId }, scope.Transaction);
-            scope.Open = new Dictionary<(Type, long), object>
-            {
-                [(typeof(DomainFact), 0)] = ReadOpen(grid, DomainTable),
-                [(typeof(NicFact), 0)] = ReadOpen(grid, NicTable),
-                [(typeof(NetworkFact), 0)] = ReadOpen(grid, NetworkTable),
-                [(typeof(LinkFact), 0)] = ReadOpen(grid, LinkTable),
-                [(typeof(ConfiguredFact), 0)] = ReadOpen(grid, ConfiguredTable),
-            };
+            var open = new OpenRows();
+            open.Set(0, ReadOpen(grid, DomainTable));
+            open.Set(0, ReadOpen(grid, NicTable));
+            open.Set(0, ReadOpen(grid, NetworkTable));
+            open.Set(0, ReadOpen(grid, LinkTable));
+            open.Set(0, ReadOpen(grid, ConfiguredTable));
             foreach (var source in ReadOpen(grid, BindingTable(AddressSource.Unspecified)).GroupBy(b => b.Fact.Source))
             {
-                scope.Open[(typeof(BindingFact), source.Key)] = source.ToList();
+                open.Set(source.Key, source.ToList());
             }
+            scope.Open = open;
         }
-        return scope.Open.TryGetValue((typeof(T), table.Source), out var rows) ? (List<OpenFact<T>>)rows : [];
+        return scope.Open;
     }
 
     private static List<OpenFact<T>> ReadOpen<T>(SqlMapper.GridReader grid, FactTable<T> table) =>
         grid.Read<long, T, OpenFact<T>>((id, fact) => new OpenFact<T>(id, fact), splitOn: table.FirstColumn).AsList();
 
     /// <summary>
-    /// How one fact table is read and written. <c>SelectOpen</c> returns the host's open rows (of
-    /// every source, for bindings): the row id and then the fact's columns, the first of which is
-    /// <c>FirstColumn</c> (where Dapper splits the row).
+    /// How one fact table is read and written. <c>Columns</c> are the fact's columns, the first of
+    /// which is <c>FirstColumn</c> (where Dapper splits a row into its id and its fact): the host's
+    /// open rows are read with them, and an INSERT returns them with each new row's id.
     /// <c>Rejoin</c>, where a table has one, lists the recently ended rows (id, key) that a new fact
-    /// with the same <c>RejoinKey</c> continues, oldest first.
+    /// with the same <c>RejoinKey</c> continues, oldest first. <c>Source</c> tells a binding table's
+    /// rows of one source from the others.
     /// </summary>
-    private sealed record FactTable<T>(string SelectOpen, string FirstColumn, string Insert, string Close, string? Update = null, string? Rejoin = null,
-        Func<T, string>? RejoinKey = null, long Source = 0);
+    private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, string Insert, string Close, string? Update = null,
+        string? Rejoin = null, Func<T, string>? RejoinKey = null, long Source = 0)
+    {
+        public string SelectOpen => $"SELECT id, {Columns} FROM {Name} WHERE host_id = @HostId AND valid_to IS NULL";
+
+        public string Returning => $" RETURNING id, {Columns}";
+    }
 
     private static Changes<T> Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
         where T : notnull, IEquatable<T>
         where TKey : notnull
     {
-        var changes = IntervalDiff.Compute(OpenRowsOf(scope, table), current, key);
+        var open = OpenRowsOf(scope);
+        var rows = open.Of<T>(table.Source);
+        var changes = IntervalDiff.Compute(rows, current, key);
         foreach (var closed in changes.Closed.Select(c => c.Id).Chunk(CloseChunk))
         {
             scope.Connection.Execute(scope.Database.WithInLists(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
         }
         var inserts = new List<T>();
-        var updates = changes.Updated.Select(u => WithValues(u.Fact, ("Id", u.Id))).ToList();
+        var updates = new List<OpenFact<T>>(changes.Updated);
         // The latest ended row of each key, as rows come oldest first.
         var rejoinable = new Dictionary<string, long>(StringComparer.Ordinal);
         if (table.Rejoin is not null && changes.Opened.Count > 0)
@@ -242,31 +258,42 @@ public sealed partial class InventoryStore
         {
             if (table.RejoinKey is { } rejoinKey && rejoinable.Remove(rejoinKey(fact), out var id))
             {
-                updates.Add(WithValues(fact, ("Id", id)));
+                updates.Add(new OpenFact<T>(id, fact));
             }
             else
             {
                 inserts.Add(fact);
             }
         }
-        if (scope.Database.RowsPerInsert == 1)
+        var inserted = new List<OpenFact<T>>(inserts.Count);
+        var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
+        foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert + table.Returning, inserts, shared, scope.Database.RowsPerInsert))
         {
-            scope.Connection.Execute(table.Insert, inserts.Select(fact => WithValues(fact, ("HostId", scope.HostId), ("Now", scope.Now))), scope.Transaction);
-        }
-        else
-        {
-            var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
-            foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert, inserts, shared, scope.Database.RowsPerInsert))
-            {
-                scope.Connection.Execute(sql, values, scope.Transaction);
-            }
+            inserted.AddRange(scope.Connection.Query<long, T, OpenFact<T>>(sql, (id, fact) => new OpenFact<T>(id, fact), values, scope.Transaction,
+                splitOn: table.FirstColumn));
         }
         // Updates differ row by row; Dapper runs the statement once per row.
         if (updates.Count > 0)
         {
-            scope.Connection.Execute(table.Update!, updates, scope.Transaction);
+            scope.Connection.Execute(table.Update!, updates.Select(u => WithValues(u.Fact, ("Id", u.Id))), scope.Transaction);
         }
+        open.Set(table.Source, StillOpen(rows, changes, updates, inserted));
         return changes;
+    }
+
+    /// <summary>The table's open rows once the changes are written: what stayed, what changed in place or rejoined, and what was inserted.</summary>
+    private static List<OpenFact<T>> StillOpen<T>(List<OpenFact<T>> before, Changes<T> changes, List<OpenFact<T>> updates, List<OpenFact<T>> inserted)
+    {
+        if (changes.Closed.Count == 0 && updates.Count == 0 && inserted.Count == 0)
+        {
+            return before;
+        }
+        var ended = changes.Closed.Select(c => c.Id).ToHashSet();
+        var changed = updates.Select(u => u.Id).ToHashSet();
+        var after = before.Where(row => !ended.Contains(row.Id) && !changed.Contains(row.Id)).ToList();
+        after.AddRange(updates);
+        after.AddRange(inserted);
+        return after;
     }
 
     /// <summary>Rows closed a statement: SQLite takes each id of the list as a parameter of its own.</summary>
@@ -283,10 +310,8 @@ public sealed partial class InventoryStore
     }
 
     private static readonly FactTable<DomainFact> DomainTable = new(
-        """
-        SELECT id, uuid AS Uuid, name AS Name, state AS State, persistent AS Persistent
-        FROM domains WHERE host_id = @HostId AND valid_to IS NULL
-        """,
+        "domains",
+        "uuid AS Uuid, name AS Name, state AS State, persistent AS Persistent",
         "Uuid",
         """
         INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
@@ -295,10 +320,8 @@ public sealed partial class InventoryStore
         "UPDATE domains SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<NicFact> NicTable = new(
-        """
-        SELECT id, domain_uuid AS DomainUuid, mac AS Mac, kind AS Kind, network AS Network, bridge AS Bridge, target_dev AS TargetDev
-        FROM nics WHERE host_id = @HostId AND valid_to IS NULL
-        """,
+        "nics",
+        "domain_uuid AS DomainUuid, mac AS Mac, kind AS Kind, network AS Network, bridge AS Bridge, target_dev AS TargetDev",
         "DomainUuid",
         """
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
@@ -308,10 +331,8 @@ public sealed partial class InventoryStore
         "UPDATE nics SET target_dev = @TargetDev WHERE id = @Id");
 
     private static readonly FactTable<NetworkFact> NetworkTable = new(
-        """
-        SELECT id, name AS Name, uuid AS Uuid, bridge AS Bridge, forward_mode AS ForwardMode, active AS Active, addresses AS Addresses
-        FROM networks WHERE host_id = @HostId AND valid_to IS NULL
-        """,
+        "networks",
+        "name AS Name, uuid AS Uuid, bridge AS Bridge, forward_mode AS ForwardMode, active AS Active, addresses AS Addresses",
         "Name",
         """
         INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
@@ -320,10 +341,10 @@ public sealed partial class InventoryStore
         "UPDATE networks SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<LinkFact> LinkTable = new(
+        "links",
         """
-        SELECT id, name AS Name, kind AS Kind, mac AS Mac, master AS Master, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses,
-               tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl
-        FROM links WHERE host_id = @HostId AND valid_to IS NULL
+        name AS Name, kind AS Kind, mac AS Mac, master AS Master, operstate AS Operstate, mtu AS Mtu, addresses AS Addresses,
+        tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl
         """,
         "Name",
         """
@@ -333,11 +354,11 @@ public sealed partial class InventoryStore
         "UPDATE links SET valid_to = @Now WHERE id IN @Ids");
 
     private static readonly FactTable<ConfiguredFact> ConfiguredTable = new(
+        "configured_interfaces",
         """
-        SELECT id, name AS Name, family AS Family, method AS Method, auto AS Auto, address AS Address, netmask AS Netmask,
-               endpoint AS Endpoint, local AS Local, ttl AS Ttl, gateway AS Gateway, mode AS Mode, bridge_ports AS BridgePorts,
-               file AS File, line AS Line
-        FROM configured_interfaces WHERE host_id = @HostId AND valid_to IS NULL
+        name AS Name, family AS Family, method AS Method, auto AS Auto, address AS Address, netmask AS Netmask,
+        endpoint AS Endpoint, local AS Local, ttl AS Ttl, gateway AS Gateway, mode AS Mode, bridge_ports AS BridgePorts,
+        file AS File, line AS Line
         """,
         "Name",
         """
@@ -356,10 +377,10 @@ public sealed partial class InventoryStore
     // "+o.host_id" keeps SQLite on the address index for the takeover check: on the host index it
     // would scan every binding of the host for each candidate.
     private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
+        "bindings",
         """
-        SELECT id, mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
-               hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry, last_seen AS SeenAt
-        FROM bindings WHERE host_id = @HostId AND valid_to IS NULL
+        mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
+        hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry, last_seen AS SeenAt
         """,
         "Mac",
         """

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using DaemonNet.Collector.Traffic;
 using Dapper;
@@ -24,6 +25,13 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
 
     private readonly ICommitListener? listener;
 
+    /// <summary>
+    /// Each host's open rows as the writer left them (<see cref="OpenRows"/>), by host name. Only
+    /// the writer changes them; a failed batch forgets them all, and a host whose stream this
+    /// collector takes or gives up is forgotten, as another collector may write it meanwhile.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, OpenRows> openRows = new(StringComparer.Ordinal);
+
     /// <param name="address">A SQLite file's path or a PostgreSQL URI (<see cref="StoreDatabase.At"/>).</param>
     /// <param name="listener">Told what each snapshot opened and closed: the change feed.</param>
     public InventoryStore(string address, IntervalRules rules, TrafficResolution? traffic = null, ICommitListener? listener = null)
@@ -41,7 +49,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
             database.Dispose();
             throw;
         }
-        groupCommit = new GroupCommit(writer, writeLock, Lose);
+        groupCommit = new GroupCommit(writer, writeLock, rolledBack: openRows.Clear, writerLost: Lose);
         heartbeatCommand = new(PrepareHeartbeat);
     }
 
@@ -68,11 +76,15 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
 
     public long SizeInBytes => database.SizeInBytes();
 
-    public async Task<bool> ClaimHostAsync(string host, CancellationToken cancellationToken) =>
-        database.HostLease is not { } lease || await OnWriterAsync(() => writer.ExecuteScalar<bool>(lease.Claim, new { Host = host }), cancellationToken);
+    public async Task<bool> ClaimHostAsync(string host, CancellationToken cancellationToken)
+    {
+        openRows.TryRemove(host, out _);
+        return database.HostLease is not { } lease || await OnWriterAsync(() => writer.ExecuteScalar<bool>(lease.Claim, new { Host = host }), cancellationToken);
+    }
 
     public async Task ReleaseHostAsync(string host, CancellationToken cancellationToken)
     {
+        openRows.TryRemove(host, out _);
         if (database.HostLease is { } lease)
         {
             await OnWriterAsync(() => writer.ExecuteScalar<bool>(lease.Release, new { Host = host }), cancellationToken);

@@ -10,11 +10,12 @@ namespace DaemonNet.Collector.Storage;
 /// <summary>
 /// A one-row <c>INSERT … VALUES (@A, @B)</c> written out for many rows: <c>VALUES (@A_0, @B_0),
 /// (@A_1, @B_1), …</c>, a given number of rows a statement. Dapper runs a one-row statement once
-/// per row, which for PostgreSQL is a round trip per row. Both databases take the form.
+/// per row, which for PostgreSQL is a round trip per row. Both databases take the form. A
+/// <c>RETURNING</c> clause after the row stays at the end of each statement.
 /// </summary>
 internal static partial class MultiRowInsert
 {
-    private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string[] Names)> Templates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string Tail, string[] Names)> Templates = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
     /// <summary>
@@ -25,7 +26,7 @@ internal static partial class MultiRowInsert
         IReadOnlyDictionary<string, object?> shared, int rowsPerStatement)
         where T : notnull
     {
-        var (head, tuple, names) = Templates.GetOrAdd(insert, Split);
+        var (head, tuple, tail, names) = Templates.GetOrAdd(insert, Split);
         foreach (var chunk in facts.Chunk(rowsPerStatement))
         {
             var sql = new StringBuilder(head);
@@ -47,7 +48,7 @@ internal static partial class MultiRowInsert
                     parameters.Add($"{name}_{i}", property.GetValue(fact), TypeOf(property.PropertyType));
                 }
             }
-            yield return (sql.ToString(), parameters);
+            yield return (sql.Append(tail).ToString(), parameters);
         }
     }
 
@@ -58,11 +59,13 @@ internal static partial class MultiRowInsert
         _ => null,
     };
 
-    private static (string Head, string Tuple, string[] Names) Split(string insert)
+    /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
+    private static (string Head, string Tuple, string Tail, string[] Names) Split(string insert)
     {
-        var values = insert.LastIndexOf("VALUES", StringComparison.Ordinal);
-        var tuple = insert[(values + "VALUES".Length)..].Trim();
-        return (insert[..(values + "VALUES".Length)], tuple, [.. Parameter().Matches(tuple).Select(m => m.Groups[1].Value)]);
+        var values = insert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
+        var end = insert.IndexOf(')', values) + 1;
+        var tuple = insert[values..end].Trim();
+        return (insert[..values], tuple, insert[end..], [.. Parameter().Matches(tuple).Select(m => m.Groups[1].Value)]);
     }
 
     [GeneratedRegex(@"@(\w+)")]

@@ -44,8 +44,8 @@ public abstract class GroupCommitTests : IDisposable
     public async Task WritesThatWaitedTogether_OneFails_TheOthersCommitInOrderAndLearnOnlyAfterTheCommit()
     {
         var lost = new List<Exception>();
-        using var commit = new GroupCommit(writer, writeLock, lost.Add);
         var order = new List<string>();
+        using var commit = new GroupCommit(writer, writeLock, rolledBack: () => order.Add("(rolled back)"), writerLost: lost.Add);
         var seenCommitted = new List<bool>();
         Func<DbTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
         {
@@ -71,8 +71,9 @@ public abstract class GroupCommitTests : IDisposable
         await last;
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => broken);
         Assert.Equal("broken failed half-way", error.Message);
-        // The batch was rolled back at the failure and its writes applied again, one transaction each.
-        Assert.Equal(["first", "broken", "first", "broken", "last"], order);
+        // The batch was rolled back at the failure, which the store was told before its writes were
+        // applied again, one transaction each.
+        Assert.Equal(["first", "broken", "(rolled back)", "first", "broken", "(rolled back)", "last"], order);
         Assert.Equal([true, true], seenCommitted);
         Assert.Equal((1, 0, 1), (CommittedRows("first"), CommittedRows("broken"), CommittedRows("last")));
         Assert.Empty(lost);

@@ -59,6 +59,29 @@ public sealed class SharedDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task ClaimHost_BackFromAnotherCollector_ComparesTheNextSnapshotWithWhatThatCollectorWrote()
+    {
+        using var first = new InventoryStore(database.Address, IntervalRules.Default);
+        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+        var at = Snapshots.AgentClock;
+        async Task StreamAsync(InventoryStore collector, HostSnapshot snapshot, int second)
+        {
+            Assert.True(await collector.ClaimHostAsync("daemon1", CancellationToken.None));
+            await collector.ApplySnapshotAsync(snapshot, at.AddSeconds(second), CancellationToken.None);
+            await collector.ReleaseHostAsync("daemon1", CancellationToken.None);
+        }
+
+        await StreamAsync(first, Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), 0);
+        await StreamAsync(second, Snapshots.Host("daemon1", Snapshots.Vm("web1", 1, DomainState.Shutoff), Snapshots.Vm("db1", 2)), 5);
+        await StreamAsync(first, Snapshots.Host("daemon1", Snapshots.Vm("web1", 1, DomainState.Shutoff), Snapshots.Vm("db1", 2), Snapshots.Vm("mail1", 3)), 10);
+
+        // Had the first collector compared with what it wrote itself, db1 and web1's shutoff would
+        // be open twice, and web1's running interval would end when mail1 came rather than when it stopped.
+        Assert.Equal(3, database.Scalar<long>("SELECT count(*) FROM domains WHERE valid_to IS NULL"));
+        Assert.Equal(at.AddSeconds(5).ToUnixTimeMilliseconds(), database.Scalar<long>("SELECT valid_to FROM domains WHERE name = 'web1' AND state = 1"));
+    }
+
+    [Fact]
     public async Task Open_TwoCollectorsStartingTogether_MigrateOnceAndBothServe()
     {
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new InventoryStore(database.Address, IntervalRules.Default))));
