@@ -55,7 +55,7 @@ public sealed partial class InventoryStore
                 InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
                 Now = now,
             }, transaction);
-            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database)
+            var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database, prepared)
             {
                 // Taken, not shared: should this write fail, the host's rows are read again.
                 Open = openRows.TryRemove(snapshot.Host.Name, out var kept) ? kept : null,
@@ -119,25 +119,8 @@ public sealed partial class InventoryStore
         RETURNING id
         """;
 
-    /// <summary>
-    /// The heartbeat statement, prepared once on the writer and run with new values each time:
-    /// heartbeats are most of what a collector receives, and preparing costs as much as running.
-    /// </summary>
-    private DbCommand PrepareHeartbeat()
-    {
-        var command = writer.CreateCommand();
-        command.CommandText = ConfirmHeartbeat;
-        foreach (var (name, type) in new[] { ("HostName", DbType.String), ("ContentHash", DbType.String), ("AgentTime", DbType.Int64), ("Now", DbType.Int64), ("SilentAfterMs", DbType.Int64) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.DbType = type;
-            parameter.Value = DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
-        command.Prepare();
-        return command;
-    }
+    private static readonly (string, DbType)[] HeartbeatParameters =
+        [("HostName", DbType.String), ("ContentHash", DbType.String), ("AgentTime", DbType.Int64), ("Now", DbType.Int64), ("SilentAfterMs", DbType.Int64)];
 
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
@@ -147,7 +130,8 @@ public sealed partial class InventoryStore
             // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
             // snapshot, which ends the silence and opens new intervals.
             var now = receivedAt.ToUnixTimeMilliseconds();
-            var command = heartbeatCommand.Value;
+            // Heartbeats are most of what a collector receives: their statement is prepared once.
+            var command = prepared.For(ConfirmHeartbeat, HeartbeatParameters);
             command.Transaction = transaction;
             command.Parameters["HostName"].Value = heartbeat.HostName;
             command.Parameters["ContentHash"].Value = heartbeat.ContentHash;
@@ -161,7 +145,7 @@ public sealed partial class InventoryStore
             {
                 return null;
             }
-            var scope = new Scope(writer, transaction, id, now, now, 0, database);
+            var scope = new Scope(writer, transaction, id, now, now, 0, database, prepared);
             RecordCounters(scope, heartbeat.Counters);
             return () => CountersCommitted(scope);
         }, cancellationToken);
@@ -171,8 +155,9 @@ public sealed partial class InventoryStore
     private sealed record PreviousReport(long Id, long LastReport, long IntervalMs);
 
     /// <param name="Database">What differs between the databases: IN lists, rows per INSERT.</param>
-    private sealed record Scope(DbConnection Connection, IDbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs,
-        StoreDatabase Database)
+    /// <param name="Prepared">The writer's statements that are prepared once.</param>
+    private sealed record Scope(DbConnection Connection, DbTransaction Transaction, long HostId, long Now, long PreviousReport, long RejoinWindowMs,
+        StoreDatabase Database, PreparedCommands Prepared)
     {
         /// <summary>What this write opened and closed that watchers are told of, once it commits.</summary>
         public CommittedFacts Committed { get; } = new();
@@ -265,13 +250,7 @@ public sealed partial class InventoryStore
                 inserts.Add(fact);
             }
         }
-        var inserted = new List<OpenFact<T>>(inserts.Count);
-        var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
-        foreach (var (sql, values) in MultiRowInsert.Statements(table.Insert + table.Returning, inserts, shared, scope.Database.RowsPerInsert))
-        {
-            inserted.AddRange(scope.Connection.Query<long, T, OpenFact<T>>(sql, (id, fact) => new OpenFact<T>(id, fact), values, scope.Transaction,
-                splitOn: table.FirstColumn));
-        }
+        var inserted = Insert(scope, table, inserts);
         // Updates differ row by row; Dapper runs the statement once per row.
         if (updates.Count > 0)
         {
@@ -279,6 +258,38 @@ public sealed partial class InventoryStore
         }
         open.Set(table.Source, StillOpen(rows, changes, updates, inserted));
         return changes;
+    }
+
+    /// <summary>Inserts a row per fact; returns each with its new row's id.</summary>
+    private static List<OpenFact<T>> Insert<T>(Scope scope, FactTable<T> table, List<T> facts)
+        where T : notnull
+    {
+        var inserted = new List<OpenFact<T>>(facts.Count);
+        var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
+        var sql = table.Insert + table.Returning;
+        if (scope.Database.RowsPerInsert == 1)
+        {
+            foreach (var fact in facts)
+            {
+                var values = MultiRowInsert.Row(sql, fact, shared).ToList();
+                var command = scope.Prepared.For(sql, values.Select(v => (v.Name, v.Type)));
+                command.Transaction = scope.Transaction;
+                foreach (var (name, _, value) in values)
+                {
+                    command.Parameters[name].Value = value ?? DBNull.Value;
+                }
+                using var reader = command.ExecuteReader();
+                reader.Read();
+                inserted.Add(new OpenFact<T>(reader.GetInt64(0), reader.GetRowParser<T>(startIndex: 1)(reader)));
+            }
+            return inserted;
+        }
+        foreach (var (statement, values) in MultiRowInsert.Statements(sql, facts, shared, scope.Database.RowsPerInsert))
+        {
+            inserted.AddRange(scope.Connection.Query<long, T, OpenFact<T>>(statement, (id, fact) => new OpenFact<T>(id, fact), values, scope.Transaction,
+                splitOn: table.FirstColumn));
+        }
+        return inserted;
     }
 
     /// <summary>The table's open rows once the changes are written: what stayed, what changed in place or rejoined, and what was inserted.</summary>

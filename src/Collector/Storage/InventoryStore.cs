@@ -19,7 +19,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     private readonly DbConnection writer;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly GroupCommit groupCommit;
-    private readonly Lazy<DbCommand> heartbeatCommand;
+    private readonly PreparedCommands prepared;
     private readonly IntervalRules rules;
     private readonly TrafficSampler sampler;
 
@@ -50,7 +50,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
             throw;
         }
         groupCommit = new GroupCommit(writer, writeLock, rolledBack: openRows.Clear, writerLost: Lose);
-        heartbeatCommand = new(PrepareHeartbeat);
+        prepared = new PreparedCommands(writer);
     }
 
     /// <summary>Where the inventory lives.</summary>
@@ -126,10 +126,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     public void Dispose()
     {
         groupCommit.Dispose();
-        if (heartbeatCommand.IsValueCreated)
-        {
-            heartbeatCommand.Value.Dispose();
-        }
+        prepared.Dispose();
         writer.Dispose();
         database.Dispose();
         writeLock.Dispose();

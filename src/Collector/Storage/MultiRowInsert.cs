@@ -26,37 +26,48 @@ internal static partial class MultiRowInsert
         IReadOnlyDictionary<string, object?> shared, int rowsPerStatement)
         where T : notnull
     {
-        var (head, tuple, tail, names) = Templates.GetOrAdd(insert, Split);
+        var (head, tuple, tail, _) = Templates.GetOrAdd(insert, Split);
         foreach (var chunk in facts.Chunk(rowsPerStatement))
         {
             var sql = new StringBuilder(head);
             var parameters = new DynamicParameters();
             for (var i = 0; i < chunk.Length; i++)
             {
-                var fact = chunk[i];
-                var values = Properties.GetOrAdd(fact.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
                 sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@$1_{i}"));
-                foreach (var name in names)
+                foreach (var (name, type, value) in Row(insert, chunk[i], shared))
                 {
-                    if (shared.TryGetValue(name, out var given))
-                    {
-                        parameters.Add($"{name}_{i}", given);
-                        continue;
-                    }
-                    var property = values.First(p => p.Name == name);
-                    // A null says nothing of its type; PostgreSQL then needs it given.
-                    parameters.Add($"{name}_{i}", property.GetValue(fact), TypeOf(property.PropertyType));
+                    parameters.Add($"{name}_{i}", value, type);
                 }
             }
             yield return (sql.Append(tail).ToString(), parameters);
         }
     }
 
-    private static DbType? TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    /// <summary>
+    /// The values of the one-row statement's parameters for one fact, with their types: a null says
+    /// nothing of its type, which PostgreSQL then needs given.
+    /// </summary>
+    public static IEnumerable<(string Name, DbType Type, object? Value)> Row<T>(string insert, T fact, IReadOnlyDictionary<string, object?> shared)
+        where T : notnull
+    {
+        var properties = Properties.GetOrAdd(fact.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
+        foreach (var name in Templates.GetOrAdd(insert, Split).Names)
+        {
+            if (shared.TryGetValue(name, out var given))
+            {
+                yield return (name, DbType.Int64, given);
+                continue;
+            }
+            var property = properties.First(p => p.Name == name);
+            yield return (name, TypeOf(property.PropertyType), property.GetValue(fact));
+        }
+    }
+
+    private static DbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(long) => DbType.Int64,
         var t when t == typeof(string) => DbType.String,
-        _ => null,
+        var t => throw new NotSupportedException($"a fact's {t.Name} property has no column type here"),
     };
 
     /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
