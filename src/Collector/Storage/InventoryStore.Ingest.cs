@@ -39,10 +39,10 @@ public sealed partial class InventoryStore
         await groupCommit.WriteAsync(transaction =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var previous = writer.QuerySingleOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
+            var previous = prepared.QueryFirstOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
             // A replayed observation is filed at its own time, but a host's history never runs backwards.
             var now = Math.Max(receivedAt.ToUnixTimeMilliseconds(), previous?.LastReport ?? long.MinValue);
-            var hostId = writer.ExecuteScalar<long>(UpsertHost, new
+            var hostId = (long)prepared.Bind(UpsertHost, new
             {
                 snapshot.Host.Name,
                 snapshot.Host.MachineId,
@@ -52,9 +52,9 @@ public sealed partial class InventoryStore
                 ContentHash = contentHash,
                 Errors = errors,
                 AgentTime = snapshot.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds(),
-                InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0 : 1,
+                InterfacesConfigured = snapshot.InterfacesNotConfigured ? 0L : 1L,
                 Now = now,
-            }, transaction);
+            }, transaction).ExecuteScalar()!;
             var scope = new Scope(writer, transaction, hostId, now, previous?.LastReport ?? now, rules.RejoinWindow.Ticks / TimeSpan.TicksPerMillisecond, database, prepared)
             {
                 // Taken, not shared: should this write fail, the host's rows are read again.
@@ -119,9 +119,6 @@ public sealed partial class InventoryStore
         RETURNING id
         """;
 
-    private static readonly (string, DbType)[] HeartbeatParameters =
-        [("HostName", DbType.String), ("ContentHash", DbType.String), ("AgentTime", DbType.Int64), ("Now", DbType.Int64), ("SilentAfterMs", DbType.Int64)];
-
     public async Task<bool> ConfirmHeartbeatAsync(Heartbeat heartbeat, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var confirmed = false;
@@ -131,13 +128,14 @@ public sealed partial class InventoryStore
             // snapshot, which ends the silence and opens new intervals.
             var now = receivedAt.ToUnixTimeMilliseconds();
             // Heartbeats are most of what a collector receives: their statement is prepared once.
-            var command = prepared.For(ConfirmHeartbeat, HeartbeatParameters);
-            command.Transaction = transaction;
-            command.Parameters["HostName"].Value = heartbeat.HostName;
-            command.Parameters["ContentHash"].Value = heartbeat.ContentHash;
-            command.Parameters["AgentTime"].Value = heartbeat.AgentTime is { } agentTime ? agentTime.ToDateTimeOffset().ToUnixTimeMilliseconds() : DBNull.Value;
-            command.Parameters["Now"].Value = now;
-            command.Parameters["SilentAfterMs"].Value = rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : DBNull.Value;
+            var command = prepared.Bind(ConfirmHeartbeat,
+            [
+                ("HostName", DbType.String, heartbeat.HostName),
+                ("ContentHash", DbType.String, heartbeat.ContentHash),
+                ("AgentTime", DbType.Int64, heartbeat.AgentTime?.ToDateTimeOffset().ToUnixTimeMilliseconds()),
+                ("Now", DbType.Int64, now),
+                ("SilentAfterMs", DbType.Int64, rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : null),
+            ], transaction);
             var hostId = command.ExecuteScalar() is long found ? found : (long?)null;
             // Set on every run: a batch that is applied again after a rollback runs this again.
             confirmed = hostId is not null;
@@ -205,13 +203,17 @@ public sealed partial class InventoryStore
     /// which is <c>FirstColumn</c> (where Dapper splits a row into its id and its fact): the host's
     /// open rows are read with them, and an INSERT returns them with each new row's id.
     /// <c>Rejoin</c>, where a table has one, lists the recently ended rows (id, key) that a new fact
-    /// with the same <c>RejoinKey</c> continues, oldest first. <c>Source</c> tells a binding table's
-    /// rows of one source from the others.
+    /// with the same <c>RejoinKey</c> continues, oldest first. <c>Ending</c> is what closing a row
+    /// sets. <c>Source</c> tells a binding table's rows of one source from the others.
     /// </summary>
-    private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, string Insert, string Close, string? Update = null,
+    private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, string Insert, string Ending = "valid_to = @Now", string? Update = null,
         string? Rejoin = null, Func<T, string>? RejoinKey = null, long Source = 0)
     {
         public string SelectOpen => $"SELECT id, {Columns} FROM {Name} WHERE host_id = @HostId AND valid_to IS NULL";
+
+        public string CloseOne => $"UPDATE {Name} SET {Ending} WHERE id = @Id";
+
+        public string CloseMany => $"UPDATE {Name} SET {Ending} WHERE id IN @Ids";
 
         public string Returning => $" RETURNING id, {Columns}";
     }
@@ -223,10 +225,7 @@ public sealed partial class InventoryStore
         var open = OpenRowsOf(scope);
         var rows = open.Of<T>(table.Source);
         var changes = IntervalDiff.Compute(rows, current, key);
-        foreach (var closed in changes.Closed.Select(c => c.Id).Chunk(CloseChunk))
-        {
-            scope.Connection.Execute(scope.Database.WithInLists(table.Close), new { scope.Now, Ids = closed, LastSeen = scope.PreviousReport }, scope.Transaction);
-        }
+        Close(scope, table, changes.Closed);
         var inserts = new List<T>();
         var updates = new List<OpenFact<T>>(changes.Updated);
         // The latest ended row of each key, as rows come oldest first.
@@ -260,6 +259,23 @@ public sealed partial class InventoryStore
         return changes;
     }
 
+    /// <summary>Ends the rows' intervals now.</summary>
+    private static void Close<T>(Scope scope, FactTable<T> table, List<OpenFact<T>> rows)
+    {
+        if (scope.Database.RowsPerInsert == 1)
+        {
+            foreach (var row in rows)
+            {
+                scope.Prepared.Bind(table.CloseOne, new { scope.Now, LastSeen = scope.PreviousReport, row.Id }, scope.Transaction).ExecuteNonQuery();
+            }
+            return;
+        }
+        foreach (var closed in rows.Select(c => c.Id).Chunk(CloseChunk))
+        {
+            scope.Connection.Execute(scope.Database.WithInLists(table.CloseMany), new { scope.Now, LastSeen = scope.PreviousReport, Ids = closed }, scope.Transaction);
+        }
+    }
+
     /// <summary>Inserts a row per fact; returns each with its new row's id.</summary>
     private static List<OpenFact<T>> Insert<T>(Scope scope, FactTable<T> table, List<T> facts)
         where T : notnull
@@ -271,14 +287,7 @@ public sealed partial class InventoryStore
         {
             foreach (var fact in facts)
             {
-                var values = MultiRowInsert.Row(sql, fact, shared).ToList();
-                var command = scope.Prepared.For(sql, values.Select(v => (v.Name, v.Type)));
-                command.Transaction = scope.Transaction;
-                foreach (var (name, _, value) in values)
-                {
-                    command.Parameters[name].Value = value ?? DBNull.Value;
-                }
-                using var reader = command.ExecuteReader();
+                using var reader = scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared).ToList(), scope.Transaction).ExecuteReader();
                 reader.Read();
                 inserted.Add(new OpenFact<T>(reader.GetInt64(0), reader.GetRowParser<T>(startIndex: 1)(reader)));
             }
@@ -327,8 +336,7 @@ public sealed partial class InventoryStore
         """
         INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
         VALUES (@HostId, @Uuid, @Name, @State, @Persistent, @Now)
-        """,
-        "UPDATE domains SET valid_to = @Now WHERE id IN @Ids");
+        """);
 
     private static readonly FactTable<NicFact> NicTable = new(
         "nics",
@@ -338,8 +346,7 @@ public sealed partial class InventoryStore
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
         VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
         """,
-        "UPDATE nics SET valid_to = @Now WHERE id IN @Ids",
-        "UPDATE nics SET target_dev = @TargetDev WHERE id = @Id");
+        Update: "UPDATE nics SET target_dev = @TargetDev WHERE id = @Id");
 
     private static readonly FactTable<NetworkFact> NetworkTable = new(
         "networks",
@@ -348,8 +355,7 @@ public sealed partial class InventoryStore
         """
         INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
         VALUES (@HostId, @Name, @Uuid, @Bridge, @ForwardMode, @Active, @Addresses, @Now)
-        """,
-        "UPDATE networks SET valid_to = @Now WHERE id IN @Ids");
+        """);
 
     private static readonly FactTable<LinkFact> LinkTable = new(
         "links",
@@ -361,8 +367,7 @@ public sealed partial class InventoryStore
         """
         INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, tunnel_local, tunnel_remote, tunnel_ttl, valid_from)
         VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @TunnelLocal, @TunnelRemote, @TunnelTtl, @Now)
-        """,
-        "UPDATE links SET valid_to = @Now WHERE id IN @Ids");
+        """);
 
     private static readonly FactTable<ConfiguredFact> ConfiguredTable = new(
         "configured_interfaces",
@@ -377,8 +382,7 @@ public sealed partial class InventoryStore
                                            bridge_ports, file, line, valid_from)
         VALUES (@HostId, @Name, @Family, @Method, @Auto, @Address, @Netmask, @Endpoint, @Local, @Ttl, @Gateway, @Mode,
                 @BridgePorts, @File, @Line, @Now)
-        """,
-        "UPDATE configured_interfaces SET valid_to = @Now WHERE id IN @Ids");
+        """);
 
     // A binding that ended within the rejoin window continues, unless the host fell silent since
     // (then new intervals start) or another MAC took the address meanwhile (then the old holder's
@@ -400,7 +404,7 @@ public sealed partial class InventoryStore
         """,
         // An open row keeps last_seen only for what the wire showed (when it was last seen); the
         // others get their host's previous report, the last one that showed them.
-        "UPDATE bindings SET valid_to = @Now, last_seen = coalesce(last_seen, @LastSeen) WHERE id IN @Ids",
+        "valid_to = @Now, last_seen = coalesce(last_seen, @LastSeen)",
         """
         UPDATE bindings SET neighbour_state = @NeighbourState, hostname = @Hostname, client_id = @ClientId,
                lease_expiry = @LeaseExpiry, valid_to = NULL, last_seen = @SeenAt

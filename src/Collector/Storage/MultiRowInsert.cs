@@ -59,16 +59,9 @@ internal static partial class MultiRowInsert
                 continue;
             }
             var property = properties.First(p => p.Name == name);
-            yield return (name, TypeOf(property.PropertyType), property.GetValue(fact));
+            yield return (name, PreparedCommands.TypeOf(property.PropertyType), property.GetValue(fact));
         }
     }
-
-    private static DbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
-    {
-        var t when t == typeof(long) => DbType.Int64,
-        var t when t == typeof(string) => DbType.String,
-        var t => throw new NotSupportedException($"a fact's {t.Name} property has no column type here"),
-    };
 
     /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
     private static (string Head, string Tuple, string Tail, string[] Names) Split(string insert)

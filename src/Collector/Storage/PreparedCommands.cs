@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
+using System.Reflection;
+using Dapper;
 
 namespace DaemonNet.Collector.Storage;
 
@@ -10,28 +13,55 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 internal sealed class PreparedCommands(DbConnection writer) : IDisposable
 {
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
     private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
-    /// <summary>The statement, prepared with the named parameters (all null until set).</summary>
-    public DbCommand For(string sql, IEnumerable<(string Name, DbType Type)> parameters)
+    /// <summary>The statement with the values of <paramref name="values"/>' properties, by name, in the transaction.</summary>
+    public DbCommand Bind(string sql, object values, DbTransaction transaction) =>
+        Bind(sql, Properties.GetOrAdd(values.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            .Select(p => (p.Name, TypeOf(p.PropertyType), p.GetValue(values))).ToList(), transaction);
+
+    /// <summary>The statement with the named values, in the transaction; a null value is sent as NULL of its type.</summary>
+    public DbCommand Bind(string sql, IReadOnlyList<(string Name, DbType Type, object? Value)> values, DbTransaction transaction)
     {
         if (!commands.TryGetValue(sql, out var command))
         {
             command = writer.CreateCommand();
             command.CommandText = sql;
-            foreach (var (name, type) in parameters)
+            foreach (var (name, type, _) in values)
             {
                 var parameter = command.CreateParameter();
                 parameter.ParameterName = name;
                 parameter.DbType = type;
-                parameter.Value = DBNull.Value;
                 command.Parameters.Add(parameter);
             }
             command.Prepare();
             commands[sql] = command;
         }
+        command.Transaction = transaction;
+        foreach (var (name, _, value) in values)
+        {
+            command.Parameters[name].Value = value ?? DBNull.Value;
+        }
         return command;
     }
+
+    /// <summary>The first row the statement returns, if any.</summary>
+    public T? QueryFirstOrDefault<T>(string sql, object values, DbTransaction transaction)
+    {
+        using var reader = Bind(sql, values, transaction).ExecuteReader();
+        return reader.Read() ? reader.GetRowParser<T>()(reader) : default;
+    }
+
+    /// <summary>The column type of a property: facts and parameters hold whole numbers and text.</summary>
+    public static DbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(long) => DbType.Int64,
+        var t when t == typeof(int) => DbType.Int32,
+        var t when t == typeof(string) => DbType.String,
+        var t => throw new NotSupportedException($"a {t.Name} value has no column type here"),
+    };
 
     public void Dispose()
     {
