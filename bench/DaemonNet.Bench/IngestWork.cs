@@ -23,8 +23,8 @@ public class IngestWork
 {
     private HostSnapshot snapshot = new();
     private byte[] bytes = [];
-    private List<OpenFact<DomainFact>> openDomains = [];
-    private List<OpenFact<BindingFact>> openBindings = [];
+    private List<KeptRow> openDomains = [];
+    private List<KeptRow> openBindings = [];
     private List<TrafficRow> day = [];
 
     [GlobalSetup]
@@ -32,9 +32,9 @@ public class IngestWork
     {
         snapshot = Snapshot(50);
         bytes = snapshot.ToByteArray();
-        openDomains = SnapshotFacts.Domains(snapshot).Select((f, i) => new OpenFact<DomainFact>(i, f)).ToList();
+        openDomains = SnapshotFacts.Domains(snapshot).Select((f, i) => IntervalDiff.Keep(new OpenFact<DomainFact>(i, f), FactHash<DomainFact>.Of)).ToList();
         openBindings = SnapshotFacts.NeighbourBindings(snapshot).Concat(SnapshotFacts.LeaseBindings(snapshot))
-            .Select((f, i) => new OpenFact<BindingFact>(i, f)).ToList();
+            .Select((f, i) => IntervalDiff.Keep(new OpenFact<BindingFact>(i, f), BindingKey)).ToList();
         day = Enumerable.Range(0, 1440).Select(m => new TrafficRow(1, "he-ipv6", 0, m * 60_000L, (m + 1) * 60_000L, 1_000_000 + m, 200_000, 900, 300)).ToList();
     }
 
@@ -49,8 +49,10 @@ public class IngestWork
 
     [Benchmark]
     public int DiffUnchanged() =>
-        IntervalDiff.Compute(openDomains, SnapshotFacts.Domains(snapshot), f => f).Opened.Count
-        + IntervalDiff.Compute(openBindings, SnapshotFacts.NeighbourBindings(snapshot).Concat(SnapshotFacts.LeaseBindings(snapshot)), f => f.Key).Opened.Count;
+        IntervalDiff.Compute(openDomains, SnapshotFacts.Domains(snapshot), FactHash<DomainFact>.Of).Open.Count
+        + IntervalDiff.Compute(openBindings, SnapshotFacts.NeighbourBindings(snapshot).Concat(SnapshotFacts.LeaseBindings(snapshot)), BindingKey).Open.Count;
+
+    private static ulong BindingKey(BindingFact binding) => FactHash<(string, string, long, string)>.Of(binding.Key);
 
     [Benchmark]
     public TrafficFigures SummarizeDay() => TrafficWindow.Summarize(day, 0, current: true);

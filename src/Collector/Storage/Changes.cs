@@ -1,6 +1,6 @@
 namespace DaemonNet.Collector.Storage;
 
-/// <summary>What <see cref="IntervalDiff"/> found: the intervals to close (by row id), the facts to open, and the open intervals whose other attributes changed.</summary>
+/// <summary>What a snapshot changed in one table: the intervals it closed (with their facts), the facts it opened, and the open intervals whose other attributes it changed.</summary>
 public sealed class Changes<T>
 {
     public List<OpenFact<T>> Closed { get; } = [];

@@ -1,38 +1,48 @@
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>
-/// Compares the facts a snapshot states with the open intervals stored for its host. Facts are
-/// matched by key: a fact whose key is new opens an interval, a stored key the snapshot no longer
+/// Compares the facts a snapshot states with the open intervals kept for its host. Facts are
+/// matched by key: a fact whose key is new opens an interval, a kept key the snapshot no longer
 /// states closes one, and a key whose other attributes changed is updated in place. Where the key
-/// is the whole fact, any change closes the old interval and opens a new one.
+/// is the whole fact, any change closes the old interval and opens a new one. Keys and facts are
+/// compared by their hashes (<see cref="FactHash{T}"/>).
 /// </summary>
 public static class IntervalDiff
 {
-    public static Changes<T> Compute<T, TKey>(IEnumerable<OpenFact<T>> open, IEnumerable<T> current, Func<T, TKey> key)
-        where T : IEquatable<T>
-        where TKey : notnull
+    public static Diff<T> Compute<T>(IReadOnlyList<KeptRow> open, IEnumerable<T> current, Func<T, ulong> keyHash)
     {
-        var wanted = new Dictionary<TKey, T>();
+        var wanted = new Dictionary<ulong, T>();
         foreach (var fact in current)
         {
-            wanted.TryAdd(key(fact), fact);
+            wanted.TryAdd(keyHash(fact), fact);
         }
-        var changes = new Changes<T>();
-        foreach (var stored in open)
+        var diff = new Diff<T>();
+        foreach (var kept in open)
         {
-            if (wanted.Remove(key(stored.Fact), out var fact))
+            if (wanted.Remove(kept.Key, out var fact))
             {
-                if (!fact.Equals(stored.Fact))
+                if (FactHash<T>.Of(fact) != kept.Fact)
                 {
-                    changes.Updated.Add(new OpenFact<T>(stored.Id, fact));
+                    diff.Update.Add(new OpenFact<T>(kept.Id, fact));
                 }
             }
             else
             {
-                changes.Closed.Add(stored);
+                diff.Close.Add(kept.Id);
             }
         }
-        changes.Opened.AddRange(wanted.Values);
-        return changes;
+        diff.Open.AddRange(wanted.Values);
+        return diff;
     }
+
+    /// <summary>The row as kept: its id, and the hashes of its fact's key and of the fact.</summary>
+    public static KeptRow Keep<T>(OpenFact<T> row, Func<T, ulong> keyHash) => new(row.Id, keyHash(row.Fact), FactHash<T>.Of(row.Fact));
+}
+
+/// <summary>What <see cref="IntervalDiff"/> found: the rows to close (by id), the facts to open, and the rows whose other attributes changed.</summary>
+public sealed class Diff<T>
+{
+    public List<long> Close { get; } = [];
+    public List<T> Open { get; } = [];
+    public List<OpenFact<T>> Update { get; } = [];
 }

@@ -181,14 +181,14 @@ public sealed partial class InventoryStore
         {
             using var grid = scope.Connection.QueryMultiple(AllOpenRows, new { scope.HostId }, scope.Transaction);
             var open = new OpenRows();
-            open.Set(0, ReadOpen(grid, DomainTable));
-            open.Set(0, ReadOpen(grid, NicTable));
-            open.Set(0, ReadOpen(grid, NetworkTable));
-            open.Set(0, ReadOpen(grid, LinkTable));
-            open.Set(0, ReadOpen(grid, ConfiguredTable));
+            Keep(open, DomainTable, ReadOpen(grid, DomainTable));
+            Keep(open, NicTable, ReadOpen(grid, NicTable));
+            Keep(open, NetworkTable, ReadOpen(grid, NetworkTable));
+            Keep(open, LinkTable, ReadOpen(grid, LinkTable));
+            Keep(open, ConfiguredTable, ReadOpen(grid, ConfiguredTable));
             foreach (var source in ReadOpen(grid, BindingTable(AddressSource.Unspecified)).GroupBy(b => b.Fact.Source))
             {
-                open.Set(source.Key, source.ToList());
+                Keep(open, BindingTable((AddressSource)source.Key), source);
             }
             scope.Open = open;
         }
@@ -198,39 +198,46 @@ public sealed partial class InventoryStore
     private static List<OpenFact<T>> ReadOpen<T>(SqlMapper.GridReader grid, FactTable<T> table) =>
         grid.Read<long, T, OpenFact<T>>((id, fact) => new OpenFact<T>(id, fact), splitOn: table.FirstColumn).AsList();
 
+    private static void Keep<T>(OpenRows open, FactTable<T> table, IEnumerable<OpenFact<T>> rows) =>
+        open.Set<T>(table.Source, rows.Select(row => IntervalDiff.Keep(row, table.KeyHash)).ToList());
+
     /// <summary>
     /// How one fact table is read and written. <c>Columns</c> are the fact's columns, the first of
     /// which is <c>FirstColumn</c> (where Dapper splits a row into its id and its fact): the host's
     /// open rows are read with them, and an INSERT returns them with each new row's id.
-    /// <c>Rejoin</c>, where a table has one, lists the recently ended rows (id, key) that a new fact
-    /// with the same <c>RejoinKey</c> continues, oldest first. <c>Ending</c> is what closing a row
-    /// sets. <c>Source</c> tells a binding table's rows of one source from the others.
+    /// <c>KeyHash</c> hashes what identifies a fact's interval: the whole fact, or a key whose
+    /// other attributes <c>Update</c> changes in place. <c>Rejoin</c>, where a table has one, lists
+    /// the recently ended rows (id, key) that a new fact with the same <c>RejoinKey</c> continues,
+    /// oldest first. <c>Ending</c> is what closing a row sets. <c>Source</c> tells a binding
+    /// table's rows of one source from the others.
     /// </summary>
-    private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, string Insert, string Ending = "valid_to = @Now", string? Update = null,
-        string? Rejoin = null, Func<T, string>? RejoinKey = null, long Source = 0)
+    private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, Func<T, ulong> KeyHash, string Insert, string Ending = "valid_to = @Now",
+        string? Update = null, string? Rejoin = null, Func<T, string>? RejoinKey = null, long Source = 0)
     {
         public string SelectOpen => $"SELECT id, {Columns} FROM {Name} WHERE host_id = @HostId AND valid_to IS NULL";
 
-        public string CloseOne => $"UPDATE {Name} SET {Ending} WHERE id = @Id";
-
-        public string CloseMany => $"UPDATE {Name} SET {Ending} WHERE id IN @Ids";
-
         public string Returning => $" RETURNING id, {Columns}";
+
+        public string CloseOne => $"UPDATE {Name} SET {Ending} WHERE id = @Id" + Returning;
+
+        public string CloseMany => $"UPDATE {Name} SET {Ending} WHERE id IN @Ids" + Returning;
     }
 
-    private static Changes<T> Apply<T, TKey>(Scope scope, FactTable<T> table, IEnumerable<T> current, Func<T, TKey> key)
-        where T : notnull, IEquatable<T>
-        where TKey : notnull
+    private static Changes<T> Apply<T>(Scope scope, FactTable<T> table, IEnumerable<T> current)
+        where T : notnull
     {
         var open = OpenRowsOf(scope);
         var rows = open.Of<T>(table.Source);
-        var changes = IntervalDiff.Compute(rows, current, key);
-        Close(scope, table, changes.Closed);
+        var diff = IntervalDiff.Compute(rows, current, table.KeyHash);
+        var changes = new Changes<T>();
+        changes.Closed.AddRange(Close(scope, table, diff.Close));
+        changes.Opened.AddRange(diff.Open);
+        changes.Updated.AddRange(diff.Update);
         var inserts = new List<T>();
-        var updates = new List<OpenFact<T>>(changes.Updated);
+        var updates = new List<OpenFact<T>>(diff.Update);
         // The latest ended row of each key, as rows come oldest first.
         var rejoinable = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (table.Rejoin is not null && changes.Opened.Count > 0)
+        if (table.Rejoin is not null && diff.Open.Count > 0)
         {
             foreach (var (id, rowKey) in scope.Connection.Query<(long, string)>(table.Rejoin,
                 new { scope.HostId, table.Source, WindowStart = scope.Now - scope.RejoinWindowMs }, scope.Transaction))
@@ -238,7 +245,7 @@ public sealed partial class InventoryStore
                 rejoinable[rowKey] = id;
             }
         }
-        foreach (var fact in changes.Opened)
+        foreach (var fact in diff.Open)
         {
             if (table.RejoinKey is { } rejoinKey && rejoinable.Remove(rejoinKey(fact), out var id))
             {
@@ -255,25 +262,37 @@ public sealed partial class InventoryStore
         {
             scope.Connection.Execute(table.Update!, updates.Select(u => WithValues(u.Fact, ("Id", u.Id))), scope.Transaction);
         }
-        open.Set(table.Source, StillOpen(rows, changes, updates, inserted));
+        if (diff.Close.Count > 0 || updates.Count > 0 || inserted.Count > 0)
+        {
+            var ended = diff.Close.Concat(updates.Select(u => u.Id)).ToHashSet();
+            open.Set<T>(table.Source, [.. rows.Where(row => !ended.Contains(row.Id)),
+                .. updates.Concat(inserted).Select(row => IntervalDiff.Keep(row, table.KeyHash))]);
+        }
         return changes;
     }
 
-    /// <summary>Ends the rows' intervals now.</summary>
-    private static void Close<T>(Scope scope, FactTable<T> table, List<OpenFact<T>> rows)
+    /// <summary>Ends the rows' intervals now; returns them with their facts, for the watchers.</summary>
+    private static List<OpenFact<T>> Close<T>(Scope scope, FactTable<T> table, List<long> ids)
     {
+        var closed = new List<OpenFact<T>>(ids.Count);
         if (scope.Database.RowsPerInsert == 1)
         {
-            foreach (var row in rows)
+            Func<DbDataReader, T>? parse = null;
+            foreach (var id in ids)
             {
-                scope.Prepared.Bind(table.CloseOne, new { scope.Now, LastSeen = scope.PreviousReport, row.Id }, scope.Transaction).ExecuteNonQuery();
+                using var reader = scope.Prepared.Bind(table.CloseOne, new { scope.Now, LastSeen = scope.PreviousReport, Id = id }, scope.Transaction).ExecuteReader();
+                reader.Read();
+                parse ??= reader.GetRowParser<T>(startIndex: 1);
+                closed.Add(new OpenFact<T>(id, parse(reader)));
             }
-            return;
+            return closed;
         }
-        foreach (var closed in rows.Select(c => c.Id).Chunk(CloseChunk))
+        foreach (var chunk in ids.Chunk(CloseChunk))
         {
-            scope.Connection.Execute(scope.Database.WithInLists(table.CloseMany), new { scope.Now, LastSeen = scope.PreviousReport, Ids = closed }, scope.Transaction);
+            closed.AddRange(scope.Connection.Query<long, T, OpenFact<T>>(scope.Database.WithInLists(table.CloseMany), (id, fact) => new OpenFact<T>(id, fact),
+                new { scope.Now, LastSeen = scope.PreviousReport, Ids = chunk }, scope.Transaction, splitOn: table.FirstColumn));
         }
+        return closed;
     }
 
     /// <summary>Inserts a row per fact; returns each with its new row's id.</summary>
@@ -285,11 +304,10 @@ public sealed partial class InventoryStore
         var sql = table.Insert + table.Returning;
         if (scope.Database.RowsPerInsert == 1)
         {
+            // One row a statement: the row holds the fact as given, and only its id is read back.
             foreach (var fact in facts)
             {
-                using var reader = scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared).ToList(), scope.Transaction).ExecuteReader();
-                reader.Read();
-                inserted.Add(new OpenFact<T>(reader.GetInt64(0), reader.GetRowParser<T>(startIndex: 1)(reader)));
+                inserted.Add(new OpenFact<T>((long)scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared).ToList(), scope.Transaction).ExecuteScalar()!, fact));
             }
             return inserted;
         }
@@ -299,21 +317,6 @@ public sealed partial class InventoryStore
                 splitOn: table.FirstColumn));
         }
         return inserted;
-    }
-
-    /// <summary>The table's open rows once the changes are written: what stayed, what changed in place or rejoined, and what was inserted.</summary>
-    private static List<OpenFact<T>> StillOpen<T>(List<OpenFact<T>> before, Changes<T> changes, List<OpenFact<T>> updates, List<OpenFact<T>> inserted)
-    {
-        if (changes.Closed.Count == 0 && updates.Count == 0 && inserted.Count == 0)
-        {
-            return before;
-        }
-        var ended = changes.Closed.Select(c => c.Id).ToHashSet();
-        var changed = updates.Select(u => u.Id).ToHashSet();
-        var after = before.Where(row => !ended.Contains(row.Id) && !changed.Contains(row.Id)).ToList();
-        after.AddRange(updates);
-        after.AddRange(inserted);
-        return after;
     }
 
     /// <summary>Rows closed a statement: SQLite takes each id of the list as a parameter of its own.</summary>
@@ -333,6 +336,7 @@ public sealed partial class InventoryStore
         "domains",
         "uuid AS Uuid, name AS Name, state AS State, persistent AS Persistent",
         "Uuid",
+        FactHash<DomainFact>.Of,
         """
         INSERT INTO domains (host_id, uuid, name, state, persistent, valid_from)
         VALUES (@HostId, @Uuid, @Name, @State, @Persistent, @Now)
@@ -342,6 +346,7 @@ public sealed partial class InventoryStore
         "nics",
         "domain_uuid AS DomainUuid, mac AS Mac, kind AS Kind, network AS Network, bridge AS Bridge, target_dev AS TargetDev",
         "DomainUuid",
+        nic => FactHash<(string, string, long, string, string)>.Of(nic.Key),
         """
         INSERT INTO nics (host_id, domain_uuid, mac, kind, network, bridge, target_dev, valid_from)
         VALUES (@HostId, @DomainUuid, @Mac, @Kind, @Network, @Bridge, @TargetDev, @Now)
@@ -352,6 +357,7 @@ public sealed partial class InventoryStore
         "networks",
         "name AS Name, uuid AS Uuid, bridge AS Bridge, forward_mode AS ForwardMode, active AS Active, addresses AS Addresses",
         "Name",
+        FactHash<NetworkFact>.Of,
         """
         INSERT INTO networks (host_id, name, uuid, bridge, forward_mode, active, addresses, valid_from)
         VALUES (@HostId, @Name, @Uuid, @Bridge, @ForwardMode, @Active, @Addresses, @Now)
@@ -364,6 +370,7 @@ public sealed partial class InventoryStore
         tunnel_local AS TunnelLocal, tunnel_remote AS TunnelRemote, tunnel_ttl AS TunnelTtl
         """,
         "Name",
+        FactHash<LinkFact>.Of,
         """
         INSERT INTO links (host_id, name, kind, mac, master, operstate, mtu, addresses, tunnel_local, tunnel_remote, tunnel_ttl, valid_from)
         VALUES (@HostId, @Name, @Kind, @Mac, @Master, @Operstate, @Mtu, @Addresses, @TunnelLocal, @TunnelRemote, @TunnelTtl, @Now)
@@ -377,6 +384,7 @@ public sealed partial class InventoryStore
         file AS File, line AS Line
         """,
         "Name",
+        FactHash<ConfiguredFact>.Of,
         """
         INSERT INTO configured_interfaces (host_id, name, family, method, auto, address, netmask, endpoint, local, ttl, gateway, mode,
                                            bridge_ports, file, line, valid_from)
@@ -398,6 +406,7 @@ public sealed partial class InventoryStore
         hostname AS Hostname, client_id AS ClientId, lease_expiry AS LeaseExpiry, last_seen AS SeenAt
         """,
         "Mac",
+        binding => FactHash<(string, string, long, string)>.Of(binding.Key),
         """
         INSERT INTO bindings (host_id, mac, ip, source, device, neighbour_state, hostname, client_id, lease_expiry, valid_from, last_seen)
         VALUES (@HostId, @Mac, @Ip, @Source, @Device, @NeighbourState, @Hostname, @ClientId, @LeaseExpiry, @Now, @SeenAt)
@@ -434,24 +443,24 @@ public sealed partial class InventoryStore
     [
         (SourceNames.Libvirt, (scope, snapshot) =>
         {
-            scope.Committed.Domains(Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot), f => f));
-            scope.Committed.Nics(Apply(scope, NicTable, SnapshotFacts.Nics(snapshot), f => f.Key));
-            Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot), f => f);
+            scope.Committed.Domains(Apply(scope, DomainTable, SnapshotFacts.Domains(snapshot)));
+            scope.Committed.Nics(Apply(scope, NicTable, SnapshotFacts.Nics(snapshot)));
+            Apply(scope, NetworkTable, SnapshotFacts.Networks(snapshot));
         }),
         (SourceNames.Kernel, (scope, snapshot) =>
         {
-            Apply(scope, LinkTable, SnapshotFacts.Links(snapshot), f => f);
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot), f => f.Key));
+            Apply(scope, LinkTable, SnapshotFacts.Links(snapshot));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Neighbour), SnapshotFacts.NeighbourBindings(snapshot)));
         }),
         (SourceNames.Leases, (scope, snapshot) =>
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot), f => f.Key))),
-        (SourceNames.Interfaces, (scope, snapshot) => { Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot), f => f); }),
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Lease), SnapshotFacts.LeaseBindings(snapshot)))),
+        (SourceNames.Interfaces, (scope, snapshot) => { Apply(scope, ConfiguredTable, SnapshotFacts.Configured(snapshot)); }),
         (SourceNames.GuestAgent, (scope, snapshot) =>
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot), f => f.Key))),
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.GuestAgent), SnapshotFacts.GuestAgentBindings(snapshot)))),
         (SourceNames.Capture, (scope, snapshot) =>
         {
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Capture), SnapshotFacts.CapturedBindings(snapshot, claims: false, scope.Now), f => f.Key));
-            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Claim), SnapshotFacts.CapturedBindings(snapshot, claims: true, scope.Now), f => f.Key));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Capture), SnapshotFacts.CapturedBindings(snapshot, claims: false, scope.Now)));
+            scope.Committed.Bindings(Apply(scope, BindingTable(AddressSource.Claim), SnapshotFacts.CapturedBindings(snapshot, claims: true, scope.Now)));
         }),
     ];
 }
