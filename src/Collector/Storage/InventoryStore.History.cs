@@ -51,24 +51,24 @@ public sealed partial class InventoryStore
                 break;
         }
         // The NICs that ever carried the MACs name the VMs; the VMs' NICs name their other MACs.
-        var nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = uuids, Macs = macs }))).AsList();
+        var nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = List(uuids), Macs = List(macs) }))).AsList();
         uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid))];
         var domains = (await connection.QueryAsync<DomainRow>(Sql(DomainSpans),
-            Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids }))).AsList();
+            Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = List(uuids) }))).AsList();
         if (query.Kind == QueryKind.Name)
         {
             uuids = [.. domains.Select(d => d.Uuid).Distinct()];
-            nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = uuids, Macs = Array.Empty<string>() }))).AsList();
+            nics = (await connection.QueryAsync<NicRow>(Sql(NicHistory), Merge(span, new { Uuids = List(uuids), Macs = List(Array.Empty<string>()) }))).AsList();
         }
         if (query.Kind != QueryKind.Ip)
         {
             macs = [.. macs.Union(nics.Select(n => n.Mac))];
-            bindings = (await connection.QueryAsync<BindingRow>(Sql(BindingSpansOfMacs), Merge(span, new { Macs = macs }))).AsList();
+            bindings = (await connection.QueryAsync<BindingRow>(Sql(BindingSpansOfMacs), Merge(span, new { Macs = List(macs) }))).AsList();
         }
         var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
             .Concat(bindings.Select(b => b.HostId)).Distinct().ToArray();
-        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = involved })).ToDictionary(h => h.Id);
-        var silences = (await connection.QueryAsync<SilenceRow>(Sql(SilenceSpans), Merge(span, new { HostIds = involved }))).AsList();
+        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = List(involved) })).ToDictionary(h => h.Id);
+        var silences = (await connection.QueryAsync<SilenceRow>(Sql(SilenceSpans), Merge(span, new { HostIds = List(involved) }))).AsList();
         return new HistoryResult(hosts, domains, nics, bindings, silences);
     }
 
@@ -125,12 +125,12 @@ public sealed partial class InventoryStore
             QueryKind.Ip => (await connection.QueryAsync<string>(MacsEverAtIp, new { Ip = ip })).ToArray(),
             _ => [],
         };
-        uuids = [.. uuids.Union(await connection.QueryAsync<string>(Sql(UuidsOfNics), new { Uuids = uuids, Macs = macs }))];
+        uuids = [.. uuids.Union(await connection.QueryAsync<string>(Sql(UuidsOfNics), new { Uuids = List(uuids), Macs = List(macs) }))];
         if (query.Kind != QueryKind.Ip)
         {
-            macs = [.. macs.Union(await connection.QueryAsync<string>(Sql(MacsOfDomains), new { Uuids = uuids }))];
+            macs = [.. macs.Union(await connection.QueryAsync<string>(Sql(MacsOfDomains), new { Uuids = List(uuids) }))];
         }
-        var parameters = When(now, at, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = uuids, Macs = macs, Ip = ip });
+        var parameters = When(now, at, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = List(uuids), Macs = List(macs), Ip = ip });
         async Task<HistoryResult> NearestAsync(string[] statements, bool before)
         {
             // One candidate per table; ties go to the VM, then its NIC, then an address.
@@ -147,7 +147,7 @@ public sealed partial class InventoryStore
             {
                 candidates.Add((binding.HostId, binding.ValidFrom, binding.ValidTo, HistoryResult.Empty with { Bindings = [binding] }));
             }
-            var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = candidates.Select(c => c.HostId).Distinct().ToArray() })).ToDictionary(h => h.Id);
+            var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = List(candidates.Select(c => c.HostId).Distinct()) })).ToDictionary(h => h.Id);
             // A row that the before-statement found open ended at its silent host's last report.
             var nearest = before
                 ? candidates.OrderByDescending(c => c.ValidTo ?? hosts[c.HostId].LastReport).FirstOrDefault()

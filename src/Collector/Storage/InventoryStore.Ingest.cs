@@ -290,7 +290,7 @@ public sealed partial class InventoryStore
         foreach (var chunk in ids.Chunk(CloseChunk))
         {
             closed.AddRange(scope.Connection.Query<long, T, OpenFact<T>>(scope.Database.WithInLists(table.CloseMany), (id, fact) => new OpenFact<T>(id, fact),
-                new { scope.Now, LastSeen = scope.PreviousReport, Ids = chunk }, scope.Transaction, splitOn: table.FirstColumn));
+                new { scope.Now, LastSeen = scope.PreviousReport, Ids = scope.Database.InList(chunk) }, scope.Transaction, splitOn: table.FirstColumn));
         }
         return closed;
     }

@@ -186,20 +186,13 @@ public sealed partial class InventoryStore
         WHERE b.mac IN @Macs AND {holds("b")} AND {LeaseValidAt("b")}
         """;
 
-    /// <summary>SQLite limits a statement's parameters; IN lists go in chunks well below that.</summary>
-    private const int InListChunk = 500;
-
-    private async Task<List<T>> QueryChunkedAsync<T>(DbConnection connection, string sql, IEnumerable<string> values, string name,
+    /// <summary>A statement about now or an instant with one list (@<paramref name="name"/>) of the given values.</summary>
+    private async Task<List<T>> QueryListAsync<T>(DbConnection connection, string sql, IEnumerable<string> values, string name,
         DateTimeOffset now, DateTimeOffset? at)
     {
-        var rows = new List<T>();
-        foreach (var chunk in values.Distinct().Chunk(InListChunk))
-        {
-            var parameters = When(now, at, new { });
-            parameters.Add(name, chunk);
-            rows.AddRange(await connection.QueryAsync<T>(Sql(sql), parameters));
-        }
-        return rows;
+        var parameters = When(now, at, new { });
+        parameters.Add(name, List(values.Distinct()));
+        return (await connection.QueryAsync<T>(Sql(sql), parameters)).AsList();
     }
 
     private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<DomainRow> domains, DateTimeOffset now, DateTimeOffset? at)
@@ -208,12 +201,12 @@ public sealed partial class InventoryStore
         {
             return [];
         }
-        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = domains.Select(d => d.HostId).Distinct().ToArray() })).ToDictionary(h => h.Id);
+        var hosts = (await connection.QueryAsync<HostRow>(Sql(HostsById), new { Ids = List(domains.Select(d => d.HostId).Distinct()) })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
-        var nics = (await QueryChunkedAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
+        var nics = (await QueryListAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
             .ToLookup(n => (n.HostId, n.DomainUuid));
-        var bindings = (await QueryChunkedAsync<BindingRow>(connection, For(at).BindingsOfMacs,
+        var bindings = (await QueryListAsync<BindingRow>(connection, For(at).BindingsOfMacs,
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
         var takenByTheLiving = await TakenByLiveVmsAsync(connection, domains, nics, bindings, now, at);
         var result = new List<LocatedVm>(domains.Count);
@@ -250,7 +243,7 @@ public sealed partial class InventoryStore
         {
             return [];
         }
-        var held = (await QueryChunkedAsync<(long HostId, string Device, string Ip, string Mac)>(connection, For(at).HeldByLiveVms,
+        var held = (await QueryListAsync<(long HostId, string Device, string Ip, string Mac)>(connection, For(at).HeldByLiveVms,
             ofTheStopped.Select(b => b.Ip), "Ips", now, at)).ToLookup(h => (h.HostId, h.Device, h.Ip), h => h.Mac);
         return ofTheStopped.Where(b => held[(b.HostId, b.Device, b.Ip)].Any(mac => mac != b.Mac))
             .Select(b => (b.HostId, b.Device, b.Ip, b.Mac)).ToHashSet();

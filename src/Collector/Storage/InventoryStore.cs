@@ -155,5 +155,8 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     /// <summary>A statement with IN lists as this database takes them (<see cref="StoreDatabase.WithInLists"/>).</summary>
     private string Sql(string statement) => database.WithInLists(statement);
 
+    /// <summary>The value of an IN list in a statement that <see cref="Sql"/> adapted.</summary>
+    private object List<T>(IEnumerable<T> values) => database.InList(values);
+
     private ValueTask<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => database.OpenReaderAsync(cancellationToken);
 }

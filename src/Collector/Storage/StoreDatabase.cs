@@ -25,11 +25,15 @@ public abstract class StoreDatabase : IDisposable
     public abstract ValueTask<DbConnection> OpenReaderAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// The statement with its <c>IN @List</c> parameters as this database takes a list. Dapper
-    /// expands a list into one parameter per value for SQLite, but hands PostgreSQL the array
-    /// whole, which only <c>= ANY(@List)</c> takes. Statements are written for SQLite.
+    /// The statement with its <c>IN @List</c> parameters as this database reads a list that
+    /// <see cref="InList"/> gave: SQLite a JSON array (<c>json_each</c>), PostgreSQL an array
+    /// (<c>= ANY</c>). Either way a list is one parameter, so the statement's text is the same
+    /// however long the list, and SQLite binds one value rather than one per item.
     /// </summary>
-    public virtual string WithInLists(string statement) => statement;
+    public abstract string WithInLists(string statement);
+
+    /// <summary>The value of an <c>IN @List</c> parameter, for a statement adapted by <see cref="WithInLists"/>.</summary>
+    public abstract object InList<T>(IEnumerable<T> values);
 
     /// <summary>
     /// A statement that takes a host's stream (@Host) for this collector's writer session and

@@ -168,6 +168,20 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
     }
 
     [Fact]
+    public async Task Where_NatAddressOnManyHosts_ListsTheVmOfEachWithItsLease()
+    {
+        // Every host's libvirt hands out the same private range: one address, a VM on each host.
+        var hosts = Enumerable.Range(1, 600).Select(n => $"daemon{n:D3}").ToList();
+        await Task.WhenAll(hosts.Select((h, i) => Apply(Host(h, Vm($"vm{i}", i, DomainState.Running, NatNic($"52:54:00:cc:{i / 256:x2}:{i % 256:x2}")))
+            .WithLease("192.168.122.45", $"52:54:00:cc:{i / 256:x2}:{i % 256:x2}", TimeSpan.FromHours(1)), T0)));
+
+        var vms = (await Where("192.168.122.45", T0)).Vms;
+
+        Assert.Equal(hosts, vms.Select(v => v.Host.Name).Order());
+        Assert.All(vms, vm => Assert.Equal("192.168.122.45", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
+    }
+
+    [Fact]
     public async Task Where_ForwardBridgeVmSeenByAnotherHost_ShowsThatHostAsTheObserver()
     {
         await Apply(Host("daemon1", Vm("lan1", 1, DomainState.Running, ForwardNic("52:54:00:bb:00:01"))), T0);

@@ -59,10 +59,12 @@ public sealed partial class PostgresDatabase : StoreDatabase
     private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
 
     public override string WithInLists(string statement) =>
-        adapted.GetOrAdd(statement, s => InList().Replace(s, "= ANY(@$1)"));
+        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "= ANY(@$1)"));
+
+    public override object InList<T>(IEnumerable<T> values) => values.ToArray();
 
     [GeneratedRegex(@"\bIN @(\w+)")]
-    private static partial Regex InList();
+    private static partial Regex InListParameter();
 
     public override DbConnection OpenWriter()
     {

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -9,7 +12,7 @@ namespace DaemonNet.Collector.Storage.Sqlite;
 /// The inventory in one SQLite file in WAL mode: one writer connection, and pooled readers that
 /// WAL lets run beside it. The file and its folder are private to the collector's user.
 /// </summary>
-public sealed class SqliteDatabase : StoreDatabase
+public sealed partial class SqliteDatabase : StoreDatabase
 {
     private readonly string path;
     private readonly string connectionString;
@@ -48,8 +51,24 @@ public sealed class SqliteDatabase : StoreDatabase
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
+        // Queries read the file through memory mapped pages: an answer that crosses hundreds of
+        // hosts reads pages no connection's cache holds, and a mapped page costs no system call.
+        connection.Execute(MapForReading);
         return connection;
     }
+
+    /// <summary>SQLite maps at most this much (its own ceiling is 2 GiB unless built otherwise); pages beyond are read as usual.</summary>
+    private const string MapForReading = "PRAGMA mmap_size = 2147483648";
+
+    private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
+
+    public override string WithInLists(string statement) =>
+        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "IN (SELECT value FROM json_each(@$1))"));
+
+    public override object InList<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values.ToArray());
+
+    [GeneratedRegex(@"\bIN @(\w+)")]
+    private static partial Regex InListParameter();
 
     /// <summary>Gives the freed pages back to the file system; the checkpoint first moves them out of the WAL.</summary>
     public override void ReclaimSpace(DbConnection writer)
