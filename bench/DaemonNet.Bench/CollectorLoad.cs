@@ -37,6 +37,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             var inventory = new Inventory.InventoryClient(channel);
             var queries = new Latencies();
             var peakMiB = 0.0;
+            var peakAnonymousMiB = 0.0;
             var lastSample = TimeSpan.Zero;
             for (var i = 0; !running.IsCompleted; i++)
             {
@@ -44,6 +45,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
                 if (watch.Elapsed - lastSample > TimeSpan.FromSeconds(1))
                 {
                     peakMiB = Math.Max(peakMiB, AgentLoad.ResidentMiB(collector.Id));
+                    peakAnonymousMiB = Math.Max(peakAnonymousMiB, AgentLoad.AnonymousMiB(collector.Id));
                     lastSample = watch.Elapsed;
                 }
                 await Task.Delay(20);
@@ -52,7 +54,8 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             var seconds = watch.Elapsed.TotalSeconds;
             Console.WriteLine($"  messages acknowledged: {load.Acknowledged} ({load.Acknowledged / seconds:0} per second): {load.Snapshots} snapshots, {load.Heartbeats} heartbeats");
             Console.WriteLine($"  failures: {load.Failures}{(load.Failures > 0 ? $" (first: {load.FirstFailure})" : "")}; snapshot requests after stalls: {load.SnapshotRequests}");
-            Console.WriteLine($"  collector peak RSS: {peakMiB:0} MiB (sampled every second), at the end {AgentLoad.ResidentMiB(collector.Id):0} MiB");
+            Console.WriteLine($"  collector peak RSS: {peakMiB:0} MiB (sampled every second), at the end {AgentLoad.ResidentMiB(collector.Id):0} MiB; " +
+                $"anonymous (heap, stacks; not the mapped database or code) at its peak {peakAnonymousMiB:0} MiB, at the end {AgentLoad.AnonymousMiB(collector.Id):0} MiB");
             Console.WriteLine($"  where under load, client-side over gRPC: {queries.Summary}");
             var firsts = load.FirstAcknowledgements.Order().ToList();
             Console.WriteLine($"  first snapshots acknowledged: {firsts.Count} of {agents}; the last {(firsts.Count > 0 ? firsts[^1].TotalSeconds : double.NaN):0.0} s after the start, half of them by {(firsts.Count > 0 ? firsts[firsts.Count / 2].TotalSeconds : double.NaN):0.0} s");

@@ -151,8 +151,13 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
     }
 
     /// <summary>Resident memory of a process, from /proc, in MiB.</summary>
-    public static double ResidentMiB(int processId) =>
-        File.ReadLines($"/proc/{processId}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+    public static double ResidentMiB(int processId) => StatusMiB(processId, "VmRSS:");
+
+    /// <summary>The resident memory that is not a file's pages: the heap and the stacks, without the mapped database or code.</summary>
+    public static double AnonymousMiB(int processId) => StatusMiB(processId, "RssAnon:");
+
+    private static double StatusMiB(int processId, string field) =>
+        File.ReadLines($"/proc/{processId}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024)
             .Single();
 }
