@@ -214,13 +214,14 @@ public sealed partial class InventoryStore
     private sealed record FactTable<T>(string Name, string Columns, string FirstColumn, Func<T, ulong> KeyHash, string Insert, string Ending = "valid_to = @Now",
         string? Update = null, string? Rejoin = null, Func<T, string>? RejoinKey = null, long Source = 0)
     {
-        public string SelectOpen => $"SELECT id, {Columns} FROM {Name} WHERE host_id = @HostId AND valid_to IS NULL";
+        // Built once: a prepared statement is found by its text, for every row.
+        public string SelectOpen { get; } = $"SELECT id, {Columns} FROM {Name} WHERE host_id = @HostId AND valid_to IS NULL";
 
-        public string Returning => $" RETURNING id, {Columns}";
+        public string InsertReturning { get; } = $"{Insert} RETURNING id, {Columns}";
 
-        public string CloseOne => $"UPDATE {Name} SET {Ending} WHERE id = @Id" + Returning;
+        public string CloseOne { get; } = $"UPDATE {Name} SET {Ending} WHERE id = @Id RETURNING id, {Columns}";
 
-        public string CloseMany => $"UPDATE {Name} SET {Ending} WHERE id IN @Ids" + Returning;
+        public string CloseMany { get; } = $"UPDATE {Name} SET {Ending} WHERE id IN @Ids RETURNING id, {Columns}";
     }
 
     private static Changes<T> Apply<T>(Scope scope, FactTable<T> table, IEnumerable<T> current)
@@ -301,13 +302,13 @@ public sealed partial class InventoryStore
     {
         var inserted = new List<OpenFact<T>>(facts.Count);
         var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
-        var sql = table.Insert + table.Returning;
+        var sql = table.InsertReturning;
         if (scope.Database.RowsPerInsert == 1)
         {
             // One row a statement: the row holds the fact as given, and only its id is read back.
             foreach (var fact in facts)
             {
-                inserted.Add(new OpenFact<T>((long)scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared).ToList(), scope.Transaction).ExecuteScalar()!, fact));
+                inserted.Add(new OpenFact<T>((long)scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared), scope.Transaction).ExecuteScalar()!, fact));
             }
             return inserted;
         }
@@ -399,7 +400,10 @@ public sealed partial class InventoryStore
     // round trip each to PostgreSQL, and 20,000 of them on SQLite held the writer for seconds.
     // "+o.host_id" keeps SQLite on the address index for the takeover check: on the host index it
     // would scan every binding of the host for each candidate.
-    private static FactTable<BindingFact> BindingTable(AddressSource source) => new(
+    private static FactTable<BindingFact> BindingTable(AddressSource source) =>
+        BindingTables.TryGetValue(source, out var table) ? table : NewBindingTable(source);
+
+    private static FactTable<BindingFact> NewBindingTable(AddressSource source) => new(
         "bindings",
         """
         mac AS Mac, ip AS Ip, source AS Source, device AS Device, neighbour_state AS NeighbourState,
@@ -430,6 +434,8 @@ public sealed partial class InventoryStore
         (long)source);
 
     // After the tables: static fields are set in the order they are written.
+    private static readonly Dictionary<AddressSource, FactTable<BindingFact>> BindingTables = Enum.GetValues<AddressSource>().ToDictionary(s => s, NewBindingTable);
+
     private static readonly string AllOpenRows = string.Join(";\n",
         DomainTable.SelectOpen, NicTable.SelectOpen, NetworkTable.SelectOpen, LinkTable.SelectOpen, ConfiguredTable.SelectOpen,
         BindingTable(AddressSource.Unspecified).SelectOpen);

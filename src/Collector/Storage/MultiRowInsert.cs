@@ -16,7 +16,6 @@ namespace DaemonNet.Collector.Storage;
 internal static partial class MultiRowInsert
 {
     private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string Tail, string[] Names)> Templates = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
     /// <summary>
     /// The statements that insert a row per fact. A row's values are the fact's properties, and
@@ -47,21 +46,29 @@ internal static partial class MultiRowInsert
     /// The values of the one-row statement's parameters for one fact, with their types: a null says
     /// nothing of its type, which PostgreSQL then needs given.
     /// </summary>
-    public static IEnumerable<(string Name, DbType Type, object? Value)> Row<T>(string insert, T fact, IReadOnlyDictionary<string, object?> shared)
+    public static (string Name, DbType Type, object? Value)[] Row<T>(string insert, T fact, IReadOnlyDictionary<string, object?> shared)
         where T : notnull
     {
-        var properties = Properties.GetOrAdd(fact.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
-        foreach (var name in Templates.GetOrAdd(insert, Split).Names)
+        var columns = Columns.GetOrAdd((insert, fact.GetType()), key =>
         {
-            if (shared.TryGetValue(name, out var given))
-            {
-                yield return (name, DbType.Int64, given);
-                continue;
-            }
-            var property = properties.First(p => p.Name == name);
-            yield return (name, PreparedCommands.TypeOf(property.PropertyType), property.GetValue(fact));
+            var properties = key.Fact.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+            return [.. Templates.GetOrAdd(key.Insert, Split).Names.Select(name => properties.FirstOrDefault(p => p.Name == name) is { } property
+                ? new Column(name, PreparedCommands.TypeOf(property.PropertyType), property)
+                : new Column(name, DbType.Int64, null))];
+        });
+        var row = new (string Name, DbType Type, object? Value)[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = columns[i];
+            row[i] = (column.Name, column.Type, column.Property is { } property ? property.GetValue(fact) : shared[column.Name]);
         }
+        return row;
     }
+
+    /// <summary>A parameter of the one-row statement: a property of the fact, or else a value every row shares.</summary>
+    private sealed record Column(string Name, DbType Type, PropertyInfo? Property);
+
+    private static readonly ConcurrentDictionary<(string Insert, Type Fact), Column[]> Columns = new();
 
     /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
     private static (string Head, string Tuple, string Tail, string[] Names) Split(string insert)

@@ -22,7 +22,10 @@ internal sealed class PreparedCommands(DbConnection writer) : IDisposable
         Bind(sql, Properties.GetOrAdd(values.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             .Select(p => (p.Name, TypeOf(p.PropertyType), p.GetValue(values))).ToList(), transaction);
 
-    /// <summary>The statement with the named values, in the transaction; a null value is sent as NULL of its type.</summary>
+    /// <summary>
+    /// The statement with the named values, in the transaction; a null value is sent as NULL of its
+    /// type. The values of a statement come in the same order at every call, and are bound by place.
+    /// </summary>
     public DbCommand Bind(string sql, IReadOnlyList<(string Name, DbType Type, object? Value)> values, DbTransaction transaction)
     {
         if (!commands.TryGetValue(sql, out var command))
@@ -40,9 +43,14 @@ internal sealed class PreparedCommands(DbConnection writer) : IDisposable
             commands[sql] = command;
         }
         command.Transaction = transaction;
-        foreach (var (name, _, value) in values)
+        for (var i = 0; i < values.Count; i++)
         {
-            command.Parameters[name].Value = value ?? DBNull.Value;
+            var parameter = command.Parameters[i];
+            if (parameter.ParameterName != values[i].Name)
+            {
+                throw new InvalidOperationException($"the statement was prepared with {parameter.ParameterName} where {values[i].Name} is given now");
+            }
+            parameter.Value = values[i].Value ?? DBNull.Value;
         }
         return command;
     }
