@@ -258,11 +258,7 @@ public sealed partial class InventoryStore
             }
         }
         var inserted = Insert(scope, table, inserts);
-        // Updates differ row by row; Dapper runs the statement once per row.
-        if (updates.Count > 0)
-        {
-            scope.Connection.Execute(table.Update!, updates.Select(u => WithValues(u.Fact, ("Id", u.Id))), scope.Transaction);
-        }
+        Update(scope, table, updates);
         if (diff.Close.Count > 0 || updates.Count > 0 || inserted.Count > 0)
         {
             var ended = diff.Close.Concat(updates.Select(u => u.Id)).ToHashSet();
@@ -270,6 +266,26 @@ public sealed partial class InventoryStore
                 .. updates.Concat(inserted).Select(row => IntervalDiff.Keep(row, table.KeyHash))]);
         }
         return changes;
+    }
+
+    /// <summary>Changes the rows' other attributes in place; a rejoined row opens again. Updates differ row by row: a statement each.</summary>
+    private static void Update<T>(Scope scope, FactTable<T> table, List<OpenFact<T>> rows)
+        where T : notnull
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        if (scope.Database.RowsPerInsert == 1)
+        {
+            foreach (var row in rows)
+            {
+                scope.Prepared.Bind(table.Update!, PreparedCommands.Values(table.Update!, row.Fact, new Dictionary<string, object?> { ["Id"] = row.Id }),
+                    scope.Transaction).ExecuteNonQuery();
+            }
+            return;
+        }
+        scope.Connection.Execute(table.Update!, rows.Select(u => WithValues(u.Fact, ("Id", u.Id))), scope.Transaction);
     }
 
     /// <summary>Ends the rows' intervals now; returns them with their facts, for the watchers.</summary>
@@ -308,7 +324,7 @@ public sealed partial class InventoryStore
             // One row a statement: the row holds the fact as given, and only its id is read back.
             foreach (var fact in facts)
             {
-                inserted.Add(new OpenFact<T>((long)scope.Prepared.Bind(sql, MultiRowInsert.Row(sql, fact, shared), scope.Transaction).ExecuteScalar()!, fact));
+                inserted.Add(new OpenFact<T>((long)scope.Prepared.Bind(sql, PreparedCommands.Values(sql, fact, shared), scope.Transaction).ExecuteScalar()!, fact));
             }
             return inserted;
         }

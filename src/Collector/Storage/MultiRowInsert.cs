@@ -33,7 +33,7 @@ internal static partial class MultiRowInsert
             for (var i = 0; i < chunk.Length; i++)
             {
                 sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@$1_{i}"));
-                foreach (var (name, type, value) in Row(insert, chunk[i], shared))
+                foreach (var (name, type, value) in PreparedCommands.Values(insert, chunk[i], shared))
                 {
                     parameters.Add($"{name}_{i}", value, type);
                 }
@@ -41,34 +41,6 @@ internal static partial class MultiRowInsert
             yield return (sql.Append(tail).ToString(), parameters);
         }
     }
-
-    /// <summary>
-    /// The values of the one-row statement's parameters for one fact, with their types: a null says
-    /// nothing of its type, which PostgreSQL then needs given.
-    /// </summary>
-    public static (string Name, DbType Type, object? Value)[] Row<T>(string insert, T fact, IReadOnlyDictionary<string, object?> shared)
-        where T : notnull
-    {
-        var columns = Columns.GetOrAdd((insert, fact.GetType()), key =>
-        {
-            var properties = key.Fact.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-            return [.. Templates.GetOrAdd(key.Insert, Split).Names.Select(name => properties.FirstOrDefault(p => p.Name == name) is { } property
-                ? new Column(name, PreparedCommands.TypeOf(property.PropertyType), property)
-                : new Column(name, DbType.Int64, null))];
-        });
-        var row = new (string Name, DbType Type, object? Value)[columns.Length];
-        for (var i = 0; i < columns.Length; i++)
-        {
-            var column = columns[i];
-            row[i] = (column.Name, column.Type, column.Property is { } property ? property.GetValue(fact) : shared[column.Name]);
-        }
-        return row;
-    }
-
-    /// <summary>A parameter of the one-row statement: a property of the fact, or else a value every row shares.</summary>
-    private sealed record Column(string Name, DbType Type, PropertyInfo? Property);
-
-    private static readonly ConcurrentDictionary<(string Insert, Type Fact), Column[]> Columns = new();
 
     /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
     private static (string Head, string Tuple, string Tail, string[] Names) Split(string insert)

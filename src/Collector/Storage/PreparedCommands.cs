@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Dapper;
 
 namespace DaemonNet.Collector.Storage;
@@ -11,7 +12,7 @@ namespace DaemonNet.Collector.Storage;
 /// connection and kept: Dapper makes a new command for every call, and preparing a statement
 /// costs SQLite as much as running a small one. Only the writer uses them, under its lock.
 /// </summary>
-internal sealed class PreparedCommands(DbConnection writer) : IDisposable
+internal sealed partial class PreparedCommands(DbConnection writer) : IDisposable
 {
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
@@ -54,6 +55,39 @@ internal sealed class PreparedCommands(DbConnection writer) : IDisposable
         }
         return command;
     }
+
+    /// <summary>
+    /// The values of a statement's parameters, in the order they first appear, for one fact: each
+    /// the fact's property of that name, or else <paramref name="shared"/>'s value (the host, the
+    /// time, a row's id). With their types: a null says nothing of its type, which PostgreSQL needs.
+    /// </summary>
+    public static (string Name, DbType Type, object? Value)[] Values<T>(string sql, T fact, IReadOnlyDictionary<string, object?> shared)
+        where T : notnull
+    {
+        var columns = Columns.GetOrAdd((sql, fact.GetType()), key =>
+        {
+            var properties = key.Fact.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+            return [.. Parameter().Matches(key.Sql).Select(m => m.Groups[1].Value).Distinct().Select(name =>
+                properties.FirstOrDefault(p => p.Name == name) is { } property
+                    ? new Column(name, TypeOf(property.PropertyType), property)
+                    : new Column(name, DbType.Int64, null))];
+        });
+        var values = new (string Name, DbType Type, object? Value)[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = columns[i];
+            values[i] = (column.Name, column.Type, column.Property is { } property ? property.GetValue(fact) : shared[column.Name]);
+        }
+        return values;
+    }
+
+    /// <summary>A parameter of a statement: a property of the fact, or else a value the caller gives beside it.</summary>
+    private sealed record Column(string Name, DbType Type, PropertyInfo? Property);
+
+    private static readonly ConcurrentDictionary<(string Sql, Type Fact), Column[]> Columns = new();
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex Parameter();
 
     /// <summary>The first row the statement returns, if any.</summary>
     public T? QueryFirstOrDefault<T>(string sql, object values, DbTransaction transaction)
