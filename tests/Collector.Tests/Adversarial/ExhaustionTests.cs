@@ -20,10 +20,11 @@ public class ExhaustionTests
 {
     /// <summary>
     /// Far above a well-behaved agent's acknowledgement time beside the abuser (about one largest
-    /// write, docs/BENCHMARKS.md), far below what the abuse cost before it was bounded (40 s and
-    /// more per write, and timeouts).
+    /// write: 4–6 s on the development machine, and CI's machines have been more than twice as
+    /// slow), below what the abuse cost before it was bounded (40 s and more per write, and
+    /// timeouts).
     /// </summary>
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task AbusiveAgent_CannotOpenMoreThanItsStreams_NorStallTheOthers()
