@@ -56,7 +56,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             Console.WriteLine($"  failures: {load.Failures}{(load.Failures > 0 ? $" (first: {load.FirstFailure})" : "")}; snapshot requests after stalls: {load.SnapshotRequests}");
             Console.WriteLine($"  collector peak RSS: {peakMiB:0} MiB (sampled every second), at the end {AgentLoad.ResidentMiB(collector.Id):0} MiB; " +
                 $"anonymous (heap, stacks; not the mapped database or code) at its peak {peakAnonymousMiB:0} MiB, at the end {AgentLoad.AnonymousMiB(collector.Id):0} MiB");
-            Console.WriteLine($"  where under load, client-side over gRPC: {queries.Summary}");
+            Console.WriteLine($"  where under load, client-side over gRPC: {queries.SummaryWithMax}");
             var firsts = load.FirstAcknowledgements.Order().ToList();
             Console.WriteLine($"  first snapshots acknowledged: {firsts.Count} of {agents}; the last {(firsts.Count > 0 ? firsts[^1].TotalSeconds : double.NaN):0.0} s after the start, half of them by {(firsts.Count > 0 ? firsts[firsts.Count / 2].TotalSeconds : double.NaN):0.0} s");
         }

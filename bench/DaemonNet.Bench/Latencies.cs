@@ -29,4 +29,7 @@ internal sealed class Latencies
     }
 
     public string Summary => $"p50 {Percentile(50):0.000} ms, p99 {Percentile(99):0.000} ms (n={Count})";
+
+    /// <summary>The summary with the slowest call, for runs where one stalled call would hide in the percentiles.</summary>
+    public string SummaryWithMax => $"p50 {Percentile(50):0.000} ms, p99 {Percentile(99):0.000} ms, max {Percentile(100):0.000} ms (n={Count})";
 }
