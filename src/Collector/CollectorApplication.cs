@@ -21,14 +21,24 @@ namespace DaemonNet.Collector;
 /// <summary>All of the collector's wiring: configuration sources, services, the listener, the endpoints.</summary>
 public static class CollectorApplication
 {
+    /// <summary>The settings file the packaged collector reads, under its flags and environment.</summary>
+    public const string SystemSettingsFile = "/etc/daemonnet/collector.json";
+
     /// <summary>Builds the application; throws <see cref="InvalidOperationException"/> with a sentence when a TLS file cannot be loaded.</summary>
     /// <param name="overrides">Configuration keys set by flags (or by tests).</param>
+    /// <param name="settingsFile">
+    /// A JSON settings file, read when it exists: <see cref="SystemSettingsFile"/> for the program.
+    /// Tests give none, so that a collector installed on the same machine cannot lend them its settings.
+    /// </param>
     /// <param name="replaceServices">Lets tests swap a service, such as the clock, after the defaults are registered.</param>
-    public static WebApplication Create(IDictionary<string, string?> overrides, Action<IServiceCollection>? replaceServices = null)
+    public static WebApplication Create(IDictionary<string, string?> overrides, string? settingsFile, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        if (settingsFile is not null)
+        {
+            builder.Configuration.AddJsonFile(settingsFile, optional: true);
+        }
         builder.Configuration
-            .AddJsonFile("/etc/daemonnet/collector.json", optional: true)
             .AddEnvironmentVariables("DAEMONNET_")
             .AddInMemoryCollection(overrides);
         // Under systemd, journald stamps each line and reads its priority from a <N> prefix.

@@ -25,7 +25,7 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     WebApplication app;
     try
     {
-        app = CollectorApplication.Create(flags);
+        app = CollectorApplication.Create(flags, CollectorApplication.SystemSettingsFile);
     }
     catch (InvalidOperationException e)
     {

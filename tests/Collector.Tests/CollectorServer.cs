@@ -84,7 +84,7 @@ internal sealed class CollectorServer : IAsyncDisposable
         {
             overrides[key] = value;
         }
-        var app = CollectorApplication.Create(overrides, services =>
+        var app = CollectorApplication.Create(overrides, settingsFile: null, services =>
         {
             if (!realClock)
             {
