@@ -84,19 +84,33 @@ internal sealed class CollectorServer : IAsyncDisposable
         {
             overrides[key] = value;
         }
-        var app = CollectorApplication.Create(overrides, settingsFile: null, services =>
+        WebApplication? app = null;
+        try
         {
-            if (!realClock)
+            app = CollectorApplication.Create(overrides, settingsFile: null, services =>
             {
-                services.AddSingleton<TimeProvider>(clock);
+                if (!realClock)
+                {
+                    services.AddSingleton<TimeProvider>(clock);
+                }
+            });
+            await app.StartAsync();
+            // The main port: not the metrics port, when the test asked for one.
+            var metrics = overrides.GetValueOrDefault("Collector:MetricsListen") ?? "";
+            var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+                .Single(a => metrics.Length == 0 || !a.EndsWith(metrics[metrics.LastIndexOf(':')..], StringComparison.Ordinal));
+            return new CollectorServer(app, url, folder, clock) { settings = settings, realClock = realClock };
+        }
+        catch
+        {
+            // A collector that did not start leaves nothing behind: its folder goes with it.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
             }
-        });
-        await app.StartAsync();
-        // The main port: not the metrics port, when the test asked for one.
-        var metrics = overrides.GetValueOrDefault("Collector:MetricsListen") ?? "";
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Single(a => metrics.Length == 0 || !a.EndsWith(metrics[metrics.LastIndexOf(':')..], StringComparison.Ordinal));
-        return new CollectorServer(app, url, folder, clock) { settings = settings, realClock = realClock };
+            folder.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
