@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -15,7 +13,7 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 internal static partial class MultiRowInsert
 {
-    private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string Tail, string[] Names)> Templates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (string Head, string Tuple, string Tail)> Templates = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The statements that insert a row per fact. A row's values are the fact's properties, and
@@ -25,7 +23,7 @@ internal static partial class MultiRowInsert
         IReadOnlyDictionary<string, object?> shared, int rowsPerStatement)
         where T : notnull
     {
-        var (head, tuple, tail, _) = Templates.GetOrAdd(insert, Split);
+        var (head, tuple, tail) = Templates.GetOrAdd(insert, Split);
         foreach (var chunk in facts.Chunk(rowsPerStatement))
         {
             var sql = new StringBuilder(head);
@@ -43,12 +41,11 @@ internal static partial class MultiRowInsert
     }
 
     /// <summary>The statement up to VALUES, the row's tuple (to its closing parenthesis), and what follows the row.</summary>
-    private static (string Head, string Tuple, string Tail, string[] Names) Split(string insert)
+    private static (string Head, string Tuple, string Tail) Split(string insert)
     {
         var values = insert.LastIndexOf("VALUES", StringComparison.Ordinal) + "VALUES".Length;
         var end = insert.IndexOf(')', values) + 1;
-        var tuple = insert[values..end].Trim();
-        return (insert[..values], tuple, insert[end..], [.. Parameter().Matches(tuple).Select(m => m.Groups[1].Value)]);
+        return (insert[..values], insert[values..end].Trim(), insert[end..]);
     }
 
     [GeneratedRegex(@"@(\w+)")]

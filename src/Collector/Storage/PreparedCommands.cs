@@ -14,14 +14,12 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 internal sealed partial class PreparedCommands(DbConnection writer) : IDisposable
 {
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
-
     private readonly Dictionary<string, DbCommand> commands = new(StringComparer.Ordinal);
 
-    /// <summary>The statement with the values of <paramref name="values"/>' properties, by name, in the transaction.</summary>
-    public DbCommand Bind(string sql, object values, DbTransaction transaction) =>
-        Bind(sql, Properties.GetOrAdd(values.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            .Select(p => (p.Name, TypeOf(p.PropertyType), p.GetValue(values))).ToList(), transaction);
+    /// <summary>The statement with its parameters taken from <paramref name="values"/>' properties of the same names, in the transaction.</summary>
+    public DbCommand Bind(string sql, object values, DbTransaction transaction) => Bind(sql, Values(sql, values, NoneShared), transaction);
+
+    private static readonly Dictionary<string, object?> NoneShared = [];
 
     /// <summary>
     /// The statement with the named values, in the transaction; a null value is sent as NULL of its
