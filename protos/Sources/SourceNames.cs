@@ -31,6 +31,15 @@ public static class SourceNames
     /// <summary>ARP and neighbour discovery seen on the VM bridges.</summary>
     public const string Capture = "capture";
 
+    /// <summary>
+    /// The agent's loop that follows libvirt's events. It states no facts: an error under this name
+    /// means changes are seen at the next interval instead of at once.
+    /// </summary>
+    public const string LibvirtEvents = "libvirt-events";
+
+    /// <summary>The agent's loop that follows the kernel's announcements and the lease folder; like <see cref="LibvirtEvents"/>, no facts.</summary>
+    public const string KernelEvents = "kernel-events";
+
     /// <summary>An address binding's source as evidence names it.</summary>
     public static string Of(AddressSource source) => source switch
     {

@@ -54,7 +54,12 @@ public static class CollectorApplication
         builder.Services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules);
+        builder.Services.AddSingleton(provider => new ListeningClock(provider.GetRequiredService<TimeProvider>().GetUtcNow()));
+        builder.Services.AddHostedService<ListeningClock.Ticker>();
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules with
+        {
+            Listening = provider.GetRequiredService<ListeningClock>(),
+        });
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton(provider => new InventoryStore(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),

@@ -30,6 +30,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<ISnapshotSource, GuestAgentSource>();
         services.AddSingleton<ISnapshotSource, CaptureSource>();
         services.AddSingleton<HostSnapshotBuilder>();
+        services.AddSingleton<MonitorErrors>();
 
         services.AddSingleton(provider =>
         {

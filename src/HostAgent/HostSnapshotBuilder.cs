@@ -13,7 +13,8 @@ namespace DaemonNet.HostAgent;
 /// source that fails half-way adds nothing but its error. Lists are sorted so that equal content
 /// gives an equal content hash. A source that starts failing, or recovers, is logged once.
 /// </summary>
-public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IOptions<AgentOptions> options, TimeProvider time, ILogger<HostSnapshotBuilder> log)
+public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, MonitorErrors monitors, IOptions<AgentOptions> options, TimeProvider time,
+    ILogger<HostSnapshotBuilder> log)
 {
     private readonly SourceHealth health = new();
 
@@ -48,6 +49,7 @@ public sealed class HostSnapshotBuilder(IEnumerable<ISnapshotSource> sources, IO
                 snapshot.Errors.Add(new SourceError { Source = source.Name, Message = OneLine(e.Message) });
             }
         }
+        snapshot.Errors.Add(monitors.Current);
         KeepOnlyVmsOnTheWire(snapshot);
         SortLists(snapshot);
         snapshot.AgentTime = Timestamp.FromDateTimeOffset(time.GetUtcNow());

@@ -18,6 +18,8 @@ public class HostSnapshotBuilderTests : IDisposable
 
     private readonly FakeLogger<HostSnapshotBuilder> log = new();
 
+    private readonly MonitorErrors monitors = new();
+
     private HostSnapshotBuilder Builder(string libvirtUri, string leasesDir, TimeProvider time, string interfacesFile = AgentOptions.NoInterfacesFile)
     {
         var options = Options.Create(new AgentOptions
@@ -25,7 +27,7 @@ public class HostSnapshotBuilderTests : IDisposable
             HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s", InterfacesFile = interfacesFile,
         });
         ISnapshotSource[] sources = [new LibvirtSource(options, new GuestAgentDomains()), new DnsmasqLeaseSource(options), new InterfacesSource(options)];
-        return new HostSnapshotBuilder(sources, options, time, log);
+        return new HostSnapshotBuilder(sources, monitors, options, time, log);
     }
 
     [Fact]
@@ -75,6 +77,21 @@ public class HostSnapshotBuilderTests : IDisposable
         Assert.Empty(snapshot.Domains);
         Assert.Equal("192.168.122.45", Assert.Single(snapshot.Leases).Ip);
         Assert.Equal(("daemon1", TimeSpan.FromSeconds(10)), (snapshot.Host.Name, snapshot.Interval.ToTimeSpan()));
+    }
+
+    [Fact]
+    public async Task Build_AnEventMonitorFails_ReportsItAsASourceErrorUntilItRecovers()
+    {
+        var builder = Builder($"test://{folder.File("missing.xml")}", folder.Folder("leases"), TimeProvider.System);
+
+        monitors.Failed(SourceNames.LibvirtEvents, "cannot follow libvirt events:\nlibvirt's library cannot be loaded");
+        var failing = await builder.BuildAsync(CancellationToken.None);
+        monitors.Recovered(SourceNames.LibvirtEvents);
+        var recovered = await builder.BuildAsync(CancellationToken.None);
+
+        var error = Assert.Single(failing.Errors, e => e.Source == SourceNames.LibvirtEvents);
+        Assert.Equal("cannot follow libvirt events: libvirt's library cannot be loaded", error.Message);
+        Assert.DoesNotContain(recovered.Errors, e => e.Source == SourceNames.LibvirtEvents);
     }
 
     [Fact]

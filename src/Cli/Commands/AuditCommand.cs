@@ -83,10 +83,14 @@ internal sealed class AuditCommand
             writer.WriteLine($"{ContractText.SeverityName(finding.Severity).ToUpperInvariant(),-8}  {finding.Rule}  {finding.Summary}");
             ContractText.WriteEvidenceAndAction(writer, finding.Evidence, finding.Action, "          ", utc);
         }
-        var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => $"{g.Count()} {ContractText.SeverityName(g.Key)}"));
+        var counts = string.Join(", ", reply.Findings.GroupBy(f => f.Severity).OrderByDescending(g => g.Key).Select(g => Count(g.Count(), g.Key)));
         var hidden = below > 0 ? $"; {below} below {ContractText.SeverityName(threshold)} not shown (--min-severity info shows them)" : "";
         writer.WriteLine(reply.Findings.Count == 0
             ? $"No findings at {ContractText.SeverityName(threshold)} or above{hidden}."
             : $"{reply.Findings.Count} finding{(reply.Findings.Count == 1 ? "" : "s")}: {counts}{hidden}.");
     }
+
+    /// <summary>"1 warning", "2 warnings", "2 critical", "3 info": only warning is a noun that takes a plural.</summary>
+    private static string Count(int count, Severity severity) =>
+        $"{count} {ContractText.SeverityName(severity)}{(severity == Severity.Warning && count != 1 ? "s" : "")}";
 }

@@ -111,8 +111,8 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);
 
-        var current = ConditionAlerts.Current(findings, state.Hosts, rules, now);
         var announced = await store.OpenConditionsAsync(cancellationToken);
+        var current = ConditionAlerts.Current(findings, state.Hosts, rules, now, announced.Keys.ToHashSet(StringComparer.Ordinal));
         var started = current.Where(c => !announced.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value.Alert, StringComparer.Ordinal);
         var ended = announced.Keys.Where(k => !current.ContainsKey(k)).ToList();
         if (started.Count + ended.Count == 0)

@@ -13,7 +13,9 @@ namespace DaemonNet.Collector.Alerting;
 public static class ConditionAlerts
 {
     /// <summary>Every condition that holds now, by key, each with the alert that announces its start.</summary>
-    public static Dictionary<string, AlertCandidate> Current(IEnumerable<Finding> findings, IEnumerable<HostRow> hosts, IntervalRules rules, DateTimeOffset now)
+    /// <param name="announced">The conditions announced before: a host announced stale stays so until it reports, even across a restart of the collector.</param>
+    public static Dictionary<string, AlertCandidate> Current(IEnumerable<Finding> findings, IEnumerable<HostRow> hosts, IntervalRules rules, DateTimeOffset now,
+        IReadOnlySet<string> announced)
     {
         var at = Timestamp.FromDateTimeOffset(now);
         var conditions = new Dictionary<string, AlertCandidate>(StringComparer.Ordinal);
@@ -30,9 +32,9 @@ public static class ConditionAlerts
             };
             conditions.TryAdd(key, new AlertCandidate(alert, key, finding.Objects.ToHashSet(StringComparer.Ordinal)));
         }
-        foreach (var host in hosts.Where(h => rules.IsSilent(h, now)))
+        foreach (var host in hosts.Where(h => rules.IsSilent(h, now) || (announced.Contains(StaleKey(h.Name)) && rules.SilentSinceLastReport(h, now))))
         {
-            var key = $"host-stale|{host.Name}";
+            var key = StaleKey(host.Name);
             var lastReport = StoredTime.ToInstant(host.LastReport);
             var alert = new Alert
             {
@@ -45,6 +47,8 @@ public static class ConditionAlerts
         }
         return conditions;
     }
+
+    private static string StaleKey(string host) => $"host-stale|{host}";
 
     /// <summary>The alert that announces the end of a condition, from the one that announced its start.</summary>
     public static AlertCandidate Ended(string key, Alert started, DateTimeOffset now)

@@ -15,6 +15,9 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
 {
     public static readonly IntervalRules Default = new(null, TimeSpan.FromMinutes(15));
 
+    /// <summary>Since when the collector has listened: a host's silence counts from then at the earliest.</summary>
+    public ListeningClock Listening { get; init; } = ListeningClock.Always;
+
     /// <summary>Without --stale-after, a host is silent after this many of its own intervals…</summary>
     public const int IntervalsBeforeSilence = 3;
 
@@ -29,9 +32,27 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
     public static string SilenceLimitSql(string host) =>
         $"coalesce(@SilentAfterMs, {IntervalsBeforeSilence} * CASE WHEN {host}.interval_ms > {ShortestIntervalMs} THEN {host}.interval_ms ELSE {ShortestIntervalMs} END)";
 
+    /// <summary>
+    /// <see cref="IsSilent"/> in SQL for the row <paramref name="host"/> of hosts, with the
+    /// parameters @Now, @SilentAfterMs and @ListeningSince (<see cref="ListeningSinceMs"/>).
+    /// </summary>
+    public static string IsSilentSql(string host) =>
+        $"@Now - (CASE WHEN {host}.last_report > @ListeningSince THEN {host}.last_report ELSE @ListeningSince END) > {SilenceLimitSql(host)}";
+
+    /// <summary>The value of @ListeningSince for <see cref="IsSilentSql"/>.</summary>
+    public long ListeningSinceMs(DateTimeOffset now) => Listening.SinceMs(now);
+
     private const long MaxIntervalMs = 100L * 365 * 24 * 3600 * 1000;
 
+    /// <summary>
+    /// Whether the host has been silent for longer than its limit while this collector listened:
+    /// the time the collector itself was stopped is not the host's silence.
+    /// </summary>
     // In milliseconds, without turning the stored report into a date: no stored value can make it throw.
     public bool IsSilent(HostRow host, DateTimeOffset now) =>
+        Math.Max(host.LastReport, Listening.SinceMs(now)) < now.ToUnixTimeMilliseconds() - (long)SilenceLimit(host.IntervalMs).TotalMilliseconds;
+
+    /// <summary>Whether the host's last report is older than its limit, however long the collector listened: a silence that began before a restart.</summary>
+    public bool SilentSinceLastReport(HostRow host, DateTimeOffset now) =>
         host.LastReport < now.ToUnixTimeMilliseconds() - (long)SilenceLimit(host.IntervalMs).TotalMilliseconds;
 }

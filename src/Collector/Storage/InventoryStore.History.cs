@@ -82,7 +82,7 @@ public sealed partial class InventoryStore
     // When a row ended, as far as anyone knows: its end, or for an open row of a host that is
     // silent now, the host's last report; null while it holds.
     private static string EndOf(string row) => $"""
-        coalesce({row}.valid_to, (SELECT CASE WHEN @Now - h.last_report > {IntervalRules.SilenceLimitSql("h")} THEN h.last_report END
+        coalesce({row}.valid_to, (SELECT CASE WHEN {IntervalRules.IsSilentSql("h")} THEN h.last_report END
             FROM hosts h WHERE h.id = {row}.host_id))
         """;
 

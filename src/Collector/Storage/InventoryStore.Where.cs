@@ -13,7 +13,7 @@ public sealed partial class InventoryStore
     // report; questions about now (@Current = 1) still show it, and the answer flags the host stale.
     private static string HoldsAt(string row) => $"""
         ({row}.valid_from <= @At AND ({row}.valid_to > @At OR ({row}.valid_to IS NULL AND (@Current = 1 OR @At < (
-            SELECT CASE WHEN @Now - h.last_report > {IntervalRules.SilenceLimitSql("h")} THEN h.last_report ELSE @Now + 1 END
+            SELECT CASE WHEN {IntervalRules.IsSilentSql("h")} THEN h.last_report ELSE @Now + 1 END
             FROM hosts h WHERE h.id = {row}.host_id)))))
         """;
 

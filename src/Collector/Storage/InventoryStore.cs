@@ -142,6 +142,7 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
         parameters.Add("At", (at ?? now).ToUnixTimeMilliseconds());
         parameters.Add("Current", at is null ? 1 : 0);
         parameters.Add("SilentAfterMs", rules.SilentAfter is { } silentAfter ? (long)silentAfter.TotalMilliseconds : null);
+        parameters.Add("ListeningSince", rules.ListeningSinceMs(now));
         return parameters;
     }
 

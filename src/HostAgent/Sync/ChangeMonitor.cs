@@ -1,7 +1,7 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using DaemonNet.HostAgent.Sources;
 using DaemonNet.HostAgent.Sources.Kernel;
+using DaemonNet.Protos.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,26 +13,46 @@ namespace DaemonNet.HostAgent.Sync;
 /// waiting for the next interval: the kernel's link, address and neighbour announcements (on a
 /// rtnetlink socket subscribed to their multicast groups; through <c>ip monitor</c> should that
 /// socket fail) and writes to the lease folder. If neither can run, the periodic check still
-/// catches every change, only later.
+/// catches every change, only later, and the failure is a source error named
+/// <see cref="SourceNames.KernelEvents"/> until the monitor runs again.
 /// </summary>
-public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> options, ILogger<ChangeMonitor> log) : BackgroundService
+public sealed class ChangeMonitor(ChangeSignal signal, MonitorErrors errors, IOptions<AgentOptions> options, ILogger<ChangeMonitor> log) : BackgroundService
 {
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var leases = WatchLeases(options.Value.LeasesDir, signal);
+        using var leases = TryWatchLeases();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await FollowKernelAsync(stoppingToken);
             }
-            catch (Exception e) when (e is SourceException or Win32Exception or InvalidOperationException or IOException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception e)
+            {
+                errors.Failed(SourceNames.KernelEvents, $"cannot follow kernel events, changes are seen at the next interval: {e.Message}");
                 log.LogWarning("Cannot follow kernel events ({Reason}); changes are seen at the next interval", e.Message);
             }
             await Task.Delay(RestartDelay, stoppingToken);
+        }
+    }
+
+    /// <summary>The lease folder's watcher; when the system refuses one (inotify's limits), the interval finds lease changes instead.</summary>
+    private FileSystemWatcher? TryWatchLeases()
+    {
+        try
+        {
+            return WatchLeases(options.Value.LeasesDir, signal);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            log.LogWarning("Cannot watch the lease folder {Folder} ({Reason}); lease changes are seen at the next interval", options.Value.LeasesDir, e.Message);
+            return null;
         }
     }
 
@@ -53,6 +73,7 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
     private void HearKernel(CancellationToken stoppingToken)
     {
         using var socket = RtnetlinkSocket.Open(RtnetlinkSocket.KernelSourceGroups, TimeSpan.FromSeconds(1));
+        errors.Recovered(SourceNames.KernelEvents);
         var buffer = new byte[64 * 1024];
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -71,6 +92,7 @@ public sealed class ChangeMonitor(ChangeSignal signal, IOptions<AgentOptions> op
             start.ArgumentList.Add(argument);
         }
         using var monitor = Process.Start(start) ?? throw new InvalidOperationException("cannot start ip monitor");
+        errors.Recovered(SourceNames.KernelEvents);
         try
         {
             while (await monitor.StandardOutput.ReadLineAsync(stoppingToken) is not null)

@@ -24,7 +24,7 @@ public sealed class SyncLoop(
     TimeProvider time,
     ILogger<SyncLoop> log)
 {
-    private readonly Backoff backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), Random.Shared);
+    private readonly Backoff backoff = Backoff.ForInterval(options.Value.IntervalDuration, Random.Shared);
     private readonly OutageJournal journal = new();
     private readonly SyncRounds rounds = new(changes, time, options.Value.IntervalDuration);
 
@@ -51,6 +51,11 @@ public sealed class SyncLoop(
             catch (Exception e) when (e is IOException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
                 failure = $"collector {collector} unreachable: {e.Message}";
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Nothing may stop the agent: whatever broke this session, the next one starts afresh.
+                failure = $"the stream to collector {collector} failed: {e.GetType().Name}: {e.Message}";
             }
             collectors.Next();
             var delay = backoff.Next();

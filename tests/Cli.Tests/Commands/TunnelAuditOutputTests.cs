@@ -66,6 +66,22 @@ public class TunnelAuditOutputTests
     }
 
     [Fact]
+    public void Audit_TwoWarnings_AreCountedInThePlural()
+    {
+        var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(Now) };
+        reply.Findings.Add(new Finding { Rule = "host-silent", Severity = Severity.Critical, Summary = "a", Action = "b" });
+        reply.Findings.Add(new Finding { Rule = "duplicate-ip", Severity = Severity.Warning, Summary = "c", Action = "d" });
+        reply.Findings.Add(new Finding { Rule = "duplicate-ip", Severity = Severity.Warning, Summary = "e", Action = "f" });
+        reply.Findings.Add(new Finding { Rule = "netreg-missing", Severity = Severity.Info, Summary = "g", Action = "h" });
+        reply.Findings.Add(new Finding { Rule = "netreg-missing", Severity = Severity.Info, Summary = "i", Action = "j" });
+        var output = new StringWriter();
+
+        AuditCommand.WriteHuman(output, reply, below: 0, Severity.Info, utc: true);
+
+        Assert.EndsWith("5 findings: 1 critical, 2 warnings, 2 info.", output.ToString().Trim());
+    }
+
+    [Fact]
     public void Audit_NoFindings_SaysSoForTheThreshold()
     {
         var output = new StringWriter();
