@@ -85,6 +85,12 @@ public sealed class RunningProgram : IDisposable
         }
     }
 
+    /// <summary>Freezes the program (SIGSTOP), as a debugger or an overloaded machine would: its sockets stay open, nothing is read.</summary>
+    public void Pause() => Shell.Run("kill", "-STOP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Lets a paused program run on (SIGCONT).</summary>
+    public void Resume() => Shell.Run("kill", "-CONT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public void Kill()
     {
         if (!process.HasExited)

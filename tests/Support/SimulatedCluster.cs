@@ -49,6 +49,9 @@ public sealed class SimulatedCluster : IDisposable
     public async Task StartCollectorAsync(params string[] extraArguments) =>
         Collector = await StartCollectorAtAsync(CollectorPort, DatabasePath, extraArguments);
 
+    /// <summary>Settings the collector is started with as DAEMONNET_ variables, such as alert sinks.</summary>
+    public Dictionary<string, string> CollectorEnvironment { get; } = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Starts a collector on the cluster's collector address at a port of its own, with its own
     /// database (a file or a PostgreSQL URI): one of several collectors that share a database.
@@ -57,7 +60,7 @@ public sealed class SimulatedCluster : IDisposable
     {
         string[] staleness = extraArguments.Contains("--stale-after") ? [] : ["--stale-after", "20s"];
         var collector = RunningProgram.Start(Programs.Collector,
-            ["--listen", $"{CollectorAddress}:{port}", "--db", database, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central);
+            ["--listen", $"{CollectorAddress}:{port}", "--db", database, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central, CollectorEnvironment);
         await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
         return collector;
     }
