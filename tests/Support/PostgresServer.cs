@@ -25,7 +25,7 @@ public sealed class PostgresServer : IDisposable
     private readonly bool durable;
     private int databases;
 
-    private PostgresServer(bool durable = false)
+    private PostgresServer(bool durable = false, bool peerOverSocket = false)
     {
         this.durable = durable;
         bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
@@ -34,7 +34,8 @@ public sealed class PostgresServer : IDisposable
         folder = Directory.CreateTempSubdirectory($"daemonnet-pg-{Environment.ProcessId}-").FullName;
         Shell.Run("chown", "postgres:postgres", folder);
         Port = LoopbackPort.Free();
-        AsPostgres(Path.Combine(bin, "initdb"), "--pgdata", Data, "--username", Superuser, "--auth", "trust", "--encoding", "UTF8", "--locale", "C");
+        AsPostgres(Path.Combine(bin, "initdb"), "--pgdata", Data, "--username", Superuser, "--auth-host", "trust",
+            "--auth-local", peerOverSocket ? "peer" : "trust", "--encoding", "UTF8", "--locale", "C");
         Start();
     }
 
@@ -44,6 +45,15 @@ public sealed class PostgresServer : IDisposable
     /// to disk), as a club would run it.
     /// </summary>
     public static PostgresServer StartPrivate(bool durable = false) => new(durable);
+
+    /// <summary>
+    /// A server of the caller's own that authenticates its socket's clients as Debian's does,
+    /// by peer: the operating system's user name is the role. Loopback TCP stays trusted.
+    /// </summary>
+    public static PostgresServer StartWithPeerAuthentication() => new(peerOverSocket: true);
+
+    /// <summary>The folder of the server's Unix socket (.s.PGSQL.PORT).</summary>
+    public string SocketFolder => folder;
 
     public int Port { get; }
 

@@ -1,19 +1,30 @@
 using System.Globalization;
+using System.Text;
 using Npgsql;
 
 namespace DaemonNet.Collector.Storage.Postgres;
 
 /// <summary>
-/// A PostgreSQL URI as libpq writes it, <c>postgresql://user:password@host:port/dbname?param=value</c>,
-/// turned into Npgsql's connection settings. The parameters are libpq's names; one Npgsql does not
-/// have, or a value it cannot take, is refused with a sentence rather than ignored. What the URI
-/// leaves out comes from libpq's environment variables (PGHOST, PGUSER, PGPASSWORD, PGPASSFILE…),
-/// as for psql.
+/// A PostgreSQL URI in every form libpq (and so psql) takes, turned into Npgsql's connection
+/// settings: <c>postgresql://[user[:password]@][host[:port][,host[:port]…]][/dbname][?param=value&amp;…]</c>,
+/// <c>postgres://</c> alike. A host is a name, an address (<c>[::1]</c> for IPv6), or a Unix
+/// socket's folder, percent-encoded in the host part (<c>postgresql://%2Frun%2Fpostgresql/dn</c>)
+/// or given as <c>?host=/run/postgresql</c>. What the URI leaves out comes, as for psql, from
+/// libpq's environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGPASSFILE,
+/// PGSSLMODE…) and then from libpq's defaults: Debian's socket folder <see cref="DefaultSocketFolder"/>,
+/// port 5432, the operating system's user name, and a database named like the user. So
+/// <c>postgresql:///dn</c> reaches a local server over its socket with peer authentication, as
+/// <c>psql dn</c> does. A parameter Npgsql has no equivalent for, or a value it cannot take, is
+/// refused with a sentence rather than ignored.
 /// </summary>
 public static class PostgresAddress
 {
-    public static bool IsOne(string address) =>
-        address.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || address.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Where Debian's libpq looks for the server's socket when no host is given.</summary>
+    public const string DefaultSocketFolder = "/var/run/postgresql";
+
+    private static readonly string[] Schemes = ["postgresql://", "postgres://"];
+
+    public static bool IsOne(string address) => Schemes.Any(s => address.StartsWith(s, StringComparison.OrdinalIgnoreCase));
 
     private static readonly IReadOnlyDictionary<string, Action<NpgsqlConnectionStringBuilder, string>> Parameters =
         new Dictionary<string, Action<NpgsqlConnectionStringBuilder, string>>(StringComparer.Ordinal)
@@ -33,57 +44,163 @@ public static class PostgresAddress
             ["target_session_attrs"] = (b, v) => b.TargetSessionAttributes = v,
         };
 
+    /// <summary>libpq's environment variables, by the parameter each stands for.</summary>
+    private static readonly (string Variable, string Parameter)[] Environment =
+    [
+        ("PGHOST", "host"), ("PGPORT", "port"), ("PGUSER", "user"), ("PGPASSWORD", "password"), ("PGDATABASE", "dbname"),
+        ("PGPASSFILE", "passfile"), ("PGSSLMODE", "sslmode"), ("PGSSLROOTCERT", "sslrootcert"), ("PGSSLCERT", "sslcert"),
+        ("PGSSLKEY", "sslkey"), ("PGCONNECT_TIMEOUT", "connect_timeout"), ("PGAPPNAME", "application_name"),
+        ("PGTARGETSESSIONATTRS", "target_session_attrs"),
+    ];
+
+    /// <summary>Parses an address with the process's own environment for what it leaves out.</summary>
     /// <exception cref="FormatException">With what was wrong in the address and what to give instead.</exception>
-    public static NpgsqlConnectionStringBuilder Parse(string address)
+    public static NpgsqlConnectionStringBuilder Parse(string address) => Parse(address, System.Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">libpq's environment variables by name (the process's own, or a test's).</param>
+    /// <exception cref="FormatException">With what was wrong in the address and what to give instead.</exception>
+    public static NpgsqlConnectionStringBuilder Parse(string address, Func<string, string?> environment)
     {
-        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || !IsOne(address))
+        var scheme = Schemes.FirstOrDefault(s => address.StartsWith(s, StringComparison.OrdinalIgnoreCase))
+            ?? throw Refused(address, "it does not start with postgresql:// or postgres://");
+        var rest = address[scheme.Length..];
+        var query = "";
+        if (rest.IndexOf('?', StringComparison.Ordinal) is var mark and >= 0)
         {
-            throw new FormatException($"'{Redacted(address)}' is not a PostgreSQL URI: write postgresql://user@host:port/dbname");
+            query = rest[(mark + 1)..];
+            rest = rest[..mark];
         }
-        var builder = new NpgsqlConnectionStringBuilder { ApplicationName = "daemonnet-collector" };
-        if (uri.UserInfo.Length > 0)
+        var database = "";
+        if (rest.IndexOf('/', StringComparison.Ordinal) is var slash and >= 0)
         {
-            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            database = Decode(address, rest[(slash + 1)..]);
+            rest = rest[..slash];
+        }
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (rest.LastIndexOf('@') is var at and >= 0)
+        {
+            var user = rest[..at];
+            var colon = user.IndexOf(':', StringComparison.Ordinal);
+            Put(given, "user", Decode(address, colon < 0 ? user : user[..colon]));
             if (colon >= 0)
             {
-                builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+                given["password"] = Decode(address, user[(colon + 1)..]);
+            }
+            rest = rest[(at + 1)..];
+        }
+        if (rest.Length > 0)
+        {
+            var hosts = rest.Split(',').Select(spec => HostAndPort(address, spec)).ToList();
+            Put(given, "host", string.Join(',', hosts.Select(h => h.Host)));
+            // One port for every host, or each host with its own.
+            if (hosts.Select(h => h.Port).Distinct().ToList() is [var port])
+            {
+                Put(given, "port", port);
+            }
+            else
+            {
+                given["host"] = string.Join(',', hosts.Select(h => h.Port.Length == 0 ? h.Host : $"{h.Host}:{h.Port}"));
             }
         }
-        if (uri.Host.Length > 0)
-        {
-            // A Unix socket's folder is given as ?host=/run/postgresql instead.
-            builder.Host = uri.Host.Trim('[', ']');
-        }
-        if (!uri.IsDefaultPort && uri.Port > 0)
-        {
-            builder.Port = uri.Port;
-        }
-        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
-        if (database.Length > 0)
-        {
-            builder.Database = database;
-        }
-        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        Put(given, "dbname", database);
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
-            var value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
-            if (!Parameters.TryGetValue(name, out var apply))
+            var name = Decode(address, equals < 0 ? pair : pair[..equals]);
+            if (!Parameters.ContainsKey(name))
             {
                 throw new FormatException(
                     $"the database URI's parameter '{name}' is not one DaemonNet takes; it takes {string.Join(", ", Parameters.Keys)}");
             }
-            apply(builder, value);
+            // Parameters win over the host and database parts, as in libpq.
+            given[name] = equals < 0 ? "" : Decode(address, pair[(equals + 1)..]);
         }
+        foreach (var (variable, parameter) in Environment)
+        {
+            if (!given.ContainsKey(parameter) && environment(variable) is { Length: > 0 } value)
+            {
+                given[parameter] = value;
+            }
+        }
+        var builder = new NpgsqlConnectionStringBuilder { ApplicationName = "daemonnet-collector" };
+        foreach (var (name, value) in given)
+        {
+            Parameters[name](builder, value);
+        }
+        builder.Host ??= DefaultSocketFolder;
+        builder.Username ??= System.Environment.UserName;
+        builder.Database ??= builder.Username;
         return builder;
     }
+
+    /// <summary>A value the URI gave, unless it was empty (an empty part means "not given" in libpq).</summary>
+    private static void Put(Dictionary<string, string> given, string name, string value)
+    {
+        if (value.Length > 0)
+        {
+            given[name] = value;
+        }
+    }
+
+    /// <summary>One host of the host part: a name, an address, [IPv6] or a percent-encoded socket folder, with its port if given.</summary>
+    private static (string Host, string Port) HostAndPort(string address, string spec)
+    {
+        string host, port = "";
+        if (spec.StartsWith('['))
+        {
+            var close = spec.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw Refused(address, $"the IPv6 address in '{spec}' has no closing ]");
+            }
+            host = spec[1..close];
+            var after = spec[(close + 1)..];
+            if (after.Length > 0)
+            {
+                port = after.StartsWith(':') ? after[1..] : throw Refused(address, $"'{after}' after [{host}] is not :port");
+            }
+        }
+        else
+        {
+            var colon = spec.LastIndexOf(':');
+            host = Decode(address, colon < 0 ? spec : spec[..colon]);
+            port = colon < 0 ? "" : spec[(colon + 1)..];
+        }
+        if (port.Length > 0 && !int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw Refused(address, $"the port '{port}' is not a whole number");
+        }
+        return (host, port);
+    }
+
+    private static string Decode(string address, string part)
+    {
+        var bytes = new List<byte>(part.Length);
+        for (var i = 0; i < part.Length; i++)
+        {
+            if (part[i] != '%')
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(part[i].ToString()));
+                continue;
+            }
+            if (i + 2 >= part.Length || !byte.TryParse(part.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+            {
+                throw Refused(address, $"'{part[i..Math.Min(part.Length, i + 3)]}' is not a percent-encoded byte (write %2F for /, %40 for @)");
+            }
+            bytes.Add(b);
+            i += 2;
+        }
+        return Encoding.UTF8.GetString([.. bytes]);
+    }
+
+    private static FormatException Refused(string address, string why) =>
+        new($"'{Redacted(address)}' is not a PostgreSQL URI: {why}; write postgresql://user@host:port/dbname, or postgresql:///dbname?host=/run/postgresql for a local server's socket");
 
     /// <summary>The address with its password replaced, for messages and logs.</summary>
     public static string Redacted(string address)
     {
         var scheme = address.IndexOf("://", StringComparison.Ordinal);
-        var at = address.IndexOf('@', StringComparison.Ordinal);
+        var at = address.LastIndexOf('@');
         if (scheme < 0 || at < scheme)
         {
             return address;
