@@ -88,8 +88,8 @@ public sealed class AlertDispatcher : BackgroundService
             Objects = { sink },
         };
         // A key of its own: a test alert is never a repeat.
-        var stored = await store.RaiseAsync(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink], cancellationToken)
-            ?? throw new InvalidOperationException("a test alert with a fresh key was counted as a repeat");
+        var stored = (await store.RecordAsync(new AlertRecord([new AlertToRaise(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink])]), cancellationToken))
+            .SingleOrDefault() ?? throw new InvalidOperationException("a test alert with a fresh key was counted as a repeat");
         var delivery = await queue.SendOnceAsync(stored, cancellationToken);
         log.LogInformation("Test alert {Id} to {Sink}: {State} {Error}", stored.Id, sink, delivery.State, delivery.LastError);
         return delivery;

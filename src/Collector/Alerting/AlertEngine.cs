@@ -10,11 +10,14 @@ using Microsoft.Extensions.Options;
 namespace DaemonNet.Collector.Alerting;
 
 /// <summary>
-/// Decides what is worth telling. It watches the change feed like any watcher and raises the
-/// event alerts of each commit (<see cref="EventAlerts"/>); after each commit, and every
-/// EvaluateEvery besides (time alone makes a host stale), it runs the audit and compares the
-/// conditions that hold with those announced (<see cref="ConditionAlerts"/>). Each alert the rules
-/// route is stored (a repeat within the dedup window only counted) and handed to the dispatcher.
+/// Decides what is worth telling. The store keeps each commit's changes in an outbox, in the
+/// commit's own transaction; this engine raises their event alerts (<see cref="EventAlerts"/>) and
+/// consumes the row in the transaction that records them, so that a collector that dies between a
+/// commit and its alerts raises them when it starts again (or, on a shared database, another
+/// collector does). After each commit, and every EvaluateEvery besides (time alone makes a host
+/// stale), it runs the audit and compares the conditions that hold with those announced
+/// (<see cref="ConditionAlerts"/>). Each alert the rules route is stored (a repeat within the dedup
+/// window only counted) and handed to the dispatcher.
 /// </summary>
 public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
     DnsRecordMonitor dns, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
@@ -23,53 +26,72 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
     private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
     private const int IdleShare = 10;
 
+    /// <summary>Outbox rows read at a time.</summary>
+    private const int OutboxBatch = 64;
+
+    /// <summary>How often the outbox is read without a commit ringing: rows a stopped collector left behind.</summary>
+    private static readonly TimeSpan OutboxPoll = TimeSpan.FromSeconds(5);
+
     private readonly AlertOptions settings = options.Value.Alerts;
     private readonly AlertRouting routing = new(options.Value.Alerts);
     private readonly Channel<bool> evaluate = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private ChangeFeed.Watcher? watcher;
     private IReadOnlyDictionary<(string Host, string Bridge), string> networks = new Dictionary<(string, string), string>();
 
-    /// <summary>Subscribes before the collector serves, so that no commit goes unseen.</summary>
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        watcher = feed.Subscribe(null, ownOnly: true);
         evaluate.Writer.TryWrite(true);
         return base.StartAsync(cancellationToken);
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(FollowChangesAsync(stoppingToken), EvaluateConditionsAsync(stoppingToken), TickAsync(stoppingToken));
+        Task.WhenAll(FollowOutboxAsync(stoppingToken), EvaluateConditionsAsync(stoppingToken), TickAsync(stoppingToken));
 
-    private async Task FollowChangesAsync(CancellationToken stoppingToken)
+    private async Task FollowOutboxAsync(CancellationToken stoppingToken)
     {
         var events = new EventAlerts(store, routing, EventAlerts.Normalize(settings.WatchList));
         while (!stoppingToken.IsCancellationRequested)
         {
-            var batch = new List<WatchEvent>();
-            try
+            // Taken before reading, so that a commit while the outbox is read rings for the next round.
+            var doorbell = feed.NextCommitAsync();
+            var raised = 0;
+            await GuardAsync("the alerts of committed changes", async () => raised = await RaisePendingAsync(events, stoppingToken), stoppingToken);
+            if (raised > 0)
             {
-                batch.Add(await watcher!.Events.ReadAsync(stoppingToken));
-                while (batch.Count < ChangeFeed.QueueLength && watcher.Events.TryRead(out var next))
+                evaluate.Writer.TryWrite(true);
+            }
+            await doorbell.WaitAsync(OutboxPoll, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>Raises the event alerts of every outbox row waiting; returns how many rows it consumed.</summary>
+    private async Task<int> RaisePendingAsync(EventAlerts events, CancellationToken stoppingToken)
+    {
+        var consumed = 0;
+        while (true)
+        {
+            var pending = await store.PendingChangesAsync(OutboxBatch, stoppingToken);
+            foreach (var row in pending)
+            {
+                IReadOnlyList<ChangeEvent> changes;
+                try
                 {
-                    batch.Add(next);
+                    changes = ChangeEvents.Decode(row.Events);
                 }
-            }
-            catch (FellBehindException)
-            {
-                log.LogWarning("Alerts fell more than {Count} changes behind ingest; the changes in between raise no event alerts", ChangeFeed.QueueLength);
-                watcher!.Dispose();
-                watcher = feed.Subscribe(null, ownOnly: true);
-                continue;
-            }
-            await GuardAsync("the alerts of a change", async () =>
-            {
+                catch (System.Text.Json.JsonException e)
+                {
+                    log.LogWarning("Dropped outbox row {Id}, whose changes do not decode ({Reason}); they raise no alerts", row.Id, e.Message);
+                    await store.RecordAsync(new AlertRecord([]) { Consumes = row.Id }, stoppingToken);
+                    continue;
+                }
                 var current = networks;
-                foreach (var candidate in await events.FromAsync(batch, (host, bridge) => current.GetValueOrDefault((host, bridge)), stoppingToken))
-                {
-                    await RaiseAsync(candidate, stoppingToken);
-                }
-            }, stoppingToken);
-            evaluate.Writer.TryWrite(true);
+                var candidates = await events.FromAsync(changes, (host, bridge) => current.GetValueOrDefault((host, bridge)), stoppingToken);
+                await RecordAsync(new AlertRecord(Routed(candidates)) { Consumes = row.Id }, stoppingToken);
+                consumed++;
+            }
+            if (pending.Count < OutboxBatch)
+            {
+                return consumed;
+            }
         }
     }
 
@@ -119,24 +141,19 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         {
             return;
         }
-        foreach (var key in started.Keys)
-        {
-            await RaiseAsync(current[key], cancellationToken);
-        }
-        foreach (var key in ended)
-        {
-            await RaiseAsync(ConditionAlerts.Ended(key, announced[key], now), cancellationToken);
-        }
-        await store.UpdateConditionsAsync(started, ended, cancellationToken);
+        var alerts = started.Keys.Select(key => current[key]).Concat(ended.Select(key => ConditionAlerts.Ended(key, announced[key], now))).ToList();
+        // The conditions are recorded as announced in the transaction that stores their alerts.
+        await RecordAsync(new AlertRecord(Routed(alerts)) { ConditionsStarted = started, ConditionsEnded = ended }, cancellationToken);
     }
 
-    private async Task RaiseAsync(AlertCandidate candidate, CancellationToken cancellationToken)
+    /// <summary>The candidates some sink wants, with their sinks and dedup window.</summary>
+    private List<AlertToRaise> Routed(IEnumerable<AlertCandidate> candidates) =>
+        [.. candidates.Select(c => routing.SinksFor(c) is { } sinks ? new AlertToRaise(c.Alert, c.DedupKey, settings.DedupWindowDuration, sinks) : null)
+            .OfType<AlertToRaise>()];
+
+    private async Task RecordAsync(AlertRecord record, CancellationToken cancellationToken)
     {
-        if (routing.SinksFor(candidate) is not { } sinks)
-        {
-            return;
-        }
-        if (await store.RaiseAsync(candidate.Alert, candidate.DedupKey, settings.DedupWindowDuration, sinks, cancellationToken) is { } stored)
+        foreach (var stored in await store.RecordAsync(record, cancellationToken))
         {
             log.LogInformation("Alert {Id} {Rule}: {Summary}", stored.Id, stored.Rule, stored.Summary);
             metrics.AlertRaised(stored.Rule);
@@ -155,11 +172,5 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         {
             log.LogError(e, "Failed to work out {What}; the next change or evaluation tries again", what);
         }
-    }
-
-    public override void Dispose()
-    {
-        watcher?.Dispose();
-        base.Dispose();
     }
 }

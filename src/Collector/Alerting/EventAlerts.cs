@@ -1,7 +1,9 @@
 using System.Net;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
+using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Collector.Alerting;
 
@@ -13,7 +15,7 @@ namespace DaemonNet.Collector.Alerting;
 public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOnlySet<string> watchList)
 {
     /// <param name="networkOf">The libvirt network a host's bridge belongs to, when one does.</param>
-    public async Task<List<AlertCandidate>> FromAsync(IReadOnlyList<WatchEvent> events, Func<string, string, string?> networkOf, CancellationToken cancellationToken)
+    public async Task<List<AlertCandidate>> FromAsync(IReadOnlyList<ChangeEvent> events, Func<string, string, string?> networkOf, CancellationToken cancellationToken)
     {
         var candidates = new List<AlertCandidate>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -31,16 +33,16 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         {
             switch (e.Kind)
             {
-                case WatchEventKind.VmDefined or WatchEventKind.VmChanged or WatchEventKind.VmUndefined:
+                case ChangeKind.VmDefined or ChangeKind.VmChanged or ChangeKind.VmUndefined:
                     if (StateChange(e) is { } change)
                     {
                         Add(change);
                     }
                     break;
-                case WatchEventKind.NicAdded:
-                    var networks = Networks(e.Nic.Network, e.Nic.Bridge);
-                    var nicEvidence = new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = e.At, Detail = $"NIC of {Vm(e)} on {Where(e.Nic)}" };
-                    if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, e.At.ToDateTimeOffset(), cancellationToken))
+                case ChangeKind.NicAdded:
+                    var networks = Networks(e.Nic!.Network, e.Nic.Bridge);
+                    var nicEvidence = new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = Time(e.At), Detail = $"NIC of {Vm(e)} on {Where(e.Nic)}" };
+                    if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, At(e), cancellationToken))
                     {
                         Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time: a NIC of {Vm(e)} on {e.Host}",
                             $"Nothing, if {Vm(e)} is a VM you expect; daemonnet where {e.Mac} shows it.", [e.Mac, e.VmName], nicEvidence, networks));
@@ -51,8 +53,8 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
                             $"daemonnet where {item} shows where it is now; daemonnet history {item} where it was.", [item, e.VmName], nicEvidence, networks, $"{item}|{e.Host}"));
                     }
                     break;
-                case WatchEventKind.AddressBound:
-                    foreach (var candidate in await BindingAlertsAsync(e, Networks(e.Address.Device, networkOf(e.Host, e.Address.Device)), macsAsked, cancellationToken))
+                case ChangeKind.AddressBound:
+                    foreach (var candidate in await BindingAlertsAsync(e, Networks(e.Binding!.Device, networkOf(e.Host, e.Binding.Device)), macsAsked, cancellationToken))
                     {
                         Add(candidate);
                     }
@@ -62,23 +64,24 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         return candidates;
     }
 
-    private async Task<List<AlertCandidate>> BindingAlertsAsync(WatchEvent e, HashSet<string> networks, HashSet<string> macsAsked, CancellationToken cancellationToken)
+    private async Task<List<AlertCandidate>> BindingAlertsAsync(ChangeEvent e, HashSet<string> networks, HashSet<string> macsAsked, CancellationToken cancellationToken)
     {
         var alerts = new List<AlertCandidate>();
-        var ip = e.Address.Ip;
-        var at = e.At.ToDateTimeOffset();
+        var binding = e.Binding!;
+        var ip = binding.Ip;
+        var at = At(e);
         var holder = e.VmName.Length > 0 ? $"{e.VmName} ({e.Mac})" : e.Mac;
         var evidence = new Evidence
         {
-            Host = e.Address.ObservedOn, Source = SourceNames.Of(e.Address.Source), Since = e.Address.FirstSeen,
-            Detail = $"{ip} → {e.Mac} on {e.Address.Device}{(e.Address.Hostname.Length > 0 ? $", hostname {e.Address.Hostname}" : "")}",
+            Host = e.Host, Source = SourceNames.Of((AddressSource)binding.Source), Since = Time(e.At),
+            Detail = $"{ip} → {e.Mac} on {binding.Device}{(binding.Hostname.Length > 0 ? $", hostname {binding.Hostname}" : "")}",
         };
         if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, at, cancellationToken))
         {
             alerts.Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time, with {ip} on {e.Host}",
                 $"Nothing, if it is a machine you expect; daemonnet where {e.Mac} shows it.", [e.Mac, ip], evidence, networks));
         }
-        if (await store.PreviousHolderAsync(e.Host, ip, e.Mac, cancellationToken) is { } previous)
+        if (await store.PreviousHolderAsync(e.Host, ip, e.Mac, at, cancellationToken) is { } previous)
         {
             var severity = previous.StillHolds ? Severity.Warning : Severity.Info;
             alerts.Add(Build(AlertRules.AddressMoved, severity, e,
@@ -99,10 +102,10 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         return alerts;
     }
 
-    private AlertCandidate? StateChange(WatchEvent e)
+    private AlertCandidate? StateChange(ChangeEvent e)
     {
-        var alive = DomainStates.IsAlive(e.State);
-        var wasAlive = e.Kind != WatchEventKind.VmDefined && DomainStates.IsAlive(e.PreviousState);
+        var alive = e.Kind != ChangeKind.VmUndefined && DomainStates.IsAlive(e.State);
+        var wasAlive = e.Kind != ChangeKind.VmDefined && DomainStates.IsAlive(e.PreviousState);
         var rule = (wasAlive, alive) switch
         {
             (false, true) => AlertRules.VmStarted,
@@ -113,24 +116,28 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         {
             return null;
         }
-        var state = e.Kind == WatchEventKind.VmUndefined ? "undefined" : e.State.ToString().ToLowerInvariant();
+        var state = e.Kind == ChangeKind.VmUndefined ? "undefined" : ((DomainState)e.State).ToString().ToLowerInvariant();
         var verb = rule == AlertRules.VmStarted ? "starts" : "stops";
         return Build(rule, Severity.Info, e, $"{e.VmName} {verb} on {e.Host} ({state})", $"Nothing, if expected; daemonnet where {e.VmName} shows it.",
-            [e.VmName, e.VmUuid], new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = e.At, Detail = $"{e.VmName} ({e.VmUuid}) {state}" }, [], e.VmUuid);
+            [e.VmName, e.VmUuid], new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = Time(e.At), Detail = $"{e.VmName} ({e.VmUuid}) {state}" }, [], e.VmUuid);
     }
 
     private IEnumerable<string> Listed(string value) => value.Length > 0 && watchList.Contains(value) ? [value] : [];
 
-    private static string Vm(WatchEvent e) => e.VmName.Length > 0 ? e.VmName : e.VmUuid;
+    private static string Vm(ChangeEvent e) => e.VmName.Length > 0 ? e.VmName : e.VmUuid;
 
-    private static string Where(Nic nic) => nic.Network.Length > 0 ? $"network {nic.Network}" : nic.Bridge.Length > 0 ? $"bridge {nic.Bridge}" : "no network the host sees";
+    private static string Where(NicFact nic) => nic.Network.Length > 0 ? $"network {nic.Network}" : nic.Bridge.Length > 0 ? $"bridge {nic.Bridge}" : "no network the host sees";
+
+    private static DateTimeOffset At(ChangeEvent e) => StoredTime.ToInstant(e.At);
+
+    private static Timestamp Time(long unixMs) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(unixMs));
 
     private static HashSet<string> Networks(params string?[] names) => names.Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToHashSet(StringComparer.Ordinal);
 
-    private static AlertCandidate Build(string rule, Severity severity, WatchEvent e, string summary, string action, IEnumerable<string> objects,
+    private static AlertCandidate Build(string rule, Severity severity, ChangeEvent e, string summary, string action, IEnumerable<string> objects,
         Evidence evidence, HashSet<string> networks, string? subject = null)
     {
-        var alert = new Alert { Rule = rule, Severity = severity, At = e.At, Host = e.Host, Summary = summary, Action = action, Evidence = { evidence } };
+        var alert = new Alert { Rule = rule, Severity = severity, At = Time(e.At), Host = e.Host, Summary = summary, Action = action, Evidence = { evidence } };
         alert.Objects.Add(objects.Where(o => o.Length > 0).Distinct());
         return new AlertCandidate(alert, $"{rule}|{subject ?? alert.Objects[0]}", networks);
     }

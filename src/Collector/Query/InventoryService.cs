@@ -77,7 +77,7 @@ public sealed class InventoryService(
         {
             await foreach (var e in watcher.Events.ReadAllAsync(context.CancellationToken))
             {
-                await responseStream.WriteAsync(e, context.CancellationToken);
+                await responseStream.WriteAsync(WatchEventReplies.ToContract(e), context.CancellationToken);
             }
         }
         catch (FellBehindException e)

@@ -1,14 +1,15 @@
 namespace DaemonNet.Collector.Storage;
 
-/// <summary>Hears of each snapshot the store commits: the change feed, which tells the watchers.</summary>
+/// <summary>Hears of each snapshot the store commits: the change feed, which tells the watchers and alerts.</summary>
 public interface ICommitListener
 {
     /// <summary>
-    /// Inside the snapshot's transaction, when other collectors share the database: what they are
-    /// to be told of it, encoded, or null when it is nothing to them. It is stored and announced
-    /// with the snapshot's commit, or not at all.
+    /// Inside the snapshot's transaction: the changes people watch for, encoded, or null when there
+    /// are none. The store keeps them with the commit, or not at all: in the alert outbox, from which
+    /// alerts are raised even if the collector dies right after the commit, and in the change log
+    /// that the other collectors of a shared database read.
     /// </summary>
-    byte[]? EncodeForOthers(CommittedFacts facts);
+    byte[]? Encode(CommittedFacts facts);
 
     /// <summary>After the commit, before the next write.</summary>
     void Committed(CommittedFacts facts);

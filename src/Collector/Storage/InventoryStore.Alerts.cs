@@ -8,40 +8,78 @@ namespace DaemonNet.Collector.Storage;
 /// <summary>Alerting's tables: the alerts raised, their deliveries, the open conditions; and the history questions alert rules ask.</summary>
 public sealed partial class InventoryStore : IAlertStore
 {
-    public async Task<Alert?> RaiseAsync(Alert alert, string dedupKey, TimeSpan window, IReadOnlyList<string> sinks, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PendingChanges>> PendingChangesAsync(int limit, CancellationToken cancellationToken)
     {
-        var at = alert.At.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        // Another collector's rows are left to it for a while: it raises them itself unless it stopped.
+        var othersBefore = database.HostLease is null ? long.MaxValue : DateTimeOffset.UtcNow.Add(-OrphanedAfter).ToUnixTimeMilliseconds();
+        return (await connection.QueryAsync<PendingChanges>(new CommandDefinition(
+            "SELECT id AS Id, events AS Events FROM alert_outbox WHERE origin = @Origin OR at < @OthersBefore ORDER BY id LIMIT @Limit",
+            new { Origin, OthersBefore = othersBefore, Limit = limit }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>How long another collector's outbox rows are left to it before any collector raises their alerts.</summary>
+    public static readonly TimeSpan OrphanedAfter = TimeSpan.FromSeconds(30);
+
+    public async Task<IReadOnlyList<Alert>> RecordAsync(AlertRecord record, CancellationToken cancellationToken)
+    {
         await writeLock.WaitAsync(cancellationToken);
         try
         {
             using var transaction = writer.BeginTransaction();
-            // Collectors that share the database raise the same condition: the second sees the first's alert.
-            Serialize($"alert {dedupKey}", transaction);
-            var earlier = writer.QueryFirstOrDefault<long?>(
-                "SELECT id FROM alerts WHERE dedup_key = @Key AND last_seen >= @Since ORDER BY last_seen DESC LIMIT 1",
-                new { Key = dedupKey, Since = at - (long)window.TotalMilliseconds }, transaction);
-            if (earlier is { } id)
+            if (record.Consumes is { } outboxRow && writer.Execute("DELETE FROM alert_outbox WHERE id = @Id", new { Id = outboxRow }, transaction) == 0)
             {
-                writer.Execute("UPDATE alerts SET repeats = repeats + 1, last_seen = CASE WHEN last_seen > @At THEN last_seen ELSE @At END WHERE id = @Id", new { Id = id, At = at }, transaction);
-                transaction.Commit();
-                return null;
+                // Another collector of the shared database raised these already.
+                return [];
             }
-            var stored = alert.Clone();
-            stored.Deliveries.Clear();
-            stored.Repeats = 0;
-            stored.Id = writer.ExecuteScalar<long>(
-                "INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES (@Rule, @Key, @At, @At, @Document) RETURNING id",
-                new { stored.Rule, Key = dedupKey, At = at, Document = stored.ToByteArray() }, transaction);
-            writer.Execute("INSERT INTO alert_deliveries (alert_id, sink, state) VALUES (@Id, @Sink, @State)",
-                sinks.Select(sink => new { stored.Id, Sink = sink, State = (int)DeliveryState.Pending }), transaction);
+            var stored = new List<Alert>();
+            foreach (var raise in record.Alerts)
+            {
+                if (Raise(raise, transaction) is { } alert)
+                {
+                    stored.Add(alert);
+                }
+            }
+            writer.Execute("DELETE FROM alert_conditions WHERE condition_key = @Key", record.ConditionsEnded.Select(key => new { Key = key }), transaction);
+            writer.Execute("""
+                INSERT INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)
+                ON CONFLICT (condition_key) DO UPDATE SET since = excluded.since, document = excluded.document
+                """,
+                record.ConditionsStarted.Select(s => new { s.Key, Since = s.Value.At.ToDateTimeOffset().ToUnixTimeMilliseconds(), Document = s.Value.ToByteArray() }),
+                transaction);
             transaction.Commit();
-            stored.Deliveries.Add(sinks.Select(sink => new AlertDelivery { Sink = sink, State = DeliveryState.Pending }));
             return stored;
         }
         finally
         {
             writeLock.Release();
         }
+    }
+
+    /// <summary>Stores one alert, or counts it as a repeat of one with its key within its window (then null).</summary>
+    private Alert? Raise(AlertToRaise raise, System.Data.Common.DbTransaction transaction)
+    {
+        var at = raise.Alert.At.ToDateTimeOffset().ToUnixTimeMilliseconds();
+        // Collectors that share the database raise the same condition: the second sees the first's alert.
+        Serialize($"alert {raise.DedupKey}", transaction);
+        var earlier = writer.QueryFirstOrDefault<long?>(
+            "SELECT id FROM alerts WHERE dedup_key = @Key AND last_seen >= @Since ORDER BY last_seen DESC LIMIT 1",
+            new { Key = raise.DedupKey, Since = at - (long)raise.Window.TotalMilliseconds }, transaction);
+        if (earlier is { } id)
+        {
+            writer.Execute("UPDATE alerts SET repeats = repeats + 1, last_seen = CASE WHEN last_seen > @At THEN last_seen ELSE @At END WHERE id = @Id", new { Id = id, At = at }, transaction);
+            return null;
+        }
+        var stored = raise.Alert.Clone();
+        stored.Deliveries.Clear();
+        stored.Repeats = 0;
+        stored.Id = writer.ExecuteScalar<long>(
+            "INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES (@Rule, @Key, @At, @At, @Document) RETURNING id",
+            new { stored.Rule, Key = raise.DedupKey, At = at, Document = stored.ToByteArray() }, transaction);
+        writer.Execute("INSERT INTO alert_deliveries (alert_id, sink, state) VALUES (@Id, @Sink, @State)",
+            raise.Sinks.Select(sink => new { stored.Id, Sink = sink, State = (int)DeliveryState.Pending }), transaction);
+        stored.Deliveries.Add(raise.Sinks.Select(sink => new AlertDelivery { Sink = sink, State = DeliveryState.Pending }));
+        return stored;
     }
 
     public async Task RecordDeliveryAsync(long alertId, AlertDelivery delivery, CancellationToken cancellationToken)
@@ -128,26 +166,6 @@ public sealed partial class InventoryStore : IAlertStore
         return rows.ToDictionary(r => r.Key, r => Alert.Parser.ParseFrom(r.Document), StringComparer.Ordinal);
     }
 
-    public async Task UpdateConditionsAsync(IReadOnlyDictionary<string, Alert> started, IReadOnlyCollection<string> ended, CancellationToken cancellationToken)
-    {
-        await writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            using var transaction = writer.BeginTransaction();
-            writer.Execute("DELETE FROM alert_conditions WHERE condition_key = @Key", ended.Select(key => new { Key = key }), transaction);
-            writer.Execute("""
-                INSERT INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)
-                ON CONFLICT (condition_key) DO UPDATE SET since = excluded.since, document = excluded.document
-                """,
-                started.Select(s => new { s.Key, Since = s.Value.At.ToDateTimeOffset().ToUnixTimeMilliseconds(), Document = s.Value.ToByteArray() }), transaction);
-            transaction.Commit();
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-    }
-
     public async Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
@@ -166,15 +184,16 @@ public sealed partial class InventoryStore : IAlertStore
             new { Mac = mac, Ip = ip, Before = before.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
     }
 
-    public async Task<(string Mac, bool StillHolds)?> PreviousHolderAsync(string host, string ip, string mac, CancellationToken cancellationToken)
+    public async Task<(string Mac, bool StillHolds)?> PreviousHolderAsync(string host, string ip, string mac, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        // As things stood when the address was taken: the outbox may be read well after the commit.
         await using var connection = await OpenReaderAsync(cancellationToken);
         var rows = await connection.QueryAsync<(string Mac, bool StillHolds)>(new CommandDefinition(
             """
-            SELECT b.mac, b.valid_to IS NULL FROM bindings b JOIN hosts h ON h.id = b.host_id
-            WHERE b.ip = @Ip AND h.name = @Host AND b.mac <> @Mac
-            ORDER BY b.valid_to IS NULL DESC, b.valid_to DESC LIMIT 1
-            """, new { Host = host, Ip = ip, Mac = mac }, cancellationToken: cancellationToken));
+            SELECT b.mac, (b.valid_to IS NULL OR b.valid_to > @At) AS still FROM bindings b JOIN hosts h ON h.id = b.host_id
+            WHERE b.ip = @Ip AND h.name = @Host AND b.mac <> @Mac AND b.valid_from < @At
+            ORDER BY still DESC, b.valid_to DESC LIMIT 1
+            """, new { Host = host, Ip = ip, Mac = mac, At = at.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken));
         return rows.Select(r => ((string, bool)?)r).FirstOrDefault();
     }
 }

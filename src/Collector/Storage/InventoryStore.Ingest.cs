@@ -26,6 +26,8 @@ public sealed partial class InventoryStore
         RETURNING id
         """;
 
+    private const string InsertOutbox = "INSERT INTO alert_outbox (at, origin, events) VALUES (@At, @Origin, @Events)";
+
     private const string InsertSilence = """
         INSERT INTO host_silences (host_id, valid_from, valid_to) VALUES (@HostId, @From, @To)
         """;
@@ -81,10 +83,15 @@ public sealed partial class InventoryStore
                 openRows[snapshot.Host.Name] = open;
             }
             RecordCounters(scope, snapshot.Counters);
-            // Other collectors of a shared database hear of it with the commit, or not at all.
-            if (database.ChangeLog is { } changeLog && listener?.EncodeForOthers(scope.Committed.For(snapshot, now)) is { } encoded)
+            // Alerts are raised from the changes, and other collectors of a shared database hear of
+            // them: with the commit, or not at all.
+            if (listener?.Encode(scope.Committed.For(snapshot, now)) is { } encoded)
             {
-                writer.Execute(changeLog, new { At = now, Events = encoded }, transaction);
+                prepared.Bind(InsertOutbox, new { At = now, Origin, Events = encoded }, transaction).ExecuteNonQuery();
+                if (database.ChangeLog is { } changeLog)
+                {
+                    writer.Execute(changeLog, new { At = now, Events = encoded }, transaction);
+                }
             }
             held = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             return () =>

@@ -56,6 +56,9 @@ public sealed partial class InventoryStore : IInventoryStore, IDisposable
     /// <summary>Where the inventory lives.</summary>
     public StoreDatabase Database => database;
 
+    /// <summary>This store's name in the outbox rows it writes: which collector raises their alerts.</summary>
+    private string Origin { get; } = Guid.NewGuid().ToString("N");
+
     private readonly CancellationTokenSource lost = new();
 
     /// <summary>

@@ -5,7 +5,9 @@ namespace DaemonNet.Collector.Storage;
 /// then at the earliest: while the collector itself was stopped (an upgrade, a restart, SIGSTOP),
 /// no agent could reach it, and that is no fault of the hosts. A break is noticed by the clock's
 /// own ticks (<see cref="Ticker"/>, several a second) stopping: any look that finds the last one
-/// more than <see cref="Break"/> ago starts the count again.
+/// more than <see cref="Break"/> ago starts the count again. The gap is measured on the monotonic
+/// clock, which runs on while a process is frozen, and only the instant it is stamped with comes
+/// from the collector's <see cref="TimeProvider"/>.
 /// </summary>
 public sealed class ListeningClock
 {
@@ -21,13 +23,12 @@ public sealed class ListeningClock
     private readonly Lock gate = new();
     private readonly bool always;
     private long sinceMs;
-    private long lastLookMs;
+    private long lastLook = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public ListeningClock(DateTimeOffset startedAt)
     {
         always = startedAt == DateTimeOffset.MinValue;
         sinceMs = always ? long.MinValue : startedAt.ToUnixTimeMilliseconds();
-        lastLookMs = sinceMs;
     }
 
     /// <summary>The instant (Unix milliseconds) since which the collector has listened, as of <paramref name="now"/>.</summary>
@@ -37,24 +38,26 @@ public sealed class ListeningClock
         {
             return long.MinValue;
         }
-        var nowMs = now.ToUnixTimeMilliseconds();
         lock (gate)
         {
-            if (nowMs - lastLookMs > (long)Break.TotalMilliseconds)
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(lastLook) > Break)
             {
-                sinceMs = nowMs;
+                sinceMs = now.ToUnixTimeMilliseconds();
             }
-            lastLookMs = Math.Max(lastLookMs, nowMs);
+            lastLook = System.Diagnostics.Stopwatch.GetTimestamp();
             return sinceMs;
         }
     }
 
-    /// <summary>Looks at the clock every <see cref="Tick"/>, so that only a collector that was not running leaves a gap.</summary>
+    /// <summary>
+    /// Looks at the clock every <see cref="Tick"/> of real time (the gap it watches for is real,
+    /// whatever clock the collector keeps), so that only a collector that was not running leaves a gap.
+    /// </summary>
     public sealed class Ticker(ListeningClock clock, TimeProvider time) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            using var timer = new PeriodicTimer(Tick, time);
+            using var timer = new PeriodicTimer(Tick);
             do
             {
                 clock.SinceMs(time.GetUtcNow());

@@ -94,12 +94,13 @@ internal sealed partial class PreparedCommands(DbConnection writer) : IDisposabl
         return reader.Read() ? reader.GetRowParser<T>()(reader) : default;
     }
 
-    /// <summary>The column type of a property: facts and parameters hold whole numbers and text.</summary>
+    /// <summary>The column type of a property: facts and parameters hold whole numbers and text, the outbox bytes.</summary>
     public static DbType TypeOf(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(long) => DbType.Int64,
         var t when t == typeof(int) => DbType.Int32,
         var t when t == typeof(string) => DbType.String,
+        var t when t == typeof(byte[]) => DbType.Binary,
         var t => throw new NotSupportedException($"a {t.Name} value has no column type here"),
     };
 

@@ -1,7 +1,5 @@
 using System.Threading.Channels;
-using Google.Protobuf;
 using DaemonNet.Collector.Storage;
-using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Watching;
 
@@ -45,46 +43,36 @@ public sealed class ChangeFeed : ICommitListener
         return watcher;
     }
 
+    private TaskCompletionSource nextCommit = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes at the next commit that changed something watched: the alert engine's doorbell
+    /// for the outbox. Take it before reading the outbox, so that a commit in between still rings.
+    /// </summary>
+    public Task NextCommitAsync() => Volatile.Read(ref nextCommit).Task;
+
     public void Committed(CommittedFacts facts)
     {
+        if (facts.IsEmpty || facts.Returned)
+        {
+            return;
+        }
+        Interlocked.Exchange(ref nextCommit, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         if (WatcherCount > 0)
         {
-            Publish(WatchEvents.From(facts));
+            Publish(ChangeEvents.From(facts));
         }
     }
 
-    /// <summary>The snapshot's events, one length-delimited WatchEvent after another.</summary>
-    public byte[]? EncodeForOthers(CommittedFacts facts)
-    {
-        var events = WatchEvents.From(facts);
-        if (events.Count == 0)
-        {
-            return null;
-        }
-        using var encoded = new MemoryStream();
-        foreach (var e in events)
-        {
-            e.WriteDelimitedTo(encoded);
-        }
-        return encoded.ToArray();
-    }
+    public byte[]? Encode(CommittedFacts facts) => ChangeEvents.From(facts) is { Count: > 0 } events ? ChangeEvents.Encode(events) : null;
 
-    /// <summary>Publishes what another collector of the shared database encoded with <see cref="EncodeForOthers"/>.</summary>
-    /// <exception cref="InvalidProtocolBufferException">The bytes are not such events.</exception>
-    public void PublishFromOthers(byte[] encoded)
-    {
-        using var stream = new MemoryStream(encoded);
-        var events = new List<WatchEvent>();
-        while (stream.Position < stream.Length)
-        {
-            events.Add(WatchEvent.Parser.ParseDelimitedFrom(stream));
-        }
-        Publish(events, fromOthers: true);
-    }
+    /// <summary>Publishes what another collector of the shared database committed, as <see cref="Encode"/> encoded it.</summary>
+    /// <exception cref="System.Text.Json.JsonException">The bytes are not such events.</exception>
+    public void PublishFromOthers(byte[] encoded) => Publish(ChangeEvents.Decode(encoded), fromOthers: true);
 
-    public void Publish(IReadOnlyList<WatchEvent> events) => Publish(events, fromOthers: false);
+    public void Publish(IReadOnlyList<ChangeEvent> events) => Publish(events, fromOthers: false);
 
-    private void Publish(IReadOnlyList<WatchEvent> events, bool fromOthers)
+    private void Publish(IReadOnlyList<ChangeEvent> events, bool fromOthers)
     {
         if (events.Count == 0)
         {
@@ -117,20 +105,20 @@ public sealed class ChangeFeed : ICommitListener
     {
         internal bool OwnOnly => ownOnly;
 
-        private readonly Channel<WatchEvent> queue = Channel.CreateBounded<WatchEvent>(
+        private readonly Channel<ChangeEvent> queue = Channel.CreateBounded<ChangeEvent>(
             new BoundedChannelOptions(QueueLength) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-        public ChannelReader<WatchEvent> Events => queue.Reader;
+        public ChannelReader<ChangeEvent> Events => queue.Reader;
 
-        internal bool Wants(WatchEvent e) => query is null || e.Kind is WatchEventKind.HostStale or WatchEventKind.HostBack || query.Kind switch
+        internal bool Wants(ChangeEvent e) => query is null || e.Kind is ChangeKind.HostStale or ChangeKind.HostBack || query.Kind switch
         {
             QueryKind.Name => string.Equals(e.VmName, query.Value, StringComparison.OrdinalIgnoreCase),
             QueryKind.Uuid => e.VmUuid == query.Value,
             QueryKind.Mac => e.Mac == query.Value,
-            _ => e.Address?.Ip == query.Value,
+            _ => e.Binding?.Ip == query.Value,
         };
 
-        internal void Offer(WatchEvent e)
+        internal void Offer(ChangeEvent e)
         {
             if (!queue.Writer.TryWrite(e))
             {

@@ -1,6 +1,5 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Storage.Postgres;
-using Google.Protobuf;
 
 namespace DaemonNet.Collector.Watching;
 
@@ -27,7 +26,7 @@ public sealed class OtherCollectorsChanges(InventoryStore store, ChangeFeed feed
         {
             feed.PublishFromOthers(events);
         }
-        catch (InvalidProtocolBufferException e)
+        catch (System.Text.Json.JsonException e)
         {
             log.LogWarning("Skipped changes another collector logged that do not decode: {Reason}", e.Message);
         }

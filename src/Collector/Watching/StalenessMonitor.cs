@@ -30,7 +30,7 @@ public sealed class StalenessMonitor(IInventoryStore store, IntervalRules rules,
             var current = await StaleHostsAsync(stoppingToken);
             // A host first seen already stale counts as a change; one first seen fresh does not.
             feed.Publish(current.Where(h => stale.TryGetValue(h.Key, out var was) ? was != h.Value : h.Value)
-                .Select(h => WatchEvents.Host(h.Key, h.Value, now)).ToList());
+                .Select(h => ChangeEvents.Host(h.Key, h.Value, now)).ToList());
             stale = current;
         }
     }

@@ -82,6 +82,31 @@ public class AlertTests
     }
 
     [Fact]
+    public async Task Outbox_ChangesCommittedByACollectorThatDiedBeforeAlerting_RaiseTheirAlertsAtTheNextStart()
+    {
+        // Issue 25, fault 3: the alerts of a commit were raised after it, so a collector that died
+        // in between lost them. Here the commit is made by a store alone, with no alert engine to
+        // follow it, as if the collector died the moment after; the next collector must raise them.
+        using var folder = new TempDirectory();
+        var database = folder.File("collector.db");
+        using (var died = new DaemonNet.Collector.Storage.InventoryStore(database, DaemonNet.Collector.Storage.IntervalRules.Default,
+            listener: new DaemonNet.Collector.Watching.ChangeFeed()))
+        {
+            await died.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))), DateTimeOffset.UtcNow, CancellationToken.None);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using var receiver = new WebhookReceiver(LoopbackPort.Free());
+        await receiver.StartAsync();
+
+        await using var server = await CollectorServer.StartAsync(new(Webhook("hook", receiver)) { ["Collector:Db"] = database }, realClock: true);
+        await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Count > 0, "the alert of the commit", TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var accepted = Assert.Single(receiver.Accepted);
+        Assert.Equal(("mac-first-seen", Mac1), (Rule(accepted), Document(accepted).GetProperty("objects")[0].GetString()));
+    }
+
+    [Fact]
     public async Task Conditions_StartAndEndOnce_AndARestartReFiresNothing()
     {
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());

@@ -36,8 +36,9 @@ public sealed class MigrateTests : IDisposable
             }
             await store.ApplySnapshotAsync(daemon1.WithNeighbour($"10.77.0.{50 + i % 3}", "52:54:00:aa:00:02", NeighbourState.Reachable, "br0"), at, CancellationToken.None);
         }
-        await store.RaiseAsync(new Alert { Rule = "vm_defined", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(T0), Summary = "web1 defined" },
-            "vm_defined/web1", TimeSpan.FromMinutes(5), ["ops"], CancellationToken.None);
+        await store.RecordAsync(new AlertRecord([new AlertToRaise(
+            new Alert { Rule = "vm_defined", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(T0), Summary = "web1 defined" },
+            "vm_defined/web1", TimeSpan.FromMinutes(5), ["ops"])]), CancellationToken.None);
     }
 
     private static async Task<List<string>> AnswersAsync(InventoryStore store)

@@ -138,7 +138,7 @@ public sealed class SharedDatabaseTests : IDisposable
         await first.ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock.AddSeconds(1), CancellationToken.None);
 
         var heard = await ReadUntilAsync(onSecond, e => e.VmName == "web1");
-        Assert.Equal((WatchEventKind.VmDefined, "daemon1"), (heard.Kind, heard.Host));
+        Assert.Equal((ChangeKind.VmDefined, "daemon1"), (heard.Kind, heard.Host));
         Assert.Equal("web1", (await ReadUntilAsync(onFirst, e => e.VmName == "web1")).VmName);
         Assert.False(alertsOnSecond.Events.TryRead(out _), "a watcher of this collector's own changes heard another collector's");
         await stop.CancelAsync();
@@ -159,16 +159,17 @@ public sealed class SharedDatabaseTests : IDisposable
         other.Execute("INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES ('ip_conflict', 'ip_conflict/10.77.0.50', @At, @At, @Document)",
             new { At = at, Document = alert.ToByteArray() }, raisingElsewhere);
 
-        var raising = Task.Run(() => store.RaiseAsync(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"], CancellationToken.None));
+        var raising = Task.Run(() => store.RecordAsync(new AlertRecord([new AlertToRaise(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"])]),
+            CancellationToken.None));
         await Task.Delay(300);
         Assert.False(raising.IsCompleted, "the alert was raised while another collector was raising it");
         raisingElsewhere.Commit();
 
-        Assert.Null(await raising);
+        Assert.Empty(await raising);
         Assert.Equal((1, 1), (database.Scalar<long>("SELECT count(*) FROM alerts"), database.Scalar<long>("SELECT repeats FROM alerts")));
     }
 
-    private static async Task<WatchEvent> ReadUntilAsync(ChangeFeed.Watcher watcher, Func<WatchEvent, bool> wanted)
+    private static async Task<ChangeEvent> ReadUntilAsync(ChangeFeed.Watcher watcher, Func<ChangeEvent, bool> wanted)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)

@@ -1,12 +1,14 @@
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
-using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Tests.Watching;
 
 public class ChangeFeedTests
 {
-    private static WatchEvent Bound(string ip) => new() { Kind = WatchEventKind.AddressBound, Mac = "52:54:00:aa:00:01", Address = new AddressEvidence { Ip = ip } };
+    private static ChangeEvent Bound(string ip) => new(ChangeKind.AddressBound, "daemon1", 0)
+    {
+        Mac = "52:54:00:aa:00:01", Binding = new BindingFact("52:54:00:aa:00:01", ip, 1, "virbr0", 0, "", "", null),
+    };
 
     [Fact]
     public async Task Publish_AWatcherThatDoesNotRead_IsDroppedAtTheBoundAndNobodyWaits()
@@ -21,7 +23,7 @@ public class ChangeFeedTests
         }
         feed.Publish([Bound("10.0.0.1")]);
 
-        var items = new List<WatchEvent>();
+        var items = new List<ChangeEvent>();
         var failure = await Record.ExceptionAsync(async () =>
         {
             await foreach (var e in slow.Events.ReadAllAsync())
@@ -33,7 +35,7 @@ public class ChangeFeedTests
         Assert.Equal(ChangeFeed.QueueLength, items.Count);
         Assert.Equal(1, feed.WatcherCount);
         Assert.True(keeping.Events.TryRead(out var wanted));
-        Assert.Equal("10.0.0.1", wanted.Address.Ip);
+        Assert.Equal("10.0.0.1", wanted.Binding!.Ip);
         Assert.False(keeping.Events.TryRead(out _));
     }
 

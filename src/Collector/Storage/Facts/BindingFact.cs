@@ -9,5 +9,6 @@ namespace DaemonNet.Collector.Storage;
 public sealed record BindingFact(string Mac, string Ip, long Source, string Device, long NeighbourState, string Hostname, string ClientId, long? LeaseExpiry,
     long? SeenAt = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public (string, string, long, string) Key => (Mac, Ip, Source, Device);
 }

@@ -8,5 +8,6 @@ namespace DaemonNet.Collector.Storage;
 /// </summary>
 public sealed record NicFact(string DomainUuid, string Mac, long Kind, string Network, string Bridge, string TargetDev)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public (string, string, long, string, string) Key => (DomainUuid, Mac, Kind, Network, Bridge);
 }

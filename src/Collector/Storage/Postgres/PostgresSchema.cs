@@ -209,6 +209,16 @@ internal static class PostgresSchema
         );
         CREATE INDEX change_log_by_age ON change_log(at);
         """,
+        // The alert outbox, as in SqliteSchema. A collector raises the alerts of its own rows, and
+        // those another collector left behind for a while (it died before raising them).
+        $"""
+        CREATE TABLE alert_outbox (
+            id     {Id},
+            at     bigint NOT NULL,
+            origin {Text} NOT NULL,
+            events bytea NOT NULL
+        );
+        """,
     ];
 
     public static int Version => Migrations.Length;

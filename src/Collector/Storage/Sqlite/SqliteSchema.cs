@@ -215,6 +215,18 @@ internal static class SqliteSchema
         DROP INDEX domains_by_name;
         CREATE INDEX domains_by_name ON domains(lower(name), valid_to);
         """,
+        // The alert outbox: a snapshot's changes (JSON, Watching/ChangeEvents), written in the
+        // snapshot's own transaction and deleted in the transaction that records the alerts they
+        // raise, so that a collector that dies between the two loses no alert. origin is the
+        // store instance that wrote the row (InventoryStore.Origin).
+        """
+        CREATE TABLE alert_outbox (
+            id     INTEGER PRIMARY KEY,
+            at     INTEGER NOT NULL,
+            origin TEXT NOT NULL,
+            events BLOB NOT NULL
+        );
+        """,
     ];
 
     public static int Version => Migrations.Length;

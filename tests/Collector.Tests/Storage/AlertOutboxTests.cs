@@ -1,0 +1,83 @@
+using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Watching;
+using DaemonNet.Protos.V1;
+using static DaemonNet.Collector.Tests.Snapshots;
+
+namespace DaemonNet.Collector.Tests.Storage;
+
+/// <summary>
+/// Issue 25, fault 3: an event alert was recorded after its commit, not with it. The store now
+/// keeps each commit's changes in an outbox row written in the commit's own transaction, and the
+/// row is consumed in the transaction that records its alerts: once, on both stores.
+/// </summary>
+public abstract class AlertOutboxTests : IDisposable
+{
+    private readonly TestDatabase database;
+    private readonly InventoryStore store;
+
+    protected AlertOutboxTests(StoreKind kind)
+    {
+        database = new TestDatabase(kind);
+        store = new InventoryStore(database.Address, IntervalRules.Default, listener: new ChangeFeed());
+    }
+
+    public void Dispose()
+    {
+        store.Dispose();
+        database.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private static AlertToRaise Raise(string key) =>
+        new(new Alert { Rule = "mac-first-seen", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(AgentClock), Summary = key }, key,
+            TimeSpan.FromMinutes(5), ["ops"]);
+
+    [Fact]
+    public async Task Snapshot_ThatChangesSomething_LeavesItsChangesInTheOutboxWithItsCommit()
+    {
+        var snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01")));
+
+        await store.ApplySnapshotAsync(snapshot, AgentClock, CancellationToken.None);
+        await store.ApplySnapshotAsync(snapshot, AgentClock.AddSeconds(10), CancellationToken.None);
+
+        var row = Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None));
+        var changes = ChangeEvents.Decode(row.Events);
+        Assert.Equal([ChangeKind.VmDefined, ChangeKind.NicAdded], changes.Select(c => c.Kind));
+        Assert.Equal(("web1", "52:54:00:aa:00:01", "nat-bridge"), (changes[0].VmName, changes[1].Nic!.Mac, changes[1].Nic!.Network));
+        Assert.Equal(AgentClock.ToUnixTimeMilliseconds(), changes[0].At);
+    }
+
+    [Fact]
+    public async Task Record_ConsumingAnOutboxRow_RecordsItsAlertsOnceOnly()
+    {
+        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1)), AgentClock, CancellationToken.None);
+        var row = Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None));
+
+        var first = await store.RecordAsync(new AlertRecord([Raise("a")]) { Consumes = row.Id }, CancellationToken.None);
+        var again = await store.RecordAsync(new AlertRecord([Raise("b")]) { Consumes = row.Id }, CancellationToken.None);
+
+        Assert.Equal("a", Assert.Single(first).Summary);
+        Assert.Empty(again);
+        Assert.Empty(await store.PendingChangesAsync(10, CancellationToken.None));
+        Assert.Equal(1, database.Scalar<long>("SELECT count(*) FROM alerts"));
+    }
+
+    [Fact]
+    public async Task Record_ConditionsStartedAndEnded_AreKeptWithTheirAlertsInOneTransaction()
+    {
+        var announcing = Raise("host-stale|daemon1").Alert;
+
+        await store.RecordAsync(new AlertRecord([Raise("host-stale|daemon1")]) { ConditionsStarted = new Dictionary<string, Alert> { ["host-stale|daemon1"] = announcing } },
+            CancellationToken.None);
+        var open = await store.OpenConditionsAsync(CancellationToken.None);
+        await store.RecordAsync(new AlertRecord([Raise("end|host-stale|daemon1")]) { ConditionsEnded = ["host-stale|daemon1"] }, CancellationToken.None);
+
+        Assert.Equal(["host-stale|daemon1"], open.Keys);
+        Assert.Empty(await store.OpenConditionsAsync(CancellationToken.None));
+        Assert.Equal(2, database.Scalar<long>("SELECT count(*) FROM alerts"));
+    }
+}
+
+public sealed class AlertOutboxOnSqliteTests() : AlertOutboxTests(StoreKind.Sqlite);
+
+public sealed class AlertOutboxOnPostgresTests() : AlertOutboxTests(StoreKind.Postgres);
