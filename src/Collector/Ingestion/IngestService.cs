@@ -121,13 +121,15 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
         await BindAsync(stream, snapshot.Host.Name, context);
+        var filedAt = now;
         await shares.WriteAsync(snapshot.Host.Name, async () =>
         {
-            var held = await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
-            metrics.Applied(held);
-            return held;
+            var write = await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
+            metrics.Applied(write.Held);
+            filedAt = write.FiledAt;
+            return write.Held;
         }, context.CancellationToken);
-        return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
+        return new CollectorMessage { Ack = new Ack { Sequence = sequence, FiledAt = Timestamp.FromDateTimeOffset(filedAt) } };
     }
 
     private async Task<CollectorMessage> ConfirmHeartbeatAsync(ulong sequence, Heartbeat heartbeat, StreamState stream, DateTimeOffset now, ServerCallContext context)

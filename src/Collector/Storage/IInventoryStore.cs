@@ -11,9 +11,9 @@ public interface IInventoryStore
     /// <summary>
     /// Diffs the snapshot against the host's open intervals and writes the changes in one
     /// transaction. A host returning from silence first has its old intervals ended at its last report.
-    /// Returns how long the write held the store's writer.
+    /// Returns how long the write held the store's writer, and the instant it was filed at.
     /// </summary>
-    Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+    Task<SnapshotWrite> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Takes the host's stream for this collector, so that one host writes through one collector at
@@ -69,3 +69,6 @@ public interface IInventoryStore
     /// <summary>The database's files (with its write-ahead log) in bytes.</summary>
     long SizeInBytes { get; }
 }
+
+/// <summary>What writing a snapshot took: how long it held the writer, and the instant the history holds it at (never before the host's last report).</summary>
+public sealed record SnapshotWrite(TimeSpan Held, DateTimeOffset FiledAt);

@@ -32,18 +32,20 @@ public sealed partial class InventoryStore
         INSERT INTO host_silences (host_id, valid_from, valid_to) VALUES (@HostId, @From, @To)
         """;
 
-    public async Task<TimeSpan> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    public async Task<SnapshotWrite> ApplySnapshotAsync(HostSnapshot snapshot, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         var failed = snapshot.Errors.Select(e => e.Source).ToHashSet();
         var contentHash = ContentHash.Of(snapshot);
         var errors = JsonSerializer.Serialize(snapshot.Errors.Select(e => new[] { e.Source, e.Message }));
         var held = TimeSpan.Zero;
+        var filedAt = 0L;
         await groupCommit.WriteAsync(transaction =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var previous = prepared.QueryFirstOrDefault<PreviousReport>(SelectHostByName, new { snapshot.Host.Name }, transaction);
             // A replayed observation is filed at its own time, but a host's history never runs backwards.
             var now = Math.Max(receivedAt.ToUnixTimeMilliseconds(), previous?.LastReport ?? long.MinValue);
+            filedAt = now;
             var hostId = (long)prepared.Bind(UpsertHost, new
             {
                 snapshot.Host.Name,
@@ -100,7 +102,7 @@ public sealed partial class InventoryStore
                 listener?.Committed(scope.Committed.For(snapshot, now));
             };
         }, cancellationToken);
-        return held;
+        return new SnapshotWrite(held, StoredTime.ToInstant(filedAt));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
@@ -98,7 +99,7 @@ public sealed class SyncLoop(
     }
 
     /// <summary>Sends, oldest first, what was observed while the collector was unreachable.</summary>
-    private async Task ReplayAsync(SyncSession session, IClientStreamWriter<AgentMessage> requests, CancellationToken cancellationToken)
+    private async Task ReplayAsync(SyncSession session, IClientStreamWriter<AgentMessage> requests, InFlight inFlight, CancellationToken cancellationToken)
     {
         var dropped = journal.Dropped;
         var replay = journal.Drain();
@@ -106,7 +107,9 @@ public sealed class SyncLoop(
         {
             try
             {
-                await requests.WriteAsync(session.Replay(replay[i], time.GetUtcNow()), cancellationToken);
+                var message = session.Replay(replay[i], time.GetUtcNow());
+                inFlight.Sending(message);
+                await requests.WriteAsync(message, cancellationToken);
             }
             catch
             {
@@ -126,15 +129,18 @@ public sealed class SyncLoop(
         using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = collectors.Client.Sync(cancellationToken: stream.Token);
         var snapshotRequests = Channel.CreateUnbounded<string>();
-        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, collectors.Url, stream.Token);
+        var inFlight = new InFlight(log);
+        var responses = ReadResponsesAsync(call.ResponseStream, snapshotRequests.Writer, collectors.Url, inFlight, stream.Token);
         try
         {
             var session = new SyncSession(options.Value.EffectiveHostName);
-            await ReplayAsync(session, call.RequestStream, stream.Token);
+            await ReplayAsync(session, call.RequestStream, inFlight, stream.Token);
             while (true)
             {
                 var snapshot = await BuildAsync(stream.Token);
-                await call.RequestStream.WriteAsync(session.Observe(snapshot), stream.Token);
+                var message = session.Observe(snapshot);
+                inFlight.Sending(message);
+                await call.RequestStream.WriteAsync(message, stream.Token);
                 var round = await rounds.NextAsync(snapshotRequests.Reader, stream.Token);
                 if (round.Cause == RoundCause.SnapshotRequested)
                 {
@@ -146,12 +152,12 @@ public sealed class SyncLoop(
         finally
         {
             await stream.CancelAsync();
-            await responses.ContinueWith(_ => { }, TaskScheduler.Default);
+            await responses.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
     private async Task ReadResponsesAsync(IAsyncStreamReader<CollectorMessage> responses, ChannelWriter<string> snapshotRequests, string collector,
-        CancellationToken cancellationToken)
+        InFlight inFlight, CancellationToken cancellationToken)
     {
         var connected = false;
         try
@@ -162,7 +168,11 @@ public sealed class SyncLoop(
                 {
                     snapshotRequests.TryWrite(response.SnapshotRequest.Reason);
                 }
-                else if (response.BodyCase == CollectorMessage.BodyOneofCase.Ack && !connected)
+                else if (response.BodyCase == CollectorMessage.BodyOneofCase.Ack)
+                {
+                    inFlight.Acknowledged(response.Ack);
+                }
+                if (response.BodyCase == CollectorMessage.BodyOneofCase.Ack && !connected)
                 {
                     connected = true;
                     backoff.Reset();
@@ -176,6 +186,36 @@ public sealed class SyncLoop(
         catch (Exception e)
         {
             snapshotRequests.TryComplete(e);
+        }
+    }
+
+    /// <summary>
+    /// The snapshots sent on this stream and not yet acknowledged. With debug logging on, each
+    /// acknowledgement is logged with when the snapshot was observed and when the collector filed
+    /// it: the record an operator (or the soak's checker) compares with what the store holds.
+    /// </summary>
+    private sealed class InFlight(ILogger log)
+    {
+        private readonly bool logging = log.IsEnabled(LogLevel.Debug);
+        private readonly ConcurrentDictionary<ulong, (DateTimeOffset ObservedAt, long SentTicks)> snapshots = new();
+
+        public void Sending(AgentMessage message)
+        {
+            if (logging && message.Snapshot is { } snapshot)
+            {
+                snapshots[message.Sequence] = (snapshot.AgentTime.ToDateTimeOffset(), System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+        }
+
+        public void Acknowledged(Ack ack)
+        {
+            if (logging && snapshots.TryRemove(ack.Sequence, out var sent))
+            {
+                log.LogDebug("Snapshot {Sequence} observed at {ObservedAt} filed at {FiledAt}, acknowledged after {Milliseconds} ms", ack.Sequence,
+                    sent.ObservedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    ack.FiledAt?.ToDateTimeOffset().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    System.Diagnostics.Stopwatch.GetElapsedTime(sent.SentTicks).TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+            }
         }
     }
 }
