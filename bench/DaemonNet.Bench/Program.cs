@@ -139,7 +139,32 @@ captureFlood.SetAction(async parse =>
     return 0;
 });
 
-var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, stores, cli, load, query, audit, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood };
+var soakSeed = new Option<int>("--seed") { Description = "The seed every change and fault is drawn from", DefaultValueFactory = _ => 1 };
+var soakHosts = new Option<int>("--hosts") { Description = "Daemon hosts", DefaultValueFactory = _ => 10 };
+var soakMinutes = new Option<double>("--minutes") { Description = "Minutes of changes and faults", DefaultValueFactory = _ => 30 };
+var soakStore = new Option<string>("--store") { Description = "sqlite (one collector) or postgresql (two collectors on one database)", DefaultValueFactory = _ => "sqlite" };
+soakStore.AcceptOnlyFromAmong("sqlite", "postgresql");
+var soakFolder = new Option<string>("--folder") { Description = "Where to keep the run's log, agents' and collectors' output (default: a new temporary folder)" };
+var soak = new Command("soak", "Seeded churn and overlapping faults on a cluster in network namespaces, checked against the ground truth (root; see docs/RELIABILITY.md)")
+{
+    soakSeed, soakHosts, soakMinutes, soakStore, soakFolder,
+};
+soak.SetAction(async parse =>
+{
+    var report = await DaemonNet.Tests.Support.Soak.SoakRun.RunAsync(new DaemonNet.Tests.Support.Soak.SoakSettings
+    {
+        Seed = parse.GetValue(soakSeed),
+        Hosts = parse.GetValue(soakHosts),
+        Duration = TimeSpan.FromMinutes(parse.GetValue(soakMinutes)),
+        Store = parse.GetValue(soakStore) == "postgresql" ? DaemonNet.Tests.Support.Soak.SoakStore.Postgres : DaemonNet.Tests.Support.Soak.SoakStore.Sqlite,
+        Folder = parse.GetValue(soakFolder),
+        Log = Console.WriteLine,
+    });
+    Console.WriteLine(report.Summary());
+    return report.Passed ? 0 : 1;
+});
+
+var root = new RootCommand("DaemonNet benchmarks; see docs/BENCHMARKS.md") { history, stores, cli, load, query, audit, footprint, change, micro, scale, largest, libvirtStart, watchLatency, captureFlood, soak };
 return await root.Parse(args).InvokeAsync();
 
 // The built programs the scenarios start live in the checkout, beside the benchmark.

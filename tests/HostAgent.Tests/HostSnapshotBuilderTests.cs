@@ -26,7 +26,7 @@ public class HostSnapshotBuilderTests : IDisposable
         {
             HostName = "daemon1", LibvirtUri = libvirtUri, LeasesDir = leasesDir, Interval = "10s", InterfacesFile = interfacesFile,
         });
-        ISnapshotSource[] sources = [new LibvirtSource(options, new GuestAgentDomains()), new DnsmasqLeaseSource(options), new InterfacesSource(options)];
+        ISnapshotSource[] sources = [new LibvirtSource(options, new GuestAgentDomains()), new DnsmasqLeaseSource(options, time), new InterfacesSource(options)];
         return new HostSnapshotBuilder(sources, monitors, options, time, log);
     }
 
@@ -92,6 +92,26 @@ public class HostSnapshotBuilderTests : IDisposable
         var error = Assert.Single(failing.Errors, e => e.Source == SourceNames.LibvirtEvents);
         Assert.Equal("cannot follow libvirt events: libvirt's library cannot be loaded", error.Message);
         Assert.DoesNotContain(recovered.Errors, e => e.Source == SourceNames.LibvirtEvents);
+    }
+
+    [Fact]
+    public async Task Build_ALeaseRunsOut_IsLeftOutFromThenOn()
+    {
+        // Found by the soak: a lease that ran out stayed in every snapshot (the file still lists
+        // it), so nothing changed, and its interval stayed open until the host next changed.
+        var leases = folder.Folder("leases");
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
+        DnsmasqStatusFile.Write(leases, "virbr0", ("192.168.122.45", "52:54:00:aa:00:01", "web1", clock.Now.AddSeconds(30)),
+            ("192.168.122.46", "52:54:00:aa:00:02", "db1", DateTimeOffset.UnixEpoch));
+        var builder = Builder($"test://{folder.File("missing.xml")}", leases, clock);
+
+        var before = await builder.BuildAsync(CancellationToken.None);
+        clock.Now += TimeSpan.FromSeconds(30);
+        var after = await builder.BuildAsync(CancellationToken.None);
+
+        Assert.Equal(["192.168.122.45", "192.168.122.46"], before.Leases.Select(l => l.Ip));
+        Assert.Equal(["192.168.122.46"], after.Leases.Select(l => l.Ip));
+        Assert.NotEqual(ContentHash.Of(before), ContentHash.Of(after));
     }
 
     [Fact]

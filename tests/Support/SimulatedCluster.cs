@@ -19,6 +19,10 @@ public sealed class SimulatedCluster : IDisposable
         Folder = new TempDirectory();
         Central = NetworkNamespace.Create("central");
         Central.AddBridge("lan", $"{CollectorAddress}/24");
+        // A bridge takes the lowest MAC of its ports unless given one: as each host's port joined,
+        // the collector's address changed hands, and a host that had resolved it kept sending to
+        // the old MAC until its neighbour entry went stale (the soak saw an agent cut off for 40 s).
+        Central.Ip("link", "set", "lan", "address", "02:00:0a:63:00:01");
         CertificateDir = Folder.Folder("tls");
         Shell.Run("dotnet", Programs.Collector, "certs", "init", "--dir", CertificateDir, "--san", CollectorAddress);
         Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", CertificateDir, "--name", "admin", "--role", "reader");
@@ -58,11 +62,17 @@ public sealed class SimulatedCluster : IDisposable
     /// </summary>
     public async Task<RunningProgram> StartCollectorAtAsync(int port, string database, params string[] extraArguments)
     {
-        string[] staleness = extraArguments.Contains("--stale-after") ? [] : ["--stale-after", "20s"];
-        var collector = RunningProgram.Start(Programs.Collector,
-            ["--listen", $"{CollectorAddress}:{port}", "--db", database, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central, CollectorEnvironment);
+        var collector = StartCollectorProcess(port, database, extraArguments);
         await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
         return collector;
+    }
+
+    /// <summary>Starts such a collector without waiting for it to listen.</summary>
+    public RunningProgram StartCollectorProcess(int port, string database, params string[] extraArguments)
+    {
+        string[] staleness = extraArguments.Contains("--stale-after") ? [] : ["--stale-after", "20s"];
+        return RunningProgram.Start(Programs.Collector,
+            ["--listen", $"{CollectorAddress}:{port}", "--db", database, .. TlsArguments("collector"), .. staleness, .. extraArguments], Central, CollectorEnvironment);
     }
 
     public static string CollectorUrlAt(int port) => $"https://{CollectorAddress}:{port}";
@@ -146,12 +156,13 @@ public sealed class SimulatedHost : IDisposable
 
     /// <param name="program">The agent to run: the solution's build unless a native publish is given.</param>
     /// <param name="extraArguments">More flags, such as --capture none.</param>
-    public void StartAgent(string interval = "300ms", string? program = null, string[]? extraArguments = null) =>
+    /// <param name="environment">Variables for the agent, such as a log level.</param>
+    public void StartAgent(string interval = "300ms", string? program = null, string[]? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null) =>
         Agent = RunningProgram.Start(program ?? Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
             "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name), .. extraArguments ?? [],
-        ], Namespace);
+        ], Namespace, environment);
 
     public void StopAgent()
     {

@@ -162,15 +162,5 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
     }
 
     /// <summary>A failure of one evaluation is logged and the next one tried; alerting never stops the collector.</summary>
-    private async Task GuardAsync(string what, Func<Task> work, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await work();
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-        {
-            log.LogError(e, "Failed to work out {What}; the next change or evaluation tries again", what);
-        }
-    }
+    private Task GuardAsync(string what, Func<Task> work, CancellationToken stoppingToken) => BackgroundRounds.RunAsync(what, work, log, stoppingToken);
 }

@@ -84,7 +84,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
             try
             {
                 await sink.SendAsync(alert, stoppingToken);
-                await store.RecordDeliveryAsync(alert.Id, new AlertDelivery
+                await RecordAsync(alert.Id, new AlertDelivery
                 {
                     Sink = name, State = DeliveryState.Delivered, Attempts = attempts, DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
                 }, stoppingToken);
@@ -105,7 +105,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
             {
                 log.LogWarning("Alert {Id} to {Sink} failed, retrying: {Error}", alert.Id, name, error);
             }
-            await store.RecordDeliveryAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Pending, Attempts = attempts, LastError = error }, stoppingToken);
+            await RecordAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Pending, Attempts = attempts, LastError = error }, stoppingToken);
             await Task.Delay(wait, time, stoppingToken);
             wait = wait * 2 > LongestWait ? LongestWait : wait * 2;
         }
@@ -117,7 +117,31 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
         metrics.AlertDelivery(name, delivered: false);
         log.LogError("Alert {Id} ({Rule}) to {Sink} is dead-lettered to {File}: {Reason}", alert.Id, alert.Rule, name, deadLetters.Path, reason);
         deadLetters.Write(name, reason, alert, time.GetUtcNow());
-        await store.RecordDeliveryAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Dead, Attempts = attempts, LastError = reason }, cancellationToken);
+        await RecordAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Dead, Attempts = attempts, LastError = reason }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records an attempt's outcome, trying again every second while the database cannot take it
+    /// (PostgreSQL restarting): the queue waits rather than lose the outcome, and never stops the collector.
+    /// </summary>
+    private async Task RecordAsync(long alertId, AlertDelivery delivery, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.RecordDeliveryAsync(alertId, delivery, stoppingToken);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                if (attempt == 1)
+                {
+                    log.LogWarning("Cannot record alert {Id}'s delivery to {Sink} ({Reason}); trying again every second", alertId, name, e.Message);
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+        }
     }
 
     private int Attempts(Alert alert) => alert.Deliveries.FirstOrDefault(d => d.Sink == name)?.Attempts ?? 0;

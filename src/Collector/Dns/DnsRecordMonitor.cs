@@ -24,7 +24,7 @@ public sealed class DnsRecordMonitor(IOptions<CollectorOptions> options, TimePro
         using var timer = new PeriodicTimer(settings.RefreshPeriod, time);
         do
         {
-            await ListAsync(client, stoppingToken);
+            await DaemonNet.Collector.Operations.BackgroundRounds.RunAsync("the Cloudflare zone's records", () => ListAsync(client, stoppingToken), log, stoppingToken);
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }

@@ -5,8 +5,9 @@ namespace DaemonNet.Collector.Storage;
 /// <summary>
 /// What one committed snapshot changed that people watch for: the VMs, NICs and address bindings
 /// whose intervals it opened or closed, with the host, the commit time, and the VM each MAC
-/// belongs to on that host. A host that returned from a silence had every interval closed and
-/// opened again; <see cref="Returned"/> says so, and its changes are not news.
+/// belongs to on that host. A host that returned from a silence had every interval closed at its
+/// last report and opened again; what is news then is only what differs from before the silence
+/// (<see cref="SinceSilence"/>): a MAC first seen in that snapshot is still first seen.
 /// </summary>
 public sealed class CommittedFacts
 {
@@ -14,8 +15,6 @@ public sealed class CommittedFacts
 
     /// <summary>Unix milliseconds, the collector's clock: the changed intervals' bounds.</summary>
     public long At { get; private set; }
-
-    public bool Returned { get; set; }
 
     public List<DomainFact> DomainsOpened { get; } = [];
 
@@ -54,6 +53,26 @@ public sealed class CommittedFacts
     {
         BindingsOpened.AddRange(changes.Opened);
         BindingsClosed.AddRange(changes.Closed.Select(c => c.Fact));
+    }
+
+    /// <summary>
+    /// Leaves only the differences from what held before the host's silence: what held before and
+    /// again now is not news, what held before and not now ended, what holds now and not before began.
+    /// </summary>
+    internal void SinceSilence(IReadOnlyList<DomainFact> domains, IReadOnlyList<NicFact> nics, IReadOnlyList<BindingFact> bindings)
+    {
+        Net(DomainsOpened, DomainsClosed, domains, d => d);
+        Net(NicsOpened, NicsClosed, nics, n => n.Key);
+        Net(BindingsOpened, BindingsClosed, bindings, b => b.Key);
+    }
+
+    private static void Net<T, TKey>(List<T> opened, List<T> closed, IReadOnlyList<T> before, Func<T, TKey> key)
+        where TKey : notnull
+    {
+        var now = opened.Select(key).ToHashSet();
+        var earlier = before.Select(key).ToHashSet();
+        opened.RemoveAll(f => earlier.Contains(key(f)));
+        closed.AddRange(before.Where(f => !now.Contains(key(f))));
     }
 
     internal CommittedFacts For(HostSnapshot committed, long at)

@@ -64,11 +64,12 @@ public sealed partial class InventoryStore
                 // Taken, not shared: should this write fail, the host's rows are read again.
                 Open = openRows.TryRemove(snapshot.Host.Name, out var kept) ? kept : null,
             };
-            if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
+            var returned = previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds;
+            (List<DomainFact> Domains, List<NicFact> Nics, List<BindingFact> Bindings)? beforeSilence = returned ? OpenFactsBeforeSilence(scope) : null;
+            if (returned)
             {
-                EndSilence(scope, previous.LastReport);
+                EndSilence(scope, previous!.LastReport);
                 scope.Open = new OpenRows();
-                scope.Committed.Returned = true;
             }
 
             // A source that failed says nothing about its facts: they stay as they were rather
@@ -79,6 +80,10 @@ public sealed partial class InventoryStore
                 {
                     apply(scope, snapshot);
                 }
+            }
+            if (beforeSilence is { } before)
+            {
+                scope.Committed.SinceSilence(before.Domains, before.Nics, before.Bindings);
             }
             if (scope.Open is { } open)
             {
@@ -118,6 +123,18 @@ public sealed partial class InventoryStore
                 new { scope.HostId, LastReport = lastReport }, scope.Transaction);
         }
         scope.Connection.Execute(InsertSilence, new { scope.HostId, From = lastReport, To = scope.Now }, scope.Transaction);
+    }
+
+    /// <summary>The VMs, NICs and bindings the host had open when it fell silent: what its return is compared with, for the watchers.</summary>
+    private static (List<DomainFact> Domains, List<NicFact> Nics, List<BindingFact> Bindings) OpenFactsBeforeSilence(Scope scope)
+    {
+        using var grid = scope.Connection.QueryMultiple(AllOpenRows, new { scope.HostId }, scope.Transaction);
+        var domains = ReadOpen(grid, DomainTable).Select(r => r.Fact).ToList();
+        var nics = ReadOpen(grid, NicTable).Select(r => r.Fact).ToList();
+        _ = ReadOpen(grid, NetworkTable);
+        _ = ReadOpen(grid, LinkTable);
+        _ = ReadOpen(grid, ConfiguredTable);
+        return (domains, nics, ReadOpen(grid, BindingTable(AddressSource.Unspecified)).Select(r => r.Fact).ToList());
     }
 
     // One statement: the silence limit is the same expression the queries use (HoldsAt).

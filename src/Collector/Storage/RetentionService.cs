@@ -18,18 +18,21 @@ public sealed class RetentionService(IInventoryStore store, IOptions<CollectorOp
         await Task.Delay(FirstPass, time, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            var now = time.GetUtcNow();
-            var summed = await store.DownsampleTrafficAsync(options.Value.TrafficResolution, now, stoppingToken);
-            if (summed > 0)
+            await DaemonNet.Collector.Operations.BackgroundRounds.RunAsync("retention and traffic", async () =>
             {
-                log.LogInformation("Traffic: summed {Rows} aged rows into coarser ones", summed);
-            }
-            if (options.Value.RetentionDuration is { } retention)
-            {
-                var horizon = now - retention;
-                var removed = await store.PruneAsync(horizon, stoppingToken);
-                log.LogInformation("Retention: removed {Rows} intervals that ended before {Horizon:u}", removed, horizon);
-            }
+                var now = time.GetUtcNow();
+                var summed = await store.DownsampleTrafficAsync(options.Value.TrafficResolution, now, stoppingToken);
+                if (summed > 0)
+                {
+                    log.LogInformation("Traffic: summed {Rows} aged rows into coarser ones", summed);
+                }
+                if (options.Value.RetentionDuration is { } retention)
+                {
+                    var horizon = now - retention;
+                    var removed = await store.PruneAsync(horizon, stoppingToken);
+                    log.LogInformation("Retention: removed {Rows} intervals that ended before {Horizon:u}", removed, horizon);
+                }
+            }, log, stoppingToken);
             await Task.Delay(Period, time, stoppingToken);
         }
     }

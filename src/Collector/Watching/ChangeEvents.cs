@@ -15,7 +15,7 @@ public static partial class ChangeEvents
     public static List<ChangeEvent> From(CommittedFacts facts)
     {
         var events = new List<ChangeEvent>();
-        if (facts.Returned || facts.IsEmpty)
+        if (facts.IsEmpty)
         {
             return events;
         }

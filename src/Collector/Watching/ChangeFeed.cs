@@ -53,7 +53,7 @@ public sealed class ChangeFeed : ICommitListener
 
     public void Committed(CommittedFacts facts)
     {
-        if (facts.IsEmpty || facts.Returned)
+        if (facts.IsEmpty)
         {
             return;
         }

@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using Microsoft.Extensions.Hosting;
 
@@ -8,7 +9,8 @@ namespace DaemonNet.Collector.Watching;
 /// passing makes it), so the hosts are looked at every second: one small query, against the
 /// store's host table.
 /// </summary>
-public sealed class StalenessMonitor(IInventoryStore store, IntervalRules rules, ChangeFeed feed, TimeProvider time) : BackgroundService
+public sealed class StalenessMonitor(IInventoryStore store, IntervalRules rules, ChangeFeed feed, TimeProvider time, ILogger<StalenessMonitor> log)
+    : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
@@ -26,12 +28,15 @@ public sealed class StalenessMonitor(IInventoryStore store, IntervalRules rules,
         using var timer = new PeriodicTimer(Period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = time.GetUtcNow();
-            var current = await StaleHostsAsync(stoppingToken);
-            // A host first seen already stale counts as a change; one first seen fresh does not.
-            feed.Publish(current.Where(h => stale.TryGetValue(h.Key, out var was) ? was != h.Value : h.Value)
-                .Select(h => ChangeEvents.Host(h.Key, h.Value, now)).ToList());
-            stale = current;
+            await BackgroundRounds.RunAsync("which hosts are stale", async () =>
+            {
+                var now = time.GetUtcNow();
+                var current = await StaleHostsAsync(stoppingToken);
+                // A host first seen already stale counts as a change; one first seen fresh does not.
+                feed.Publish(current.Where(h => stale.TryGetValue(h.Key, out var was) ? was != h.Value : h.Value)
+                    .Select(h => ChangeEvents.Host(h.Key, h.Value, now)).ToList());
+                stale = current;
+            }, log, stoppingToken);
         }
     }
 

@@ -48,6 +48,28 @@ public abstract class AlertOutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task HostReturningFromASilence_ItsChangesAreWhatDiffersFromBefore()
+    {
+        // Found by the soak: a return from a silence used to raise no events at all, so a MAC first
+        // seen in that snapshot was never announced, and later snapshots found it seen before.
+        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), AgentClock, CancellationToken.None);
+        foreach (var row in await store.PendingChangesAsync(10, CancellationToken.None))
+        {
+            await store.RecordAsync(new AlertRecord([]) { Consumes = row.Id }, CancellationToken.None);
+        }
+
+        // Silent for longer than three 10 s intervals; meanwhile db1 appeared and web1 stopped.
+        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")),
+            Vm("db1", 2, DomainState.Running, NatNic("52:54:00:aa:00:02"))), AgentClock.AddMinutes(5), CancellationToken.None);
+
+        var changes = ChangeEvents.Decode(Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None)).Events);
+        Assert.Equal(
+            [(ChangeKind.VmChanged, "web1", ""), (ChangeKind.VmDefined, "db1", ""), (ChangeKind.NicAdded, "db1", "52:54:00:aa:00:02")],
+            changes.Select(c => (c.Kind, c.VmName, c.Mac)));
+        Assert.Equal((long)DomainState.Running, changes[0].PreviousState);
+    }
+
+    [Fact]
     public async Task Record_ConsumingAnOutboxRow_RecordsItsAlertsOnceOnly()
     {
         await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1)), AgentClock, CancellationToken.None);

@@ -3,8 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent.Sources.Leases;
 
-/// <summary>DHCP leases of libvirt's dnsmasq networks, one status file per bridge.</summary>
-public sealed class DnsmasqLeaseSource(IOptions<AgentOptions> options) : ISnapshotSource
+/// <summary>
+/// DHCP leases of libvirt's dnsmasq networks, one status file per bridge. A lease whose expiry has
+/// passed is left out: dnsmasq leaves it in the file until it next writes it, but it is no longer
+/// evidence, and leaving it out changes the snapshot, so that the collector ends its interval when
+/// it ran out rather than whenever the host next changes.
+/// </summary>
+public sealed class DnsmasqLeaseSource(IOptions<AgentOptions> options, TimeProvider time) : ISnapshotSource
 {
     public string Name => SourceNames.Leases;
 
@@ -15,10 +20,11 @@ public sealed class DnsmasqLeaseSource(IOptions<AgentOptions> options) : ISnapsh
         {
             throw new SourceException($"leases directory {directory} does not exist (set --leases-dir)");
         }
+        var now = time.GetUtcNow();
         foreach (var path in Directory.EnumerateFiles(directory, "*.status").Order(StringComparer.Ordinal))
         {
             var text = await File.ReadAllTextAsync(path, cancellationToken);
-            snapshot.Leases.Add(DnsmasqStatus.Parse(text, Path.GetFileNameWithoutExtension(path)));
+            snapshot.Leases.Add(DnsmasqStatus.Parse(text, Path.GetFileNameWithoutExtension(path)).Where(l => l.Expiry is null || l.Expiry.ToDateTimeOffset() > now));
         }
     }
 }
