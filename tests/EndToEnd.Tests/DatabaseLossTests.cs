@@ -57,4 +57,31 @@ public sealed class DatabaseLossTests : IDisposable
         var answer = await new Inventory.InventoryClient(channel).WhereAsync(new WhereRequest { Query = "web1" });
         Assert.Equal("daemon1", Assert.Single(answer.Vms).Host.Name);
     }
+
+    [Fact]
+    public async Task ServerRestartedWhileIdle_NoBackgroundLoopStopsTheCollector_ItsWriterLossDoes()
+    {
+        // Found by the soak (seed 3 on PostgreSQL): the staleness monitor reads every second, and
+        // its failure stopped the collector through the host's BackgroundService policy, with exit
+        // code 0 and a stack trace, instead of the writer's loss with code 3 and a sentence.
+        var database = server.CreateDatabase();
+        var port = LoopbackPort.Free();
+        using var collector = StartCollector(port, database);
+        await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(30));
+
+        server.Stop();
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        server.Start();
+        Assert.False(collector.HasExited, $"a background loop stopped the collector:\n{collector.Output}");
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
+        using (var call = new Ingest.IngestClient(channel).Sync())
+        {
+            await call.RequestStream.WriteAsync(Snapshot(1, "web1"));
+            await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+        }
+
+        Assert.Equal(3, await collector.ExitCodeAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Lost the connection to the PostgreSQL database", collector.Output);
+        Assert.DoesNotContain("BackgroundService failed", collector.Output);
+    }
 }
