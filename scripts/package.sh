@@ -41,6 +41,7 @@ stage() {
     install -d "$root/DEBIAN" "$root/usr/share/doc/$1" "$root/usr/share/lintian/overrides" "$root/usr/share/bash-completion/completions"
     install -m 0644 deploy/debian/copyright "$root/usr/share/doc/$1/copyright"
     install -m 0644 README.md "$root/usr/share/doc/$1/README.md"
+    install -m 0644 docs/HOW-IT-WORKS.md docs/DEPLOYING.md docs/SECURITY.md docs/CONFIGURATION.md docs/ALERTS.md docs/CLI.md "$root/usr/share/doc/$1/"
     printf '%s (%s) unstable; urgency=medium\n\n  * Built from commit %s.\n\n -- %s  %s\n' \
         "$1" "$version" "$(git rev-parse HEAD)" "$maintainer" "$(git log -1 --format=%cd --date=rfc2822)" \
         | gzip -9n >"$root/usr/share/doc/$1/changelog.gz"

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
 
@@ -10,7 +11,7 @@ namespace DaemonNet.Bench;
 /// commits) run it: time, bytes allocated, and how much the process's resident memory grows,
 /// on an existing database from the history scenario.
 /// </summary>
-internal sealed class AuditCost(IInventoryStore store, int runs)
+internal sealed class AuditCost(Store store, int runs)
 {
     public async Task RunAsync()
     {
@@ -25,7 +26,7 @@ internal sealed class AuditCost(IInventoryStore store, int runs)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
-            var (found, cluster) = await ClusterAudit.RunAsync(store, rules, settings, DateTimeOffset.UtcNow, null, null, CancellationToken.None);
+            var (found, cluster) = await ClusterAudit.RunAsync(store.State, rules, settings, DateTimeOffset.UtcNow, null, null, CancellationToken.None);
             timings.Add(watch.Elapsed);
             allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
             findings = found.Count;
@@ -33,7 +34,7 @@ internal sealed class AuditCost(IInventoryStore store, int runs)
         }
         var loadBefore = GC.GetTotalAllocatedBytes(precise: true);
         var loading = Stopwatch.StartNew();
-        await store.CurrentStateAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        await store.State.CurrentStateAsync(DateTimeOffset.UtcNow, CancellationToken.None);
         Console.WriteLine($"loading the cluster's open rows alone: {loading.Elapsed.TotalMilliseconds:0} ms, {(GC.GetTotalAllocatedBytes(precise: true) - loadBefore) / 1_048_576.0:0.0} MiB allocated");
         Console.WriteLine($"audit of {state.Hosts} hosts, {state.Domains} open domains, {state.Nics} NICs, {state.Bindings} bindings: {findings} findings");
         Console.WriteLine($"  time {timings.Summary}");

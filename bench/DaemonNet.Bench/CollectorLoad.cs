@@ -14,6 +14,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
 {
     public async Task RunAsync()
     {
+        var wall = Stopwatch.StartNew();
         var folder = Directory.CreateTempSubdirectory("daemonnet-load-").FullName;
         var port = LoopbackPort.Free();
         var collectorPath = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
@@ -27,6 +28,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             while (await collector.StandardOutput.ReadLineAsync() is { } line && !line.Contains("Listening on", StringComparison.Ordinal))
             {
             }
+            var listening = wall.Elapsed;
             var url = $"http://127.0.0.1:{port}";
             Console.WriteLine($"load: {agents} agent streams x {vmsPerAgent} VMs, a message every {interval.TotalSeconds:0.##} s each (10 % changed snapshots), for {duration.TotalSeconds:0} s, {(burst ? "all starting at once" : "starts spread over one interval")}, collector {url}");
             var load = new AgentLoad(url, agents, vmsPerAgent, interval, changeProbability: 0.1, burst);
@@ -50,6 +52,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
                 }
                 await Task.Delay(20);
             }
+            var queriesEnded = watch.Elapsed;
             await running;
             var seconds = watch.Elapsed.TotalSeconds;
             Console.WriteLine($"  messages acknowledged: {load.Acknowledged} ({load.Acknowledged / seconds:0} per second): {load.Snapshots} snapshots, {load.Heartbeats} heartbeats");
@@ -58,6 +61,10 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
                 $"anonymous (heap, stacks; not the mapped database or code) at its peak {peakAnonymousMiB:0} MiB, at the end {AgentLoad.AnonymousMiB(collector.Id):0} MiB");
             Console.WriteLine($"  where under load, client-side over gRPC: {queries.SummaryWithMax}");
             var firsts = load.FirstAcknowledgements.Order().ToList();
+            // A run longer than asked for says where its time went.
+            Console.WriteLine($"  phases: collector listening after {listening.TotalSeconds:0.0} s; load ran {load.Ended.TotalSeconds:0.0} s of {duration.TotalSeconds:0} asked; " +
+                $"queries stopped at {queriesEnded.TotalSeconds:0.0} s; " +
+                $"wall {wall.Elapsed.TotalSeconds:0.0} s");
             Console.WriteLine($"  first snapshots acknowledged: {firsts.Count} of {agents}; the last {(firsts.Count > 0 ? firsts[^1].TotalSeconds : double.NaN):0.0} s after the start, half of them by {(firsts.Count > 0 ? firsts[firsts.Count / 2].TotalSeconds : double.NaN):0.0} s");
         }
         finally

@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using System.Data.Common;
 using System.Diagnostics;
 using DaemonNet.Collector.Storage;
@@ -11,7 +12,7 @@ namespace DaemonNet.Bench;
 
 /// <summary>
 /// How the history store grows and answers over a simulated month of a large club, fed through
-/// the real <see cref="InventoryStore"/> on a real file.
+/// the real <see cref="Store"/> on a real file.
 ///
 /// The churn, per host and simulated day: every VM reboots once a week on average (two snapshots:
 /// shut off, then running on a new tap device; a nat-bridge VM gets a new lease address one reboot
@@ -54,7 +55,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
     public async Task RunAsync()
     {
         var rules = new IntervalRules(SilentAfter: TimeSpan.FromDays(days + 100), RejoinWindow: TimeSpan.FromMinutes(15));
-        using var store = new InventoryStore(databasePath, rules);
+        using var store = new Store(databasePath, rules);
         for (var h = 0; h < hosts; h++)
         {
             for (var v = 0; v < vmsPerHost; v++)
@@ -68,7 +69,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         var snapshots = 0;
         for (var h = 0; h < hosts; h++)
         {
-            await store.ApplySnapshotAsync(Snapshot(h, Start), Start, CancellationToken.None);
+            await store.Ingest.ApplyAsync(FactCatalogue.Report(Snapshot(h, Start), Start.ToUnixTimeMilliseconds()), Start, CancellationToken.None);
             snapshots++;
         }
         var afterLoad = CountRows();
@@ -115,7 +116,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
                 change();
                 foreach (var h in touched)
                 {
-                    pending.Enqueue(store.ApplySnapshotAsync(Snapshot(h, at), at, CancellationToken.None));
+                    pending.Enqueue(store.Ingest.ApplyAsync(FactCatalogue.Report(Snapshot(h, at), at.ToUnixTimeMilliseconds()), at, CancellationToken.None));
                     changedSnapshots++;
                     if (pending.Count >= InFlight)
                     {
@@ -146,7 +147,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
     }
 
     /// <param name="counters">Heartbeats carry traffic counters, as real agents' do for their tunnels and bridges.</param>
-    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(InventoryStore store, bool counters)
+    private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(Store store, bool counters)
     {
         var hashes = Enumerable.Range(0, hosts).Select(h => ContentHash.Of(Snapshot(h, Start))).ToArray();
         var before = CountRows() + FactTables.Sum(t => Scalar($"SELECT count(valid_to) FROM {t}"));
@@ -167,7 +168,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
                         Link = link, Ifindex = (uint)i + 3, RxBytes = (ulong)round * 1_000_000, TxBytes = (ulong)round * 250_000, RxPackets = (ulong)round * 800, TxPackets = (ulong)round * 300,
                     }));
                 }
-                confirmations.Add(store.ConfirmHeartbeatAsync(heartbeat, Start.AddSeconds(round * 0.01), CancellationToken.None));
+                confirmations.Add(store.Ingest.ConfirmAsync(FactCatalogue.Report(heartbeat), Start.AddSeconds(round * 0.01), CancellationToken.None));
                 count++;
             }
             if ((await Task.WhenAll(confirmations)).Any(confirmed => !confirmed))

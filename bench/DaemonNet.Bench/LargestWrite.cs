@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using System.Diagnostics;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Validation;
@@ -18,7 +19,7 @@ public sealed class LargestWrite(int writes)
         var folder = Directory.CreateTempSubdirectory("daemonnet-bench-");
         try
         {
-            using var store = new InventoryStore(Path.Combine(folder.FullName, "collector.db"), IntervalRules.Default);
+            using var store = new Store(Path.Combine(folder.FullName, "collector.db"), IntervalRules.Default);
             var now = DateTimeOffset.UtcNow;
             var first = LargestSnapshot.Build("daemon1", 0, now);
             var validate = Stopwatch.StartNew();
@@ -32,7 +33,7 @@ public sealed class LargestWrite(int writes)
                 var snapshot = generation == 0 ? first : LargestSnapshot.Build("daemon1", generation, now);
                 now = now.AddSeconds(10);
                 var clock = Stopwatch.StartNew();
-                await store.ApplySnapshotAsync(snapshot, now, CancellationToken.None);
+                await store.Ingest.ApplyAsync(FactCatalogue.Report(snapshot, now.ToUnixTimeMilliseconds()), now, CancellationToken.None);
                 times.Add(clock.Elapsed.TotalMilliseconds);
                 Console.WriteLine($"write {generation + 1} ({(generation == 0 ? "new host" : "every fact changed")}): {times[^1]:0} ms");
             }

@@ -52,8 +52,8 @@ var queryDb = new Option<string>("--db") { Description = "Database from the hist
 var query = new Command("query", "Time where and history on an existing database, server side") { queryDb, queries };
 query.SetAction(async parse =>
 {
-    using var store = new DaemonNet.Collector.Storage.InventoryStore(parse.GetValue(queryDb)!,
-        new DaemonNet.Collector.Storage.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
+    using var store = new DaemonNet.Collector.Storage.Store(parse.GetValue(queryDb)!,
+        new DaemonNet.Collector.Facts.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
     await new QueryLatency(store, parse.GetValue(queryDb)!, parse.GetValue(queries)).RunAsync();
     return 0;
 });
@@ -63,8 +63,8 @@ var auditRuns = new Option<int>("--runs") { Description = "Audits to run", Defau
 var audit = new Command("audit", "Time and memory of one whole-cluster audit on an existing database") { auditDb, auditRuns };
 audit.SetAction(async parse =>
 {
-    using var store = new DaemonNet.Collector.Storage.InventoryStore(parse.GetValue(auditDb)!,
-        new DaemonNet.Collector.Storage.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
+    using var store = new DaemonNet.Collector.Storage.Store(parse.GetValue(auditDb)!,
+        new DaemonNet.Collector.Facts.IntervalRules(TimeSpan.FromDays(10_000), TimeSpan.FromMinutes(15)));
     await new AuditCost(store, parse.GetValue(auditRuns)).RunAsync();
     return 0;
 });

@@ -1,5 +1,6 @@
-using Dapper;
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
+using Dapper;
 
 namespace DaemonNet.Bench;
 
@@ -10,7 +11,7 @@ namespace DaemonNet.Bench;
 /// also held to issue 15's budget: 1 ms when it lists up to ten VMs, and 50 µs more for each VM
 /// listed beyond ten.
 /// </summary>
-internal sealed class QueryLatency(IInventoryStore store, string databasePath, int queries)
+internal sealed class QueryLatency(Store store, string databasePath, int queries)
 {
     private readonly Random random = new(7);
 
@@ -38,17 +39,17 @@ internal sealed class QueryLatency(IInventoryStore store, string databasePath, i
             foreach (var value in values.Take(WarmUp))
             {
                 var query = InventoryQuery.Parse(value);
-                await store.WhereAsync(query, now, null, CancellationToken.None);
-                await store.WhereAsync(query, now, DateTimeOffset.FromUnixTimeMilliseconds(to), CancellationToken.None);
-                await store.HistoryAsync(query, null, null, CancellationToken.None);
+                await store.Where.WhereAsync(query, now, null, CancellationToken.None);
+                await store.Where.WhereAsync(query, now, DateTimeOffset.FromUnixTimeMilliseconds(to), CancellationToken.None);
+                await store.History.HistoryAsync(query, null, null, CancellationToken.None);
             }
             for (var i = 0; i < queries; i++)
             {
                 var query = InventoryQuery.Parse(values[i % values.Length]);
                 var at = DateTimeOffset.FromUnixTimeMilliseconds(from + (long)(random.NextDouble() * (to - from)));
-                budgetNow.Add(whereNow, await whereNow.TimeAsync(() => store.WhereAsync(query, now, null, CancellationToken.None)));
-                budgetAt.Add(whereAt, await whereAt.TimeAsync(() => store.WhereAsync(query, now, at, CancellationToken.None)));
-                await history.TimeAsync(() => store.HistoryAsync(query, null, null, CancellationToken.None));
+                budgetNow.Add(whereNow, await whereNow.TimeAsync(() => store.Where.WhereAsync(query, now, null, CancellationToken.None)));
+                budgetAt.Add(whereAt, await whereAt.TimeAsync(() => store.Where.WhereAsync(query, now, at, CancellationToken.None)));
+                await history.TimeAsync(() => store.History.HistoryAsync(query, null, null, CancellationToken.None));
             }
             Console.WriteLine($"  by {kind,-4} where (now): {whereNow.Summary}; where --at T: {whereAt.Summary}; history: {history.Summary}");
             Console.WriteLine($"          where (now) {budgetNow.Summary}");

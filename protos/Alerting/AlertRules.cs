@@ -2,7 +2,7 @@ namespace DaemonNet.Protos.V1;
 
 /// <summary>
 /// Every kind of alert the collector raises, written once: the collector names its alerts with
-/// these constants, the README's alert table is generated from <see cref="All"/> (a test keeps the
+/// these constants, the alert table of docs/ALERTS.md is generated from <see cref="All"/> (a test keeps the
 /// two equal), and <c>daemonnet alerts --help</c> lists the names.
 /// </summary>
 public static class AlertRules
@@ -52,7 +52,7 @@ public static class AlertRules
 
     public static bool IsKnown(string name) => All.Any(r => r.Name == name);
 
-    /// <summary>The README's alert table.</summary>
+    /// <summary>The alert table of docs/ALERTS.md.</summary>
     public static string Markdown() =>
         "| alert | severity | on by default | when |\n| --- | --- | --- | --- |\n"
         + string.Concat(All.Select(r => $"| `{r.Name}` | {r.Severity} | {(r.OnByDefault ? "yes" : "no")} | {r.When} |\n"));

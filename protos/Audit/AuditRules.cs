@@ -2,7 +2,7 @@ namespace DaemonNet.Protos.V1;
 
 /// <summary>
 /// Every audit rule, written once: the collector names its findings with these constants, the
-/// README's rule table is generated from <see cref="All"/> (a test keeps the two equal), and
+/// rule table of docs/CLI.md is generated from <see cref="All"/> (a test keeps the two equal), and
 /// <c>daemonnet audit --help</c> lists the names.
 /// </summary>
 public static class AuditRules
@@ -71,7 +71,7 @@ public static class AuditRules
         new(DnsCheckFailed, "warning", "with a Cloudflare zone: its records could not be listed (bad token, unknown zone, rate limit, unreachable)"),
     ];
 
-    /// <summary>The rule table as the README shows it, indented for its place in a list item.</summary>
+    /// <summary>The rule table as docs/CLI.md shows it, indented for its place in a list item.</summary>
     public static string Markdown() =>
         "  | rule | severity | when |\n  | --- | --- | --- |\n" + string.Concat(All.Select(r => $"  | `{r.Name}` | {r.Severities} | {r.When} |\n"));
 }

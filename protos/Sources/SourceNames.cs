@@ -39,14 +39,4 @@ public static class SourceNames
 
     /// <summary>The agent's loop that follows the kernel's announcements and the lease folder; like <see cref="LibvirtEvents"/>, no facts.</summary>
     public const string KernelEvents = "kernel-events";
-
-    /// <summary>An address binding's source as evidence names it.</summary>
-    public static string Of(AddressSource source) => source switch
-    {
-        AddressSource.Lease => "dnsmasq lease",
-        AddressSource.GuestAgent => "guest agent",
-        AddressSource.Capture => "seen on the wire",
-        AddressSource.Claim => "claimed on the wire",
-        _ => "neighbour table",
-    };
 }

@@ -7,7 +7,7 @@ namespace DaemonNet.Protos.Validation;
 
 /// <summary>
 /// The one table of bounds for every field the collector receives: agent messages and query
-/// requests. The collector's validator walks it, the README's limits table is generated from it,
+/// requests. The collector's validator walks it, docs/CONFIGURATION.md's limits table is generated from it,
 /// and a test fails when a field of the contract has no row here.
 /// </summary>
 /// <remarks>
@@ -204,7 +204,7 @@ public static class WireLimits
     public static FieldLimit Of(string field) =>
         For(Package + field) ?? throw new ArgumentException($"{field} has no row in WireLimits", nameof(field));
 
-    /// <summary>The same as a Markdown table, for the README (a test keeps the two equal).</summary>
+    /// <summary>The same as a Markdown table, for docs/CONFIGURATION.md (a test keeps the two equal).</summary>
     public static string Markdown()
     {
         var text = new StringBuilder();

@@ -1,6 +1,6 @@
 namespace DaemonNet.Cli;
 
-/// <summary>The CLI's exit codes, for scripts. Documented in the README's CLI reference.</summary>
+/// <summary>The CLI's exit codes, for scripts. Documented in docs/CLI.md.</summary>
 internal static class ExitCodes
 {
     public const int Found = 0;

@@ -21,18 +21,23 @@ root.Options.Add(GlobalOptions.CaFile);
 root.Options.Add(GlobalOptions.CertFile);
 root.Options.Add(GlobalOptions.KeyFile);
 root.Options.Add(GlobalOptions.Insecure);
+AuditCommand.ListRulesInHelp(root);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine($"daemonnet: {error.Message}");
-    }
-    if (args.FirstOrDefault(a => !a.StartsWith('-')) is { } word && !root.Subcommands.Any(c => c.Name == word)
+    // A mistyped command: name the closest one, as git does, rather than every complaint it causes.
+    if (parse.CommandResult.Command == root && parse.UnmatchedTokens is [var word, ..]
         && Similarity.Closest(word, root.Subcommands.Select(c => c.Name), 1) is [var suggestion])
     {
-        Console.Error.WriteLine($"Did you mean 'daemonnet {suggestion}'?");
+        Console.Error.WriteLine($"daemonnet: '{word}' is not a command. Did you mean 'daemonnet {suggestion}'?");
+    }
+    else
+    {
+        foreach (var error in parse.Errors)
+        {
+            Console.Error.WriteLine($"daemonnet: {error.Message}");
+        }
     }
     Console.Error.WriteLine("Run daemonnet --help for the commands and their options.");
     return ExitCodes.UsageError;

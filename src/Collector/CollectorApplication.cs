@@ -3,6 +3,7 @@ using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
@@ -55,17 +56,22 @@ public static class CollectorApplication
         builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => new ListeningClock(provider.GetRequiredService<TimeProvider>().GetUtcNow()));
-        builder.Services.AddHostedService<ListeningClock.Ticker>();
+        builder.Services.AddHostedService<ListeningTicker>();
         builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules with
         {
             Listening = provider.GetRequiredService<ListeningClock>(),
         });
         builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddSingleton(provider => new InventoryStore(
+        builder.Services.AddSingleton(provider => new Store(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>()));
-        builder.Services.AddSingleton<IInventoryStore>(provider => provider.GetRequiredService<InventoryStore>());
-        builder.Services.AddSingleton<IAlertStore>(provider => provider.GetRequiredService<InventoryStore>());
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Database);
+        builder.Services.AddSingleton<IIngestWriter>(provider => provider.GetRequiredService<Store>().Ingest);
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Where);
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().History);
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().State);
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Alerts);
+        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Retention);
         builder.Services.AddHostedService<StalenessMonitor>();
         builder.Services.AddHostedService<OtherCollectorsChanges>();
         builder.Services.AddSingleton<DnsRecordMonitor>();

@@ -1,6 +1,7 @@
 using System.Net;
 using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;

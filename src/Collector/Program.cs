@@ -38,7 +38,7 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     {
         // Validate settings and open the database before listening, so a bad one stops us at once.
         options = app.Services.GetRequiredService<IOptions<CollectorOptions>>().Value;
-        app.Services.GetRequiredService<IInventoryStore>();
+        app.Services.GetRequiredService<Store>();
     }
     catch (OptionsValidationException e)
     {
@@ -60,18 +60,18 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     await app.StartAsync(cancellationToken);
     // Only now is the port bound and the database open: scripts and tests wait for this line
     // before connecting, and systemd (Type=notify) for READY=1.
-    var store = app.Services.GetRequiredService<InventoryStore>();
+    var store = app.Services.GetRequiredService<Store>();
     app.Logger.LogInformation("Listening on {Listen} ({Transport}), storing in {Database}", options.Listen,
         options.Insecure ? "h2c, insecure" : "mutual TLS", store.Database.Name);
     var systemd = new SystemdNotifier();
     systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
-    using var stopWhenLost = store.WriterLost.Register(() =>
+    using var stopWhenLost = store.Writer.Lost.Register(() =>
     {
         app.Logger.LogCritical("Lost the connection to {Database} ({Reason}); stopping, for the service manager to start the collector again",
-            store.Database.Name, store.LostBecause?.Message);
+            store.Database.Name, store.Writer.LostBecause?.Message);
         app.Lifetime.StopApplication();
     });
     await app.WaitForShutdownAsync(cancellationToken);
     systemd.Notify(ServiceState.Stopping);
-    return store.LostBecause is null ? 0 : databaseLost;
+    return store.Writer.LostBecause is null ? 0 : databaseLost;
 }

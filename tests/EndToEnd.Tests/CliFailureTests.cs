@@ -44,15 +44,15 @@ public class CliFailureTests
     }
 
     [Theory]
-    [InlineData("wher", "Did you mean 'daemonnet where'?")]
-    [InlineData("hsots", "Did you mean 'daemonnet hosts'?")]
-    [InlineData("histroy", "Did you mean 'daemonnet history'?")]
+    [InlineData("wher", "daemonnet: 'wher' is not a command. Did you mean 'daemonnet where'?")]
+    [InlineData("hsots", "daemonnet: 'hsots' is not a command. Did you mean 'daemonnet hosts'?")]
+    [InlineData("histroy", "daemonnet: 'histroy' is not a command. Did you mean 'daemonnet history'?")]
     public void Cli_MistypedCommand_SuggestsTheCommandMeant(string typed, string expected)
     {
-        var (exitCode, _, error) = CliRun.Daemonnet(typed, "web1");
+        var (exitCode, _, error) = CliRun.Daemonnet("--collector", "https://127.0.0.1:1", typed, "web1");
 
         Assert.Equal(2, exitCode);
-        Assert.Contains(expected, error);
+        Assert.Equal([expected, "Run daemonnet --help for the commands and their options."], error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

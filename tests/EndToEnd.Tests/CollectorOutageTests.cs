@@ -93,8 +93,11 @@ public sealed class CollectorOutageTests : IDisposable
         var announced = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(3));
 
-        var stale = Assert.Single(Alerts("host-stale"));
-        Assert.Contains("host=\"daemon2\"", stale);
-        Assert.True(announced - back >= TimeSpan.FromSeconds(3), $"announced {announced - back} after the restart, before daemon2 was silent for 3 s of it");
+        var stale = Alerts("host-stale");
+        Assert.True(stale.Count == 1, $"host-stale once, for daemon2: {string.Join('\n', stale)}");
+        Assert.Contains("host=\"daemon2\"", stale[0]);
+        // The collector listens a moment before the test reads that it does; counted from before the
+        // restart, daemon2's silence would have been announced at the first evaluation, within a second.
+        Assert.True(announced - back >= TimeSpan.FromSeconds(2.5), $"announced {announced - back} after the restart, before daemon2 was silent for 3 s of it");
     }
 }

@@ -18,7 +18,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var report = await SoakRun.RunAsync(settings with { Log = output.WriteLine });
 
         Assert.True(report.Passed, report.ToString());
-        Assert.True(report.Actions.Values.Sum() > 50, $"the churn should have been busy: {report.Summary()}");
+        Assert.True(report.Actions.Values.Sum() > 30, $"the churn should have been busy: {report.Summary()}");
         Assert.True(report.Faults.Values.Sum() >= 3, $"faults should have arrived: {report.Summary()}");
         Assert.True(report.AcknowledgedSnapshots > 30 && report.WhereAnswers > 100, report.Summary());
     }

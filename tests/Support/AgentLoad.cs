@@ -37,6 +37,9 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
 
     public string FirstFailure => firstFailure;
 
+    /// <summary>How long the run took, from its start until its last agent stopped: a stream that does not end when asked shows here.</summary>
+    public TimeSpan Ended { get; private set; }
+
     /// <summary>When each agent's first snapshot was acknowledged, from the start of the run.</summary>
     public IReadOnlyCollection<TimeSpan> FirstAcknowledgements => firstAcks;
 
@@ -48,6 +51,7 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
         using var stop = new CancellationTokenSource(duration);
         clock.Restart();
         await Task.WhenAll(Enumerable.Range(0, agents).Select(a => RunAgentAsync(channel, a, stop.Token)));
+        Ended = clock.Elapsed;
     }
 
     private async Task RunAgentAsync(GrpcChannel channel, int agent, CancellationToken stop)

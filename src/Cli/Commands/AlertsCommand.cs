@@ -116,7 +116,7 @@ internal sealed class AlertsCommand
         }
         if (reply.Sinks.Count == 0)
         {
-            writer.WriteLine("No sinks are configured: alerts are kept here only (Collector:Alerts:Sinks, see the README's Alerts section).");
+            writer.WriteLine("No sinks are configured: alerts are kept here only (Collector:Alerts:Sinks, see docs/ALERTS.md).");
             return;
         }
         writer.WriteLine();

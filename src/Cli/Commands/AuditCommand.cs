@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using DaemonNet.Cli.Output;
 using DaemonNet.Protos.V1;
 
@@ -27,7 +29,7 @@ internal sealed class AuditCommand
     {
         MinSeverity.AcceptOnlyFromAmong("info", "warning", "critical");
         var command = new Command("audit",
-            $"Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg. Rules: {string.Join(", ", AuditRules.All.Select(r => r.Name))}");
+            "Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg (audit --help lists the rules)");
         command.Options.Add(MinSeverity);
         command.Options.Add(NetReg);
         command.SetAction(RunAsync);
@@ -93,4 +95,33 @@ internal sealed class AuditCommand
     /// <summary>"1 warning", "2 warnings", "2 critical", "3 info": only warning is a noun that takes a plural.</summary>
     private static string Count(int count, Severity severity) =>
         $"{count} {ContractText.SeverityName(severity)}{(severity == Severity.Warning && count != 1 ? "s" : "")}";
+
+    /// <summary>
+    /// Makes <c>audit --help</c> list every rule with its severities and when it fires, after the
+    /// usual help; the command list of <c>daemonnet --help</c> keeps a one-line description.
+    /// </summary>
+    public static void ListRulesInHelp(RootCommand root)
+    {
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithRules((HelpAction)help.Action!);
+    }
+
+    private sealed class HelpWithRules(HelpAction help) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var exit = help.Invoke(parseResult);
+            if (parseResult.CommandResult.Command.Name == "audit")
+            {
+                var output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine("Rules:");
+                var width = AuditRules.All.Max(r => r.Name.Length);
+                foreach (var rule in AuditRules.All)
+                {
+                    output.WriteLine($"  {rule.Name.PadRight(width)}  {rule.Severities,-18}  {rule.When}");
+                }
+            }
+            return exit;
+        }
+    }
 }

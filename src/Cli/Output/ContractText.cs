@@ -54,15 +54,12 @@ internal static class ContractText
         _ => "unknown",
     };
 
-    public static string Source(AddressEvidence address) => address.Source switch
-    {
-        AddressSource.GuestAgent => "guest agent",
-        AddressSource.Lease => "lease",
-        AddressSource.Neighbour => $"neighbour {address.NeighbourState.ToString().ToLowerInvariant()}",
-        AddressSource.Capture => "seen on the wire",
-        AddressSource.Claim => "claimed on the wire (not yet in use)",
-        _ => "unknown",
-    };
+    /// <summary>
+    /// The evidence in the collector's words (the same the web page shows): "lease", "neighbour
+    /// reachable"…; a collector older than those words sends only the source, named here as it is.
+    /// </summary>
+    public static string Source(AddressEvidence address) =>
+        address.Evidence.Length > 0 ? address.Evidence : address.Source.ToString().ToLowerInvariant();
 
     /// <summary>A severity as the CLI writes it: info, warning or critical.</summary>
     public static string SeverityName(Severity severity) => severity switch

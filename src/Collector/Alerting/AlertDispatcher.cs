@@ -1,8 +1,8 @@
 using DaemonNet.Collector.Alerting.Sinks;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
-using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
+using DaemonNet.Collector.Audit;
+using AlertRules = DaemonNet.Protos.V1.AlertRules;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Alerting;
@@ -43,18 +43,17 @@ public sealed class AlertDispatcher : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var (alert, sink) in await store.PendingDeliveriesAsync(cancellationToken))
+        foreach (var (stored, delivery) in await store.PendingDeliveriesAsync(cancellationToken))
         {
-            if (queues.TryGetValue(sink, out var queue))
+            if (queues.TryGetValue(delivery.Sink, out var queue))
             {
-                await queue.OfferAsync(alert, cancellationToken);
+                await queue.OfferAsync(AlertDocument.Read(stored), cancellationToken);
             }
             else
             {
-                await store.RecordDeliveryAsync(alert.Id, new AlertDelivery
+                await store.RecordDeliveryAsync(stored.Id, delivery with
                 {
-                    Sink = sink, State = DeliveryState.Dead, Attempts = alert.Deliveries[0].Attempts,
-                    LastError = $"the sink {sink} is no longer configured",
+                    State = AlertDeliveryState.Dead, LastError = $"the sink {delivery.Sink} is no longer configured",
                 }, cancellationToken);
             }
         }
@@ -80,17 +79,15 @@ public sealed class AlertDispatcher : BackgroundService
         {
             return null;
         }
-        var alert = new Alert
+        var alert = new Alert(AlertRules.Test, Severity.Info, time.GetUtcNow().ToUnixTimeMilliseconds(),
+            $"Test alert from daemonnet-collector on {Environment.MachineName} to the sink {sink}", "Nothing: it shows that alerts reach this sink.")
         {
-            Rule = AlertRules.Test, Severity = Severity.Info, At = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            Summary = $"Test alert from daemonnet-collector on {Environment.MachineName} to the sink {sink}",
-            Action = "Nothing: it shows that alerts reach this sink.",
-            Objects = { sink },
+            Objects = [sink],
         };
         // A key of its own: a test alert is never a repeat.
-        var stored = (await store.RecordAsync(new AlertRecord([new AlertToRaise(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink])]), cancellationToken))
+        var stored = (await store.RecordAsync(new AlertBatch([AlertDocument.New(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink])]), cancellationToken))
             .SingleOrDefault() ?? throw new InvalidOperationException("a test alert with a fresh key was counted as a repeat");
-        var delivery = await queue.SendOnceAsync(stored, cancellationToken);
+        var delivery = await queue.SendOnceAsync(AlertDocument.Read(stored), cancellationToken);
         log.LogInformation("Test alert {Id} to {Sink}: {State} {Error}", stored.Id, sink, delivery.State, delivery.LastError);
         return delivery;
     }

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
-using DaemonNet.Protos.V1;
 using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Alerting;
@@ -19,7 +19,7 @@ namespace DaemonNet.Collector.Alerting;
 /// (<see cref="ConditionAlerts"/>). Each alert the rules route is stored (a repeat within the dedup
 /// window only counted) and handed to the dispatcher.
 /// </summary>
-public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
+public sealed class AlertEngine(IStateReader inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
     DnsRecordMonitor dns, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
 {
     /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
@@ -80,12 +80,12 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
                 catch (System.Text.Json.JsonException e)
                 {
                     log.LogWarning("Dropped outbox row {Id}, whose changes do not decode ({Reason}); they raise no alerts", row.Id, e.Message);
-                    await store.RecordAsync(new AlertRecord([]) { Consumes = row.Id }, stoppingToken);
+                    await store.RecordAsync(new AlertBatch([]) { Consumes = row.Id }, stoppingToken);
                     continue;
                 }
                 var current = networks;
                 var candidates = await events.FromAsync(changes, (host, bridge) => current.GetValueOrDefault((host, bridge)), stoppingToken);
-                await RecordAsync(new AlertRecord(Routed(candidates)) { Consumes = row.Id }, stoppingToken);
+                await RecordAsync(new AlertBatch(Routed(candidates)) { Consumes = row.Id }, stoppingToken);
                 consumed++;
             }
             if (pending.Count < OutboxBatch)
@@ -133,7 +133,7 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);
 
-        var announced = await store.OpenConditionsAsync(cancellationToken);
+        var announced = (await store.OpenConditionsAsync(cancellationToken)).ToDictionary(c => c.Key, c => AlertDocument.Read(c.Value), StringComparer.Ordinal);
         var current = ConditionAlerts.Current(findings, state.Hosts, rules, now, announced.Keys.ToHashSet(StringComparer.Ordinal));
         var started = current.Where(c => !announced.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value.Alert, StringComparer.Ordinal);
         var ended = announced.Keys.Where(k => !current.ContainsKey(k)).ToList();
@@ -143,21 +143,26 @@ public sealed class AlertEngine(IInventoryStore inventory, IAlertStore store, Ch
         }
         var alerts = started.Keys.Select(key => current[key]).Concat(ended.Select(key => ConditionAlerts.Ended(key, announced[key], now))).ToList();
         // The conditions are recorded as announced in the transaction that stores their alerts.
-        await RecordAsync(new AlertRecord(Routed(alerts)) { ConditionsStarted = started, ConditionsEnded = ended }, cancellationToken);
+        await RecordAsync(new AlertBatch(Routed(alerts))
+        {
+            ConditionsStarted = started.ToDictionary(s => s.Key, s => (AlertDocument.Write(s.Value), s.Value.At), StringComparer.Ordinal),
+            ConditionsEnded = ended,
+        }, cancellationToken);
     }
 
     /// <summary>The candidates some sink wants, with their sinks and dedup window.</summary>
-    private List<AlertToRaise> Routed(IEnumerable<AlertCandidate> candidates) =>
-        [.. candidates.Select(c => routing.SinksFor(c) is { } sinks ? new AlertToRaise(c.Alert, c.DedupKey, settings.DedupWindowDuration, sinks) : null)
-            .OfType<AlertToRaise>()];
+    private List<NewAlert> Routed(IEnumerable<AlertCandidate> candidates) =>
+        [.. candidates.Select(c => routing.SinksFor(c) is { } sinks ? AlertDocument.New(c.Alert, c.DedupKey, settings.DedupWindowDuration, sinks) : null)
+            .OfType<NewAlert>()];
 
-    private async Task RecordAsync(AlertRecord record, CancellationToken cancellationToken)
+    private async Task RecordAsync(AlertBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var stored in await store.RecordAsync(record, cancellationToken))
+        foreach (var stored in await store.RecordAsync(batch, cancellationToken))
         {
-            log.LogInformation("Alert {Id} {Rule}: {Summary}", stored.Id, stored.Rule, stored.Summary);
-            metrics.AlertRaised(stored.Rule);
-            await dispatcher.DispatchAsync(stored, cancellationToken);
+            var alert = AlertDocument.Read(stored);
+            log.LogInformation("Alert {Id} {Rule}: {Summary}", alert.Id, alert.Rule, alert.Summary);
+            metrics.AlertRaised(alert.Rule);
+            await dispatcher.DispatchAsync(alert, cancellationToken);
         }
     }
 

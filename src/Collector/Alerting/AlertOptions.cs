@@ -1,5 +1,6 @@
+using DaemonNet.Collector.Audit;
 using DaemonNet.Protos.Formats;
-using DaemonNet.Protos.V1;
+using AlertRules = DaemonNet.Protos.V1.AlertRules;
 
 namespace DaemonNet.Collector.Alerting;
 
@@ -93,9 +94,9 @@ public sealed class AlertRuleOptions
 
     public Severity? Severity => MinSeverity.ToLowerInvariant() switch
     {
-        "info" => Protos.V1.Severity.Info,
-        "warning" => Protos.V1.Severity.Warning,
-        "critical" => Protos.V1.Severity.Critical,
+        "info" => Audit.Severity.Info,
+        "warning" => Audit.Severity.Warning,
+        "critical" => Audit.Severity.Critical,
         _ => null,
     };
 

@@ -1,4 +1,4 @@
-using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Audit;
 
 namespace DaemonNet.Collector.Alerting;
 

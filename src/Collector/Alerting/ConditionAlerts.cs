@@ -1,6 +1,8 @@
-using DaemonNet.Collector.Storage;
-using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
+using AlertRules = DaemonNet.Protos.V1.AlertRules;
+using AuditRules = DaemonNet.Protos.V1.AuditRules;
 
 namespace DaemonNet.Collector.Alerting;
 
@@ -17,7 +19,7 @@ public static class ConditionAlerts
     public static Dictionary<string, AlertCandidate> Current(IEnumerable<Finding> findings, IEnumerable<HostRow> hosts, IntervalRules rules, DateTimeOffset now,
         IReadOnlySet<string> announced)
     {
-        var at = Timestamp.FromDateTimeOffset(now);
+        var at = now.ToUnixTimeMilliseconds();
         var conditions = new Dictionary<string, AlertCandidate>(StringComparer.Ordinal);
         // A silent host is host-stale's; its audit finding would say the same twice.
         foreach (var finding in findings.Where(f => f.Rule != AuditRules.HostSilent))
@@ -25,10 +27,9 @@ public static class ConditionAlerts
             var key = $"finding|{finding.Rule}|{finding.Severity}|{string.Join('|', finding.Objects)}";
             var rule = finding.Rule == AuditRules.TunnelNearLimit && finding.Severity == Severity.Critical ? AlertRules.TunnelOverLimit : AlertRules.FindingStarted;
             var hostsInvolved = finding.Evidence.Select(e => e.Host).Distinct().ToList();
-            var alert = new Alert
+            var alert = new Alert(rule, finding.Severity, at, finding.Summary, finding.Action)
             {
-                Rule = rule, Severity = finding.Severity, At = at, Summary = finding.Summary, Action = finding.Action, Finding = finding,
-                Host = hostsInvolved.Count == 1 ? hostsInvolved[0] : "", Objects = { finding.Objects }, Evidence = { finding.Evidence },
+                Finding = finding, Host = hostsInvolved.Count == 1 ? hostsInvolved[0] : "", Objects = finding.Objects, Evidence = finding.Evidence,
             };
             conditions.TryAdd(key, new AlertCandidate(alert, key, finding.Objects.ToHashSet(StringComparer.Ordinal)));
         }
@@ -36,12 +37,11 @@ public static class ConditionAlerts
         {
             var key = StaleKey(host.Name);
             var lastReport = StoredTime.ToInstant(host.LastReport);
-            var alert = new Alert
+            var alert = new Alert(AlertRules.HostStale, Severity.Warning, at,
+                $"{host.Name} has not reported since {lastReport:yyyy-MM-dd HH:mm:ss}Z (stale after {rules.SilenceLimit(host.IntervalMs)})",
+                $"Check daemonnet-agent on {host.Name} (systemctl status daemonnet-agent) and its way to the collector; until it reports, its facts are as of its last report.")
             {
-                Rule = AlertRules.HostStale, Severity = Severity.Warning, At = at, Host = host.Name, Objects = { host.Name },
-                Summary = $"{host.Name} has not reported since {lastReport:yyyy-MM-dd HH:mm:ss}Z (stale after {rules.SilenceLimit(host.IntervalMs)})",
-                Action = $"Check daemonnet-agent on {host.Name} (systemctl status daemonnet-agent) and its way to the collector; until it reports, its facts are as of its last report.",
-                Evidence = { new Evidence { Host = host.Name, Source = "collector", Since = Timestamp.FromDateTimeOffset(lastReport), Detail = "its last report" } },
+                Host = host.Name, Objects = [host.Name], Evidence = [new EvidenceItem(host.Name, "collector", host.LastReport, "its last report")],
             };
             conditions[key] = new AlertCandidate(alert, key, new HashSet<string>());
         }
@@ -54,13 +54,11 @@ public static class ConditionAlerts
     public static AlertCandidate Ended(string key, Alert started, DateTimeOffset now)
     {
         var host = started.Rule == AlertRules.HostStale;
-        var alert = new Alert
+        var alert = new Alert(host ? AlertRules.HostBack : AlertRules.FindingEnded, Severity.Info, now.ToUnixTimeMilliseconds(),
+            host ? $"{started.Host} reports again" : $"no longer holds: {started.Summary}", "Nothing: it has ended.")
         {
-            Rule = host ? AlertRules.HostBack : AlertRules.FindingEnded, Severity = Severity.Info, At = Timestamp.FromDateTimeOffset(now),
-            Host = started.Host, Objects = { started.Objects }, Finding = started.Finding,
-            Summary = host ? $"{started.Host} reports again" : $"no longer holds: {started.Summary}",
-            Action = "Nothing: it has ended.",
-            Evidence = { new Evidence { Host = started.Host, Source = "collector", Since = started.At, Detail = $"{started.Rule} since then" } },
+            Host = started.Host, Objects = started.Objects, Finding = started.Finding,
+            Evidence = [new EvidenceItem(started.Host, "collector", started.At, $"{started.Rule} since then")],
         };
         return new AlertCandidate(alert, $"end|{key}", started.Objects.ToHashSet(StringComparer.Ordinal));
     }

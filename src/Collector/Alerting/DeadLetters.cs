@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DaemonNet.Collector.Alerting.Sinks;
-using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Alerting;
 

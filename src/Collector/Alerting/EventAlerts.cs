@@ -1,9 +1,11 @@
 using System.Net;
+using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Formats;
-using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
+using AlertRules = DaemonNet.Protos.V1.AlertRules;
+using SourceNames = DaemonNet.Protos.V1.SourceNames;
 
 namespace DaemonNet.Collector.Alerting;
 
@@ -41,7 +43,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
                     break;
                 case ChangeKind.NicAdded:
                     var networks = Networks(e.Nic!.Network, e.Nic.Bridge);
-                    var nicEvidence = new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = Time(e.At), Detail = $"NIC of {Vm(e)} on {Where(e.Nic)}" };
+                    var nicEvidence = new EvidenceItem(e.Host, SourceNames.Libvirt, e.At, $"NIC of {Vm(e)} on {Where(e.Nic)}");
                     if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, At(e), cancellationToken))
                     {
                         Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time: a NIC of {Vm(e)} on {e.Host}",
@@ -71,11 +73,8 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         var ip = binding.Ip;
         var at = At(e);
         var holder = e.VmName.Length > 0 ? $"{e.VmName} ({e.Mac})" : e.Mac;
-        var evidence = new Evidence
-        {
-            Host = e.Host, Source = SourceNames.Of((AddressSource)binding.Source), Since = Time(e.At),
-            Detail = $"{ip} → {e.Mac} on {binding.Device}{(binding.Hostname.Length > 0 ? $", hostname {binding.Hostname}" : "")}",
-        };
+        var evidence = new EvidenceItem(e.Host, Evidence.Words(binding.Source, binding.NeighbourState), e.At,
+            $"{ip} → {e.Mac} on {binding.Device}{(binding.Hostname.Length > 0 ? $", hostname {binding.Hostname}" : "")}");
         if (routing.Wants(AlertRules.MacFirstSeen) && macsAsked.Add(e.Mac) && !await store.MacSeenBeforeAsync(e.Mac, at, cancellationToken))
         {
             alerts.Add(Build(AlertRules.MacFirstSeen, Severity.Info, e, $"{e.Mac} appears for the first time, with {ip} on {e.Host}",
@@ -116,10 +115,10 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
         {
             return null;
         }
-        var state = e.Kind == ChangeKind.VmUndefined ? "undefined" : ((DomainState)e.State).ToString().ToLowerInvariant();
+        var state = e.Kind == ChangeKind.VmUndefined ? "undefined" : ((Protos.V1.DomainState)e.State).ToString().ToLowerInvariant();
         var verb = rule == AlertRules.VmStarted ? "starts" : "stops";
         return Build(rule, Severity.Info, e, $"{e.VmName} {verb} on {e.Host} ({state})", $"Nothing, if expected; daemonnet where {e.VmName} shows it.",
-            [e.VmName, e.VmUuid], new Evidence { Host = e.Host, Source = SourceNames.Libvirt, Since = Time(e.At), Detail = $"{e.VmName} ({e.VmUuid}) {state}" }, [], e.VmUuid);
+            [e.VmName, e.VmUuid], new EvidenceItem(e.Host, SourceNames.Libvirt, e.At, $"{e.VmName} ({e.VmUuid}) {state}"), [], e.VmUuid);
     }
 
     private IEnumerable<string> Listed(string value) => value.Length > 0 && watchList.Contains(value) ? [value] : [];
@@ -130,15 +129,12 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
 
     private static DateTimeOffset At(ChangeEvent e) => StoredTime.ToInstant(e.At);
 
-    private static Timestamp Time(long unixMs) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(unixMs));
-
     private static HashSet<string> Networks(params string?[] names) => names.Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToHashSet(StringComparer.Ordinal);
 
     private static AlertCandidate Build(string rule, Severity severity, ChangeEvent e, string summary, string action, IEnumerable<string> objects,
-        Evidence evidence, HashSet<string> networks, string? subject = null)
+        EvidenceItem evidence, HashSet<string> networks, string? subject = null)
     {
-        var alert = new Alert { Rule = rule, Severity = severity, At = Time(e.At), Host = e.Host, Summary = summary, Action = action, Evidence = { evidence } };
-        alert.Objects.Add(objects.Where(o => o.Length > 0).Distinct());
+        var alert = new Alert(rule, severity, e.At, summary, action) { Host = e.Host, Evidence = [evidence], Objects = [.. objects.Where(o => o.Length > 0).Distinct()] };
         return new AlertCandidate(alert, $"{rule}|{subject ?? alert.Objects[0]}", networks);
     }
 

@@ -2,8 +2,6 @@ using System.Threading.Channels;
 using DaemonNet.Collector.Alerting.Sinks;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
-using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Collector.Alerting;
 
@@ -26,11 +24,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
 
     public string Name => name;
 
-    public SinkStatus Status => new()
-    {
-        Name = name, Type = options.Type, Target = options.Target, Queued = Volatile.Read(ref waiting),
-        Delivered = Interlocked.Read(ref delivered), Dead = Interlocked.Read(ref dead),
-    };
+    public SinkStatus Status => new(name, options.Type, options.Target, Volatile.Read(ref waiting), Interlocked.Read(ref delivered), Interlocked.Read(ref dead));
 
     /// <summary>Queues an alert; when QueueLength alerts already wait, dead-letters it instead.</summary>
     public async Task OfferAsync(Alert alert, CancellationToken cancellationToken)
@@ -47,20 +41,18 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
     /// <summary>One attempt, outside the queue and without retries: the test alert.</summary>
     public async Task<AlertDelivery> SendOnceAsync(Alert alert, CancellationToken cancellationToken)
     {
-        var delivery = new AlertDelivery { Sink = name, Attempts = 1 };
+        StoredDelivery delivery;
         try
         {
             await sink.SendAsync(alert, cancellationToken);
-            delivery.State = DeliveryState.Delivered;
-            delivery.DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+            delivery = new StoredDelivery(name, AlertDeliveryState.Delivered, 1, "", time.GetUtcNow().ToUnixTimeMilliseconds());
         }
         catch (AlertSinkException e)
         {
-            delivery.State = DeliveryState.Dead;
-            delivery.LastError = e.Message;
+            delivery = new StoredDelivery(name, AlertDeliveryState.Dead, 1, e.Message, null);
         }
         await store.RecordDeliveryAsync(alert.Id, delivery, cancellationToken);
-        return delivery;
+        return new AlertDelivery(delivery.Sink, delivery.State, delivery.Attempts, delivery.LastError, delivery.DeliveredAt);
     }
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -84,10 +76,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
             try
             {
                 await sink.SendAsync(alert, stoppingToken);
-                await RecordAsync(alert.Id, new AlertDelivery
-                {
-                    Sink = name, State = DeliveryState.Delivered, Attempts = attempts, DeliveredAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-                }, stoppingToken);
+                await RecordAsync(alert.Id, new StoredDelivery(name, AlertDeliveryState.Delivered, attempts, "", time.GetUtcNow().ToUnixTimeMilliseconds()), stoppingToken);
                 Interlocked.Increment(ref delivered);
                 metrics.AlertDelivery(name, delivered: true);
                 return;
@@ -105,7 +94,7 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
             {
                 log.LogWarning("Alert {Id} to {Sink} failed, retrying: {Error}", alert.Id, name, error);
             }
-            await RecordAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Pending, Attempts = attempts, LastError = error }, stoppingToken);
+            await RecordAsync(alert.Id, new StoredDelivery(name, AlertDeliveryState.Pending, attempts, error, null), stoppingToken);
             await Task.Delay(wait, time, stoppingToken);
             wait = wait * 2 > LongestWait ? LongestWait : wait * 2;
         }
@@ -117,14 +106,14 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
         metrics.AlertDelivery(name, delivered: false);
         log.LogError("Alert {Id} ({Rule}) to {Sink} is dead-lettered to {File}: {Reason}", alert.Id, alert.Rule, name, deadLetters.Path, reason);
         deadLetters.Write(name, reason, alert, time.GetUtcNow());
-        await RecordAsync(alert.Id, new AlertDelivery { Sink = name, State = DeliveryState.Dead, Attempts = attempts, LastError = reason }, cancellationToken);
+        await RecordAsync(alert.Id, new StoredDelivery(name, AlertDeliveryState.Dead, attempts, reason, null), cancellationToken);
     }
 
     /// <summary>
     /// Records an attempt's outcome, trying again every second while the database cannot take it
     /// (PostgreSQL restarting): the queue waits rather than lose the outcome, and never stops the collector.
     /// </summary>
-    private async Task RecordAsync(long alertId, AlertDelivery delivery, CancellationToken stoppingToken)
+    private async Task RecordAsync(long alertId, StoredDelivery delivery, CancellationToken stoppingToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -146,3 +135,6 @@ public sealed class SinkQueue(string name, AlertSinkOptions options, IAlertSink 
 
     private int Attempts(Alert alert) => alert.Deliveries.FirstOrDefault(d => d.Sink == name)?.Attempts ?? 0;
 }
+
+/// <summary>A sink's queue as it stands: what waits, what was delivered and given up since the collector started.</summary>
+public sealed record SinkStatus(string Name, string Type, string Target, int Queued, long Delivered, long Dead);

@@ -1,11 +1,15 @@
 using System.Net;
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
 using DaemonNet.Protos.Formats;
-using DaemonNet.Protos.V1;
-using Google.Protobuf.WellKnownTypes;
+using AuditRules = DaemonNet.Protos.V1.AuditRules;
+using NicKind = DaemonNet.Protos.V1.NicKind;
+using SourceNames = DaemonNet.Protos.V1.SourceNames;
+using TunnelDrift = DaemonNet.Protos.V1.TunnelDrift;
 
 namespace DaemonNet.Collector.Audit;
 
@@ -42,7 +46,7 @@ public sealed class ClusterAudit
     public static readonly TimeSpan TrafficWindow = TimeSpan.FromHours(1);
 
     /// <summary>Reads what holds now, and the last hour's traffic, and runs every rule: the audit question and the alerts both start here.</summary>
-    public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IInventoryStore store, IntervalRules rules,
+    public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IStateReader store, IntervalRules rules,
         IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, DnsRecords? dns, CancellationToken cancellationToken)
     {
         var state = await store.CurrentStateAsync(now, cancellationToken);
@@ -333,11 +337,11 @@ public sealed class ClusterAudit
     private IEnumerable<Finding> OrphanedLeases()
     {
         var vmOfMac = state.Nics.GroupBy(n => (n.HostId, n.Mac)).ToDictionary(g => g.Key, g => g.First().DomainUuid);
-        foreach (var lease in state.Bindings.Where(b => IsLive(b.HostId) && (AddressSource)b.Source == AddressSource.Lease)
+        foreach (var lease in state.Bindings.Where(b => IsLive(b.HostId) && (EvidenceSource)b.Source == EvidenceSource.Lease)
             .OrderBy(b => names[b.HostId], StringComparer.Ordinal).ThenBy(b => b.Ip, StringComparer.Ordinal))
         {
             var until = lease.LeaseExpiry is { } expiry ? $"until {StoredTime.ToInstant(expiry):u}" : "for ever (an infinite lease)";
-            var evidence = Evidence(lease.HostId, "dnsmasq lease", lease.ValidFrom, $"{lease.Ip} → {lease.Mac} on {lease.Device}, {until}");
+            var evidence = Evidence(lease.HostId, lease.Words, lease.ValidFrom, $"{lease.Ip} → {lease.Mac} on {lease.Device}, {until}");
             if (!vmOfMac.TryGetValue((lease.HostId, lease.Mac), out var uuid))
             {
                 yield return Build(AuditRules.LeaseOrphaned, Severity.Warning,
@@ -361,7 +365,7 @@ public sealed class ClusterAudit
     /// </summary>
     private IEnumerable<Finding> UnobservableNics()
     {
-        var withGuestAgent = state.Bindings.Where(b => (AddressSource)b.Source == AddressSource.GuestAgent).Select(b => b.Mac).ToHashSet(StringComparer.Ordinal);
+        var withGuestAgent = state.Bindings.Where(b => (EvidenceSource)b.Source == EvidenceSource.GuestAgent).Select(b => b.Mac).ToHashSet(StringComparer.Ordinal);
         return state.Nics
             .Where(n => IsLive(n.HostId) && (NicKind)n.Kind is NicKind.Direct or NicKind.Other && !withGuestAgent.Contains(n.Mac))
             .Where(n => domains.TryGetValue((n.HostId, n.DomainUuid), out var d) && DomainStates.IsAlive(d.State))
@@ -383,7 +387,7 @@ public sealed class ClusterAudit
             yield return Build(AuditRules.PoolExhaustion, pool.Share >= PoolCritical ? Severity.Critical : Severity.Warning,
                 $"{host}: network {network.Name} has leased {pool.Leased} of the {pool.Size} addresses of {pool.Start}–{pool.End} ({100 * pool.Share:0}%)",
                 $"Widen the DHCP range (virsh net-edit {network.Name}), shorten the lease time, or clean up leases left behind (see lease-orphaned); a new VM gets no IPv4 when it runs out.",
-                [$"{host}/{network.Name}"], [Evidence(pool.HostId, "dnsmasq lease", 0, $"{pool.Leased} unexpired leases in {pool.Start}–{pool.End} on {network.Bridge}")]);
+                [$"{host}/{network.Name}"], [Evidence(pool.HostId, Facts.Evidence.Words((long)EvidenceSource.Lease, 0), 0, $"{pool.Leased} unexpired leases in {pool.Start}–{pool.End} on {network.Bridge}")]);
         }
     }
 
@@ -392,7 +396,7 @@ public sealed class ClusterAudit
     /// with several IPv4 addresses seen at once has announced them all within that time.
     /// </summary>
     private IEnumerable<Finding> FlipFlops() =>
-        state.Bindings.Where(b => IsLive(b.HostId) && (AddressSource)b.Source == AddressSource.Capture && !b.Ip.Contains(':'))
+        state.Bindings.Where(b => IsLive(b.HostId) && (EvidenceSource)b.Source == EvidenceSource.Capture && !b.Ip.Contains(':'))
             .OrderBy(b => b.ObservedOn, StringComparer.Ordinal).ThenBy(b => b.ValidFrom)
             .GroupBy(b => (b.HostId, b.Mac))
             .Where(g => g.Select(b => b.Ip).Distinct().Count() >= FlipFlopAddresses)
@@ -413,7 +417,7 @@ public sealed class ClusterAudit
     private static Finding SilentHost(HostRow host) => Build(AuditRules.HostSilent, Severity.Warning,
         $"Host {host.Name} has not reported since {StoredTime.ToInstant(host.LastReport):u}",
         $"Check that daemonnet-agent runs on {host.Name} (systemctl status daemonnet-agent) and reaches the collector; its facts are left out of the other rules.",
-        [host.Name], [new Evidence { Host = host.Name, Source = "collector", Since = At(host.LastReport), Detail = "last report" }]);
+        [host.Name], [new EvidenceItem(host.Name, "collector", host.LastReport, "last report")]);
 
     /// <summary>A forward-bridge NIC sits on the physical LAN: a bridge-type NIC on a bridge no NAT network owns, or a NIC on a libvirt network in bridge mode.</summary>
     private IEnumerable<Finding> Unregistered(IEnumerable<string> netreg)
@@ -449,7 +453,7 @@ public sealed class ClusterAudit
         {
             yield return Build(AuditRules.DnsCheckFailed, Severity.Warning, $"The AAAA records of zone {dns.Zone} could not be listed: {error}",
                 "Fix what the sentence names; the other DNS rules are checked again at the next listing.", [dns.Zone],
-                [new Evidence { Source = "cloudflare", Detail = error }]);
+                [new EvidenceItem("", "cloudflare", null, error)]);
             yield break;
         }
         if (dns.Records is null)
@@ -470,8 +474,8 @@ public sealed class ClusterAudit
             var label = record.Name.Split('.')[0];
             var owners = byName[label].ToList();
             var holder = holders[record.Address].FirstOrDefault();
-            Evidence RecordEvidence() => new() { Source = "cloudflare", Since = dns.ListedAt is { } at ? Timestamp.FromDateTimeOffset(at) : null, Detail = $"AAAA {record.Name} → {record.Address}{(record.Proxied ? " (proxied)" : "")}" };
-            Evidence HolderEvidence((BindingRow Binding, DomainRow Vm) h) =>
+            EvidenceItem RecordEvidence() => new("", "cloudflare", dns.ListedAt?.ToUnixTimeMilliseconds(), $"AAAA {record.Name} → {record.Address}{(record.Proxied ? " (proxied)" : "")}");
+            EvidenceItem HolderEvidence((BindingRow Binding, DomainRow Vm) h) =>
                 Evidence(h.Binding.HostId, Source(h.Binding), h.Binding.ValidFrom, $"{h.Binding.Ip} → {h.Binding.Mac} of {h.Vm.Name} on {h.Binding.Device}");
             if (holder.Vm is null)
             {
@@ -497,24 +501,14 @@ public sealed class ClusterAudit
         }
     }
 
-    private static string StateText(DomainRow domain) => ((DomainState)domain.State).ToString().ToLowerInvariant();
+    private static string StateText(DomainRow domain) => ((Protos.V1.DomainState)domain.State).ToString().ToLowerInvariant();
 
-    private static string Source(BindingRow binding) => SourceNames.Of((AddressSource)binding.Source);
+    private static string Source(BindingRow binding) => binding.Words;
 
     private static string Or(string local) => local.Length > 0 ? local : "any";
 
-    private Evidence Evidence(long hostId, string source, long since, string detail) => new()
-    {
-        Host = names[hostId], Source = source, Since = since > 0 ? At(since) : null, Detail = detail,
-    };
+    private EvidenceItem Evidence(long hostId, string source, long since, string detail) => new(names[hostId], source, since > 0 ? since : null, detail);
 
-    private static Timestamp At(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));
-
-    private static Finding Build(string rule, Severity severity, string summary, string action, IEnumerable<string> objects, IEnumerable<Evidence> evidence)
-    {
-        var finding = new Finding { Rule = rule, Severity = severity, Summary = summary, Action = action };
-        finding.Objects.Add(objects);
-        finding.Evidence.Add(evidence);
-        return finding;
-    }
+    private static Finding Build(string rule, Severity severity, string summary, string action, IEnumerable<string> objects, IEnumerable<EvidenceItem> evidence) =>
+        new(rule, severity, summary, [.. objects], [.. evidence], action);
 }

@@ -1,6 +1,6 @@
 using System.Net;
-using DaemonNet.Collector.Storage;
-using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 
 namespace DaemonNet.Collector.Audit;
 
@@ -15,7 +15,7 @@ public static class DhcpPools
 {
     public static IEnumerable<PoolUsage> Of(ClusterState state)
     {
-        var leased = state.Bindings.Where(b => (AddressSource)b.Source == AddressSource.Lease)
+        var leased = state.Bindings.Where(b => (EvidenceSource)b.Source == EvidenceSource.Lease)
             .ToLookup(b => (b.HostId, b.Device), b => b.Ip);
         foreach (var network in state.Networks)
         {

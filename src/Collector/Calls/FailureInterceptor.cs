@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Storage;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Data.Sqlite;
@@ -9,8 +10,10 @@ namespace DaemonNet.Collector.Calls;
 /// Turns every failure a handler did not expect into a status and a sentence the caller can act
 /// on, and logs its cause once on the collector. Without it a caller would only ever read
 /// "Exception was thrown by handler". Every kind of call passes it, including kinds no RPC uses yet.
+/// Once the store's writer is lost, whatever a call then meets (a closed connection, a stopping
+/// collector) is that loss: the caller is told to try again, as a restarted collector will serve it.
 /// </summary>
-public sealed class FailureInterceptor(ILogger<FailureInterceptor> log) : Interceptor
+public sealed class FailureInterceptor(Store store, ILogger<FailureInterceptor> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -79,7 +82,9 @@ public sealed class FailureInterceptor(ILogger<FailureInterceptor> log) : Interc
         {
             log.LogError(e, "{Method} for {Peer} failed", context.Method, context.Peer);
         }
-        return new RpcException(Describe(e));
+        return new RpcException(store.Writer.LostBecause is { } lost
+            ? new Status(StatusCode.Unavailable, $"the collector lost its database ({lost.Message}) and is stopping to be restarted: nothing of this call was stored, try again")
+            : Describe(e));
     }
 
     /// <summary>The status and the sentence for a failure: what happened, that nothing of the call was stored, and what to do.</summary>

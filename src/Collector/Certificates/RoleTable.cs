@@ -7,7 +7,7 @@ namespace DaemonNet.Collector.Certificates;
 /// Which gRPC services each certificate role may call: each role gets only what it needs. An
 /// agent writes its own host's snapshots and asks nothing but whether the collector is healthy; a
 /// reader asks, may send a test alert, and may list the services (reflection); the collector's
-/// own certificate serves and calls nothing. The README's role table says the same.
+/// own certificate serves and calls nothing. docs/SECURITY.md's role table says the same.
 /// </summary>
 public static class RoleTable
 {

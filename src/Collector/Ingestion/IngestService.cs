@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Security;
@@ -14,9 +15,10 @@ namespace DaemonNet.Collector.Ingestion;
 /// One stream per agent. Every message is validated before it touches the store, and every
 /// acknowledgement is sent after the store committed. A stream belongs to the first host it
 /// speaks for; a message for another host ends it. With collectors that share a database, the
-/// host's stream must also be this collector's to take (<see cref="IInventoryStore.ClaimHostAsync"/>).
+/// host's stream must also be this collector's to take (<see cref="IIngestWriter.ClaimHostAsync"/>). The
+/// contract's messages become the collector's own reports here (<see cref="FactCatalogue.Report(HostSnapshot, long)"/>).
 /// </summary>
-public sealed class IngestService(IInventoryStore store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, WriteShares shares,
+public sealed class IngestService(IIngestWriter store, TimeProvider time, RejectionCounter rejections, StreamSlots slots, WriteShares shares,
     RevokedCertificates revoked, CollectorMetrics metrics, ILogger<IngestService> log) : Ingest.IngestBase
 {
     public override async Task Sync(IAsyncStreamReader<AgentMessage> requestStream, IServerStreamWriter<CollectorMessage> responseStream, ServerCallContext context)
@@ -52,7 +54,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
                 }
                 var at = message.Replayed ? FiledAt(message, stream.ClockOffset.Value, now) : now;
                 var reply = message.Snapshot is { } snapshot
-                    ? await ApplySnapshotAsync(message.Sequence, snapshot, stream, at, context)
+                    ? await ApplySnapshotAsync(message.Sequence, snapshot, message.Replayed, stream, at, context)
                     : await ConfirmHeartbeatAsync(message.Sequence, message.Heartbeat, stream, at, context);
                 reply.CollectorTime = Timestamp.FromDateTimeOffset(now);
                 await responseStream.WriteAsync(reply, context.CancellationToken);
@@ -118,13 +120,15 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, StreamState stream, DateTimeOffset now, ServerCallContext context)
+    private async Task<CollectorMessage> ApplySnapshotAsync(ulong sequence, HostSnapshot snapshot, bool replayed, StreamState stream, DateTimeOffset now,
+        ServerCallContext context)
     {
         await BindAsync(stream, snapshot.Host.Name, context);
         var filedAt = now;
         await shares.WriteAsync(snapshot.Host.Name, async () =>
         {
-            var write = await store.ApplySnapshotAsync(snapshot, now, context.CancellationToken);
+            var write = await store.ApplyAsync(FactCatalogue.Report(snapshot, now.ToUnixTimeMilliseconds()) with { Replayed = replayed }, now,
+                context.CancellationToken);
             metrics.Applied(write.Held);
             filedAt = write.FiledAt;
             return write.Held;
@@ -135,7 +139,7 @@ public sealed class IngestService(IInventoryStore store, TimeProvider time, Reje
     private async Task<CollectorMessage> ConfirmHeartbeatAsync(ulong sequence, Heartbeat heartbeat, StreamState stream, DateTimeOffset now, ServerCallContext context)
     {
         await BindAsync(stream, heartbeat.HostName, context);
-        if (await store.ConfirmHeartbeatAsync(heartbeat, now, context.CancellationToken))
+        if (await store.ConfirmAsync(FactCatalogue.Report(heartbeat), now, context.CancellationToken))
         {
             return new CollectorMessage { Ack = new Ack { Sequence = sequence } };
         }

@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,8 @@ public sealed class CollectorMetrics
 
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.000_25, 2, 16);
 
-    private readonly IInventoryStore store;
+    private readonly IStateReader store;
+    private readonly StoreDatabase database;
     private readonly IntervalRules rules;
     private readonly IOptions<CollectorOptions> options;
     private readonly TimeProvider time;
@@ -50,9 +52,11 @@ public sealed class CollectorMetrics
     private readonly Counter alertsRaised;
     private readonly Counter alertDeliveries;
 
-    public CollectorMetrics(CollectorRegistry registry, IInventoryStore store, IntervalRules rules, IOptions<CollectorOptions> options, TimeProvider time)
+    public CollectorMetrics(CollectorRegistry registry, IStateReader store, StoreDatabase database, IntervalRules rules, IOptions<CollectorOptions> options,
+        TimeProvider time)
     {
         this.store = store;
+        this.database = database;
         this.rules = rules;
         this.options = options;
         this.time = time;
@@ -106,7 +110,7 @@ public sealed class CollectorMetrics
     private async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        databaseBytes.Set(store.SizeInBytes);
+        databaseBytes.Set(database.SizeInBytes());
         var state = await store.CurrentStateAsync(now, cancellationToken);
         Replace(lastReportAge, state.Hosts.Select(h => (new[] { h.Name }, (now - StoredTime.ToInstant(h.LastReport)).TotalSeconds)));
         Replace(stale, state.Hosts.Select(h => (new[] { h.Name }, rules.IsSilent(h, now) ? 1.0 : 0.0)));

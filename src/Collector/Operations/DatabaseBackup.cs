@@ -17,7 +17,7 @@ public static class DatabaseBackup
         if (Storage.Postgres.PostgresAddress.IsOne(db))
         {
             throw new InvalidOperationException(
-                "the database is PostgreSQL: back it up with PostgreSQL's own tools, e.g. pg_dump --format=custom --dbname=URI --file=FILE (README, \"PostgreSQL\")");
+                "the database is PostgreSQL: back it up with PostgreSQL's own tools, e.g. pg_dump --format=custom --dbname=URI --file=FILE (docs/CONFIGURATION.md, \"PostgreSQL\")");
         }
         if (!File.Exists(db))
         {

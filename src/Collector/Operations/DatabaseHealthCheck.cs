@@ -9,7 +9,7 @@ namespace DaemonNet.Collector.Operations;
 /// a broken file shows here as it would to an agent.
 /// gRPC's health service (grpc.health.v1) reports it as SERVING or NOT_SERVING.
 /// </summary>
-public sealed class DatabaseHealthCheck(InventoryStore store, TimeProvider time) : IHealthCheck
+public sealed class DatabaseHealthCheck(IIngestWriter store, StoreDatabase database, TimeProvider time) : IHealthCheck
 {
     /// <summary>
     /// Less room than this on the database's file system is unhealthy: a small write may still fit
@@ -22,7 +22,7 @@ public sealed class DatabaseHealthCheck(InventoryStore store, TimeProvider time)
         try
         {
             await store.ProbeWriteAsync(time.GetUtcNow(), cancellationToken);
-            if (store.Database.LocalFolder is not { } folder)
+            if (database.LocalFolder is not { } folder)
             {
                 // A PostgreSQL server's disk is its administrator's to watch; a write that fails shows here all the same.
                 return HealthCheckResult.Healthy("the database takes writes");

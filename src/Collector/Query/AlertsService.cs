@@ -15,8 +15,8 @@ public sealed class AlertsService(IAlertStore store, AlertDispatcher dispatcher,
     {
         var alerts = await store.RecentAlertsAsync(request.Since?.ToDateTimeOffset(), request.Limit == 0 ? DefaultLimit : (int)request.Limit, context.CancellationToken);
         var reply = new ListAlertsReply { CollectorTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
-        reply.Alerts.Add(alerts);
-        reply.Sinks.Add(dispatcher.Statuses);
+        reply.Alerts.Add(alerts.Select(stored => AlertReplies.ToContract(AlertDocument.Read(stored))));
+        reply.Sinks.Add(dispatcher.Statuses.Select(AlertReplies.ToContract));
         return reply;
     }
 
@@ -30,6 +30,6 @@ public sealed class AlertsService(IAlertStore store, AlertDispatcher dispatcher,
                 ? $"no sink named '{request.Sink}': the collector has no sinks (Collector:Alerts:Sinks in /etc/daemonnet/collector.json)"
                 : $"no sink named '{request.Sink}'; the collector has {string.Join(", ", configured)}"));
         }
-        return new SendTestAlertReply { Delivery = delivery };
+        return new SendTestAlertReply { Delivery = AlertReplies.ToContract(delivery) };
     }
 }

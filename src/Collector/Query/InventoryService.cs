@@ -1,6 +1,8 @@
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Audit;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
@@ -15,7 +17,7 @@ namespace DaemonNet.Collector.Query;
 
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
 public sealed class InventoryService(
-    IInventoryStore store, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
+    IWhereReader where, IHistoryReader history, IStateReader state, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
     DnsRecordMonitor dns)
     : Inventory.InventoryBase
 {
@@ -31,8 +33,8 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not in the past; the collector's clock says {now:u}"));
         }
         var host = request.Host.Length > 0 ? request.Host : null;
-        var state = await store.CurrentStateAsync(now, context.CancellationToken);
-        var hosts = await TunnelsAsync(state with { Hosts = state.Hosts.Where(h => host is null || h.Name == host).ToList() }, host, now, since, context.CancellationToken);
+        var current = await state.CurrentStateAsync(now, context.CancellationToken);
+        var hosts = await TunnelsAsync(current with { Hosts = current.Hosts.Where(h => host is null || h.Name == host).ToList() }, host, now, since, context.CancellationToken);
         if (host is not null && hosts.Count == 0)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no host named {host} has reported; daemonnet hosts lists those that have"));
@@ -46,16 +48,16 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
-        var (findings, _) = await ClusterAudit.RunAsync(store, rules, options.Value.Tunnels, now, netreg, dns.Current, context.CancellationToken);
+        var (findings, _) = await ClusterAudit.RunAsync(state, rules, options.Value.Tunnels, now, netreg, dns.Current, context.CancellationToken);
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Findings.Add(findings.Where(f => f.Severity >= request.MinSeverity));
+        reply.Findings.Add(findings.Select(AlertReplies.ToContract).Where(f => f.Severity >= request.MinSeverity));
         return reply;
     }
 
-    private async Task<List<HostTunnelState>> TunnelsAsync(ClusterState state, string? host, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
+    private async Task<List<HostTunnelState>> TunnelsAsync(ClusterState current, string? host, DateTimeOffset now, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var traffic = await store.TrafficAsync(host, since, cancellationToken);
-        return TunnelInventory.Build(state, traffic, options.Value.Tunnels, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
+        var traffic = await state.TrafficAsync(host, since, cancellationToken);
+        return TunnelInventory.Build(current, traffic, options.Value.Tunnels, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
     }
 
     /// <summary>
@@ -95,8 +97,8 @@ public sealed class InventoryService(
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"{at:u} is in the future; the collector's clock says {now:u}"));
         }
-        var result = await store.WhereAsync(query, now, at, context.CancellationToken);
-        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.BoundWithoutVm) };
+        var result = await where.WhereAsync(query, now, at, context.CancellationToken);
+        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.Unowned) };
         if (result.Vms.Count == 0 && at is null && IsHttp(context))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
@@ -105,11 +107,11 @@ public sealed class InventoryService(
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
         if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name)
         {
-            reply.SimilarNames.Add(Similarity.Closest(query.Value, await store.CurrentVmNamesAsync(context.CancellationToken), MaxSimilarNames));
+            reply.SimilarNames.Add(Similarity.Closest(query.Value, await where.CurrentVmNamesAsync(context.CancellationToken), MaxSimilarNames));
         }
         if (reply.Vms.Count == 0 && at is { } instant)
         {
-            var nearest = await store.NearestAsync(query, now, instant, context.CancellationToken);
+            var nearest = await history.NearestAsync(query, now, instant, context.CancellationToken);
             reply.NearestBefore = MapHistory(nearest.Before, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
             reply.NearestAfter = MapHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
         }
@@ -117,11 +119,15 @@ public sealed class InventoryService(
     }
 
     // Why an answer about an address or MAC is empty although the store knows it.
-    private static string UnownedNote(InventoryQuery query, IReadOnlyList<string> bound) => bound.Count == 0 ? "" : query.Kind switch
+    private static string UnownedNote(InventoryQuery query, IReadOnlyList<BoundWithoutVm> bound)
     {
-        QueryKind.Ip => $"{query.Value} is bound to {string.Join(", ", bound)}, but no VM has that MAC",
-        _ => $"{query.Value} has {string.Join(", ", bound)}, but no VM has that MAC",
-    };
+        if (bound.Count == 0)
+        {
+            return "";
+        }
+        var seen = string.Join(", ", bound.Select(b => $"{b.Value} ({b.Host})"));
+        return query.Kind == QueryKind.Ip ? $"{query.Value} is bound to {seen}, but no VM has that MAC" : $"{query.Value} has {seen}, but no VM has that MAC";
+    }
 
     /// <summary>Enough close names to spot the one meant, few enough to read at a glance.</summary>
     private const int MaxSimilarNames = 5;
@@ -137,7 +143,7 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not before --until {until:u}"));
         }
         var reply = new HistoryReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Entries.Add(MapHistory(await store.HistoryAsync(query, since, until, context.CancellationToken), now));
+        reply.Entries.Add(MapHistory(await history.HistoryAsync(query, since, until, context.CancellationToken), now));
         if (reply.Entries.Count == 0 && IsHttp(context))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"the collector has no history for '{request.Query}'"));
@@ -161,14 +167,14 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var reply = new ListHostsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Hosts.Add((await store.ListHostsAsync(context.CancellationToken)).Select(h => MapHostSummary(h, now)));
+        reply.Hosts.Add((await state.ListHostsAsync(context.CancellationToken)).Select(h => MapHostSummary(h, now)));
         return reply;
     }
 
     public override async Task<ListVmsReply> ListVms(ListVmsRequest request, ServerCallContext context)
     {
         var now = time.GetUtcNow();
-        var vms = await store.ListVmsAsync(request.Host.Length > 0 ? request.Host : null, now, context.CancellationToken);
+        var vms = await where.ListVmsAsync(request.Host.Length > 0 ? request.Host : null, now, context.CancellationToken);
         var reply = new ListVmsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Vms.Add(vms.Select(vm => MapVm(vm, now)));
         return reply;
@@ -185,33 +191,32 @@ public sealed class InventoryService(
     /// The timeline, oldest first. A span still open on a host that is silent now ends, as far as
     /// anyone knows, at the host's last report, and the silence is a span of its own.
     /// </summary>
-    private List<HistoryEntry> MapHistory(HistoryResult history, DateTimeOffset now)
+    private List<HistoryEntry> MapHistory(HistoryResult result, DateTimeOffset now)
     {
-        var silentNow = history.Hosts.Values.Where(h => rules.IsSilent(h, now)).ToDictionary(h => h.Id);
+        var silentNow = result.Hosts.Values.Where(h => rules.IsSilent(h, now)).ToDictionary(h => h.Id);
         Timestamp? End(long? validTo, long hostId) =>
             validTo is { } to ? FromUnixMs(to) : silentNow.TryGetValue(hostId, out var silent) ? FromUnixMs(silent.LastReport) : null;
-        var names = history.Domains.GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
+        var names = result.Domains.GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
 
         var entries = new List<HistoryEntry>();
-        entries.AddRange(history.Domains.Select(d => new HistoryEntry
+        entries.AddRange(result.Domains.Select(d => new HistoryEntry
         {
-            Kind = HistoryKind.Placement, From = FromUnixMs(d.ValidFrom), To = End(d.ValidTo, d.HostId), Host = history.Hosts[d.HostId].Name,
+            Kind = HistoryKind.Placement, From = FromUnixMs(d.ValidFrom), To = End(d.ValidTo, d.HostId), Host = result.Hosts[d.HostId].Name,
             VmName = d.Name, VmUuid = d.Uuid, State = (DomainState)d.State,
         }));
-        entries.AddRange(history.Nics.Select(n => new HistoryEntry
+        entries.AddRange(result.Nics.Select(n => new HistoryEntry
         {
-            Kind = HistoryKind.Nic, From = FromUnixMs(n.ValidFrom), To = End(n.ValidTo, n.HostId), Host = history.Hosts[n.HostId].Name,
-            VmName = names.GetValueOrDefault(n.DomainUuid, ""), VmUuid = n.DomainUuid, Mac = n.Mac,
-            Nic = new Nic { Mac = n.Mac, Kind = (NicKind)n.Kind, Network = n.Network, Bridge = n.Bridge, TargetDev = n.TargetDev },
+            Kind = HistoryKind.Nic, From = FromUnixMs(n.ValidFrom), To = End(n.ValidTo, n.HostId), Host = result.Hosts[n.HostId].Name,
+            VmName = names.GetValueOrDefault(n.DomainUuid, ""), VmUuid = n.DomainUuid, Mac = n.Mac, Nic = MapNic(n),
         }));
-        entries.AddRange(history.Bindings.Select(b => new HistoryEntry
+        entries.AddRange(result.Bindings.Select(b => new HistoryEntry
         {
             Kind = HistoryKind.Address, From = FromUnixMs(b.ValidFrom), To = End(b.ValidTo, b.HostId), Host = b.ObservedOn,
             Mac = b.Mac, Address = MapAddress(b, outlivesVm: false),
         }));
-        entries.AddRange(history.Silences.Select(s => new HistoryEntry
+        entries.AddRange(result.Silences.Select(s => new HistoryEntry
         {
-            Kind = HistoryKind.Silence, From = FromUnixMs(s.ValidFrom), To = End(s.ValidTo, s.HostId), Host = history.Hosts[s.HostId].Name,
+            Kind = HistoryKind.Silence, From = FromUnixMs(s.ValidFrom), To = End(s.ValidTo, s.HostId), Host = result.Hosts[s.HostId].Name,
         }));
         var involved = entries.Select(e => e.Host).ToHashSet();
         entries.AddRange(silentNow.Values.Where(h => involved.Contains(h.Name)).Select(h => new HistoryEntry
@@ -238,7 +243,7 @@ public sealed class InventoryService(
             AgentTime = host.AgentTime is { } agentTime ? FromUnixMs(agentTime) : null,
             RejectedMessages = (ulong)rejections.For(host.Name),
         };
-        summary.Errors.Add(host.SourceErrors);
+        summary.Errors.Add(host.SourceErrors.Select(e => new SourceError { Source = e.Source, Message = e.Message }));
         return summary;
     }
 
@@ -255,17 +260,7 @@ public sealed class InventoryService(
         };
         foreach (var nic in vm.Nics)
         {
-            var addresses = new NicAddresses
-            {
-                Nic = new Nic
-                {
-                    Mac = nic.Nic.Mac,
-                    Kind = (NicKind)nic.Nic.Kind,
-                    Network = nic.Nic.Network,
-                    Bridge = nic.Nic.Bridge,
-                    TargetDev = nic.Nic.TargetDev,
-                },
-            };
+            var addresses = new NicAddresses { Nic = MapNic(nic.Nic) };
             var outlivesVm = !DomainStates.IsAlive(vm.Domain.State);
             addresses.Addresses.Add(nic.Addresses.Select(b => MapAddress(b, outlivesVm)));
             location.Nics.Add(addresses);
@@ -273,9 +268,14 @@ public sealed class InventoryService(
         return location;
     }
 
-    // An open binding is confirmed by every report of the host that observes it, so its last
-    // confirmation is that host's last report; an ended one keeps the last report that showed it.
-    private static AddressEvidence MapAddress(BindingRow binding, bool outlivesVm) => new()
+    /// <summary>A NIC in the contract's terms: the one mapping for where, vms, history and watch.</summary>
+    public static Nic MapNic(NicRow nic) => new()
+    {
+        Mac = nic.Mac, Kind = (NicKind)nic.Kind, Network = nic.Network, Bridge = nic.Bridge, TargetDev = nic.TargetDev,
+    };
+
+    /// <summary>A binding's evidence in the contract's terms: the one mapping for where, history and watch (<see cref="Evidence"/>'s rules).</summary>
+    public static AddressEvidence MapAddress(BindingRow binding, bool outlivesVm) => new()
     {
         Ip = binding.Ip,
         Source = (AddressSource)binding.Source,
@@ -287,6 +287,7 @@ public sealed class InventoryService(
         Hostname = binding.Hostname,
         OutlivesVm = outlivesVm,
         Device = binding.Device,
+        Evidence = binding.Words,
     };
 
     private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));

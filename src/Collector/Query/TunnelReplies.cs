@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;

@@ -1,16 +1,16 @@
-using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
 
 namespace DaemonNet.Collector.Query;
 
-/// <summary>A change in the contract's terms: what the Watch stream sends.</summary>
+/// <summary>A change in the contract's terms: what the Watch stream sends, its NIC and evidence mapped as every other answer maps them.</summary>
 public static class WatchEventReplies
 {
     public static WatchEvent ToContract(ChangeEvent e)
     {
-        var at = Time(e.At);
         var contract = new WatchEvent
         {
             Kind = e.Kind switch
@@ -25,25 +25,24 @@ public static class WatchEventReplies
                 ChangeKind.HostStale => WatchEventKind.HostStale,
                 _ => WatchEventKind.HostBack,
             },
-            At = at, Host = e.Host, VmUuid = e.VmUuid, VmName = e.VmName, State = (DomainState)e.State, PreviousState = (DomainState)e.PreviousState, Mac = e.Mac,
+            At = Timestamp.FromDateTimeOffset(StoredTime.ToInstant(e.At)), Host = e.Host, VmUuid = e.VmUuid, VmName = e.VmName,
+            State = (DomainState)e.State, PreviousState = (DomainState)e.PreviousState, Mac = e.Mac,
         };
         if (e.Nic is { } nic)
         {
-            contract.Nic = new Nic { Mac = nic.Mac, Kind = (NicKind)nic.Kind, Network = nic.Network, Bridge = nic.Bridge, TargetDev = nic.TargetDev };
+            contract.Nic = InventoryService.MapNic(new NicRow(0, nic.DomainUuid, nic.Mac, nic.Kind, nic.Network, nic.Bridge, nic.TargetDev, e.At, null));
         }
         if (e.Binding is { } b)
         {
-            contract.Address = new AddressEvidence
+            // Bound: the binding began with the commit; unbound: it ended then, and when it began is not in the event.
+            var bound = e.Kind == ChangeKind.AddressBound;
+            contract.Address = InventoryService.MapAddress(new BindingRow(0, b.Mac, b.Ip, b.Source, b.Device, b.NeighbourState, b.Hostname, b.ClientId,
+                b.LeaseExpiry, b.SeenAt, e.At, bound ? null : e.At, e.Host, e.At), outlivesVm: false);
+            if (!bound)
             {
-                Ip = b.Ip, Source = (AddressSource)b.Source, ObservedOn = e.Host, NeighbourState = (NeighbourState)b.NeighbourState,
-                Hostname = b.Hostname, Device = b.Device,
-                LastConfirmed = b.SeenAt is { } seen ? Time(seen) : at,
-                LeaseExpiry = b.LeaseExpiry is { } expiry ? Time(expiry) : null,
-                FirstSeen = e.Kind == ChangeKind.AddressBound ? at : null,
-            };
+                contract.Address.FirstSeen = null;
+            }
         }
         return contract;
     }
-
-    private static Timestamp Time(long unixMs) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(unixMs));
 }

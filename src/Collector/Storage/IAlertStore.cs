@@ -1,12 +1,11 @@
-using DaemonNet.Protos.V1;
-
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>
 /// What alerting keeps, and what its rules ask of the history. Kept beside the inventory so that
 /// a restart neither re-fires an alert already sent nor forgets one not yet delivered, and the
 /// changes that raise alerts are kept with the commit that made them (the outbox), so that a
-/// collector that dies in between loses none.
+/// collector that dies in between loses none. An alert is stored as its rule, time and dedup key
+/// in columns and the rest as a document the alerting code writes and reads.
 /// </summary>
 public interface IAlertStore
 {
@@ -24,19 +23,19 @@ public interface IAlertStore
     /// records the conditions that started and ended. Returns the alerts stored, with their ids;
     /// repeats are not among them.
     /// </summary>
-    Task<IReadOnlyList<Alert>> RecordAsync(AlertRecord record, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredAlert>> RecordAsync(AlertBatch batch, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of one attempt to deliver an alert to a sink.</summary>
-    Task RecordDeliveryAsync(long alertId, AlertDelivery delivery, CancellationToken cancellationToken);
+    Task RecordDeliveryAsync(long alertId, StoredDelivery delivery, CancellationToken cancellationToken);
 
     /// <summary>Every delivery not yet delivered nor given up, oldest alert first: what a restart sends.</summary>
-    Task<IReadOnlyList<(Alert Alert, string Sink)>> PendingDeliveriesAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<(StoredAlert Alert, StoredDelivery Delivery)>> PendingDeliveriesAsync(CancellationToken cancellationToken);
 
     /// <summary>The newest alerts first, with their deliveries and repeats.</summary>
-    Task<IReadOnlyList<Alert>> RecentAlertsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredAlert>> RecentAlertsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The conditions whose start was announced, by key, with the alert that announced it.</summary>
-    Task<IReadOnlyDictionary<string, Alert>> OpenConditionsAsync(CancellationToken cancellationToken);
+    /// <summary>The conditions whose start was announced, by key, each with the document of the alert that announced it.</summary>
+    Task<IReadOnlyDictionary<string, byte[]>> OpenConditionsAsync(CancellationToken cancellationToken);
 
     /// <summary>Whether a NIC or address binding with this MAC began before the instant.</summary>
     Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken);
@@ -51,20 +50,37 @@ public interface IAlertStore
     Task<(string Mac, bool StillHolds)?> PreviousHolderAsync(string host, string ip, string mac, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
-/// <summary>One row of the alert outbox: a commit's changes as <c>Watching/ChangeEvents</c> encoded them.</summary>
+/// <summary>One row of the alert outbox: a commit's changes as the change feed encoded them.</summary>
 public sealed record PendingChanges(long Id, byte[] Events);
 
-/// <summary>An alert to record, with its dedup key and window and the sinks it goes to.</summary>
-public sealed record AlertToRaise(Alert Alert, string DedupKey, TimeSpan Window, IReadOnlyList<string> Sinks);
+/// <summary>Where an alert's delivery to one sink stands.</summary>
+public enum AlertDeliveryState
+{
+    /// <summary>Queued or being retried.</summary>
+    Pending = 1,
+    Delivered = 2,
+
+    /// <summary>Given up after the retry time, or dropped because the sink's queue was full.</summary>
+    Dead = 3,
+}
+
+/// <summary>An alert as stored: its columns, its document, and its deliveries.</summary>
+public sealed record StoredAlert(long Id, string Rule, long At, int Repeats, byte[] Document, IReadOnlyList<StoredDelivery> Deliveries);
+
+/// <summary>One sink's delivery of an alert, as stored; <paramref name="DeliveredAt"/> in Unix ms.</summary>
+public sealed record StoredDelivery(string Sink, AlertDeliveryState State, int Attempts, string LastError, long? DeliveredAt);
+
+/// <summary>An alert to record: its rule, time (Unix ms) and document, its dedup key and window, and the sinks it goes to.</summary>
+public sealed record NewAlert(string Rule, long At, byte[] Document, string DedupKey, TimeSpan Window, IReadOnlyList<string> Sinks);
 
 /// <summary>What <see cref="IAlertStore.RecordAsync"/> records in one transaction.</summary>
-public sealed record AlertRecord(IReadOnlyList<AlertToRaise> Alerts)
+public sealed record AlertBatch(IReadOnlyList<NewAlert> Alerts)
 {
     /// <summary>The outbox row these alerts were raised from, consumed with them.</summary>
     public long? Consumes { get; init; }
 
-    /// <summary>Conditions whose start these alerts announce, by key, each with its announcing alert.</summary>
-    public IReadOnlyDictionary<string, Alert> ConditionsStarted { get; init; } = new Dictionary<string, Alert>();
+    /// <summary>Conditions whose start these alerts announce, by key, each with its announcing alert's document and time.</summary>
+    public IReadOnlyDictionary<string, (byte[] Document, long At)> ConditionsStarted { get; init; } = new Dictionary<string, (byte[], long)>();
 
     /// <summary>Conditions whose end these alerts announce.</summary>
     public IReadOnlyCollection<string> ConditionsEnded { get; init; } = [];

@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Facts;
+
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>Hears of each snapshot the store commits: the change feed, which tells the watchers and alerts.</summary>

@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Facts;
+
 namespace DaemonNet.Collector.Storage;
 
 /// <summary>

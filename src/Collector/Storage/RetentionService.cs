@@ -7,7 +7,7 @@ namespace DaemonNet.Collector.Storage;
 /// retention set, deletes intervals that ended before the horizon. Open intervals are never
 /// deleted, however old: they still hold.
 /// </summary>
-public sealed class RetentionService(IInventoryStore store, IOptions<CollectorOptions> options, TimeProvider time, ILogger<RetentionService> log)
+public sealed class RetentionService(IRetentionStore store, IOptions<CollectorOptions> options, TimeProvider time, ILogger<RetentionService> log)
     : BackgroundService
 {
     private static readonly TimeSpan FirstPass = TimeSpan.FromMinutes(1);

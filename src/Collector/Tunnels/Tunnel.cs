@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.V1;

@@ -1,4 +1,5 @@
 using System.Net;
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.Formats;

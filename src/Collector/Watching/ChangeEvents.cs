@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 
 namespace DaemonNet.Collector.Watching;

@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 
 namespace DaemonNet.Collector.Watching;

@@ -8,7 +8,7 @@ namespace DaemonNet.Collector.Watching;
 /// collector's change feed, so that a watch on any collector sees every change. Does nothing on
 /// a SQLite file, which one collector owns alone.
 /// </summary>
-public sealed class OtherCollectorsChanges(InventoryStore store, ChangeFeed feed, ILogger<OtherCollectorsChanges> log) : BackgroundService
+public sealed class OtherCollectorsChanges(Store store, ChangeFeed feed, ILogger<OtherCollectorsChanges> log) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {

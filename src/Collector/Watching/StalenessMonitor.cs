@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Operations;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using Microsoft.Extensions.Hosting;
 
@@ -9,7 +10,7 @@ namespace DaemonNet.Collector.Watching;
 /// passing makes it), so the hosts are looked at every second: one small query, against the
 /// store's host table.
 /// </summary>
-public sealed class StalenessMonitor(IInventoryStore store, IntervalRules rules, ChangeFeed feed, TimeProvider time, ILogger<StalenessMonitor> log)
+public sealed class StalenessMonitor(IStateReader store, IntervalRules rules, ChangeFeed feed, TimeProvider time, ILogger<StalenessMonitor> log)
     : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);

@@ -9,11 +9,8 @@ let current = { name: "intro" };
 const text = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const time = (value) => (value ? new Date(value).toLocaleString() : "now");
 const state = (value) => text((value ?? "").replace("DOMAIN_STATE_", "").replace("_", " ").toLowerCase());
-const source = (a) => ({
-  ADDRESS_SOURCE_GUEST_AGENT: "guest agent", ADDRESS_SOURCE_LEASE: "lease",
-  ADDRESS_SOURCE_CAPTURE: "seen on the wire", ADDRESS_SOURCE_CLAIM: "claimed on the wire (not yet in use)",
-}[a.source]
-  ?? `neighbour ${(a.neighbourState ?? "").replace("NEIGHBOUR_STATE_", "").toLowerCase()}`);
+// The evidence in the collector's words: the same the CLI prints.
+const source = (a) => a.evidence || "unknown";
 const rate = (bits) => (bits >= 1e9 ? `${(bits / 1e9).toFixed(1)} Gbit/s` : bits >= 1e6 ? `${(bits / 1e6).toFixed(1)} Mbit/s`
   : bits >= 1e3 ? `${(bits / 1e3).toFixed(1)} kbit/s` : `${Math.round(bits)} bit/s`);
 const table = (headers, rows) => `<div class="table-wrap"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead>`

@@ -108,12 +108,13 @@ public sealed class SyncLoop(
             try
             {
                 var message = session.Replay(replay[i], time.GetUtcNow());
-                inFlight.Sending(message);
+                inFlight.Sending(message, replay[i]);
                 await requests.WriteAsync(message, cancellationToken);
             }
             catch
             {
-                journal.Restore(replay.Skip(i));
+                // Those not yet sent; the sent ones return with the unacknowledged when the session ends.
+                journal.Restore(replay.Skip(i + 1));
                 throw;
             }
         }
@@ -139,7 +140,8 @@ public sealed class SyncLoop(
             {
                 var snapshot = await BuildAsync(stream.Token);
                 var message = session.Observe(snapshot);
-                inFlight.Sending(message);
+                // Kept as the journal keeps an observation (the session's hash is now this one's), should it need sending again.
+                inFlight.Sending(message, new OutageJournal.Entry(snapshot.AgentTime.ToDateTimeOffset(), session.SentHash!, message.Snapshot));
                 await call.RequestStream.WriteAsync(message, stream.Token);
                 var round = await rounds.NextAsync(snapshotRequests.Reader, stream.Token);
                 if (round.Cause == RoundCause.SnapshotRequested)
@@ -153,6 +155,8 @@ public sealed class SyncLoop(
         {
             await stream.CancelAsync();
             await responses.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // The collector may not have stored what it did not acknowledge: it goes again, as observed then.
+            journal.Restore(inFlight.Unacknowledged());
         }
     }
 
@@ -190,32 +194,35 @@ public sealed class SyncLoop(
     }
 
     /// <summary>
-    /// The snapshots sent on this stream and not yet acknowledged. With debug logging on, each
-    /// acknowledgement is logged with when the snapshot was observed and when the collector filed
-    /// it: the record an operator (or the soak's checker) compares with what the store holds.
+    /// The observations sent on this stream and not yet acknowledged, as the journal would keep
+    /// them: when the stream breaks they go back to the journal, so that an observation the
+    /// collector never stored (it failed, or was killed, before its commit) is not lost. With debug
+    /// logging on, each acknowledged snapshot is logged with when it was observed and when the
+    /// collector filed it: the record an operator (or the soak's checker) compares with what the
+    /// store holds.
     /// </summary>
     private sealed class InFlight(ILogger log)
     {
-        private readonly bool logging = log.IsEnabled(LogLevel.Debug);
-        private readonly ConcurrentDictionary<ulong, (DateTimeOffset ObservedAt, long SentTicks)> snapshots = new();
+        private readonly ConcurrentDictionary<ulong, (OutageJournal.Entry Entry, long SentTicks)> sent = new();
 
-        public void Sending(AgentMessage message)
-        {
-            if (logging && message.Snapshot is { } snapshot)
-            {
-                snapshots[message.Sequence] = (snapshot.AgentTime.ToDateTimeOffset(), System.Diagnostics.Stopwatch.GetTimestamp());
-            }
-        }
+        public void Sending(AgentMessage message, OutageJournal.Entry entry) => sent[message.Sequence] = (entry, System.Diagnostics.Stopwatch.GetTimestamp());
 
+        /// <summary>The collector handles a stream's messages in order: an acknowledgement settles every message before it too.</summary>
         public void Acknowledged(Ack ack)
         {
-            if (logging && snapshots.TryRemove(ack.Sequence, out var sent))
+            foreach (var sequence in sent.Keys.Where(s => s <= ack.Sequence))
             {
-                log.LogDebug("Snapshot {Sequence} observed at {ObservedAt} filed at {FiledAt}, acknowledged after {Milliseconds} ms", ack.Sequence,
-                    sent.ObservedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    ack.FiledAt?.ToDateTimeOffset().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-                    System.Diagnostics.Stopwatch.GetElapsedTime(sent.SentTicks).TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+                if (sent.TryRemove(sequence, out var settled) && sequence == ack.Sequence && settled.Entry.Snapshot is not null && log.IsEnabled(LogLevel.Debug))
+                {
+                    log.LogDebug("Snapshot {Sequence} observed at {ObservedAt} filed at {FiledAt}, acknowledged after {Milliseconds} ms", ack.Sequence,
+                        settled.Entry.ObservedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                        ack.FiledAt?.ToDateTimeOffset().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                        System.Diagnostics.Stopwatch.GetElapsedTime(settled.SentTicks).TotalMilliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
         }
+
+        /// <summary>What was sent and not acknowledged, oldest first.</summary>
+        public List<OutageJournal.Entry> Unacknowledged() => [.. sent.OrderBy(p => p.Key).Select(p => p.Value.Entry)];
     }
 }

@@ -21,12 +21,12 @@ public class OutputTests
         var nat = new NicAddresses { Nic = new Nic { Mac = "52:54:00:ab:01:01", Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0" } };
         nat.Addresses.Add(new AddressEvidence
         {
-            Ip = "192.168.122.45", Source = AddressSource.Lease, ObservedOn = "daemon1", FirstSeen = Ago(3600), LastConfirmed = Ago(3),
+            Ip = "192.168.122.45", Source = AddressSource.Lease, Evidence = "lease", ObservedOn = "daemon1", FirstSeen = Ago(3600), LastConfirmed = Ago(3),
             LeaseExpiry = Timestamp.FromDateTimeOffset(Now.AddMinutes(55)),
         });
         nat.Addresses.Add(new AddressEvidence
         {
-            Ip = "2001:db8:beef:1::45", Source = AddressSource.Neighbour, NeighbourState = NeighbourState.Stale, ObservedOn = "daemon1",
+            Ip = "2001:db8:beef:1::45", Source = AddressSource.Neighbour, NeighbourState = NeighbourState.Stale, Evidence = "neighbour stale", ObservedOn = "daemon1",
             FirstSeen = Ago(1800), LastConfirmed = Ago(3),
         });
         vm.Nics.Add(nat);
@@ -136,7 +136,7 @@ public class OutputTests
         reply.Entries.Add(new HistoryEntry
         {
             Kind = HistoryKind.Address, Host = "daemon2", Mac = "52:54:00:ab:01:01", From = Ago(600),
-            Address = new AddressEvidence { Ip = "192.168.122.45", Source = AddressSource.Lease },
+            Address = new AddressEvidence { Ip = "192.168.122.45", Source = AddressSource.Lease, Evidence = "lease" },
         });
 
         var output = Render(w => HistoryCommand.WriteHuman(w, reply, utc: true));
@@ -220,5 +220,14 @@ public class OutputTests
 
         Assert.Matches(@"52:54:00:ab:01:03\s+direct eno1\s+-\s+not observable from the host", output);
         Assert.Matches(@"52:54:00:ab:01:02\s+bridge br0\s+-\s+no address seen", output);
+    }
+
+    [Theory]
+    [InlineData("neighbour reachable", AddressSource.Neighbour, "neighbour reachable")]
+    [InlineData("", AddressSource.Lease, "lease")]
+    [InlineData("", AddressSource.GuestAgent, "guestagent")]
+    public void Source_IsTheCollectorsWords_OrTheSourceFromACollectorWithoutThem(string evidence, AddressSource source, string shown)
+    {
+        Assert.Equal(shown, DaemonNet.Cli.Output.ContractText.Source(new AddressEvidence { Evidence = evidence, Source = source }));
     }
 }

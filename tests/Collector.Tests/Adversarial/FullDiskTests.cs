@@ -10,23 +10,20 @@ namespace DaemonNet.Collector.Tests.Adversarial;
 /// and unmounts (root, as CI runs). The agent must learn why in a sentence, not "Exception was
 /// thrown by handler", and nothing acknowledged may be lost.
 /// </summary>
-public sealed class FullDiskTests : IAsyncLifetime
+public sealed class FullDiskTests : IDisposable
 {
     private readonly TempDirectory folder = new();
-    private string Mount => Path.Combine(folder.Path, "disk");
+    private readonly SmallDisk disk;
 
-    public Task InitializeAsync()
+    public FullDiskTests()
     {
-        Directory.CreateDirectory(Mount);
-        Shell.Run("mount", "-t", "tmpfs", "-o", "size=2m", "daemonnet-test-disk", Mount);
-        return Task.CompletedTask;
+        disk = new SmallDisk(folder.Folder("disk"), "2m");
     }
 
-    public Task DisposeAsync()
+    public void Dispose()
     {
-        Shell.TryRun("umount", "--lazy", Mount);
+        disk.Dispose();
         folder.Dispose();
-        return Task.CompletedTask;
     }
 
     private static async Task<CollectorMessage> SendAsync(CollectorServer server, HostSnapshot snapshot)
@@ -40,32 +37,12 @@ public sealed class FullDiskTests : IAsyncLifetime
     private static HostSnapshot Busy(int vms) =>
         Host("daemon1", Enumerable.Range(1, vms).Select(i => Vm($"vm{i}-{new string('x', 200)}", i, DomainState.Running, NatNic($"52:54:00:aa:{i / 256:x2}:{i % 256:x2}"))).ToArray());
 
-    /// <summary>Writes a file until the disk is full.</summary>
-    private static void Fill(string filler)
-    {
-        using var stream = File.Create(filler);
-        var block = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                stream.Write(block);
-                stream.Flush();
-            }
-        }
-        catch (IOException)
-        {
-            // The disk is full.
-        }
-    }
-
     [Fact]
     public async Task FullDisk_SnapshotIsRefusedWithASentence_AndAcceptedOnceThereIsRoom()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = Path.Combine(Mount, "collector.db") });
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = disk.File("collector.db") });
         await SendAsync(server, Host("daemon1", Vm("web1", 1)));
-        var filler = Path.Combine(Mount, "filler");
-        Fill(filler);
+        disk.Fill();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(server, Busy(500)));
 
@@ -73,7 +50,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         Assert.Contains("nothing of this call was stored", error.Status.Detail);
         Assert.DoesNotContain("Exception was thrown by handler", error.Status.Detail);
         Assert.Equal("web1", Assert.Single((await server.Inventory.ListVmsAsync(new ListVmsRequest())).Vms).Name);
-        File.Delete(filler);
+        disk.Drain();
         Assert.Equal(CollectorMessage.BodyOneofCase.Ack, (await SendAsync(server, Busy(500))).BodyCase);
         Assert.Equal(500, (await server.Inventory.ListVmsAsync(new ListVmsRequest())).Vms.Count);
     }
@@ -81,15 +58,14 @@ public sealed class FullDiskTests : IAsyncLifetime
     [Fact]
     public async Task FullDisk_HealthIsNotServing_AndServingAgainOnceThereIsRoom()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = Path.Combine(Mount, "collector.db") });
+        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = disk.File("collector.db") });
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Url);
         var health = new Grpc.Health.V1.Health.HealthClient(channel);
         var before = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
-        var filler = Path.Combine(Mount, "filler");
-        Fill(filler);
+        disk.Fill();
 
         var full = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
-        File.Delete(filler);
+        disk.Drain();
         var after = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
 
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, before.Status);

@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Tests.Storage;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -73,7 +74,7 @@ public class AlertTests
         Assert.Equal(("daemon1", "libvirt"), (evidence.GetProperty("host").GetString(), evidence.GetProperty("source").GetString()));
         Assert.Contains("web1", firstSeen.GetProperty("summary").GetString());
         var pairing = Document(accepted.Single(r => Rule(r) == "address-new-pairing"));
-        Assert.Equal("dnsmasq lease", pairing.GetProperty("evidence")[0].GetProperty("source").GetString());
+        Assert.Equal("lease", pairing.GetProperty("evidence")[0].GetProperty("source").GetString());
 
         var listed = await AlertsAsync(server);
         var first = listed.Alerts.Single(a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == firstId);
@@ -89,10 +90,10 @@ public class AlertTests
         // follow it, as if the collector died the moment after; the next collector must raise them.
         using var folder = new TempDirectory();
         var database = folder.File("collector.db");
-        using (var died = new DaemonNet.Collector.Storage.InventoryStore(database, DaemonNet.Collector.Storage.IntervalRules.Default,
+        using (var died = new DaemonNet.Collector.Storage.Store(database, DaemonNet.Collector.Facts.IntervalRules.Default,
             listener: new DaemonNet.Collector.Watching.ChangeFeed()))
         {
-            await died.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))), DateTimeOffset.UtcNow, CancellationToken.None);
+            await died.Ingest.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))), DateTimeOffset.UtcNow, CancellationToken.None);
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());

@@ -47,7 +47,7 @@ public class AuditRuleTests
         Assert.Equal(Severity.Critical, finding.Severity);
         Assert.Equal(["10.20.30.50", MacA, MacB], finding.Objects);
         Assert.Contains("on the LAN", finding.Summary);
-        Assert.All(finding.Evidence, e => Assert.Equal("neighbour table", e.Source));
+        Assert.Equal(["neighbour reachable", "neighbour stale"], finding.Evidence.Select(e => e.Source));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class AuditRuleTests
         var finding = Assert.Single(await audit.FindingsAsync("ip-conflict"));
 
         Assert.Contains("daemon1/virbr0", finding.Summary);
-        Assert.Equal(["dnsmasq lease", "neighbour table"], finding.Evidence.Select(e => e.Source).Order());
+        Assert.Equal(["lease", "neighbour reachable"], finding.Evidence.Select(e => e.Source).Order());
     }
 
     [Fact]
@@ -406,7 +406,7 @@ public class AuditRuleTests
         var orphan = Assert.Single(findings, f => f.Severity == Severity.Warning);
         Assert.Equal(["192.168.122.12", "52:54:00:aa:00:09"], orphan.Objects);
         Assert.Contains("which no VM on daemon1 has", orphan.Summary);
-        Assert.Equal("dnsmasq lease", Assert.Single(orphan.Evidence).Source);
+        Assert.Equal("lease", Assert.Single(orphan.Evidence).Source);
         var stopped = Assert.Single(findings, f => f.Severity == Severity.Info);
         Assert.Contains("old1 on daemon1 is shutoff but holds its lease of 192.168.122.11", stopped.Summary);
     }

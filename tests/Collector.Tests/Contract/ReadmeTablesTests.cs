@@ -4,29 +4,29 @@ using DaemonNet.Tests.Support;
 
 namespace DaemonNet.Collector.Tests.Contract;
 
-/// <summary>The README's tables that the code also holds are generated from the code: a failure prints the table to paste.</summary>
+/// <summary>The documents' tables that the code also holds are generated from the code: a failure prints the table to paste.</summary>
 public class ReadmeTablesTests
 {
-    private static readonly string Readme = File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "README.md"));
+    private static string Document(string name) => File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "docs", name));
 
     [Fact]
-    public void Readme_LimitsTable_IsTheOneInTheCode()
+    public void Configuration_LimitsTable_IsTheOneInTheCode()
     {
-        Assert.True(Readme.Contains(WireLimits.Markdown(), StringComparison.Ordinal),
-            "README.md's limits table differs from WireLimits; replace it with:\n" + WireLimits.Markdown());
+        Assert.True(Document("CONFIGURATION.md").Contains(WireLimits.Markdown(), StringComparison.Ordinal),
+            "docs/CONFIGURATION.md's limits table differs from WireLimits; replace it with:\n" + WireLimits.Markdown());
     }
 
     [Fact]
-    public void Readme_AuditRuleTable_IsTheOneInTheCode()
+    public void Cli_AuditRuleTable_IsTheOneInTheCode()
     {
-        Assert.True(Readme.Contains(AuditRules.Markdown(), StringComparison.Ordinal),
-            "README.md's audit rule table differs from AuditRules; replace it with:\n" + AuditRules.Markdown());
+        Assert.True(Document("CLI.md").Contains(AuditRules.Markdown(), StringComparison.Ordinal),
+            "docs/CLI.md's audit rule table differs from AuditRules; replace it with:\n" + AuditRules.Markdown());
     }
 
     [Fact]
-    public void Readme_AlertTable_IsTheOneInTheCode()
+    public void Alerts_AlertTable_IsTheOneInTheCode()
     {
-        Assert.True(Readme.Contains(AlertRules.Markdown(), StringComparison.Ordinal),
-            "README.md's alert table differs from AlertRules; replace it with:\n" + AlertRules.Markdown());
+        Assert.True(Document("ALERTS.md").Contains(AlertRules.Markdown(), StringComparison.Ordinal),
+            "docs/ALERTS.md's alert table differs from AlertRules; replace it with:\n" + AlertRules.Markdown());
     }
 }

@@ -62,7 +62,7 @@ public class CloudflareAuditTests
             ("dns-stale", Severity.Warning, "web2.club.example points at 2001:db8:1::45, but web2 has 2001:db8:1::46 now"),
         ], summaries);
         var critical = findings.Single(f => f.Severity == Severity.Critical);
-        Assert.Equal(["cloudflare", "neighbour table"], critical.Evidence.Select(e => e.Source));
+        Assert.Equal(["cloudflare", "neighbour reachable"], critical.Evidence.Select(e => e.Source));
         Assert.Equal(3, standIn.Requests);
     }
 

@@ -126,7 +126,9 @@ public class IngestServiceTests
         await using var server = await CollectorServer.StartAsync();
         using var call = server.Ingest.Sync();
         var agentNow = server.Clock.GetUtcNow().AddMinutes(-10);
-        await SendAsync(call, new AgentMessage { Sequence = 1, SentAt = Timestamp.FromDateTimeOffset(agentNow), Snapshot = Host("daemon1", Vm("web1", 1)) });
+        var first = Host("daemon1", Vm("web1", 1));
+        first.AgentTime = Timestamp.FromDateTimeOffset(agentNow.AddSeconds(-10));
+        await SendAsync(call, new AgentMessage { Sequence = 1, SentAt = Timestamp.FromDateTimeOffset(agentNow), Snapshot = first });
         var replayed = Host("daemon1", Vm("web1", 1, DomainState.Shutoff));
         replayed.AgentTime = Timestamp.FromDateTimeOffset(agentNow.AddSeconds(-5));
 

@@ -23,7 +23,7 @@ public class InventoryServiceTests
 
     [Theory]
     [InlineData("10.77.0.1", "10.77.0.1 is bound to 52:54:00:00:00:fe (daemon1), but no VM has that MAC")]
-    [InlineData("52:54:00:00:00:fe", "52:54:00:00:00:fe has 10.77.0.1, but no VM has that MAC")]
+    [InlineData("52:54:00:00:00:fe", "52:54:00:00:00:fe has 10.77.0.1 (daemon1), but no VM has that MAC")]
     public async Task Where_AddressOrMacThatNoVmHas_ExplainsInTheNote(string query, string note)
     {
         await using var server = await CollectorServer.StartAsync();

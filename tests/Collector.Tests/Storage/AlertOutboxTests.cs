@@ -1,6 +1,9 @@
+using DaemonNet.Collector.Alerting;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.V1;
+using Alert = DaemonNet.Collector.Alerting.Alert;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
@@ -13,12 +16,12 @@ namespace DaemonNet.Collector.Tests.Storage;
 public abstract class AlertOutboxTests : IDisposable
 {
     private readonly TestDatabase database;
-    private readonly InventoryStore store;
+    private readonly Store store;
 
     protected AlertOutboxTests(StoreKind kind)
     {
         database = new TestDatabase(kind);
-        store = new InventoryStore(database.Address, IntervalRules.Default, listener: new ChangeFeed());
+        store = new Store(database.Address, IntervalRules.Default, listener: new ChangeFeed());
     }
 
     public void Dispose()
@@ -28,19 +31,20 @@ public abstract class AlertOutboxTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static AlertToRaise Raise(string key) =>
-        new(new Alert { Rule = "mac-first-seen", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(AgentClock), Summary = key }, key,
-            TimeSpan.FromMinutes(5), ["ops"]);
+    private static Alert Announcing(string key) =>
+        new("mac-first-seen", DaemonNet.Collector.Audit.Severity.Info, AgentClock.ToUnixTimeMilliseconds(), key, "nothing");
+
+    private static NewAlert Raise(string key) => AlertDocument.New(Announcing(key), key, TimeSpan.FromMinutes(5), ["ops"]);
 
     [Fact]
     public async Task Snapshot_ThatChangesSomething_LeavesItsChangesInTheOutboxWithItsCommit()
     {
         var snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01")));
 
-        await store.ApplySnapshotAsync(snapshot, AgentClock, CancellationToken.None);
-        await store.ApplySnapshotAsync(snapshot, AgentClock.AddSeconds(10), CancellationToken.None);
+        await store.Ingest.ApplySnapshotAsync(snapshot, AgentClock, CancellationToken.None);
+        await store.Ingest.ApplySnapshotAsync(snapshot, AgentClock.AddSeconds(10), CancellationToken.None);
 
-        var row = Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None));
+        var row = Assert.Single(await store.Alerts.PendingChangesAsync(10, CancellationToken.None));
         var changes = ChangeEvents.Decode(row.Events);
         Assert.Equal([ChangeKind.VmDefined, ChangeKind.NicAdded], changes.Select(c => c.Kind));
         Assert.Equal(("web1", "52:54:00:aa:00:01", "nat-bridge"), (changes[0].VmName, changes[1].Nic!.Mac, changes[1].Nic!.Network));
@@ -52,17 +56,17 @@ public abstract class AlertOutboxTests : IDisposable
     {
         // Found by the soak: a return from a silence used to raise no events at all, so a MAC first
         // seen in that snapshot was never announced, and later snapshots found it seen before.
-        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), AgentClock, CancellationToken.None);
-        foreach (var row in await store.PendingChangesAsync(10, CancellationToken.None))
+        await store.Ingest.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"))), AgentClock, CancellationToken.None);
+        foreach (var row in await store.Alerts.PendingChangesAsync(10, CancellationToken.None))
         {
-            await store.RecordAsync(new AlertRecord([]) { Consumes = row.Id }, CancellationToken.None);
+            await store.Alerts.RecordAsync(new AlertBatch([]) { Consumes = row.Id }, CancellationToken.None);
         }
 
         // Silent for longer than three 10 s intervals; meanwhile db1 appeared and web1 stopped.
-        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")),
+        await store.Ingest.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01")),
             Vm("db1", 2, DomainState.Running, NatNic("52:54:00:aa:00:02"))), AgentClock.AddMinutes(5), CancellationToken.None);
 
-        var changes = ChangeEvents.Decode(Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None)).Events);
+        var changes = ChangeEvents.Decode(Assert.Single(await store.Alerts.PendingChangesAsync(10, CancellationToken.None)).Events);
         Assert.Equal(
             [(ChangeKind.VmChanged, "web1", ""), (ChangeKind.VmDefined, "db1", ""), (ChangeKind.NicAdded, "db1", "52:54:00:aa:00:02")],
             changes.Select(c => (c.Kind, c.VmName, c.Mac)));
@@ -72,30 +76,32 @@ public abstract class AlertOutboxTests : IDisposable
     [Fact]
     public async Task Record_ConsumingAnOutboxRow_RecordsItsAlertsOnceOnly()
     {
-        await store.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1)), AgentClock, CancellationToken.None);
-        var row = Assert.Single(await store.PendingChangesAsync(10, CancellationToken.None));
+        await store.Ingest.ApplySnapshotAsync(Host("daemon1", Vm("web1", 1)), AgentClock, CancellationToken.None);
+        var row = Assert.Single(await store.Alerts.PendingChangesAsync(10, CancellationToken.None));
 
-        var first = await store.RecordAsync(new AlertRecord([Raise("a")]) { Consumes = row.Id }, CancellationToken.None);
-        var again = await store.RecordAsync(new AlertRecord([Raise("b")]) { Consumes = row.Id }, CancellationToken.None);
+        var first = await store.Alerts.RecordAsync(new AlertBatch([Raise("a")]) { Consumes = row.Id }, CancellationToken.None);
+        var again = await store.Alerts.RecordAsync(new AlertBatch([Raise("b")]) { Consumes = row.Id }, CancellationToken.None);
 
-        Assert.Equal("a", Assert.Single(first).Summary);
+        Assert.Equal("a", AlertDocument.Read(Assert.Single(first)).Summary);
         Assert.Empty(again);
-        Assert.Empty(await store.PendingChangesAsync(10, CancellationToken.None));
+        Assert.Empty(await store.Alerts.PendingChangesAsync(10, CancellationToken.None));
         Assert.Equal(1, database.Scalar<long>("SELECT count(*) FROM alerts"));
     }
 
     [Fact]
     public async Task Record_ConditionsStartedAndEnded_AreKeptWithTheirAlertsInOneTransaction()
     {
-        var announcing = Raise("host-stale|daemon1").Alert;
+        var announcing = Announcing("host-stale|daemon1");
 
-        await store.RecordAsync(new AlertRecord([Raise("host-stale|daemon1")]) { ConditionsStarted = new Dictionary<string, Alert> { ["host-stale|daemon1"] = announcing } },
-            CancellationToken.None);
-        var open = await store.OpenConditionsAsync(CancellationToken.None);
-        await store.RecordAsync(new AlertRecord([Raise("end|host-stale|daemon1")]) { ConditionsEnded = ["host-stale|daemon1"] }, CancellationToken.None);
+        await store.Alerts.RecordAsync(new AlertBatch([Raise("host-stale|daemon1")])
+        {
+            ConditionsStarted = new Dictionary<string, (byte[], long)> { ["host-stale|daemon1"] = (AlertDocument.Write(announcing), announcing.At) },
+        }, CancellationToken.None);
+        var open = await store.Alerts.OpenConditionsAsync(CancellationToken.None);
+        await store.Alerts.RecordAsync(new AlertBatch([Raise("end|host-stale|daemon1")]) { ConditionsEnded = ["host-stale|daemon1"] }, CancellationToken.None);
 
         Assert.Equal(["host-stale|daemon1"], open.Keys);
-        Assert.Empty(await store.OpenConditionsAsync(CancellationToken.None));
+        Assert.Empty(await store.Alerts.OpenConditionsAsync(CancellationToken.None));
         Assert.Equal(2, database.Scalar<long>("SELECT count(*) FROM alerts"));
     }
 }

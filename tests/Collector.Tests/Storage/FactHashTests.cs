@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 
 namespace DaemonNet.Collector.Tests.Storage;

@@ -86,7 +86,7 @@ public abstract class GroupCommitTests : IDisposable
         var hosts = Enumerable.Range(1, 200).Select(n => Snapshots.Host($"daemon{n:D3}", Snapshots.Vm($"vm{n}", n, DomainState.Running, Snapshots.NatNic($"52:54:00:00:{n / 256:x2}:{n % 256:x2}")))).ToList();
 
         await Task.WhenAll(hosts.Select(h => store.Apply(h, Snapshots.AgentClock)));
-        var confirmed = await Task.WhenAll(hosts.Select(h => store.Store.ConfirmHeartbeatAsync(
+        var confirmed = await Task.WhenAll(hosts.Select(h => store.Store.Ingest.ConfirmHeartbeatAsync(
             new Heartbeat { HostName = h.Host.Name, ContentHash = Protos.Formats.ContentHash.Of(h) }, Snapshots.AgentClock.AddSeconds(10), CancellationToken.None)));
 
         Assert.All(confirmed, Assert.True);

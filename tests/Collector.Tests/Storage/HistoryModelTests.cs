@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
@@ -35,7 +37,7 @@ public abstract class HistoryModelTests(StoreKind kind)
         var reports = Generate(random);
         using var database = new TestDatabase(kind);
         var oracle = new Oracle();
-        using (var store = new InventoryStore(database.Address, Rules))
+        using (var store = new Store(database.Address, Rules))
         {
             var sent = new Dictionary<string, string>();
             foreach (var report in reports)
@@ -43,9 +45,9 @@ public abstract class HistoryModelTests(StoreKind kind)
                 var hash = ContentHash.Of(report.Snapshot);
                 var heartbeat = new Heartbeat { HostName = report.Host, ContentHash = hash };
                 if (!sent.TryGetValue(report.Host, out var previous) || previous != hash
-                    || !await store.ConfirmHeartbeatAsync(heartbeat, report.At, CancellationToken.None))
+                    || !await store.Ingest.ConfirmHeartbeatAsync(heartbeat, report.At, CancellationToken.None))
                 {
-                    await store.ApplySnapshotAsync(report.Snapshot, report.At, CancellationToken.None);
+                    await store.Ingest.ApplySnapshotAsync(report.Snapshot, report.At, CancellationToken.None);
                     sent[report.Host] = hash;
                 }
                 oracle.Apply(report);
@@ -61,7 +63,7 @@ public abstract class HistoryModelTests(StoreKind kind)
                     1 => Mac(random.Next(Vms)),
                     _ => Ips[random.Next(Ips.Length)],
                 };
-                var found = (await store.WhereAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None)).Vms
+                var found = (await store.Where.WhereAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None)).Vms
                     .Select(v => $"{v.Host.Name} {v.Domain.Uuid} {(DomainState)v.Domain.State} [{string.Join(' ', v.Nics.SelectMany(n => n.Addresses).Select(a => a.Ip).Order())}]")
                     .Order().ToList();
 

@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
@@ -11,7 +13,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
 
     private async Task<IReadOnlyList<LocatedVm>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
-        (await Store.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
+        (await Store.Where.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
 
     private static HostSnapshot Web1(NeighbourState? neighbour = NeighbourState.Reachable, string mac = "52:54:00:aa:00:01")
     {
@@ -69,7 +71,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
 
         Assert.Single(await WhereAt("web1", T0.AddSeconds(20), now: T0.AddSeconds(25)));
         Assert.Empty(await WhereAt("web1", T0.AddSeconds(20), now: T0.AddMinutes(5)));
-        var current = Assert.Single((await Store.WhereAsync(InventoryQuery.Parse("web1"), T0.AddMinutes(5), null, CancellationToken.None)).Vms);
+        var current = Assert.Single((await Store.Where.WhereAsync(InventoryQuery.Parse("web1"), T0.AddMinutes(5), null, CancellationToken.None)).Vms);
         Assert.True(IntervalRules.Default.IsSilent(current.Host, T0.AddMinutes(5)));
     }
 
@@ -81,8 +83,8 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
 
         var heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) };
 
-        Assert.True(await Store.ConfirmHeartbeatAsync(heartbeat, T0.AddSeconds(25), CancellationToken.None));
-        Assert.False(await Store.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
+        Assert.True(await Store.Ingest.ConfirmHeartbeatAsync(heartbeat, T0.AddSeconds(25), CancellationToken.None));
+        Assert.False(await Store.Ingest.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
     }
 
     [Fact]
@@ -138,7 +140,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
         await Apply(Host("daemon2", Vm("web1", 1, DomainState.Running, ForwardNic("52:54:00:aa:00:01")))
             .WithNeighbour("10.77.0.50", "52:54:00:aa:00:01", NeighbourState.Reachable, "br0"), T0.AddSeconds(10));
 
-        var history = await Store.HistoryAsync(InventoryQuery.Parse("web1"), null, null, CancellationToken.None);
+        var history = await Store.History.HistoryAsync(InventoryQuery.Parse("web1"), null, null, CancellationToken.None);
 
         Assert.Equal(["daemon1 web1 open=False", "daemon2 web1 open=True"],
             history.Domains.Select(d => $"{history.Hosts[d.HostId].Name} {d.Name} open={d.ValidTo is null}").Order());
@@ -151,7 +153,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
     {
         await ReportEvery10s(i => Web1(mac: i is 1 or 2 ? "52:54:00:aa:00:02" : "52:54:00:aa:00:01"), T0, 4);
 
-        var history = await Store.HistoryAsync(InventoryQuery.Parse("192.168.122.45"), null, null, CancellationToken.None);
+        var history = await Store.History.HistoryAsync(InventoryQuery.Parse("192.168.122.45"), null, null, CancellationToken.None);
 
         Assert.Equal(3, history.Bindings.Count);
         Assert.Equal(["web1", "web2"], history.Domains.Select(d => d.Name).Order());
@@ -162,7 +164,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
     {
         await ReportEvery10s(i => Host("daemon1", Vm("web1", 1, i < 2 ? DomainState.Running : DomainState.Paused)), T0, 4);
 
-        var history = await Store.HistoryAsync(InventoryQuery.Parse("web1"), T0.AddSeconds(25), T0.AddSeconds(35), CancellationToken.None);
+        var history = await Store.History.HistoryAsync(InventoryQuery.Parse("web1"), T0.AddSeconds(25), T0.AddSeconds(35), CancellationToken.None);
 
         Assert.Equal((long)DomainState.Paused, Assert.Single(history.Domains).State);
     }
@@ -172,7 +174,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
     {
         await ShortLivedBindings.Report(Apply, T0);
 
-        var removed = await Store.PruneAsync(T0.AddSeconds(1001), CancellationToken.None);
+        var removed = await Store.Retention.PruneAsync(T0.AddSeconds(1001), CancellationToken.None);
 
         Assert.Equal(ShortLivedBindings.Count, removed);
         Assert.Equal(0, Scalar<long>("SELECT count(*) FROM bindings"));

@@ -1,4 +1,5 @@
 using CsCheck;
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
 
 namespace DaemonNet.Collector.Tests.Storage;

@@ -1,7 +1,10 @@
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Dapper;
+using Google.Protobuf.WellKnownTypes;
 using static DaemonNet.Collector.Tests.Snapshots;
 
 namespace DaemonNet.Collector.Tests.Storage;
@@ -12,7 +15,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
 
-    private Task<WhereResult> Where(string query, DateTimeOffset now) => Store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
+    private Task<WhereResult> Where(string query, DateTimeOffset now) => Store.Where.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
 
     private static HostSnapshot Daemon1() =>
         Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic("52:54:00:aa:00:01"), ForwardNic("52:54:00:aa:00:02")))
@@ -30,7 +33,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         }
         await Apply(snapshot, T0);
 
-        var vms = await Store.ListVmsAsync(null, T0, CancellationToken.None);
+        var vms = await Store.Where.ListVmsAsync(null, T0, CancellationToken.None);
 
         Assert.Equal(1200, vms.Count);
         Assert.All(vms, vm => Assert.Equal($"10.1.{int.Parse(vm.Domain.Name[2..]) / 256}.{int.Parse(vm.Domain.Name[2..]) % 256}", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
@@ -47,6 +50,42 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         Assert.Equal(T0.ToUnixTimeMilliseconds(), Scalar<long>("SELECT min(valid_from) FROM domains"));
     }
 
+    private static HostSnapshot ObservedAt(HostSnapshot snapshot, DateTimeOffset at)
+    {
+        snapshot.AgentTime = Timestamp.FromDateTimeOffset(at);
+        return snapshot;
+    }
+
+    private Task<SnapshotWrite> Replay(HostSnapshot snapshot, DateTimeOffset at) =>
+        Store.Ingest.ApplyAsync(FactCatalogue.Report(snapshot, at.ToUnixTimeMilliseconds()) with { Replayed = true }, at, CancellationToken.None);
+
+    [Fact]
+    public async Task Apply_ReplayedObservationNoNewerThanWhatIsStored_IsNotWrittenAgain()
+    {
+        await Apply(ObservedAt(Daemon1(), T0.AddSeconds(20)), T0.AddSeconds(20));
+        var older = ObservedAt(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01"))), T0.AddSeconds(10));
+
+        // The agent never had the acknowledgement of an observation it made earlier, and sends it again.
+        var write = await Replay(older, T0.AddSeconds(10));
+
+        Assert.Equal(T0.AddSeconds(20), write.FiledAt);
+        Assert.Equal(1, Scalar<long>("SELECT count(*) FROM domains"));
+        Assert.Equal((long)DomainState.Running, Scalar<long>("SELECT state FROM domains WHERE valid_to IS NULL"));
+    }
+
+    [Fact]
+    public async Task Apply_ReplayedObservationNewerThanWhatIsStored_IsFiledAtItsOwnTime()
+    {
+        await Apply(ObservedAt(Daemon1(), T0), T0);
+        var later = ObservedAt(Host("daemon1", Vm("web1", 1, DomainState.Shutoff, NatNic("52:54:00:aa:00:01"))), T0.AddSeconds(10));
+
+        var write = await Replay(later, T0.AddSeconds(10));
+
+        Assert.Equal(T0.AddSeconds(10), write.FiledAt);
+        Assert.Equal((long)DomainState.Shutoff, Scalar<long>("SELECT state FROM domains WHERE valid_to IS NULL"));
+        Assert.Equal(T0.AddSeconds(10).ToUnixTimeMilliseconds(), Scalar<long>("SELECT valid_to FROM domains WHERE state = 1"));
+    }
+
     [Fact]
     public async Task ConfirmHeartbeat_UnchangedContent_WritesNoFactRowsAndMovesTheLastReport()
     {
@@ -54,7 +93,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         await Apply(snapshot, T0);
         var before = FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || count(valid_to) FROM {t}")).ToList();
 
-        var confirmed = await Store.ConfirmHeartbeatAsync(
+        var confirmed = await Store.Ingest.ConfirmHeartbeatAsync(
             new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) }, T0.AddSeconds(10), CancellationToken.None);
 
         Assert.True(confirmed);
@@ -67,7 +106,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
     {
         await Apply(Daemon1(), T0);
 
-        var confirmed = await Store.ConfirmHeartbeatAsync(
+        var confirmed = await Store.Ingest.ConfirmHeartbeatAsync(
             new Heartbeat { HostName = "daemon1", ContentHash = "0000" }, T0.AddSeconds(10), CancellationToken.None);
 
         Assert.False(confirmed);
@@ -234,7 +273,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         var result = await Where("10.77.0.1", T0);
 
         Assert.Empty(result.Vms);
-        Assert.Equal(["52:54:00:00:00:fe (daemon1)"], result.BoundWithoutVm);
+        Assert.Equal([new BoundWithoutVm("52:54:00:00:00:fe", "daemon1")], result.Unowned);
     }
 
     [Fact]
@@ -243,10 +282,10 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         await Apply(Host("daemon1", Vm("web1", 1), Vm("db1", 3)), T0);
         await Apply(Host("daemon2", Vm("web2", 2)), T0);
 
-        var vms = await Store.ListVmsAsync("daemon1", T0, CancellationToken.None);
+        var vms = await Store.Where.ListVmsAsync("daemon1", T0, CancellationToken.None);
 
         Assert.Equal(["db1", "web1"], vms.Select(v => v.Domain.Name));
-        Assert.Equal(3, (await Store.ListVmsAsync(null, T0, CancellationToken.None)).Count);
+        Assert.Equal(3, (await Store.Where.ListVmsAsync(null, T0, CancellationToken.None)).Count);
     }
 }
 

@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using static DaemonNet.Collector.Tests.Snapshots;
@@ -16,7 +17,7 @@ public abstract class NearestIntervalsTests(StoreKind kind) : IDisposable
     private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => file.Apply(snapshot, at);
 
     private Task<NearestIntervals> Nearest(string query, DateTimeOffset at, DateTimeOffset now) =>
-        file.Store.NearestAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None);
+        file.Store.History.NearestAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None);
 
     [Fact]
     public async Task NearestAsync_VmDefinedLaterThenUndefined_OffersItsPlacementOnEachSide()

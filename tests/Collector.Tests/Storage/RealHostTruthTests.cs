@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 using static DaemonNet.Collector.Tests.Snapshots;
@@ -22,7 +23,7 @@ public abstract class RealHostTruthTests(StoreKind kind) : IDisposable
     private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => file.Apply(snapshot, at);
 
     private async Task<IReadOnlyList<LocatedVm>> Where(string query, DateTimeOffset now) =>
-        (await file.Store.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None)).Vms;
+        (await file.Store.Where.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None)).Vms;
 
     private static Nic Tap(string mac, string tap) => new() { Mac = mac, Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0", TargetDev = tap };
 
@@ -36,7 +37,7 @@ public abstract class RealHostTruthTests(StoreKind kind) : IDisposable
         var vm = Assert.Single(await Where("192.168.122.45", T0.AddSeconds(5)));
         var lease = Assert.Single(vm.Nics[0].Addresses);
         Assert.Null(lease.LeaseExpiry);
-        var asOf = await file.Store.WhereAsync(InventoryQuery.Parse("192.168.122.45"), T0.AddSeconds(5), T0.AddSeconds(4), CancellationToken.None);
+        var asOf = await file.Store.Where.WhereAsync(InventoryQuery.Parse("192.168.122.45"), T0.AddSeconds(5), T0.AddSeconds(4), CancellationToken.None);
         Assert.Single(asOf.Vms);
     }
 

@@ -1,3 +1,6 @@
+using DaemonNet.Collector.Alerting;
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Storage.Postgres;
 using DaemonNet.Collector.Watching;
@@ -5,6 +8,7 @@ using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
 using Dapper;
 using Google.Protobuf;
+using Alert = DaemonNet.Collector.Alerting.Alert;
 
 namespace DaemonNet.Collector.Tests.Storage;
 
@@ -18,57 +22,57 @@ public sealed class SharedDatabaseTests : IDisposable
     [Fact]
     public async Task ClaimHost_HeldByOneCollector_IsRefusedToTheOtherUntilReleased()
     {
-        using var first = new InventoryStore(database.Address, IntervalRules.Default);
-        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+        using var first = new Store(database.Address, IntervalRules.Default);
+        using var second = new Store(database.Address, IntervalRules.Default);
 
-        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
-        Assert.False(await second.ClaimHostAsync("daemon1", CancellationToken.None));
-        Assert.True(await second.ClaimHostAsync("daemon2", CancellationToken.None));
-        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
+        Assert.True(await first.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.False(await second.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await second.Ingest.ClaimHostAsync("daemon2", CancellationToken.None));
+        await first.Ingest.ReleaseHostAsync("daemon1", CancellationToken.None);
 
-        Assert.True(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await second.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
     }
 
     [Fact]
     public async Task ClaimHost_CollectorGone_ItsHostsAreFreedWithItsSession()
     {
-        var first = new InventoryStore(database.Address, IntervalRules.Default);
-        using var second = new InventoryStore(database.Address, IntervalRules.Default);
-        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+        var first = new Store(database.Address, IntervalRules.Default);
+        using var second = new Store(database.Address, IntervalRules.Default);
+        Assert.True(await first.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
 
         first.Dispose();
 
         // The server ends the session, and with it the lock, as soon as it reads the connection's end.
-        await Eventually.ValueAsync(() => second.ClaimHostAsync("daemon1", CancellationToken.None), claimed => claimed,
+        await Eventually.ValueAsync(() => second.Ingest.ClaimHostAsync("daemon1", CancellationToken.None), claimed => claimed,
             "daemon1 free once the first collector is gone");
     }
 
     [Fact]
     public async Task ClaimHost_SameCollectorTwice_HoldsUntilBothStreamsEnded()
     {
-        using var first = new InventoryStore(database.Address, IntervalRules.Default);
-        using var second = new InventoryStore(database.Address, IntervalRules.Default);
-        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
-        Assert.True(await first.ClaimHostAsync("daemon1", CancellationToken.None));
+        using var first = new Store(database.Address, IntervalRules.Default);
+        using var second = new Store(database.Address, IntervalRules.Default);
+        Assert.True(await first.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await first.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
 
-        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
-        Assert.False(await second.ClaimHostAsync("daemon1", CancellationToken.None));
-        await first.ReleaseHostAsync("daemon1", CancellationToken.None);
+        await first.Ingest.ReleaseHostAsync("daemon1", CancellationToken.None);
+        Assert.False(await second.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
+        await first.Ingest.ReleaseHostAsync("daemon1", CancellationToken.None);
 
-        Assert.True(await second.ClaimHostAsync("daemon1", CancellationToken.None));
+        Assert.True(await second.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
     }
 
     [Fact]
     public async Task ClaimHost_BackFromAnotherCollector_ComparesTheNextSnapshotWithWhatThatCollectorWrote()
     {
-        using var first = new InventoryStore(database.Address, IntervalRules.Default);
-        using var second = new InventoryStore(database.Address, IntervalRules.Default);
+        using var first = new Store(database.Address, IntervalRules.Default);
+        using var second = new Store(database.Address, IntervalRules.Default);
         var at = Snapshots.AgentClock;
-        async Task StreamAsync(InventoryStore collector, HostSnapshot snapshot, int second)
+        async Task StreamAsync(Store collector, HostSnapshot snapshot, int second)
         {
-            Assert.True(await collector.ClaimHostAsync("daemon1", CancellationToken.None));
-            await collector.ApplySnapshotAsync(snapshot, at.AddSeconds(second), CancellationToken.None);
-            await collector.ReleaseHostAsync("daemon1", CancellationToken.None);
+            Assert.True(await collector.Ingest.ClaimHostAsync("daemon1", CancellationToken.None));
+            await collector.Ingest.ApplySnapshotAsync(snapshot, at.AddSeconds(second), CancellationToken.None);
+            await collector.Ingest.ReleaseHostAsync("daemon1", CancellationToken.None);
         }
 
         await StreamAsync(first, Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), 0);
@@ -84,12 +88,12 @@ public sealed class SharedDatabaseTests : IDisposable
     [Fact]
     public async Task Open_TwoCollectorsStartingTogether_MigrateOnceAndBothServe()
     {
-        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new InventoryStore(database.Address, IntervalRules.Default))));
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => new Store(database.Address, IntervalRules.Default))));
         try
         {
             Assert.Equal(PostgresSchema.Version, database.Scalar<int>("SELECT version FROM schema_version"));
-            await stores[0].ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock, CancellationToken.None);
-            Assert.Single((await stores[3].WhereAsync(InventoryQuery.Parse("web1"), Snapshots.AgentClock, null, CancellationToken.None)).Vms);
+            await stores[0].Ingest.ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock, CancellationToken.None);
+            Assert.Single((await stores[3].Where.WhereAsync(InventoryQuery.Parse("web1"), Snapshots.AgentClock, null, CancellationToken.None)).Vms);
         }
         finally
         {
@@ -103,12 +107,12 @@ public sealed class SharedDatabaseTests : IDisposable
     [Fact]
     public void Open_DatabaseFromANewerCollector_RefusesWithAClearMessage()
     {
-        using (new InventoryStore(database.Address, IntervalRules.Default))
+        using (new Store(database.Address, IntervalRules.Default))
         {
         }
         database.Scalar<long>("UPDATE schema_version SET version = 99 RETURNING version");
 
-        var error = Assert.Throws<InvalidOperationException>(() => new InventoryStore(database.Address, IntervalRules.Default));
+        var error = Assert.Throws<InvalidOperationException>(() => new Store(database.Address, IntervalRules.Default));
 
         Assert.Contains("schema version 99, newer than this collector's", error.Message);
     }
@@ -117,8 +121,8 @@ public sealed class SharedDatabaseTests : IDisposable
     public async Task Watch_OnEitherCollector_SeesWhatTheOtherCommitted()
     {
         var (firstFeed, secondFeed) = (new ChangeFeed(), new ChangeFeed());
-        using var first = new InventoryStore(database.Address, IntervalRules.Default, listener: firstFeed);
-        using var second = new InventoryStore(database.Address, IntervalRules.Default, listener: secondFeed);
+        using var first = new Store(database.Address, IntervalRules.Default, listener: firstFeed);
+        using var second = new Store(database.Address, IntervalRules.Default, listener: secondFeed);
         using var stop = new CancellationTokenSource();
         var listeners = new[] { (first, firstFeed), (second, secondFeed) }.Select(c => Task.Factory.StartNew(
             () => ((PostgresDatabase)c.Item1.Database).ListenForChanges(c.Item2.PublishFromOthers, _ => { }, stop.Token), TaskCreationOptions.LongRunning)).ToArray();
@@ -128,14 +132,14 @@ public sealed class SharedDatabaseTests : IDisposable
         // The listeners are up once a change of each side reaches the other.
         await Eventually.ValueAsync(async () =>
         {
-            await first.ApplySnapshotAsync(Snapshots.Host("daemon0", Snapshots.Vm($"probe{Guid.NewGuid():N}", 9)), Snapshots.AgentClock, CancellationToken.None);
+            await first.Ingest.ApplySnapshotAsync(Snapshots.Host("daemon0", Snapshots.Vm($"probe{Guid.NewGuid():N}", 9)), Snapshots.AgentClock, CancellationToken.None);
             return onSecond.Events.TryRead(out _);
         }, seen => seen, "the second collector's listener hears the first");
         while (onFirst.Events.TryRead(out _))
         {
         }
 
-        await first.ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock.AddSeconds(1), CancellationToken.None);
+        await first.Ingest.ApplySnapshotAsync(Snapshots.Host("daemon1", Snapshots.Vm("web1", 1)), Snapshots.AgentClock.AddSeconds(1), CancellationToken.None);
 
         var heard = await ReadUntilAsync(onSecond, e => e.VmName == "web1");
         Assert.Equal((ChangeKind.VmDefined, "daemon1"), (heard.Kind, heard.Host));
@@ -149,17 +153,17 @@ public sealed class SharedDatabaseTests : IDisposable
     [Fact]
     public async Task Raise_WhileAnotherCollectorRaisesTheSameAlert_WaitsAndCountsARepeat()
     {
-        using var store = new InventoryStore(database.Address, IntervalRules.Default);
+        using var store = new Store(database.Address, IntervalRules.Default);
         var at = Snapshots.AgentClock.ToUnixTimeMilliseconds();
-        var alert = new Alert { Rule = "ip_conflict", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(Snapshots.AgentClock), Summary = "conflict" };
+        var alert = new Alert("ip_conflict", DaemonNet.Collector.Audit.Severity.Warning, Snapshots.AgentClock.ToUnixTimeMilliseconds(), "conflict", "nothing");
         // Another collector, half-way through raising it: it holds the alert's key and has written the row, not yet committed.
         using var other = database.Open();
         using var raisingElsewhere = other.BeginTransaction();
         other.Execute(store.Database.TransactionLock!, new { LockKey = "alert ip_conflict/10.77.0.50" }, raisingElsewhere);
         other.Execute("INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES ('ip_conflict', 'ip_conflict/10.77.0.50', @At, @At, @Document)",
-            new { At = at, Document = alert.ToByteArray() }, raisingElsewhere);
+            new { At = at, Document = AlertDocument.Write(alert) }, raisingElsewhere);
 
-        var raising = Task.Run(() => store.RecordAsync(new AlertRecord([new AlertToRaise(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"])]),
+        var raising = Task.Run(() => store.Alerts.RecordAsync(new AlertBatch([AlertDocument.New(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"])]),
             CancellationToken.None));
         await Task.Delay(300);
         Assert.False(raising.IsCompleted, "the alert was raised while another collector was raising it");

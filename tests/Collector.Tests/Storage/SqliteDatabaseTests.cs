@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Answers;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Storage.Sqlite;
 using DaemonNet.Protos.V1;
@@ -32,16 +34,16 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Open_NewFile_HasTheCurrentSchemaVersionInWalMode()
     {
         var path = folder.File("collector.db");
-        using (var store = new InventoryStore(path, IntervalRules.Default))
+        using (var store = new Store(path, IntervalRules.Default))
         {
             Assert.Equal(SqliteSchema.Version, Scalar<long>(path, "PRAGMA user_version"));
             Assert.Equal("wal", Scalar<string>(path, "PRAGMA journal_mode"));
-            await store.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
+            await store.Ingest.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
         }
 
-        using var reopened = new InventoryStore(path, IntervalRules.Default);
+        using var reopened = new Store(path, IntervalRules.Default);
 
-        Assert.Single((await reopened.WhereAsync(InventoryQuery.Parse("web1"), T0, null, CancellationToken.None)).Vms);
+        Assert.Single((await reopened.Where.WhereAsync(InventoryQuery.Parse("web1"), T0, null, CancellationToken.None)).Vms);
     }
 
     [Fact]
@@ -54,7 +56,7 @@ public sealed class SqliteDatabaseTests : IDisposable
             connection.Execute("PRAGMA user_version = 99");
         }
 
-        var error = Assert.Throws<InvalidOperationException>(() => new InventoryStore(path, IntervalRules.Default));
+        var error = Assert.Throws<InvalidOperationException>(() => new Store(path, IntervalRules.Default));
 
         Assert.Contains("schema version 99, newer than this collector's", error.Message);
     }
@@ -63,9 +65,9 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task NewDatabase_FolderAndFiles_AreReadableByTheCollectorAlone()
     {
         var path = Path.Combine(folder.Path, "state", "collector.db");
-        using (var fresh = new InventoryStore(path, IntervalRules.Default))
+        using (var fresh = new Store(path, IntervalRules.Default))
         {
-            await fresh.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
+            await fresh.Ingest.ApplySnapshotAsync(Daemon1(), T0, CancellationToken.None);
 
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
             Assert.All(new[] { path, path + "-wal", path + "-shm" }, file => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file)));
@@ -79,7 +81,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         File.WriteAllBytes(path, []);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
-        using var opened = new InventoryStore(path, IntervalRules.Default);
+        using var opened = new Store(path, IntervalRules.Default);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
     }
@@ -88,9 +90,9 @@ public sealed class SqliteDatabaseTests : IDisposable
     public async Task Prune_GivesTheSpaceBackToTheFileSystem()
     {
         var path = folder.File("collector.db");
-        using (var store = new InventoryStore(path, IntervalRules.Default))
+        using (var store = new Store(path, IntervalRules.Default))
         {
-            await ShortLivedBindings.Report((snapshot, at) => store.ApplySnapshotAsync(snapshot, at, CancellationToken.None), T0);
+            await ShortLivedBindings.Report((snapshot, at) => store.Ingest.ApplySnapshotAsync(snapshot, at, CancellationToken.None), T0);
         }
         using (var checkpoint = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
@@ -98,9 +100,9 @@ public sealed class SqliteDatabaseTests : IDisposable
             checkpoint.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         var sizeBefore = new FileInfo(path).Length;
-        using var reopened = new InventoryStore(path, IntervalRules.Default);
+        using var reopened = new Store(path, IntervalRules.Default);
 
-        Assert.Equal(ShortLivedBindings.Count, await reopened.PruneAsync(T0.AddSeconds(1001), CancellationToken.None));
+        Assert.Equal(ShortLivedBindings.Count, await reopened.Retention.PruneAsync(T0.AddSeconds(1001), CancellationToken.None));
 
         Assert.True(new FileInfo(path).Length < sizeBefore / 2, $"the file should shrink: {sizeBefore} bytes before, {new FileInfo(path).Length} after");
     }

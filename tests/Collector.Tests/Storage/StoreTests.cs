@@ -10,9 +10,9 @@ public abstract class StoreTests(StoreKind kind) : IDisposable
 
     private protected TestDatabase Database => file.Database;
 
-    protected InventoryStore Store => file.Store;
+    protected Store Store => file.Store;
 
-    protected Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    protected Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.Ingest.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
     /// <summary>A value read straight from the database, beside the store.</summary>
     protected T Scalar<T>(string sql) => file.Scalar<T>(sql);

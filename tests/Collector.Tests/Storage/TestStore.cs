@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Protos.V1;
 
@@ -9,14 +10,14 @@ internal sealed class TestStore : IDisposable
     public TestStore(StoreKind kind, IntervalRules? rules = null)
     {
         Database = new TestDatabase(kind);
-        Store = new InventoryStore(Database.Address, rules ?? IntervalRules.Default);
+        Store = new Store(Database.Address, rules ?? IntervalRules.Default);
     }
 
     public TestDatabase Database { get; }
 
-    public InventoryStore Store { get; }
+    public Store Store { get; }
 
-    public Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
+    public Task Apply(HostSnapshot snapshot, DateTimeOffset at) => Store.Ingest.ApplySnapshotAsync(snapshot, at, CancellationToken.None);
 
     /// <summary>A value read straight from the database, beside the store.</summary>
     public T Scalar<T>(string sql) => Database.Scalar<T>(sql);

@@ -1,3 +1,5 @@
+using DaemonNet.Collector.Tests.Storage;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Protos.Formats;
@@ -169,20 +171,20 @@ public class TunnelTrafficTests
     {
         using var folder = new TempDirectory();
         var everyReading = new TrafficResolution(TimeSpan.Zero, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30));
-        using var store = new InventoryStore(folder.File("collector.db"), IntervalRules.Default, everyReading);
+        using var store = new Store(folder.File("collector.db"), IntervalRules.Default, everyReading);
         var start = DateTimeOffset.Parse("2026-11-01T00:00:00Z");
         ulong total = 0;
         for (var i = 0; i <= 240; i++)
         {
             var snapshot = Daemon1().WithCounters("he-ipv6", total, 0);
-            await store.ApplySnapshotAsync(snapshot, start.AddSeconds(30 * i), CancellationToken.None);
+            await store.Ingest.ApplySnapshotAsync(snapshot, start.AddSeconds(30 * i), CancellationToken.None);
             total += (ulong)(1_000 + i);
         }
         var now = start.AddSeconds(30 * 240);
-        var before = await store.TrafficAsync(null, start, CancellationToken.None);
+        var before = await store.State.TrafficAsync(null, start, CancellationToken.None);
 
-        await store.DownsampleTrafficAsync(everyReading, now, CancellationToken.None);
-        var after = await store.TrafficAsync(null, start, CancellationToken.None);
+        await store.Retention.DownsampleTrafficAsync(everyReading, now, CancellationToken.None);
+        var after = await store.State.TrafficAsync(null, start, CancellationToken.None);
 
         Assert.Equal(240, before.Count);
         Assert.Equal(before.Sum(r => r.RxBytes), after.Sum(r => r.RxBytes));

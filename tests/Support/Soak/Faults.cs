@@ -138,30 +138,14 @@ public sealed class Faults(SoakCluster cluster, GroundTruth truth, SoakSettings 
     private async Task DiskFullAsync(TimeSpan full)
     {
         var from = Now;
-        var filler = Path.Combine(cluster.Disk!, "filler");
         try
         {
-            using (var stream = File.Create(filler))
-            {
-                var block = new byte[1024 * 1024];
-                try
-                {
-                    while (true)
-                    {
-                        stream.Write(block);
-                        stream.Flush();
-                    }
-                }
-                catch (IOException)
-                {
-                    // Full.
-                }
-            }
+            cluster.Disk!.Fill();
             await Task.Delay(full);
         }
         finally
         {
-            File.Delete(filler);
+            cluster.Disk!.Drain();
         }
         await AllHostsUntilCollectorsUpAsync("disk-full", from);
     }

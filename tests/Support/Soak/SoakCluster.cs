@@ -111,7 +111,7 @@ public sealed class SoakCluster : IAsyncDisposable
     public string DatabaseForChecks { get; private set; } = "";
 
     /// <summary>The SQLite database's own small file system, which a fault fills up.</summary>
-    public string? Disk { get; private set; }
+    public SmallDisk? Disk { get; private set; }
 
     public AlertReceivers Receivers { get; private set; } = null!;
 
@@ -132,8 +132,28 @@ public sealed class SoakCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The kernel's neighbour tables are collected as one, across namespaces: past gc_thresh1 (128
+    /// entries by default) it deletes stale entries by itself, and the truth would keep an entry
+    /// the host no longer has. The soak raises the thresholds for its run and puts them back.
+    /// </summary>
+    private static readonly string[] NeighbourThresholds =
+        [.. new[] { "ipv4", "ipv6" }.SelectMany(f => new[] { 1, 2, 3 }.Select(n => $"net.{f}.neigh.default.gc_thresh{n}"))];
+
+    private readonly Dictionary<string, string> thresholdsBefore = new(StringComparer.Ordinal);
+
+    private void RaiseNeighbourThresholds()
+    {
+        foreach (var name in NeighbourThresholds)
+        {
+            thresholdsBefore[name] = Shell.Run("sysctl", "-n", name).Trim();
+            Shell.Run("sysctl", "-q", "-w", $"{name}={(name.EndsWith('1') ? 8192 : name.EndsWith('2') ? 16384 : 32768)}");
+        }
+    }
+
     private async Task StartAsync()
     {
+        RaiseNeighbourThresholds();
         Receivers = await AlertReceivers.StartAsync(Cluster.Central, IPAddress.Parse(SimulatedCluster.CollectorAddress));
         var environment = Cluster.CollectorEnvironment;
         environment["DAEMONNET_Collector__Alerts__Sinks__hook__Type"] = "webhook";
@@ -153,9 +173,8 @@ public sealed class SoakCluster : IAsyncDisposable
         }
         else
         {
-            Disk = Cluster.Folder.Folder("disk");
-            Shell.Run("mount", "-t", "tmpfs", "-o", "size=256m", "daemonnet-soak-disk", Disk);
-            Database = Path.Combine(Disk, "collector.db");
+            Disk = new SmallDisk(Cluster.Folder.Folder("disk"), "256m");
+            Database = Disk.File("collector.db");
             DatabaseForChecks = Database;
             Collectors.Add(new CollectorSlot(SimulatedCluster.CollectorPort));
         }
@@ -301,12 +320,13 @@ public sealed class SoakCluster : IAsyncDisposable
         {
             await Receivers.DisposeAsync();
         }
-        if (Disk is not null)
-        {
-            Shell.TryRun("umount", "--lazy", Disk);
-        }
+        Disk?.Dispose();
         Postgres?.Dispose();
         Cluster.Dispose();
+        foreach (var (name, value) in thresholdsBefore)
+        {
+            Shell.TryRun("sysctl", "-q", "-w", $"{name}={value}");
+        }
         stop.Dispose();
     }
 }

@@ -1,4 +1,6 @@
-using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
+using DaemonNet.Collector.Query;
 using Google.Protobuf;
 
 namespace DaemonNet.Collector.Alerting.Sinks;
@@ -9,17 +11,12 @@ public static class AlertText
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     /// <summary>The alert without its delivery state, which is the sender's business, as the HTTP API writes it.</summary>
-    public static string Json(Alert alert)
-    {
-        var document = alert.Clone();
-        document.Deliveries.Clear();
-        return Formatter.Format(document);
-    }
+    public static string Json(Alert alert) => Formatter.Format(AlertReplies.ToContract(alert with { Deliveries = [] }));
 
     public static string Severity(Severity severity) => severity switch
     {
-        Protos.V1.Severity.Critical => "critical",
-        Protos.V1.Severity.Warning => "warning",
+        Audit.Severity.Critical => "critical",
+        Audit.Severity.Warning => "warning",
         _ => "info",
     };
 
@@ -28,12 +25,12 @@ public static class AlertText
 
     /// <summary>The evidence, one line each, as <c>daemonnet audit</c> prints it.</summary>
     public static IEnumerable<string> Evidence(Alert alert) => alert.Evidence.Select(e =>
-        $"{e.Host} ({e.Source}{(e.Since is null ? "" : $" since {e.Since.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}Z")}): {e.Detail}");
+        $"{e.Host} ({e.Source}{(e.Since is { } since ? $" since {StoredTime.ToInstant(since):yyyy-MM-dd HH:mm:ss}Z" : "")}): {e.Detail}");
 
     /// <summary>The whole alert as lines of text: what a mail says.</summary>
     public static string Body(Alert alert)
     {
-        var lines = new List<string> { Headline(alert), "", $"When:     {alert.At.ToDateTimeOffset():yyyy-MM-dd HH:mm:ss}Z (collector's clock)" };
+        var lines = new List<string> { Headline(alert), "", $"When:     {StoredTime.ToInstant(alert.At):yyyy-MM-dd HH:mm:ss}Z (collector's clock)" };
         if (alert.Host.Length > 0)
         {
             lines.Add($"Host:     {alert.Host}");

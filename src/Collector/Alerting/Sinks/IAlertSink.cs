@@ -1,5 +1,3 @@
-using DaemonNet.Protos.V1;
-
 namespace DaemonNet.Collector.Alerting.Sinks;
 
 /// <summary>

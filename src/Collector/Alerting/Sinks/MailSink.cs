@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Mail;
-using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Collector.Alerting.Sinks;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using DaemonNet.Protos.V1;
+using DaemonNet.Collector.Audit;
+using DaemonNet.Collector.Facts;
 
 namespace DaemonNet.Collector.Alerting.Sinks;
 
@@ -29,7 +30,7 @@ public sealed class SyslogSink(AlertSinkOptions options) : IAlertSink
             _ => 6,
         };
         var host = Environment.MachineName is { Length: > 0 } name ? name : "-";
-        var time = alert.At.ToDateTimeOffset().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        var time = StoredTime.ToInstant(alert.At).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         var data = $"[{StructuredDataId} id=\"{alert.Id}\" rule=\"{Escape(alert.Rule)}\" severity=\"{AlertText.Severity(alert.Severity)}\" host=\"{Escape(alert.Host)}\"]";
         var text = string.Join("; ", AlertText.Evidence(alert).Prepend(alert.Summary)) + $" → {alert.Action}";
         return $"<{facility * 8 + severity}>1 {time} {host} daemonnet-collector {Environment.ProcessId} {alert.Rule} {data} {text}";

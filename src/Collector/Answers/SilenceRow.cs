@@ -1,0 +1,3 @@
+namespace DaemonNet.Collector.Answers;
+
+public sealed record SilenceRow(long HostId, long ValidFrom, long? ValidTo);

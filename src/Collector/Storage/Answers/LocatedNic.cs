@@ -1,4 +1,0 @@
-namespace DaemonNet.Collector.Storage;
-
-/// <summary>A NIC with its addresses, best evidence first.</summary>
-public sealed record LocatedNic(NicRow Nic, IReadOnlyList<BindingRow> Addresses);

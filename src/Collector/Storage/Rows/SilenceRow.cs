@@ -1,3 +1,0 @@
-namespace DaemonNet.Collector.Storage;
-
-public sealed record SilenceRow(long HostId, long ValidFrom, long? ValidTo);
