@@ -97,6 +97,7 @@ CONTROL
 
 stage daemonnet
 install -D -m 0755 "$published/cli/daemonnet" "$work/daemonnet/usr/bin/daemonnet"
+install -D -m 0755 deploy/ansible-inventory "$work/daemonnet/usr/share/daemonnet/ansible-inventory"
 completion daemonnet daemonnet
 overrides daemonnet
 build daemonnet "libc6, libssl3" "where are the club's VMs, and what are their addresses" \
@@ -131,7 +132,7 @@ unit daemonnet-collector
 conffile daemonnet-collector collector.json
 completion daemonnet-collector daemonnet-collector
 overrides daemonnet-collector
-build daemonnet-collector "libc6, libgcc-s1, libstdc++6, libssl3, adduser" "DaemonNet collector: the cluster's VM and network inventory and its history" \
+build daemonnet-collector "libc6, libgcc-s1, libstdc++6, libssl3, adduser, ieee-data" "DaemonNet collector: the cluster's VM and network inventory and its history" \
 " The collector receives the agents' snapshots, keeps the cluster's state and
  its history as intervals in SQLite, and answers the daemonnet command, an
  HTTP/JSON API and a web page. It audits the cluster, sends alerts (webhook,

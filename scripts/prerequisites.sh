@@ -3,6 +3,7 @@
 #   iproute2  - ip, for the kernel's links, addresses and neighbour tables, and network namespaces
 #   sqlite3   - not needed by DaemonNet; handy to look into the collector's database
 #   clang, zlib1g-dev - the native toolchain NativeAOT links the agent and the CLI with (scripts/publish.sh)
+#   ieee-data - the IEEE registries (MA-L, MA-M, MA-S, IAB) that name the vendor of a MAC
 # and, for the demo only (install_packages --for-demo):
 #   socat                                  - the demo's syslog receiver, which writes the alerts it gets to a file
 # and, for the tests only (install_packages --for-tests):
@@ -13,8 +14,10 @@
 #   strace                                 - shows which files the native CLI opens (tests/EndToEnd.Tests/NativeProgramsTests.cs)
 #   postgresql                             - the second store: each test process runs a throwaway cluster of its own as the
 #                                            postgres user (tests/Support/PostgresServer.cs); Debian's own cluster is not used
-#   promtool, from Debian's prometheus     - checks a real scrape of /metrics (tests/Collector.Tests/Operations); only the one
-#                                            program is taken from the package, so no Prometheus server is installed or started
+#   promtool, prometheus, from Debian's    - promtool checks a real scrape of /metrics (tests/Collector.Tests/Operations); the
+#   prometheus package                       server discovers the VMs over /v1/sd/prometheus (tests/Collector.Tests/Integrations).
+#                                            Only the two programs are taken from the package, so no service is installed or started
+#   ansible-core                           - ansible-inventory runs the shipped inventory script (tests/Collector.Tests/Integrations)
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
@@ -43,6 +46,7 @@ install_packages() {
     command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
     command -v clang >/dev/null 2>&1 || missing+=(clang)
     [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+    [ -e /usr/share/ieee-data/oui.csv ] || missing+=(ieee-data)
     if [ "${1:-}" = "--for-demo" ]; then
         command -v socat >/dev/null 2>&1 || missing+=(socat)
     fi
@@ -60,25 +64,27 @@ install_packages() {
         [ -d /usr/lib/ipxe/qemu ] || missing+=(ipxe-qemu)
         command -v dnsmasq >/dev/null 2>&1 || [ -e /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
         command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+        command -v ansible-inventory >/dev/null 2>&1 || missing+=(ansible-core)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing ${missing[*]} from Debian..."
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
-    if [ "${1:-}" = "--for-tests" ] && ! command -v promtool >/dev/null 2>&1; then
-        install_promtool
+    if [ "${1:-}" = "--for-tests" ] && ! { command -v promtool && command -v prometheus; } >/dev/null 2>&1; then
+        install_prometheus_programs
     fi
 }
 
-# promtool alone, out of Debian's prometheus package, into /usr/local/bin.
-install_promtool() {
+# promtool and the prometheus server alone, out of Debian's prometheus package, into /usr/local/bin:
+# the package itself would install and start a service.
+install_prometheus_programs() {
     local dir
     dir=$(mktemp -d)
-    echo "Installing promtool from Debian's prometheus package..."
+    echo "Installing promtool and prometheus from Debian's prometheus package..."
     (cd "$dir" && apt-get download -qq prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download -qq prometheus >/dev/null; })
-    dpkg-deb --fsys-tarfile "$dir"/prometheus_*.deb | tar -x -C "$dir" ./usr/bin/promtool
-    install -m 0755 "$dir/usr/bin/promtool" /usr/local/bin/promtool
+    dpkg-deb --fsys-tarfile "$dir"/prometheus_*.deb | tar -x -C "$dir" ./usr/bin/promtool ./usr/bin/prometheus
+    install -m 0755 "$dir/usr/bin/promtool" "$dir/usr/bin/prometheus" /usr/local/bin/
     rm -rf "$dir"
 }
 

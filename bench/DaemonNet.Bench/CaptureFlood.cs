@@ -69,7 +69,7 @@ internal sealed class CaptureFlood(int packetsPerSecond, TimeSpan duration, stri
         // One more interval, so that the agent's report after the flood has reached the collector.
         await Task.Delay(TimeSpan.FromSeconds(12));
         using var database = new SqliteConnection($"Data Source={cluster.DatabasePath};Mode=ReadOnly;Pooling=False");
-        var reported = database.ExecuteScalar<long>("SELECT count(*) FROM bindings WHERE mac = @Mac AND source = 4 AND valid_to IS NULL", new { Mac = VmMac });
+        var reported = await database.ExecuteScalarAsync<long>("SELECT count(*) FROM bindings WHERE mac = @Mac AND source = 4 AND valid_to IS NULL", new { Mac = VmMac });
 
         Console.WriteLine($"capture flood ({agentPath ?? "the Release build, JIT"}): gratuitous ARP from one VM's MAC with a new address each, {packetsPerSecond:N0}/s offered for {duration.TotalSeconds:0} s on br0");
         Console.WriteLine($"  frames sent: {sent:N0} ({sent / duration.TotalSeconds:N0}/s)");

@@ -33,7 +33,7 @@ internal sealed class ChangeLatency(int trials)
             var mac = $"52:54:00:ee:{trial / 256:x2}:{trial % 256:x2}";
             var watch = Stopwatch.StartNew();
             host.Namespace.SetNeighbour(ip, mac, "virbr0", "permanent");
-            while (connection.ExecuteScalar<long>(Visible, new { Ip = ip, Mac = mac }) == 0)
+            while (await connection.ExecuteScalarAsync<long>(Visible, new { Ip = ip, Mac = mac }) == 0)
             {
                 if (watch.Elapsed > TimeSpan.FromSeconds(30))
                 {

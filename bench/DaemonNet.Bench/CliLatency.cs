@@ -26,6 +26,7 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
             ["--ca-file", certificates.File("ca.pem"), "--cert-file", certificates.File($"{name}.pem"), "--key-file", certificates.File($"{name}-key.pem")];
         using var server = Process.Start(new ProcessStartInfo("dotnet", [collector, "--listen", $"127.0.0.1:{port}", "--db", databasePath, "--stale-after", "1000d", .. Tls("collector")])
         {
+            UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
@@ -37,9 +38,9 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
             string name, at;
             using (var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly"))
             {
-                name = connection.ExecuteScalar<string>("SELECT name FROM domains ORDER BY random() LIMIT 1")!;
-                var span = connection.QuerySingle<(long From, long To)>("SELECT min(valid_from), max(valid_from) FROM domains");
-                at = DateTimeOffset.FromUnixTimeMilliseconds((span.From + span.To) / 2).ToString("yyyy-MM-ddTHH:mm:ssZ");
+                name = (await connection.ExecuteScalarAsync<string>("SELECT name FROM domains ORDER BY random() LIMIT 1"))!;
+                var span = await connection.QuerySingleAsync<(long From, long To)>("SELECT min(valid_from), max(valid_from) FROM domains");
+                at = DateTimeOffset.FromUnixTimeMilliseconds((span.From + span.To) / 2).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
             }
             Console.WriteLine($"CLI whole process over mutual TLS, collector on {databasePath}, {runs} runs each (apphost {cli})");
             foreach (var arguments in new[] { new[] { "where", name }, ["where", name, "--at", at], ["history", name] })
@@ -50,6 +51,7 @@ internal sealed class CliLatency(string databasePath, int runs, string repositor
                     var watch = Stopwatch.StartNew();
                     using var process = Process.Start(new ProcessStartInfo(cli, [.. arguments, .. Tls("admin"), "--collector", $"https://127.0.0.1:{port}"])
                     {
+                        UseShellExecute = false,
                         RedirectStandardOutput = true,
                         RedirectStandardError = true,
                     })!;

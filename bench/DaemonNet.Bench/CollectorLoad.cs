@@ -20,6 +20,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
         var collectorPath = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
         using var collector = Process.Start(new ProcessStartInfo("dotnet", [collectorPath, "--listen", $"127.0.0.1:{port}", "--db", Path.Combine(folder, "collector.db"), "--insecure"])
         {
+            UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;

@@ -30,7 +30,7 @@ namespace DaemonNet.Bench;
 /// </summary>
 internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int queries, string databasePath)
 {
-    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-10-01T00:00:00Z");
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-10-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private const int InFlight = 64;
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
     private readonly Random random = new(42);
@@ -51,6 +51,8 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         public string Mac => $"52:54:{Number >> 24 & 255:x2}:{Number >> 16 & 255:x2}:{Number >> 8 & 255:x2}:{Number & 255:x2}";
         public string Ipv4 => Nat ? $"192.168.{122 + Address / 250 % 4}.{2 + Address % 250}" : $"10.{Number >> 16 & 255}.{Number >> 8 & 255}.{Number & 255}";
     }
+
+    private static readonly string[] CountedLinks = ["br0", "virbr0", "he-ipv6"];
 
     public async Task RunAsync()
     {
@@ -85,31 +87,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         for (var day = 0; day < days; day++)
         {
             var before = CountRows();
-            var dayStart = Start.AddDays(day);
-            var events = new List<(DateTimeOffset At, Action Change, int[] Hosts)>();
-            for (var h = 0; h < hosts; h++)
-            {
-                var host = h;
-                foreach (var vm in On(host).Where(_ => random.NextDouble() < 1.0 / 7))
-                {
-                    var at = dayStart.AddSeconds(random.Next(86_000));
-                    events.Add((at, () => vm.Running = false, [host]));
-                    events.Add((at.AddSeconds(30), () => Reboot(vm), [host]));
-                }
-                if (random.NextDouble() < 1.0 / 3)
-                {
-                    events.Add((dayStart.AddSeconds(random.Next(86_000)), () => AddVm(host), [host]));
-                }
-                if (random.NextDouble() < 1.0 / 3)
-                {
-                    events.Add((dayStart.AddSeconds(random.Next(86_000)), () => RemoveVm(host), [host]));
-                }
-                if (hosts > 1 && random.NextDouble() < 1.0 / 5 && On(host).FirstOrDefault() is { } moving)
-                {
-                    var target = (host + 1 + random.Next(hosts - 1)) % hosts;
-                    events.Add((dayStart.AddSeconds(random.Next(86_000)), () => Move(moving, target), [host, target]));
-                }
-            }
+            var events = DayOfChanges(Start.AddDays(day));
             var pending = new Queue<Task>();
             foreach (var (at, change, touched) in events.OrderBy(e => e.At))
             {
@@ -146,6 +124,36 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
         await new QueryLatency(store, databasePath, queries).RunAsync();
     }
 
+    /// <summary>One day's changes on every host, at random instants: restarts, new and removed VMs, and moves.</summary>
+    private List<(DateTimeOffset At, Action Change, int[] Hosts)> DayOfChanges(DateTimeOffset dayStart)
+    {
+        var events = new List<(DateTimeOffset At, Action Change, int[] Hosts)>();
+        for (var h = 0; h < hosts; h++)
+        {
+            var host = h;
+            foreach (var vm in On(host).Where(_ => random.NextDouble() < 1.0 / 7))
+            {
+                var at = dayStart.AddSeconds(random.Next(86_000));
+                events.Add((at, () => vm.Running = false, [host]));
+                events.Add((at.AddSeconds(30), () => Reboot(vm), [host]));
+            }
+            if (random.NextDouble() < 1.0 / 3)
+            {
+                events.Add((dayStart.AddSeconds(random.Next(86_000)), () => AddVm(host), [host]));
+            }
+            if (random.NextDouble() < 1.0 / 3)
+            {
+                events.Add((dayStart.AddSeconds(random.Next(86_000)), () => RemoveVm(host), [host]));
+            }
+            if (hosts > 1 && random.NextDouble() < 1.0 / 5 && On(host).FirstOrDefault() is { } moving)
+            {
+                var target = (host + 1 + random.Next(hosts - 1)) % hosts;
+                events.Add((dayStart.AddSeconds(random.Next(86_000)), () => Move(moving, target), [host, target]));
+            }
+        }
+        return events;
+    }
+
     /// <param name="counters">Heartbeats carry traffic counters, as real agents' do for their tunnels and bridges.</param>
     private async Task<(int Count, double Seconds, long FactRowsWritten)> MeasureHeartbeatsAsync(Store store, bool counters)
     {
@@ -163,7 +171,7 @@ internal sealed class HistoryGrowth(int hosts, int vmsPerHost, int days, int que
                 if (counters)
                 {
                     heartbeat.Counters = new CounterSample { BootId = "boot" };
-                    heartbeat.Counters.Links.Add(new[] { "br0", "virbr0", "he-ipv6" }.Select((link, i) => new LinkCounters
+                    heartbeat.Counters.Links.Add(CountedLinks.Select((link, i) => new LinkCounters
                     {
                         Link = link, Ifindex = (uint)i + 3, RxBytes = (ulong)round * 1_000_000, TxBytes = (ulong)round * 250_000, RxPackets = (ulong)round * 800, TxPackets = (ulong)round * 300,
                     }));

@@ -63,8 +63,8 @@ public class IngestWork
 
     private static HostSnapshot Snapshot(int vms)
     {
-        var now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
-        var snapshot = new HostSnapshot
+        var now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var built = new HostSnapshot
         {
             Host = new HostIdentity { Name = "daemon1", MachineId = new string('a', 32), AgentVersion = "0.1.0", Kernel = "6.1.0" },
             AgentTime = Timestamp.FromDateTimeOffset(now),
@@ -75,13 +75,13 @@ public class IngestWork
             var mac = $"52:54:00:ab:00:{vm:x2}";
             var domain = new Domain { Uuid = $"5f0c8a52-0001-4a5e-9c1e-{vm:D12}", Name = $"vm{vm:D3}", State = DomainState.Running, Persistent = true };
             domain.Nics.Add(new Nic { Mac = mac, Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0", TargetDev = $"vnet{vm}" });
-            snapshot.Domains.Add(domain);
-            snapshot.Links.Add(new Link { Name = $"vnet{vm}", Kind = "tun", Master = "virbr0", Operstate = "UNKNOWN", Mtu = 1500 });
-            snapshot.Neighbours.Add(new Neighbour { Ip = $"192.168.122.{vm + 2}", Mac = mac, Device = "virbr0", State = NeighbourState.Reachable });
-            snapshot.Neighbours.Add(new Neighbour { Ip = $"2001:db8:beef:1::{vm + 2:x}", Mac = mac, Device = "virbr0", State = NeighbourState.Stale });
-            snapshot.Leases.Add(new Lease { Ip = $"192.168.122.{vm + 2}", Mac = mac, Hostname = domain.Name, Bridge = "virbr0", Expiry = Timestamp.FromDateTimeOffset(now.AddHours(1)) });
+            built.Domains.Add(domain);
+            built.Links.Add(new Link { Name = $"vnet{vm}", Kind = "tun", Master = "virbr0", Operstate = "UNKNOWN", Mtu = 1500 });
+            built.Neighbours.Add(new Neighbour { Ip = $"192.168.122.{vm + 2}", Mac = mac, Device = "virbr0", State = NeighbourState.Reachable });
+            built.Neighbours.Add(new Neighbour { Ip = $"2001:db8:beef:1::{vm + 2:x}", Mac = mac, Device = "virbr0", State = NeighbourState.Stale });
+            built.Leases.Add(new Lease { Ip = $"192.168.122.{vm + 2}", Mac = mac, Hostname = domain.Name, Bridge = "virbr0", Expiry = Timestamp.FromDateTimeOffset(now.AddHours(1)) });
         }
-        return snapshot;
+        return built;
     }
 
     /// <summary>In the benchmark's own process: no project to generate and build, short runs.</summary>

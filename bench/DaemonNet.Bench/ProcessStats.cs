@@ -12,11 +12,11 @@ internal static class ProcessStats
     private static long StatTicks(int pid, int first, int second)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return long.Parse(fields[first]) + long.Parse(fields[second]);
+        return long.Parse(fields[first], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[second], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A memory line of /proc/PID/status (VmRSS, VmHWM) in MiB.</summary>
     public static double StatusMiB(int pid, string key) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).Single();
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024).Single();
 }

@@ -19,13 +19,13 @@ internal sealed class QueryLatency(Store store, string databasePath, int queries
     {
         string[] names, macs, ips;
         long from, to;
-        using (var connection = BenchDatabase.Open(databasePath))
+        await using (var connection = BenchDatabase.Open(databasePath))
         {
             names = connection.Query<string>("SELECT name FROM domains ORDER BY random() LIMIT 300").ToArray();
             macs = connection.Query<string>("SELECT mac FROM nics ORDER BY random() LIMIT 300").ToArray();
             ips = connection.Query<string>("SELECT ip FROM bindings ORDER BY random() LIMIT 300").ToArray();
-            (from, to) = connection.QuerySingle<(long, long)>("SELECT min(valid_from), max(valid_from) FROM domains");
-            Console.WriteLine($"queries on {databasePath}: {connection.ExecuteScalar<long>("SELECT (SELECT count(*) FROM domains) + (SELECT count(*) FROM nics) + (SELECT count(*) FROM networks) + (SELECT count(*) FROM links) + (SELECT count(*) FROM bindings)")} interval rows");
+            (from, to) = await connection.QuerySingleAsync<(long, long)>("SELECT min(valid_from), max(valid_from) FROM domains");
+            Console.WriteLine($"queries on {databasePath}: {await connection.ExecuteScalarAsync<long>("SELECT (SELECT count(*) FROM domains) + (SELECT count(*) FROM nics) + (SELECT count(*) FROM networks) + (SELECT count(*) FROM links) + (SELECT count(*) FROM bindings)")} interval rows");
         }
         var now = DateTimeOffset.FromUnixTimeMilliseconds(to).AddMinutes(1);
         foreach (var (kind, values) in new[] { ("name", names), ("MAC", macs), ("IP", ips) })

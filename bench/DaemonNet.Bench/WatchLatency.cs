@@ -20,14 +20,14 @@ internal sealed class WatchLatency(int trials)
         host.StartAgent(interval: "10s");
         await host.Agent!.WaitForOutputAsync("Connected to collector", TimeSpan.FromSeconds(60));
 
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["netns", "exec", cluster.Central.Name, Programs.Published("cli/daemonnet"), "--collector", cluster.CollectorUrl,
             .. cluster.TlsArguments("admin"), "watch", "--json"])
         {
             start.ArgumentList.Add(argument);
         }
         using var watch = Process.Start(start)!;
-        var arrivals = new ConcurrentDictionary<string, long>();
+        var arrivals = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         watch.OutputDataReceived += (_, e) =>
         {
             if (e.Data is { } line && line.Contains("WATCH_EVENT_KIND_ADDRESS_BOUND", StringComparison.Ordinal))

@@ -11,7 +11,7 @@ public static partial class DurationText
 {
     public const string AcceptedForms = "a number with a unit: 500ms, 10s, 5m, 2h, 3d, or parts like 1m30s";
 
-    [GeneratedRegex(@"^(?:(\d+(?:\.\d+)?)(ms|s|m|h|d))+$")]
+    [GeneratedRegex(@"^(?:(?<amount>\d+(?:\.\d+)?)(?<unit>ms|s|m|h|d))+$", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex Pattern();
 
     public static bool TryParse(string? text, out TimeSpan duration)
@@ -23,10 +23,10 @@ public static partial class DurationText
             return false;
         }
         var total = 0.0;
-        for (var i = 0; i < match.Groups[1].Captures.Count; i++)
+        for (var i = 0; i < match.Groups["amount"].Captures.Count; i++)
         {
-            var amount = double.Parse(match.Groups[1].Captures[i].Value, CultureInfo.InvariantCulture);
-            total += match.Groups[2].Captures[i].Value switch
+            var amount = double.Parse(match.Groups["amount"].Captures[i].Value, CultureInfo.InvariantCulture);
+            total += match.Groups["unit"].Captures[i].Value switch
             {
                 "ms" => amount,
                 "s" => amount * 1_000,

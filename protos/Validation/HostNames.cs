@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 
 namespace DaemonNet.Protos.Validation;
 
@@ -14,7 +15,7 @@ public static partial class HostNames
     public const string Rule = "letters, digits, '-' and '_' in dot-separated labels of at most 63 characters, starting with a letter or digit, at most 253 characters";
 
     // \z, not $: "$" would also match before a final newline.
-    [GeneratedRegex(@"^(?=.{1,253}\z)[A-Za-z0-9][A-Za-z0-9_-]{0,62}(?:\.[A-Za-z0-9_-]{1,63})*\z")]
+    [GeneratedRegex(@"^(?=.{1,253}\z)[A-Za-z0-9][A-Za-z0-9_-]{0,62}(?:\.[A-Za-z0-9_-]{1,63})*\z", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex Pattern();
 
     public static bool IsValid(string name) => Pattern().IsMatch(name);

@@ -13,6 +13,7 @@ var root = new RootCommand("daemonnet: where are the club's VMs, and what are th
     AuditCommand.Create(),
     WatchCommand.Create(),
     AlertsCommand.Create(),
+    InventoryCommand.Create(),
 };
 root.Options.Add(GlobalOptions.Collector);
 root.Options.Add(GlobalOptions.Json);

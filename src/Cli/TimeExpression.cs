@@ -16,7 +16,7 @@ internal static partial class TimeExpression
         "use ISO 8601 such as 2026-11-03T14:05, '2026-11-03 14:05:00+01:00' or 2026-11-03 (no zone means local time), " +
         "or a relative time such as 90s ago, 15m ago, 2h ago, 3d ago, or now";
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(?<zone>Z|[+-]\d{2}:?\d{2})?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?)?(?<zone>Z|[+-]\d{2}:?\d{2})?$", RegexOptions.IgnoreCase, RegexTimeout.Milliseconds)]
     private static partial Regex IsoPattern();
 
     public static bool TryParse(string text, DateTimeOffset now, TimeZoneInfo localZone, out DateTimeOffset instant)

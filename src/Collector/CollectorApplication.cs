@@ -8,6 +8,7 @@ using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Vendors;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
@@ -42,55 +43,88 @@ public static class CollectorApplication
         builder.Configuration
             .AddEnvironmentVariables("DAEMONNET_")
             .AddInMemoryCollection(overrides);
+        AddLogging(builder.Logging);
+        AddStore(builder.Services, builder.Configuration.GetSection(CollectorOptions.Section));
+        AddBackgroundWork(builder.Services);
+        AddEdges(builder.Services);
+        replaceServices?.Invoke(builder.Services);
+
+        var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
+        ConfigureKestrel(builder.WebHost, settings);
+
+        var app = builder.Build();
+        MapRoutes(app, settings);
+        return app;
+    }
+
+    private static void AddLogging(ILoggingBuilder logging)
+    {
         // Under systemd, journald stamps each line and reads its priority from a <N> prefix.
-        builder.Logging.ClearProviders();
+        logging.ClearProviders();
         _ = SystemdHelpers.IsSystemdService()
-            ? builder.Logging.AddSystemdConsole()
-            : builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
-        builder.Logging
+            ? logging.AddSystemdConsole()
+            : logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ssK "; });
+        logging
             // An agent that goes away is logged once by the ingest service; gRPC would add a stack trace.
             .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
-        builder.Services.AddOptions<CollectorOptions>().Bind(builder.Configuration.GetSection(CollectorOptions.Section)).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new ListeningClock(provider.GetRequiredService<TimeProvider>().GetUtcNow()));
-        builder.Services.AddHostedService<ListeningTicker>();
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules with
+    }
+
+    /// <summary>The settings, the clocks and the store with each of its roles.</summary>
+    private static void AddStore(IServiceCollection services, IConfigurationSection section)
+    {
+        services.AddOptions<CollectorOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CollectorOptions>, CollectorOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new ListeningClock(provider.GetRequiredService<TimeProvider>().GetUtcNow()));
+        services.AddHostedService<ListeningTicker>();
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Rules with
         {
             Listening = provider.GetRequiredService<ListeningClock>(),
         });
-        builder.Services.AddSingleton<ChangeFeed>();
-        builder.Services.AddSingleton(provider => new Store(
+        services.AddSingleton<ChangeFeed>();
+        services.AddSingleton(provider => new Store(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Db, provider.GetRequiredService<IntervalRules>(),
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.TrafficResolution, provider.GetRequiredService<ChangeFeed>()));
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Database);
-        builder.Services.AddSingleton<IIngestWriter>(provider => provider.GetRequiredService<Store>().Ingest);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Where);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().History);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().State);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Alerts);
-        builder.Services.AddSingleton(provider => provider.GetRequiredService<Store>().Retention);
-        builder.Services.AddHostedService<StalenessMonitor>();
-        builder.Services.AddHostedService<OtherCollectorsChanges>();
-        builder.Services.AddSingleton<DnsRecordMonitor>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<DnsRecordMonitor>());
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().Database);
+        services.AddSingleton<IIngestWriter>(provider => provider.GetRequiredService<Store>().Ingest);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().Where);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().History);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().State);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().Alerts);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().Retention);
+    }
+
+    /// <summary>The loops that run beside the questions: staleness, other collectors' changes, DNS records, alerts, retention.</summary>
+    private static void AddBackgroundWork(IServiceCollection services)
+    {
+        services.AddHostedService<StalenessMonitor>();
+        services.AddHostedService<OtherCollectorsChanges>();
+        services.AddSingleton<DnsRecordMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<DnsRecordMonitor>());
         // The dispatcher starts first: it queues what a previous run left pending before the engine raises anything new.
-        builder.Services.AddSingleton<AlertDispatcher>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
-        builder.Services.AddHostedService<AlertEngine>();
-        builder.Services.AddHostedService<RetentionService>();
-        builder.Services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
-        builder.Services.AddSingleton<CollectorMetrics>();
-        builder.Services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.Services.AddGrpcReflection();
-        builder.Services.AddSingleton<RejectionCounter>();
-        builder.Services.AddSingleton<StreamSlots>();
-        builder.Services.AddSingleton<WriteShares>();
-        builder.Services.AddSingleton(provider => new RevokedCertificates(
+        services.AddSingleton<AlertDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
+        services.AddHostedService<AlertEngine>();
+        services.AddHostedService<RetentionService>();
+    }
+
+    /// <summary>What callers meet: metrics, health, admission and the gRPC services with their HTTP routes and OpenAPI document.</summary>
+    private static void AddEdges(IServiceCollection services)
+    {
+        services.AddSingleton(_ => Prometheus.Metrics.NewCustomRegistry());
+        services.AddSingleton<CollectorMetrics>();
+        services.AddGrpcHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddGrpcReflection();
+        services.AddSingleton<RejectionCounter>();
+        services.AddSingleton<StreamSlots>();
+        services.AddSingleton<WriteShares>();
+        services.AddSingleton(provider => new MacVendors(
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.IeeeDataFolder, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new RevokedCertificates(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveRevocationFile, provider.GetRequiredService<ILogger<RevokedCertificates>>()));
-        builder.Services.AddGrpc(grpc =>
+        services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = WireLimits.MaxMessageBytes;
             // Outermost first: failures of the access checks and the handlers alike get a sentence.
@@ -99,16 +133,20 @@ public static class CollectorApplication
             grpc.Interceptors.Add<TimingInterceptor>();
         }).AddJsonTranscoding();
         // The HTTP routes' OpenAPI document, generated from the protos and their comments.
-        builder.Services.AddGrpcSwagger();
-        builder.Services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1",
+        services.AddGrpcSwagger();
+        // The plain HTTP routes (service discovery) in the same OpenAPI document.
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(swagger => swagger.SwaggerDoc("v1",
             new Microsoft.OpenApi.Models.OpenApiInfo { Title = "DaemonNet Inventory", Version = "v1", Description = "The collector's questions over HTTP with JSON replies." }));
-        replaceServices?.Invoke(builder.Services);
+    }
 
-        var settings = builder.Configuration.GetSection(CollectorOptions.Section).Get<CollectorOptions>() ?? new CollectorOptions();
+    /// <summary>Where the collector listens, with which protocols, and whose certificates it accepts.</summary>
+    private static void ConfigureKestrel(IWebHostBuilder webHost, CollectorOptions settings)
+    {
         var useTls = !settings.Insecure && settings.Tls.IsComplete;
         var authority = useTls ? settings.Tls.LoadAuthority() : null;
         var certificate = useTls ? settings.Tls.LoadCertificate() : null;
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        webHost.ConfigureKestrel(kestrel =>
         {
             // Pings find an agent that vanished without closing its connection (a cut link), so that
             // its stream ends and, with collectors that share a database, its host can move on.
@@ -142,19 +180,22 @@ public static class CollectorApplication
                 }
             });
         });
+    }
 
-        var app = builder.Build();
+    private static void MapRoutes(WebApplication app, CollectorOptions settings)
+    {
         app.UseSwagger(swagger => swagger.RouteTemplate = "openapi/{documentName}.json");
         // The read-only web page (wwwroot): plain files that ask the HTTP routes above.
         app.UseDefaultFiles();
         app.UseStaticFiles();
         MetricsEndpoint.Map(app, settings);
+        CsvResponses.Use(app);
+        PrometheusDiscovery.Map(app, settings);
         app.MapGrpcService<IngestService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<InventoryService>();
         app.MapGrpcService<AlertsService>();
-        return app;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ internal static class CollectorCommand
         command.Subcommands.Add(MigrateCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
-            var overrides = new Dictionary<string, string?>();
+            var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
             foreach (var (option, key) in Flags)
             {
                 if (result.GetValue(option) is { } value)

@@ -5,6 +5,7 @@ using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Collector.Vendors;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
@@ -37,6 +38,9 @@ public sealed class CollectorOptions
     public IPEndPoint? MetricsListenEndPoint => TryParseListen(MetricsListen, out var endPoint) ? endPoint : null;
 
     public string Db { get; set; } = "/var/lib/daemonnet/collector.db";
+
+    /// <summary>Where Debian's ieee-data package puts the IEEE registries that name the vendor of a MAC.</summary>
+    public string IeeeDataFolder { get; set; } = MacVendors.DefaultFolder;
 
     /// <summary>
     /// How long a host may be silent before it is stale: shown so, and its facts ended at its last

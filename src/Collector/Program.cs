@@ -65,7 +65,7 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
         options.Insecure ? "h2c, insecure" : "mutual TLS", store.Database.Name);
     var systemd = new SystemdNotifier();
     systemd.Notify(new ServiceState($"READY=1\nSTATUS=listening on {options.Listen}"));
-    using var stopWhenLost = store.Writer.Lost.Register(() =>
+    await using var stopWhenLost = store.Writer.Lost.Register(() =>
     {
         app.Logger.LogCritical("Lost the connection to {Database} ({Reason}); stopping, for the service manager to start the collector again",
             store.Database.Name, store.Writer.LostBecause?.Message);

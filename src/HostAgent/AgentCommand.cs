@@ -41,7 +41,7 @@ internal static class AgentCommand
         command.Options.Add(Insecure);
         command.SetAction((result, cancellationToken) =>
         {
-            var overrides = new Dictionary<string, string?>();
+            var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
             foreach (var (option, key) in Flags)
             {
                 if (result.GetValue(option) is { } value)

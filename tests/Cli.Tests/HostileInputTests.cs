@@ -17,13 +17,13 @@ public class HostileInputTests
     [Fact]
     public void TimeExpression_AnyText_NeverThrows()
     {
-        var now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
-        Typed.Sample(text => { TimeExpression.TryParse(text, now, TimeZoneInfo.Utc, out _); }, iter: 20_000);
+        var now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        Typed.Sample(text => { _ = TimeExpression.TryParse(text, now, TimeZoneInfo.Utc, out _); }, iter: 20_000);
     }
 
     [Fact]
     public void DurationText_AnyText_NeverThrows()
     {
-        Typed.Sample(text => { DurationText.TryParse(text, out _); }, iter: 20_000);
+        Typed.Sample(text => { _ = DurationText.TryParse(text, out _); }, iter: 20_000);
     }
 }

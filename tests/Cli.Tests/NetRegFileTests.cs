@@ -2,7 +2,7 @@ using DaemonNet.Tests.Support;
 
 namespace DaemonNet.Cli.Tests;
 
-public class NetRegFileTests : IDisposable
+public sealed class NetRegFileTests : IDisposable
 {
     private readonly TempDirectory folder = new();
 
@@ -28,7 +28,7 @@ public class NetRegFileTests : IDisposable
     [Fact]
     public void Read_MacColumnOnly_IsEnough()
     {
-        Assert.Equal(["52:54:00:ab:01:01"], NetRegFile.Read(Write("mac\n52:54:00:ab:01:01\n")).Select(e => e.Mac));
+        Assert.Equal(["52:54:00:ab:01:01"], NetRegFile.Read(Write("mac\n52:54:00:ab:01:01\n")).Select(e => e.Mac), StringComparer.Ordinal);
     }
 
     [Theory]

@@ -4,7 +4,7 @@ namespace DaemonNet.Cli.Tests;
 
 public class RelativeTimeTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Theory]
     [InlineData(0, "0 s ago")]

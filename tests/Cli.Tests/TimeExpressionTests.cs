@@ -2,7 +2,7 @@ namespace DaemonNet.Cli.Tests;
 
 public class TimeExpressionTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.CreateCustomTimeZone("test+1", TimeSpan.FromHours(1), "test+1", "test+1");
 
     [Theory]
@@ -21,7 +21,7 @@ public class TimeExpressionTests
     public void TryParse_AcceptedForm_GivesTheInstant(string text, string expected)
     {
         Assert.True(TimeExpression.TryParse(text, Now, Berlin, out var instant));
-        Assert.Equal(DateTimeOffset.Parse(expected), instant);
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), instant);
     }
 
     [Theory]

@@ -62,7 +62,7 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     /// <param name="realClock">Run on the system clock instead (then <see cref="Clock"/> moves nothing): for tests of how long things take.</param>
     public static Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings = null, bool realClock = false) =>
-        StartAsync(settings, realClock, new TempDirectory(), new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z")));
+        StartAsync(settings, realClock, new TempDirectory(), new FakeTimeProvider(DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Stops this collector and starts another with the same settings, database and clock: a restart.</summary>
     public async Task<CollectorServer> RestartAsync()
@@ -74,7 +74,7 @@ internal sealed class CollectorServer : IAsyncDisposable
 
     private static async Task<CollectorServer> StartAsync(Dictionary<string, string?>? settings, bool realClock, TempDirectory folder, FakeTimeProvider clock)
     {
-        var overrides = new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Collector:Listen"] = "127.0.0.1:0",
             ["Collector:Db"] = folder.File("collector.db"),

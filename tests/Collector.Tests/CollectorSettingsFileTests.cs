@@ -13,8 +13,8 @@ public class CollectorSettingsFileTests
     public async Task Create_ReadsTheSettingsFileItIsGiven_AndNoneWithout(bool given, string expected)
     {
         using var folder = new TempDirectory();
-        File.WriteAllText(folder.File("collector.json"), """{ "Collector": { "MetricsListen": "127.0.0.1:9469" } }""");
-        var overrides = new Dictionary<string, string?> { ["Collector:Db"] = folder.File("collector.db"), ["Collector:Insecure"] = "true" };
+        await File.WriteAllTextAsync(folder.File("collector.json"), """{ "Collector": { "MetricsListen": "127.0.0.1:9469" } }""");
+        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Collector:Db"] = folder.File("collector.db"), ["Collector:Insecure"] = "true" };
 
         await using var app = CollectorApplication.Create(overrides, given ? folder.File("collector.json") : null);
 

@@ -6,7 +6,7 @@ namespace DaemonNet.Collector.Tests;
 /// <summary>Snapshots as an agent would send them, built in a line or two.</summary>
 internal static class Snapshots
 {
-    public static readonly DateTimeOffset AgentClock = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    public static readonly DateTimeOffset AgentClock = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     public static HostSnapshot Host(string name, params Domain[] domains)
     {

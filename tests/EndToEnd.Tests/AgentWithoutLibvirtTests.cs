@@ -11,7 +11,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// the package looks like to the loader: the agent must keep streaming its other sources, report
 /// both libvirt failures as source errors, and keep retrying.
 /// </summary>
-public class AgentWithoutLibvirtTests : IDisposable
+public sealed class AgentWithoutLibvirtTests : IDisposable
 {
     private readonly TempDirectory folder = new();
 

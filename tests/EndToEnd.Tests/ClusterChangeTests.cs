@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace DaemonNet.EndToEnd.Tests;
 
 /// <summary>Changes on running hosts reaching the collector, each test with a cluster of its own.</summary>
-public class ClusterChangeTests : IDisposable
+public sealed class ClusterChangeTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();
 
@@ -50,7 +50,7 @@ public class ClusterChangeTests : IDisposable
         Assert.Equal(0, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon1' AND d.valid_to IS NULL"));
         Assert.Equal(1, Scalar("SELECT count(*) FROM domains d JOIN hosts h ON h.id = d.host_id WHERE h.name = 'daemon2' AND d.name = 'web9' AND d.valid_to IS NULL"));
 
-        var then = cluster.Daemonnet("where", "web9", "--at", beforeMove.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"), "--utc");
+        var then = cluster.Daemonnet("where", "web9", "--at", beforeMove.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), "--utc");
         Assert.True(then.ExitCode == 0, then.Error);
         Assert.Contains("web9 on daemon1: running", then.Output);
 

@@ -15,7 +15,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// sent only after its transaction committed.
 /// </summary>
 [Collection(HeavyTests.Name)]
-public class CrashSafetyTests : IDisposable
+public sealed class CrashSafetyTests : IDisposable
 {
     private const int Kills = 6;
     private const int Agents = 4;
@@ -52,7 +52,7 @@ public class CrashSafetyTests : IDisposable
 
         await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         Assert.Equal("ok", await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
-        var stored = (await connection.QueryAsync<string>("SELECT name FROM domains")).ToHashSet();
+        var stored = (await connection.QueryAsync<string>("SELECT name FROM domains")).ToHashSet(StringComparer.Ordinal);
         Assert.True(acknowledged.Count > Kills * Agents, $"the load should have been heavy; only {acknowledged.Count} snapshots were acknowledged");
         var lost = acknowledged.Where(name => !stored.Contains(name)).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} acknowledged snapshots are missing, e.g. {lost.FirstOrDefault()}");

@@ -120,7 +120,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
             await Task.WhenAll(agents);
         }
 
-        var stored = PostgresServer.Shared.Psql("SELECT name FROM domains", DatabaseName).Split('\n').ToHashSet();
+        var stored = PostgresServer.Shared.Psql("SELECT name FROM domains", DatabaseName).Split('\n').ToHashSet(StringComparer.Ordinal);
         var lost = acknowledged.Where(marker => !stored.Contains(marker)).ToList();
         Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged snapshots are missing, e.g. {lost.FirstOrDefault()}");
         Assert.Equal(4, Scalar("SELECT count(*) FROM hosts"));

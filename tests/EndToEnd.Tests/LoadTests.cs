@@ -10,7 +10,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// running throughout. The thousand-stream version is a benchmark (docs/BENCHMARKS.md).
 /// </summary>
 [Collection(HeavyTests.Name)]
-public class LoadTests : IDisposable
+public sealed class LoadTests : IDisposable
 {
     private readonly TempDirectory folder = new();
 

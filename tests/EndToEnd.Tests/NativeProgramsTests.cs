@@ -6,7 +6,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// The native executables that the README's install puts on hosts (scripts/publish.sh: NativeAOT
 /// agent and CLI) doing the real work: libvirt through P/Invoke, configuration binding, mutual TLS.
 /// </summary>
-public class NativeProgramsTests : IDisposable
+public sealed class NativeProgramsTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();
 
@@ -41,7 +41,7 @@ public class NativeProgramsTests : IDisposable
             Programs.Published("cli/daemonnet"), .. tls, "where", "web1"]);
         Assert.Equal(0, traced.ExitCode);
         Assert.Contains("192.168.122.45", traced.Output);
-        var opened = File.ReadAllLines(trace);
+        var opened = await File.ReadAllLinesAsync(trace);
         Assert.Contains(opened, l => l.Contains("admin-key.pem", StringComparison.Ordinal));
         Assert.DoesNotContain(opened, l => l.Contains("/etc/ssl/certs", StringComparison.Ordinal));
     }

@@ -48,9 +48,9 @@ public sealed class PackageTests : IDisposable
         var packaging = Shell.TryRun(TimeSpan.FromMinutes(5), "bash", Path.Combine(Programs.RepositoryRoot, "scripts", "package.sh"), "--from", published, folder.Path);
         Assert.True(packaging.ExitCode == 0, $"package.sh:\n{packaging.Output}\n{packaging.Error}");
         var debs = packaging.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var upstream = Regex.Match(File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "Directory.Build.props")), "<Version>(.*)</Version>").Groups[1].Value;
+        var upstream = Regex.Match(await File.ReadAllTextAsync(Path.Combine(Programs.RepositoryRoot, "Directory.Build.props")), "<Version>(.*)</Version>").Groups[1].Value;
 
-        Assert.Equal(Packages.Select(p => $"{p}_"), debs.Select(d => Path.GetFileName(d)[..(Path.GetFileName(d).IndexOf('_') + 1)]));
+        Assert.Equal(Packages.Select(p => $"{p}_"), debs.Select(d => Path.GetFileName(d)[..(Path.GetFileName(d).IndexOf('_') + 1)]), StringComparer.Ordinal);
         var lintian = Shell.TryRun(TimeSpan.FromMinutes(3), "lintian", ["--tag-display-limit", "0", .. debs]);
         Assert.True(lintian.ExitCode == 0 && !Regex.IsMatch(lintian.Output, "^[EW]: ", RegexOptions.Multiline), $"lintian:\n{lintian.Output}\n{lintian.Error}");
 
@@ -71,9 +71,9 @@ public sealed class PackageTests : IDisposable
             var exposure = double.Parse(Regex.Match(security, @"Overall exposure level for \S+: (\d+\.\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(exposure <= 3.0, $"{unit}'s exposure rose to {exposure}:\n{security}");
         }
-        Assert.Contains("where", Completions("daemonnet wh").Split('\n'));
-        Assert.Contains("backup", Completions("daemonnet-collector ba").Split('\n'));
-        Assert.Contains("--guest-agent", Completions("daemonnet-agent --gu").Split('\n'));
+        Assert.Contains("where", Completions("daemonnet wh").Split('\n'), StringComparer.Ordinal);
+        Assert.Contains("backup", Completions("daemonnet-collector ba").Split('\n'), StringComparer.Ordinal);
+        Assert.Contains("--guest-agent", Completions("daemonnet-agent --gu").Split('\n'), StringComparer.Ordinal);
 
         // The installed collector, as its unit runs it: the system user, the packaged settings (metrics on 127.0.0.1:9469).
         var port = LoopbackPort.Free();

@@ -10,7 +10,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// it says so; the native agent says so only with its first snapshot built (its status line counts
 /// what the snapshot holds), even while the collector cannot be reached.
 /// </summary>
-public class ReadinessTests : IDisposable
+public sealed class ReadinessTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly TempDirectory folder = new();
@@ -52,7 +52,7 @@ public class ReadinessTests : IDisposable
 
         Assert.True(ready is not null, $"no message within {Patience}; output:\n{agent.Output}");
         var lines = ready.Split('\n');
-        Assert.Contains("READY=1", lines);
+        Assert.Contains("READY=1", lines, StringComparer.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("STATUS=2 VMs, ", StringComparison.Ordinal));
     }
 }

@@ -18,7 +18,7 @@ public sealed class RealLibvirtFixture : IDisposable
 /// interval is five minutes, so what arrives sooner came by an event: the kernel's, a lease file's
 /// or libvirt's. Each test uses guests of its own.
 /// </summary>
-public class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDisposable
+public sealed class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDisposable
 {
     private const string HostName = "real1";
     private static readonly TimeSpan BootPatience = TimeSpan.FromSeconds(90);
@@ -95,7 +95,7 @@ public class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDisposable
         var (_, byName, _) = await UntilAsync(["where", libvirt.Vm(1)], $"{ip1} ");
         var (_, byIp, _) = await UntilAsync(["where", ip1], $"{libvirt.Vm(1)} on {HostName}: running");
         // Item 1: dnsmasq writes "expiry-time": 0 for an infinite lease; it is a lease that never ends, not one that ended in 1970.
-        Assert.Contains($"\"expiry-time\": 0", File.ReadAllText(libvirt.LeaseFile));
+        Assert.Contains($"\"expiry-time\": 0", await File.ReadAllTextAsync(libvirt.LeaseFile));
         await UntilAsync(["where", libvirt.Vm(RealLibvirtHost.InfiniteLeaseGuest)], "lease never ends");
         await UntilAsync(["where", libvirt.InfiniteLeaseIp], $"{libvirt.Vm(RealLibvirtHost.InfiniteLeaseGuest)} on {HostName}");
 
@@ -125,7 +125,7 @@ public class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDisposable
         RealLibvirtHost.Virsh("start", libvirt.Vm(number));
         await UntilAsync(["where", libvirt.Vm(number)], $"{libvirt.Vm(number)} on {HostName}: running");
 
-        Assert.NotEqual(firstTap, libvirt.TapOf(number));
+        Assert.NotEqual(firstTap, libvirt.TapOf(number), StringComparer.Ordinal);
         var history = Daemonnet("history", libvirt.Vm(number));
         Assert.True(history.ExitCode == 0, history.Error);
         Assert.Single(history.Output.Split('\n'), line => line.Contains($"NIC {libvirt.Mac(number)}", StringComparison.Ordinal));

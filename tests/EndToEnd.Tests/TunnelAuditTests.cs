@@ -7,7 +7,7 @@ namespace DaemonNet.EndToEnd.Tests;
 /// kernel has no sit module, so the HE tunnel that daemon1's interfaces file configures is
 /// missing, and a vxlan between daemon1 and daemon2 stands in for a running tunnel.
 /// </summary>
-public class TunnelAuditTests : IDisposable
+public sealed class TunnelAuditTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();
 
@@ -20,7 +20,7 @@ public class TunnelAuditTests : IDisposable
             "--traffic-sample-every", "0s");
         var daemon1 = cluster.AddHost(1);
         var daemon2 = cluster.AddHost(2);
-        File.AppendAllText(daemon1.InterfacesFile, """
+        await File.AppendAllTextAsync(daemon1.InterfacesFile, """
 
             # Hurricane Electric tunnel broker
             auto he-ipv6
@@ -32,7 +32,7 @@ public class TunnelAuditTests : IDisposable
                 ttl 255
                 gateway 2001:470:1f0a:a6f::1
             """);
-        File.AppendAllText(daemon2.InterfacesFile, """
+        await File.AppendAllTextAsync(daemon2.InterfacesFile, """
 
             auto vx0
             iface vx0 inet tunnel
@@ -66,7 +66,7 @@ public class TunnelAuditTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal("", error);
         Assert.Matches(@"he-ipv6\s+v4tunnel\s+10\.99\.0\.11 → 216\.66\.80\.26\s+-\s+absent", output);
-        var line = Array.IndexOf(File.ReadAllLines(cluster.Hosts[0].InterfacesFile), "iface he-ipv6 inet6 v4tunnel") + 1;
+        var line = Array.IndexOf(await File.ReadAllLinesAsync(cluster.Hosts[0].InterfacesFile), "iface he-ipv6 inet6 v4tunnel") + 1;
         Assert.Contains($"configured at {cluster.Hosts[0].InterfacesFile}:{line} but missing", output);
         Assert.Matches(@"vx0\s+vxlan\s+10\.99\.0\.11 → 10\.99\.0\.12\s+2001:db8:beef:99::1/64, routed 2001:db8:beef:1::/64\s+up", output);
         Assert.Contains("not in the interfaces file", output);
@@ -86,7 +86,7 @@ public class TunnelAuditTests : IDisposable
     {
         var (_, daemon2) = await StartAsync();
         var netreg = cluster.Folder.File("netreg.csv");
-        File.WriteAllText(netreg, "hostname,mac,owner\nweb2,52:54:00:AB:02:01,club\n");
+        await File.WriteAllTextAsync(netreg, "hostname,mac,owner\nweb2,52:54:00:AB:02:01,club\n");
         var (exitCode, output, _) = await Eventually.HoldsAsync(() =>
             {
                 daemon2.Namespace.SendUdp("10.210.0.1", 10, 1000);
@@ -114,7 +114,7 @@ public class TunnelAuditTests : IDisposable
     {
         await cluster.StartCollectorAsync();
         var netreg = cluster.Folder.File("netreg.csv");
-        File.WriteAllText(netreg, "mac,hostname\n52:54:00:ab:01:01,web1\nnot-a-mac,web2\n");
+        await File.WriteAllTextAsync(netreg, "mac,hostname\n52:54:00:ab:01:01,web1\nnot-a-mac,web2\n");
 
         var (exitCode, _, error) = cluster.Daemonnet("audit", "--netreg", netreg);
 

@@ -4,7 +4,7 @@ using DaemonNet.Tests.Support;
 namespace DaemonNet.EndToEnd.Tests;
 
 /// <summary><c>where --wait</c> and <c>watch</c> as people use them, against real agents in namespaces.</summary>
-public class WatchTests : IDisposable
+public sealed class WatchTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace DaemonNet.HostAgent.Tests;
 
-public class HostSnapshotBuilderTests : IDisposable
+public sealed class HostSnapshotBuilderTests : IDisposable
 {
     private readonly TempDirectory folder = new();
 
@@ -100,7 +100,7 @@ public class HostSnapshotBuilderTests : IDisposable
         // Found by the soak: a lease that ran out stayed in every snapshot (the file still lists
         // it), so nothing changed, and its interval stayed open until the host next changed.
         var leases = folder.Folder("leases");
-        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         DnsmasqStatusFile.Write(leases, "virbr0", ("192.168.122.45", "52:54:00:aa:00:01", "web1", clock.Now.AddSeconds(30)),
             ("192.168.122.46", "52:54:00:aa:00:02", "db1", DateTimeOffset.UnixEpoch));
         var builder = Builder($"test://{folder.File("missing.xml")}", leases, clock);
@@ -109,9 +109,9 @@ public class HostSnapshotBuilderTests : IDisposable
         clock.Now += TimeSpan.FromSeconds(30);
         var after = await builder.BuildAsync(CancellationToken.None);
 
-        Assert.Equal(["192.168.122.45", "192.168.122.46"], before.Leases.Select(l => l.Ip));
-        Assert.Equal(["192.168.122.46"], after.Leases.Select(l => l.Ip));
-        Assert.NotEqual(ContentHash.Of(before), ContentHash.Of(after));
+        Assert.Equal(["192.168.122.45", "192.168.122.46"], before.Leases.Select(l => l.Ip), StringComparer.Ordinal);
+        Assert.Equal(["192.168.122.46"], after.Leases.Select(l => l.Ip), StringComparer.Ordinal);
+        Assert.NotEqual(ContentHash.Of(before), ContentHash.Of(after), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public class HostSnapshotBuilderTests : IDisposable
             .Domain("b", "5f0c8a52-1111-4a5e-9c1e-00000000000b", running: true)
             .Domain("a", "5f0c8a52-1111-4a5e-9c1e-00000000000a", running: true);
         node.Write();
-        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:05:00Z"));
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-03T14:05:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var builder = Builder(node.Uri, folder.Folder("leases"), clock);
 
         var first = await builder.BuildAsync(CancellationToken.None);
@@ -132,8 +132,8 @@ public class HostSnapshotBuilderTests : IDisposable
 
         Assert.NotEqual(first.AgentTime, second.AgentTime);
         Assert.Equal(ContentHash.Of(first), ContentHash.Of(second));
-        Assert.NotEqual(ContentHash.Of(first), ContentHash.Of(changed));
-        Assert.Equal(["a", "b"], first.Domains.Select(d => d.Name));
+        Assert.NotEqual(ContentHash.Of(first), ContentHash.Of(changed), StringComparer.Ordinal);
+        Assert.Equal(["a", "b"], first.Domains.Select(d => d.Name), StringComparer.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ public static class DnsmasqStatusFile
 {
     public static void Write(string directory, string bridge, params (string Ip, string Mac, string Hostname, DateTimeOffset Expiry)[] leases)
     {
-        var entries = leases.Select(l => new Dictionary<string, object>
+        var entries = leases.Select(l => new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["ip-address"] = l.Ip,
             ["mac-address"] = l.Mac,

@@ -41,6 +41,17 @@ public sealed class LibvirtTestNode(string path, int hostNumber)
         return this;
     }
 
+    /// <summary>
+    /// Gives the domain added last what a member writes: a title, a description, and DaemonNet's
+    /// metadata element with an owner and tags, as <c>virsh desc</c> and <c>virsh metadata</c> leave them.
+    /// </summary>
+    public LibvirtTestNode WithLabels(string title, string description, string owner, params string[] tags)
+    {
+        var metadata = $"<dn:vm xmlns:dn='urn:daemonnet:vm:1'><dn:owner>{owner}</dn:owner>{string.Concat(tags.Select(t => $"<dn:tag>{t}</dn:tag>"))}</dn:vm>";
+        domains[^1] = domains[^1].Replace("<memory>", $"<title>{title}</title><description>{description}</description><metadata>{metadata}</metadata><memory>", StringComparison.Ordinal);
+        return this;
+    }
+
     public LibvirtTestNode Clear()
     {
         domains.Clear();

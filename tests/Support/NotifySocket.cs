@@ -21,7 +21,7 @@ public sealed class NotifySocket : IDisposable
 
     public string Path { get; }
 
-    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path };
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = Path };
 
     /// <summary>The next message, or null when none arrives in time.</summary>
     public string? Next(TimeSpan timeout) => inbox.Next(timeout);

@@ -36,12 +36,13 @@ public sealed class RunningProgram : IDisposable
         {
             await process.WaitForExitAsync(patience.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            throw new TimeoutException($"the program did not end within {timeout.TotalSeconds} s; output:\n{Output}");
+            throw new TimeoutException($"the program did not end within {timeout.TotalSeconds} s; output:\n{Output}", e);
         }
+
         // The exit is known before the last output lines are: WaitForExit without a timeout drains them.
-        process.WaitForExit();
+        await process.WaitForExitAsync();
         return process.ExitCode;
     }
 
@@ -53,6 +54,7 @@ public sealed class RunningProgram : IDisposable
         string[] command = [.. inNamespace is null ? [] : new[] { "ip", "netns", "exec", inNamespace.Name }, .. program.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", program] : new[] { program }];
         var start = new ProcessStartInfo(command[0])
         {
+            UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -64,7 +66,7 @@ public sealed class RunningProgram : IDisposable
         {
             start.ArgumentList.Add(argument);
         }
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>(StringComparer.Ordinal))
         {
             start.Environment[name] = value;
         }

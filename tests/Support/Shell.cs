@@ -21,7 +21,7 @@ public static class Shell
     /// <summary>As <see cref="TryRun(string, string[])"/>, for a command known to take longer (building packages).</summary>
     public static (int ExitCode, string Output, string Error) TryRun(TimeSpan patience, string file, params string[] arguments)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -30,6 +30,7 @@ internal sealed class AlertsCommand
             $"Show the recent alerts and their delivery to the sinks. Alerts: {string.Join(", ", AlertRules.All.Select(r => r.Name))}");
         command.Options.Add(Since);
         command.Options.Add(Limit);
+        CsvOutput.OfferOn(command);
         command.SetAction(ListAsync);
         var test = new Command("test", "Send a test alert to one sink now, and say whether it arrived");
         test.Arguments.Add(Sink);
@@ -58,6 +59,10 @@ internal sealed class AlertsCommand
                 if (parse.GetValue(GlobalOptions.Json))
                 {
                     Console.Out.WriteLine(ContractText.Json(reply));
+                }
+                else if (CsvOutput.Wanted(parse))
+                {
+                    CsvOutput.Write(reply);
                 }
                 else
                 {

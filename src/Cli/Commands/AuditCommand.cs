@@ -32,6 +32,7 @@ internal sealed class AuditCommand
             "Check the cluster for conflicts: duplicate MACs and IPs, VMs on two hosts, IPv6 prefixes, tunnels, silent hosts, NetReg (audit --help lists the rules)");
         command.Options.Add(MinSeverity);
         command.Options.Add(NetReg);
+        CsvOutput.OfferOn(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -60,16 +61,20 @@ internal sealed class AuditCommand
         };
         var utc = parse.GetValue(GlobalOptions.Utc);
         return await Question.AskAsync(parse, (inventory, options) => inventory.AuditAsync(request, options),
-            (reply, json) => Print(reply, threshold, json, utc), cancellationToken);
+            (reply, json) => Print(reply, threshold, json, CsvOutput.Wanted(parse), utc), cancellationToken);
     }
 
-    private static int Print(AuditReply reply, Severity threshold, bool json, bool utc)
+    private static int Print(AuditReply reply, Severity threshold, bool json, bool csv, bool utc)
     {
         var shown = new AuditReply { CollectorTime = reply.CollectorTime };
         shown.Findings.Add(reply.Findings.Where(f => f.Severity >= threshold));
         if (json)
         {
             Console.Out.WriteLine(ContractText.Json(shown));
+        }
+        else if (csv)
+        {
+            CsvOutput.Write(shown);
         }
         else
         {

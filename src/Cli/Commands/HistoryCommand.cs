@@ -27,6 +27,7 @@ internal sealed class HistoryCommand
         command.Arguments.Add(Query);
         command.Options.Add(Since);
         command.Options.Add(Until);
+        CsvOutput.OfferOn(command);
         command.SetAction(RunAsync);
         return command;
     }

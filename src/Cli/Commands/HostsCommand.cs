@@ -10,6 +10,7 @@ internal sealed class HostsCommand
     public static Command Create()
     {
         var command = new Command("hosts", "List the hosts, their agents and their last report");
+        CsvOutput.OfferOn(command);
         command.SetAction(RunAsync);
         return command;
     }

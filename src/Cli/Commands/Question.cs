@@ -14,7 +14,7 @@ namespace DaemonNet.Cli.Commands;
 internal static class Question
 {
     /// <summary>
-    /// Asks, then prints: with --json the reply as JSON; an empty answer is a sentence on stderr
+    /// Asks, then prints: with --json the reply as JSON, with --csv its table; an empty answer is a sentence on stderr
     /// (<paramref name="nothingMatched"/> returns it, or null when there is an answer) and exit 1;
     /// otherwise the text and exit 0.
     /// </summary>
@@ -23,16 +23,21 @@ internal static class Question
         where TReply : IMessage =>
         AskAsync(parse, ask, (reply, json) =>
         {
+            var csv = CsvOutput.Wanted(parse);
             if (json)
             {
                 Console.Out.WriteLine(ContractText.Json(reply));
+            }
+            else if (csv)
+            {
+                CsvOutput.Write(reply);
             }
             if (nothingMatched(reply) is { } sentence)
             {
                 Console.Error.WriteLine(sentence);
                 return ExitCodes.NothingMatched;
             }
-            if (!json)
+            if (!json && !csv)
             {
                 writeHuman(Console.Out, reply);
             }

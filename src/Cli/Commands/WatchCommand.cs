@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DaemonNet.Cli.Output;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Grpc.Core;
 
@@ -71,9 +72,9 @@ internal sealed class WatchCommand
         var vm = e.VmName.Length > 0 ? e.VmName : e.VmUuid;
         var what = e.Kind switch
         {
-            WatchEventKind.VmDefined => $"{vm} defined: {ContractText.State(e.State)}",
+            WatchEventKind.VmDefined => $"{vm} defined: {DomainStates.Describe(e.State)}",
             WatchEventKind.VmUndefined => $"{vm} undefined",
-            WatchEventKind.VmChanged => $"{vm} now {ContractText.State(e.State)}",
+            WatchEventKind.VmChanged => $"{vm} now {DomainStates.Describe(e.State)}",
             WatchEventKind.NicAdded => $"{vm} NIC {e.Mac} added on {ContractText.Attachment(e.Nic)}",
             WatchEventKind.NicRemoved => $"{vm} NIC {e.Mac} removed from {ContractText.Attachment(e.Nic)}",
             WatchEventKind.AddressBound => $"{e.Address.Ip} bound to {e.Mac}{(vm.Length > 0 ? $" ({vm})" : "")} by {ContractText.Source(e.Address)}",

@@ -3,14 +3,14 @@ using DaemonNet.Cli.Output;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace DaemonNet.Cli.Commands;
 
 /// <summary>
 /// <c>daemonnet where QUERY [--at TIME]</c>: the host, state, NICs and addresses of every VM that
-/// matches, now or as things stood at an instant. With <c>--wait</c> it waits, on the collector's
-/// Watch stream, until the VM exists and has an address (of <c>--family</c>, if given): the
-/// moment after virt-install.
+/// matches, now or as things stood at an instant. With <c>--wait</c> the collector waits until
+/// the VM exists and has an address (of <c>--family</c>, if given): the moment after virt-install.
 /// </summary>
 internal sealed class WhereCommand
 {
@@ -92,8 +92,8 @@ internal sealed class WhereCommand
     }
 
     /// <summary>
-    /// Watches the query and asks again at each change, until the answer has what is waited for;
-    /// then prints it as a plain where would. On timeout, says what was last seen and exits 1.
+    /// Asks the collector to wait (it answers again at each change it sees for the query) and
+    /// prints the answer as a plain where would. On timeout, says what was last seen and exits 1.
     /// </summary>
     private static async Task<int> WaitAsync(ParseResult parse, string query, TimeSpan timeout, string? family, CancellationToken cancellationToken)
     {
@@ -102,62 +102,37 @@ internal sealed class WhereCommand
         {
             return ExitCodes.UsageError;
         }
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        var request = new WhereRequest { Query = query };
-        WhereReply? seen = null;
+        var request = new WhereRequest { Query = query, Wait = DurationText.Format(timeout), Family = family ?? "" };
+        // The collector ends the wait itself; this deadline only catches a collector that never answers.
+        var deadline = CollectorConnection.Deadline + timeout;
         var utc = parse.GetValue(GlobalOptions.Utc);
         return await connection.RunAsync(async inventory =>
         {
-            await WatchStream.FollowAsync(inventory, query, async e =>
+            try
             {
-                seen = e.Kind == WatchEventKind.Current ? e.Current
-                    : await inventory.WhereAsync(request, deadline: CollectorConnection.Deadline, cancellationToken: deadline.Token);
-                return !HasWhatIsWaitedFor(seen, family);
-            }, deadline.Token);
-            return seen;
-        }, reply =>
-        {
-            if (reply is not null && HasWhatIsWaitedFor(reply, family))
-            {
-                if (parse.GetValue(GlobalOptions.Json))
-                {
-                    Console.Out.WriteLine(ContractText.Json(reply));
-                }
-                else
-                {
-                    WriteHuman(Console.Out, reply, request, utc);
-                }
-                return ExitCodes.Found;
+                return (Reply: await inventory.WhereAsync(request, deadline: deadline, cancellationToken: cancellationToken), TimedOut: "");
             }
-            Console.Error.WriteLine(WhatWasSeen(reply, query, family, timeout));
-            return ExitCodes.NothingMatched;
+            catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded && DateTime.UtcNow < deadline)
+            {
+                return (Reply: new WhereReply(), TimedOut: e.Status.Detail);
+            }
+        }, answer =>
+        {
+            if (answer.TimedOut.Length > 0)
+            {
+                Console.Error.WriteLine($"daemonnet: {answer.TimedOut}.");
+                return ExitCodes.NothingMatched;
+            }
+            if (parse.GetValue(GlobalOptions.Json))
+            {
+                Console.Out.WriteLine(ContractText.Json(answer.Reply));
+            }
+            else
+            {
+                WriteHuman(Console.Out, answer.Reply, request, utc);
+            }
+            return ExitCodes.Found;
         });
-    }
-
-    private static IEnumerable<AddressEvidence> CurrentAddresses(VmLocation vm) => vm.Nics.SelectMany(n => n.Addresses).Where(a => !a.OutlivesVm);
-
-    private static bool IsOfFamily(AddressEvidence address, string? family) =>
-        family is null || (family == "inet6") == address.Ip.Contains(':');
-
-    private static bool HasWhatIsWaitedFor(WhereReply reply, string? family) =>
-        reply.Vms.Any(vm => CurrentAddresses(vm).Any(a => IsOfFamily(a, family)));
-
-    private static string WhatWasSeen(WhereReply? reply, string query, string? family, TimeSpan timeout)
-    {
-        var waited = $"daemonnet: waited {DurationText.Format(timeout)}";
-        var wanted = family switch { "inet" => "an IPv4 address", "inet6" => "an IPv6 address", _ => "an address" };
-        if (reply is null || reply.Vms.Count == 0)
-        {
-            return $"{waited}: no VM matching '{query}' was defined on any host.";
-        }
-        var vms = string.Join("; ", reply.Vms.Select(vm =>
-        {
-            var addresses = CurrentAddresses(vm).Select(a => a.Ip).ToList();
-            return $"{vm.Name} on {vm.Host.Name} is {ContractText.State(vm.State)} with "
-                + (addresses.Count == 0 ? "no address seen" : string.Join(", ", addresses));
-        }));
-        return $"{waited} for {wanted} of '{query}': {vms}.";
     }
 
     public static string NothingMatched(WhereReply reply, WhereRequest request, bool utc)
@@ -211,7 +186,11 @@ internal sealed class WhereCommand
 
     private static void WriteVm(TextWriter writer, VmLocation vm, DateTimeOffset now, bool historical, bool utc)
     {
-        writer.WriteLine($"{vm.Name} on {vm.Host.Name}: {ContractText.State(vm.State)} since {RelativeTime.Absolute(vm.Since.ToDateTimeOffset(), utc)}  (uuid {vm.Uuid})");
+        writer.WriteLine($"{vm.Name} on {vm.Host.Name}: {DomainStates.Describe(vm.State)} since {RelativeTime.Absolute(vm.Since.ToDateTimeOffset(), utc)}  (uuid {vm.Uuid})");
+        if (ContractText.Labels(vm) is { Length: > 0 } labels)
+        {
+            writer.WriteLine($"  {labels}");
+        }
         if (vm.Host.Stale && !historical)
         {
             var lastReport = vm.Host.LastReport.ToDateTimeOffset();

@@ -1,3 +1,4 @@
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 using Google.Protobuf;
 
@@ -15,19 +16,6 @@ internal static class ContractText
     /// <summary>One JSON object on one line, for streams read line by line (<c>watch --json</c>).</summary>
     public static string JsonLine(IMessage message) => JsonLineFormat.Format(message);
 
-    public static string State(DomainState state) => state switch
-    {
-        DomainState.Running => "running",
-        DomainState.Blocked => "blocked",
-        DomainState.Paused => "paused",
-        DomainState.Shutdown => "shutting down",
-        DomainState.Shutoff => "shut off",
-        DomainState.Crashed => "crashed",
-        DomainState.Pmsuspended => "suspended",
-        _ => "unknown",
-    };
-
-    /// <summary>Where a NIC is attached: "nat-bridge (virbr0)", "bridge br0", "direct eth0".</summary>
     /// <summary>
     /// What a NIC without evidence shows. A macvtap (direct) or passed-through NIC carries traffic
     /// the host's stack never sees: no neighbour entry or lease can appear for it, so its address is
@@ -36,6 +24,7 @@ internal static class ContractText
     public static string NoAddress(Nic nic) =>
         nic.Kind is NicKind.Direct or NicKind.Other ? "not observable from the host" : "no address seen";
 
+    /// <summary>Where a NIC is attached: "nat-bridge (virbr0)", "bridge br0", "direct eth0".</summary>
     public static string Attachment(Nic nic) => nic.Kind switch
     {
         NicKind.Network => nic.Bridge.Length > 0 ? $"{nic.Network} ({nic.Bridge})" : nic.Network,
@@ -44,10 +33,22 @@ internal static class ContractText
         _ => nic.Bridge.Length > 0 ? nic.Bridge : "-",
     };
 
+    /// <summary>What members wrote about a VM, in a line: "owner alice · tags web, db · Alice's web server: the club site".</summary>
+    public static string Labels(VmLocation vm)
+    {
+        var title = string.Join(": ", new[] { vm.Title, vm.Description }.Where(t => t.Length > 0));
+        return string.Join(" · ", new[]
+        {
+            vm.Owner.Length > 0 ? $"owner {vm.Owner}" : "",
+            vm.Tags.Count > 0 ? $"tags {string.Join(", ", vm.Tags)}" : "",
+            title,
+        }.Where(part => part.Length > 0));
+    }
+
     /// <summary>What held in a span of history, in a line.</summary>
     public static string Describe(HistoryEntry entry) => entry.Kind switch
     {
-        HistoryKind.Placement => $"{entry.VmName} {State(entry.State)} (uuid {entry.VmUuid})",
+        HistoryKind.Placement => $"{entry.VmName} {DomainStates.Describe(entry.State)} (uuid {entry.VmUuid})",
         HistoryKind.Nic => $"{(entry.VmName.Length > 0 ? entry.VmName : entry.VmUuid)} NIC {entry.Nic.Mac} on {Attachment(entry.Nic)}",
         HistoryKind.Address => $"{entry.Address.Ip} held by {entry.Mac} ({Source(entry.Address)})",
         HistoryKind.Silence => "host silent: nothing is known of it",

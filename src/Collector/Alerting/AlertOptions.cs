@@ -100,5 +100,5 @@ public sealed class AlertRuleOptions
         _ => null,
     };
 
-    public bool Covers(string kind) => When.Count == 0 ? AlertRules.OnByDefault.Contains(kind) : When.Contains(kind);
+    public bool Covers(string kind) => When.Count == 0 ? AlertRules.OnByDefault.Contains(kind, StringComparer.Ordinal) : When.Contains(kind);
 }

@@ -26,7 +26,7 @@ public static class ConditionAlerts
         {
             var key = $"finding|{finding.Rule}|{finding.Severity}|{string.Join('|', finding.Objects)}";
             var rule = finding.Rule == AuditRules.TunnelNearLimit && finding.Severity == Severity.Critical ? AlertRules.TunnelOverLimit : AlertRules.FindingStarted;
-            var hostsInvolved = finding.Evidence.Select(e => e.Host).Distinct().ToList();
+            var hostsInvolved = finding.Evidence.Select(e => e.Host).Distinct(StringComparer.Ordinal).ToList();
             var alert = new Alert(rule, finding.Severity, at, finding.Summary, finding.Action)
             {
                 Finding = finding, Host = hostsInvolved.Count == 1 ? hostsInvolved[0] : "", Objects = finding.Objects, Evidence = finding.Evidence,
@@ -43,7 +43,7 @@ public static class ConditionAlerts
             {
                 Host = host.Name, Objects = [host.Name], Evidence = [new EvidenceItem(host.Name, "collector", host.LastReport, "its last report")],
             };
-            conditions[key] = new AlertCandidate(alert, key, new HashSet<string>());
+            conditions[key] = new AlertCandidate(alert, key, new HashSet<string>(StringComparer.Ordinal));
         }
         return conditions;
     }

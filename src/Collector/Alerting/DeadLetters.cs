@@ -15,7 +15,7 @@ public sealed class DeadLetters(string path)
 
     public void Write(string sink, string reason, Alert alert, DateTimeOffset at)
     {
-        var line = JsonSerializer.Serialize(new Dictionary<string, object>
+        var line = JsonSerializer.Serialize(new Dictionary<string, object>(StringComparer.Ordinal)
         {
             ["at"] = at.ToString("O"),
             ["sink"] = sink,

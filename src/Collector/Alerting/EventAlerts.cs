@@ -134,7 +134,7 @@ public sealed class EventAlerts(IAlertStore store, AlertRouting routing, IReadOn
     private static AlertCandidate Build(string rule, Severity severity, ChangeEvent e, string summary, string action, IEnumerable<string> objects,
         EvidenceItem evidence, HashSet<string> networks, string? subject = null)
     {
-        var alert = new Alert(rule, severity, e.At, summary, action) { Host = e.Host, Evidence = [evidence], Objects = [.. objects.Where(o => o.Length > 0).Distinct()] };
+        var alert = new Alert(rule, severity, e.At, summary, action) { Host = e.Host, Evidence = [evidence], Objects = [.. objects.Where(o => o.Length > 0).Distinct(StringComparer.Ordinal)] };
         return new AlertCandidate(alert, $"{rule}|{subject ?? alert.Objects[0]}", networks);
     }
 

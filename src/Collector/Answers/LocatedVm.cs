@@ -1,4 +1,4 @@
 namespace DaemonNet.Collector.Answers;
 
-/// <summary>A VM as an answer shows it: its host, its domain and its NICs with their addresses.</summary>
-public sealed record LocatedVm(HostRow Host, DomainRow Domain, IReadOnlyList<LocatedNic> Nics);
+/// <summary>A VM as an answer shows it: its host, its domain, its labels (when it has any) and its NICs with their addresses.</summary>
+public sealed record LocatedVm(HostRow Host, DomainRow Domain, LabelRow? Labels, IReadOnlyList<LocatedNic> Nics);

@@ -7,5 +7,8 @@ namespace DaemonNet.Collector.Answers;
 /// </param>
 public sealed record WhereResult(IReadOnlyList<LocatedVm> Vms, IReadOnlyList<BoundWithoutVm> Unowned);
 
-/// <summary>A MAC (with the host whose table showed it) or an address bound to what a question asked about, where no VM has the MAC.</summary>
-public sealed record BoundWithoutVm(string Value, string Host);
+/// <summary>
+/// A MAC or an address bound to what a question asked about, where no VM has the MAC, with the
+/// host whose table showed it and the device it was seen on there.
+/// </summary>
+public sealed record BoundWithoutVm(string Value, string Host, string Device);

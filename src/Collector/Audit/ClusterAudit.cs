@@ -38,7 +38,7 @@ public sealed class ClusterAudit
         live = state.Hosts.Where(h => !silent(h)).ToDictionary(h => h.Id);
         names = state.Hosts.ToDictionary(h => h.Id, h => h.Name);
         domains = state.Domains.GroupBy(d => (d.HostId, d.Uuid)).ToDictionary(g => g.Key, g => g.First());
-        liveIds = live.Values.ToDictionary(h => h.Name, h => h.Id);
+        liveIds = live.Values.ToDictionary(h => h.Name, h => h.Id, StringComparer.Ordinal);
         privateBridges = state.Networks.Where(n => n.ForwardMode != "bridge").Select(n => (n.HostId, n.Bridge)).ToHashSet();
     }
 
@@ -49,11 +49,11 @@ public sealed class ClusterAudit
     public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IStateReader store, IntervalRules rules,
         IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, DnsRecords? dns, CancellationToken cancellationToken)
     {
-        var state = await store.CurrentStateAsync(now, cancellationToken);
+        var current = await store.CurrentStateAsync(now, cancellationToken);
         var since = now - TrafficWindow;
         var traffic = await store.TrafficAsync(null, since, cancellationToken);
-        var tunnels = TunnelInventory.Build(state, traffic, settings, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
-        return (Run(state, tunnels, settings, h => rules.IsSilent(h, now), netreg, dns), state);
+        var tunnels = TunnelInventory.Build(current, traffic, settings, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
+        return (Run(current, tunnels, settings, h => rules.IsSilent(h, now), netreg, dns), current);
     }
 
     /// <param name="netreg">The MACs NetReg lists; null when no list was given (the netreg rule is skipped then).</param>
@@ -96,12 +96,12 @@ public sealed class ClusterAudit
 
     private IEnumerable<Finding> DuplicateMacs() =>
         Repeated(state.Nics.Where(n => IsLive(n.HostId)), n => n.Mac).OrderBy(n => names[n.HostId], StringComparer.Ordinal)
-            .GroupBy(n => n.Mac)
-            .Where(g => g.Select(n => n.DomainUuid).Distinct().Count() > 1)
+            .GroupBy(n => n.Mac, StringComparer.Ordinal)
+            .Where(g => g.Select(n => n.DomainUuid).Distinct(StringComparer.Ordinal).Count() > 1)
             .Select(g => Build(AuditRules.DuplicateMac, Severity.Critical,
-                $"{g.Key} is the MAC of {g.Select(n => n.DomainUuid).Distinct().Count()} VMs: {Vms(g.Select(n => (n.HostId, n.DomainUuid)))}",
+                $"{g.Key} is the MAC of {g.Select(n => n.DomainUuid).Distinct(StringComparer.Ordinal).Count()} VMs: {Vms(g.Select(n => (n.HostId, n.DomainUuid)))}",
                 "Give all but one of these VMs a new MAC (virsh edit, then restart it); traffic to this MAC reaches only one of them.",
-                [g.Key, .. g.Select(n => VmName(n.HostId, n.DomainUuid)).Distinct()],
+                [g.Key, .. g.Select(n => VmName(n.HostId, n.DomainUuid)).Distinct(StringComparer.Ordinal)],
                 g.Select(n => Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC of {VmName(n.HostId, n.DomainUuid)} ({n.DomainUuid})"))));
 
     /// <summary>
@@ -117,11 +117,11 @@ public sealed class ClusterAudit
         var shared = Repeated(state.Bindings.Where(b => IsLive(b.HostId)), b => Private(b) ? (b.HostId, b.Device, b.Ip) : (0L, "", b.Ip));
         return shared.OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
             .GroupBy(b => (Segment: Segment(b), b.Ip))
-            .Where(g => g.Select(b => b.Mac).Distinct().Count() > 1)
+            .Where(g => g.Select(b => b.Mac).Distinct(StringComparer.Ordinal).Count() > 1)
             .Select(g => Build(AuditRules.IpConflict, Severity.Critical,
-                $"{g.Key.Ip} is bound to {string.Join(" and ", g.Select(b => b.Mac).Distinct())} at once on {g.Key.Segment}",
+                $"{g.Key.Ip} is bound to {string.Join(" and ", g.Select(b => b.Mac).Distinct(StringComparer.Ordinal))} at once on {g.Key.Segment}",
                 $"Find which MAC should have {g.Key.Ip} (daemonnet history {g.Key.Ip}) and correct the other's static address or DHCP reservation.",
-                [g.Key.Ip, .. g.Select(b => b.Mac).Distinct()],
+                [g.Key.Ip, .. g.Select(b => b.Mac).Distinct(StringComparer.Ordinal)],
                 g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
     }
 
@@ -145,7 +145,7 @@ public sealed class ClusterAudit
     private IEnumerable<Finding> VmsRunningTwice()
     {
         var running = state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)).ToList();
-        foreach (var group in ByHost(Repeated(running, d => d.Uuid)).GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        foreach (var group in ByHost(Repeated(running, d => d.Uuid)).GroupBy(d => d.Uuid, StringComparer.Ordinal).Where(g => Hosts(g) > 1))
         {
             yield return Build(AuditRules.VmRunningTwice, Severity.Critical,
                 $"VM {group.First().Name} ({group.Key}) runs on {HostList(group)} at once",
@@ -157,7 +157,7 @@ public sealed class ClusterAudit
             yield return Build(AuditRules.VmRunningTwice, Severity.Warning,
                 $"Two VMs named {group.Key} run on {HostList(group)}",
                 "Rename one of them (virsh domrename): answers by name are ambiguous, and NetReg and DNS know only one.",
-                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
+                [group.Key, .. group.Select(d => d.Uuid).Distinct(StringComparer.Ordinal)], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) {StateText(d)}")));
         }
     }
 
@@ -169,7 +169,7 @@ public sealed class ClusterAudit
     /// <summary>Domains of one name (in any case) on more than one host, with more than one uuid among them, by host.</summary>
     private IEnumerable<IGrouping<string, DomainRow>> SharedNames(IEnumerable<DomainRow> domains) =>
         ByHost(Repeated(domains, d => d.Name, StringComparer.OrdinalIgnoreCase)).GroupBy(d => d.Name, StringComparer.OrdinalIgnoreCase)
-            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct().Count() > 1);
+            .Where(g => Hosts(g) > 1 && g.Select(d => d.Uuid).Distinct(StringComparer.Ordinal).Count() > 1);
 
     /// <summary>Two VMs sharing a name that already run on two hosts are reported once, by vm-running-twice.</summary>
     private IEnumerable<Finding> VmsDefinedTwice()
@@ -177,7 +177,7 @@ public sealed class ClusterAudit
         var defined = state.Domains.Where(d => IsLive(d.HostId) && d.Persistent != 0).ToList();
         var runningNames = SharedNames(state.Domains.Where(d => IsLive(d.HostId) && DomainStates.IsAlive(d.State)))
             .Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var group in ByHost(Repeated(defined, d => d.Uuid)).GroupBy(d => d.Uuid).Where(g => Hosts(g) > 1))
+        foreach (var group in ByHost(Repeated(defined, d => d.Uuid)).GroupBy(d => d.Uuid, StringComparer.Ordinal).Where(g => Hosts(g) > 1))
         {
             yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"VM {group.First().Name} ({group.Key}) is defined on {HostList(group)}",
@@ -189,7 +189,7 @@ public sealed class ClusterAudit
             yield return Build(AuditRules.VmDefinedTwice, Severity.Warning,
                 $"Two VMs named {group.Key} are defined on {HostList(group)}",
                 "Rename or undefine one of them: answers by name are ambiguous.",
-                [group.Key, .. group.Select(d => d.Uuid).Distinct()], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
+                [group.Key, .. group.Select(d => d.Uuid).Distinct(StringComparer.Ordinal)], group.Select(d => Evidence(d.HostId, SourceNames.Libvirt, d.ValidFrom, $"{d.Name} ({d.Uuid}) defined, {StateText(d)}")));
         }
     }
 
@@ -399,11 +399,11 @@ public sealed class ClusterAudit
         state.Bindings.Where(b => IsLive(b.HostId) && (EvidenceSource)b.Source == EvidenceSource.Capture && !b.Ip.Contains(':'))
             .OrderBy(b => b.ObservedOn, StringComparer.Ordinal).ThenBy(b => b.ValidFrom)
             .GroupBy(b => (b.HostId, b.Mac))
-            .Where(g => g.Select(b => b.Ip).Distinct().Count() >= FlipFlopAddresses)
+            .Where(g => g.Select(b => b.Ip).Distinct(StringComparer.Ordinal).Count() >= FlipFlopAddresses)
             .Select(g => Build(AuditRules.FlipFlop, Severity.Warning,
-                $"{g.Key.Mac} announced {g.Select(b => b.Ip).Distinct().Count()} IPv4 addresses on {names[g.Key.HostId]}'s bridges within 15 minutes: {string.Join(", ", g.Select(b => b.Ip).Distinct())}",
+                $"{g.Key.Mac} announced {g.Select(b => b.Ip).Distinct(StringComparer.Ordinal).Count()} IPv4 addresses on {names[g.Key.HostId]}'s bridges within 15 minutes: {string.Join(", ", g.Select(b => b.Ip).Distinct(StringComparer.Ordinal))}",
                 $"Find out why it keeps changing its address: a misconfigured or fighting DHCP client, or ARP spoofing from that machine (daemonnet history {g.Key.Mac}).",
-                [g.Key.Mac, .. g.Select(b => b.Ip).Distinct()],
+                [g.Key.Mac, .. g.Select(b => b.Ip).Distinct(StringComparer.Ordinal)],
                 g.Select(b => Evidence(b.HostId, Source(b), b.ValidFrom, $"{b.Ip} → {b.Mac} on {b.Device}"))));
 
     /// <summary>This many IPv4 addresses from one MAC within the capture window are a flip flop.</summary>
@@ -437,7 +437,7 @@ public sealed class ClusterAudit
 
     private static int Hosts(IEnumerable<DomainRow> group) => group.Select(d => d.HostId).Distinct().Count();
 
-    private string HostList(IEnumerable<DomainRow> group) => string.Join(" and ", group.Select(d => names[d.HostId]).Distinct());
+    private string HostList(IEnumerable<DomainRow> group) => string.Join(" and ", group.Select(d => names[d.HostId]).Distinct(StringComparer.Ordinal));
 
     private string Vms(IEnumerable<(long HostId, string Uuid)> nics) =>
         string.Join(", ", nics.Distinct().Select(n => $"{VmName(n.HostId, n.Uuid)} on {names[n.HostId]}"));
@@ -462,12 +462,12 @@ public sealed class ClusterAudit
         }
         var running = Running().ToList();
         var alive = running.Select(d => (d.HostId, d.Uuid)).ToHashSet();
-        var nicOwner = state.Nics.Where(n => alive.Contains((n.HostId, n.DomainUuid))).GroupBy(n => n.Mac).ToDictionary(g => g.Key, g => g.First());
+        var nicOwner = state.Nics.Where(n => alive.Contains((n.HostId, n.DomainUuid))).GroupBy(n => n.Mac, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var holders = state.Bindings
             .Where(b => IsLive(b.HostId) && nicOwner.ContainsKey(b.Mac) && IPAddress.TryParse(b.Ip, out var ip)
                 && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !ip.IsIPv6LinkLocal)
             .Select(b => (Binding: b, Vm: domains[(nicOwner[b.Mac].HostId, nicOwner[b.Mac].DomainUuid)]))
-            .ToLookup(h => h.Binding.Ip);
+            .ToLookup(h => h.Binding.Ip, StringComparer.Ordinal);
         var byName = running.ToLookup(d => d.Name, StringComparer.OrdinalIgnoreCase);
         foreach (var record in dns.Records.OrderBy(r => r.Name, StringComparer.Ordinal))
         {
@@ -493,7 +493,7 @@ public sealed class ClusterAudit
             var owned = owners.SelectMany(o => holders.SelectMany(h => h).Where(h => h.Vm.Uuid == o.Uuid)).ToList();
             if (owned.Count > 0 && owned.All(h => h.Binding.Ip != record.Address))
             {
-                var now = owned.Select(h => h.Binding.Ip).Distinct().Order(StringComparer.Ordinal).ToList();
+                var now = owned.Select(h => h.Binding.Ip).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
                 yield return Build(AuditRules.DnsStale, Severity.Warning, $"{record.Name} points at {record.Address}, but {label} has {string.Join(" and ", now)} now",
                     $"Update the record to {now[0]} in Cloudflare; {label}'s address changed since the record was made.",
                     [record.Name, record.Address, label], [RecordEvidence(), .. owned.Select(HolderEvidence)]);

@@ -22,7 +22,7 @@ public static class DhcpPools
             foreach (var (start, end, size) in Ranges(network))
             {
                 yield return new PoolUsage(network.HostId, network, start, end, size,
-                    leased[(network.HostId, network.Bridge)].Distinct().Count(ip => InRange(ip, start, end)));
+                    leased[(network.HostId, network.Bridge)].Distinct(StringComparer.Ordinal).Count(ip => InRange(ip, start, end)));
             }
         }
     }

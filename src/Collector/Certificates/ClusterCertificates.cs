@@ -74,7 +74,8 @@ public static class ClusterCertificates
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(authority, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         request.CertificateExtensions.Add(AlternativeNames(name, role, subjectAlternativeNames));
-        var notAfter = now + lifetime < authority.NotAfter ? now + lifetime : new DateTimeOffset(authority.NotAfter);
+        var authorityEnds = new DateTimeOffset(authority.NotAfter);
+        var notAfter = now + lifetime < authorityEnds ? now + lifetime : authorityEnds;
         using var certificate = request.Create(authority, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
         Write(directory, name, certificate, key);
         if (replaced is not null)
@@ -103,7 +104,7 @@ public static class ClusterCertificates
     public static IReadOnlyList<IssuedCertificate> List(string directory)
     {
         using var authority = LoadAuthority(directory);
-        var revoked = RevocationList.Read(RevocationPath(directory)).ToDictionary(r => r.Serial);
+        var revoked = RevocationList.Read(RevocationPath(directory)).ToDictionary(r => r.Serial, StringComparer.Ordinal);
         var issued = new List<IssuedCertificate>();
         foreach (var path in Directory.EnumerateFiles(directory, "*.pem").Where(p => !p.EndsWith("-key.pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -176,9 +177,9 @@ public static class ClusterCertificates
         {
             certificate = X509CertificateLoader.LoadCertificateFromFile(path);
         }
-        catch (CryptographicException)
+        catch (CryptographicException e)
         {
-            throw new InvalidOperationException($"{path} is not a certificate; refusing to overwrite it. Move it away or choose another name");
+            throw new InvalidOperationException($"{path} is not a certificate; refusing to overwrite it. Move it away or choose another name", e);
         }
         if (certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(c => c.CertificateAuthority) || !ClusterTrust.IsIssuedBy(certificate, authority, out _))
         {
@@ -200,7 +201,7 @@ public static class ClusterCertificates
             names.AddRange(["localhost", "127.0.0.1", "::1"]);
         }
         names.AddRange(extra);
-        foreach (var entry in names.Distinct())
+        foreach (var entry in names.Distinct(StringComparer.Ordinal))
         {
             if (IPAddress.TryParse(entry, out var address))
             {

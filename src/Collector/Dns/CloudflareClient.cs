@@ -30,7 +30,7 @@ public sealed class CloudflareClient : IDisposable
         {
             var authority = X509Certificate2.CreateFromPem(File.ReadAllText(options.CaFile));
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                certificate is X509Certificate2 server && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == 0 && IsIssuedBy(server, authority);
+                certificate is X509Certificate2 server && (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == System.Net.Security.SslPolicyErrors.None && IsIssuedBy(server, authority);
         }
         http = new HttpClient(handler) { BaseAddress = new Uri(options.ApiUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(options.TokenFile).Trim());

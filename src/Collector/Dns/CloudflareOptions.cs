@@ -32,7 +32,7 @@ public sealed class CloudflareOptions
         {
             yield break;
         }
-        if (!System.Text.RegularExpressions.Regex.IsMatch(ZoneId, "^[0-9a-f]{32}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(ZoneId, "^[0-9a-f]{32}$", System.Text.RegularExpressions.RegexOptions.None, Protos.Formats.RegexTimeout.Duration))
         {
             yield return $"{At}:ZoneId '{ZoneId}' is not a zone id: 32 hexadecimal digits, as the zone's Overview page shows";
         }

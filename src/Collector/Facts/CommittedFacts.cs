@@ -30,7 +30,7 @@ public sealed class CommittedFacts
     private IReadOnlyDictionary<string, (string Uuid, string Name)>? vmOfMac;
 
     /// <summary>The VM (uuid, name) that has each MAC on this host, from the report; found only when a watcher asks.</summary>
-    public IReadOnlyDictionary<string, (string Uuid, string Name)> VmOfMac => vmOfMac ??= findVms?.Invoke() ?? new Dictionary<string, (string, string)>();
+    public IReadOnlyDictionary<string, (string Uuid, string Name)> VmOfMac => vmOfMac ??= findVms?.Invoke() ?? new Dictionary<string, (string, string)>(StringComparer.Ordinal);
 
     public bool IsEmpty => DomainsOpened.Count + DomainsClosed.Count + NicsOpened.Count + NicsClosed.Count
         + BindingsOpened.Count + BindingsClosed.Count == 0;

@@ -45,6 +45,22 @@ public static class FactCatalogue
         Watched = (committed, changes) => committed.Nics(changes),
     };
 
+    /// <summary>
+    /// A VM's labels: title, description, owner and tags, from its libvirt XML. They change apart
+    /// from its placement, so editing them starts no new placement interval.
+    /// </summary>
+    public static readonly FactKind<LabelFact> Labels = new()
+    {
+        Table = "vm_labels",
+        Columns = [Text("domain_uuid", "DomainUuid"), Text("title", "Title"), Text("description", "Description"), Text("owner", "Owner"), Text("tags", "Tags")],
+        StatedBy =
+        [
+            new(SourceNames.Libvirt, 0, (snapshot, _) => snapshot.Domains
+                .Where(d => d.Title.Length > 0 || d.Description.Length > 0 || d.Owner.Length > 0 || d.Tags.Count > 0)
+                .Select(d => new LabelFact(d.Uuid, d.Title, d.Description, d.Owner, string.Join(' ', d.Tags)))),
+        ],
+    };
+
     /// <summary>A libvirt network of a host, with its addresses and DHCP ranges.</summary>
     public static readonly FactKind<NetworkFact> Networks = new()
     {
@@ -141,7 +157,7 @@ public static class FactCatalogue
     };
 
     /// <summary>Every kind, in the order a snapshot's facts are written.</summary>
-    public static readonly IReadOnlyList<FactKind> All = [Domains, Nics, Networks, Links, Configured, Bindings];
+    public static readonly IReadOnlyList<FactKind> All = [Domains, Nics, Labels, Networks, Links, Configured, Bindings];
 
     /// <summary>
     /// Leases already expired by the agent's own clock (the clock that wrote the expiry) are not

@@ -65,7 +65,7 @@ public sealed class FactKind<T> : FactKind
     /// <summary>Each agent source that states facts of this kind, and how its part of a snapshot becomes facts.</summary>
     public required IReadOnlyList<Statement<T>> StatedBy { get; init; }
 
-    public override IEnumerable<string> Sources => StatedBy.Select(s => s.Source).Distinct();
+    public override IEnumerable<string> Sources => StatedBy.Select(s => s.Source).Distinct(StringComparer.Ordinal);
 
     public override bool Rejoins => Rejoin is not null;
 

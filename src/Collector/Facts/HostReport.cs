@@ -35,7 +35,7 @@ public sealed record HostReport(string Host, string ContentHash, long? AgentTime
     /// <summary>The VM (uuid, name) of each MAC the report's NICs have: what a watcher is told an address belongs to.</summary>
     public IReadOnlyDictionary<string, (string Uuid, string Name)> VmsByMac()
     {
-        var names = Facts.OfType<StatedFacts<DomainFact>>().SelectMany(s => s.Facts).GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
+        var names = Facts.OfType<StatedFacts<DomainFact>>().SelectMany(s => s.Facts).GroupBy(d => d.Uuid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
         var byMac = new Dictionary<string, (string Uuid, string Name)>(StringComparer.Ordinal);
         foreach (var nic in Facts.OfType<StatedFacts<NicFact>>().SelectMany(s => s.Facts))
         {

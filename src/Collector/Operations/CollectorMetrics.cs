@@ -130,7 +130,7 @@ public sealed class CollectorMetrics
 
     private static void Replace(Gauge gauge, IEnumerable<(string[] Labels, double Value)> series)
     {
-        var current = series.GroupBy(s => string.Join('\0', s.Labels)).Select(g => g.First()).ToList();
+        var current = series.GroupBy(s => string.Join('\0', s.Labels), StringComparer.Ordinal).Select(g => g.First()).ToList();
         DropMissing(gauge, current.Select(s => s.Labels));
         foreach (var (labels, value) in current)
         {

@@ -11,7 +11,7 @@ public sealed class ListeningTicker(ListeningClock clock, TimeProvider time, IHo
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var listening = lifetime.ApplicationStarted.Register(() => clock.ListeningFrom(time.GetUtcNow()));
+        await using var listening = lifetime.ApplicationStarted.Register(() => clock.ListeningFrom(time.GetUtcNow()));
         using var timer = new PeriodicTimer(ListeningClock.Tick);
         do
         {

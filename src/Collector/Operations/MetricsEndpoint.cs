@@ -1,5 +1,4 @@
-using DaemonNet.Collector.Certificates;
-using DaemonNet.Protos.Security;
+using DaemonNet.Collector.Calls;
 using Prometheus;
 
 namespace DaemonNet.Collector.Operations;
@@ -36,12 +35,7 @@ public static class MetricsEndpoint
             var context = filter.HttpContext;
             // Made on first use; a scrape before any agent or question still reads the store's state.
             _ = context.RequestServices.GetRequiredService<CollectorMetrics>();
-            var caller = CallerIdentity.Of(context);
-            var allowed = context.Connection.LocalPort == metricsPort
-                || (caller is null ? settings.Insecure || settings.OpenReads : caller.Role == ClusterTrust.ReaderRole);
-            return allowed
-                ? await next(filter)
-                : Results.Text($"{Path} needs a reader certificate; {caller?.Name ?? "this caller"} has none", statusCode: StatusCodes.Status403Forbidden);
+            return (context.Connection.LocalPort == metricsPort ? null : ReaderAccess.Refusal(context, settings, Path)) ?? await next(filter);
         });
     }
 }

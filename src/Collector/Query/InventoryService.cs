@@ -6,6 +6,7 @@ using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
+using DaemonNet.Collector.Vendors;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
@@ -18,7 +19,7 @@ namespace DaemonNet.Collector.Query;
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
 public sealed class InventoryService(
     IWhereReader where, IHistoryReader history, IStateReader state, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
-    DnsRecordMonitor dns)
+    DnsRecordMonitor dns, MacVendors vendors)
     : Inventory.InventoryBase
 {
     /// <summary>The traffic window when a question gives none: the audit's, for "near the limit".</summary>
@@ -72,7 +73,7 @@ public sealed class InventoryService(
         await context.WriteResponseHeadersAsync([]);
         if (query is not null)
         {
-            var current = await Where(new WhereRequest { Query = request.Query }, context);
+            var current = await AnswerAsync(query, at: null, context.CancellationToken);
             await responseStream.WriteAsync(new WatchEvent { Kind = WatchEventKind.Current, At = current.CollectorTime, Current = current }, context.CancellationToken);
         }
         try
@@ -91,43 +92,104 @@ public sealed class InventoryService(
     public override async Task<WhereReply> Where(WhereRequest request, ServerCallContext context)
     {
         var query = ParseQuery(request.Query);
-        var now = time.GetUtcNow();
         var at = request.At?.ToDateTimeOffset();
-        if (at > now)
+        if (at > time.GetUtcNow())
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{at:u} is in the future; the collector's clock says {now:u}"));
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"{at:u} is in the future; the collector's clock says {time.GetUtcNow():u}"));
         }
-        var result = await where.WhereAsync(query, now, at, context.CancellationToken);
-        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.Unowned) };
-        if (result.Vms.Count == 0 && at is null && IsHttp(context))
+        if (AddressWait.From(request) is { } wait)
+        {
+            return await WaitAsync(request.Query, query, wait, context.CancellationToken);
+        }
+        var reply = await AnswerAsync(query, at, context.CancellationToken);
+        if (reply.Vms.Count == 0 && at is null && IsHttp(context))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
                 $"no VM matches '{request.Query}'{(reply.Note.Length > 0 ? $": {reply.Note}" : "")}"));
         }
+        return reply;
+    }
+
+    private async Task<WhereReply> AnswerAsync(InventoryQuery query, DateTimeOffset? at, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var result = await where.WhereAsync(query, now, at, cancellationToken);
+        var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.Unowned) };
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
         if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name)
         {
-            reply.SimilarNames.Add(Similarity.Closest(query.Value, await where.CurrentVmNamesAsync(context.CancellationToken), MaxSimilarNames));
+            reply.SimilarNames.Add(Similarity.Closest(query.Value, await where.CurrentVmNamesAsync(cancellationToken), MaxSimilarNames));
         }
         if (reply.Vms.Count == 0 && at is { } instant)
         {
-            var nearest = await history.NearestAsync(query, now, instant, context.CancellationToken);
+            var nearest = await history.NearestAsync(query, now, instant, cancellationToken);
             reply.NearestBefore = MapHistory(nearest.Before, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
             reply.NearestAfter = MapHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
         }
         return reply;
     }
 
-    // Why an answer about an address or MAC is empty although the store knows it.
-    private static string UnownedNote(InventoryQuery query, IReadOnlyList<BoundWithoutVm> bound)
+    /// <summary>
+    /// Answers, and answers again at each change the query's watch sees, until the answer has what
+    /// is waited for. Subscribed before the first answer, so no change falls between the two.
+    /// </summary>
+    private async Task<WhereReply> WaitAsync(string text, InventoryQuery query, AddressWait wait, CancellationToken cancellationToken)
+    {
+        using var watcher = feed.Subscribe(query);
+        using var timeout = new CancellationTokenSource(wait.Timeout, time);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        while (true)
+        {
+            var reply = await AnswerAsync(query, at: null, cancellationToken);
+            if (wait.IsSatisfiedBy(reply))
+            {
+                return reply;
+            }
+            try
+            {
+                await watcher.Events.WaitToReadAsync(ended.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new RpcException(new Status(StatusCode.DeadlineExceeded, wait.WhatWasSeen(reply, text)));
+            }
+            catch (FellBehindException e)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
+            }
+            while (watcher.Events.TryRead(out _))
+            {
+                // The next answer covers every change queued so far.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Why an answer about an address or MAC is empty although the store knows it: the station,
+    /// named by its vendor, and where it was seen: "10.77.0.9 is a Ubiquiti Networks Inc. device
+    /// (74:83:c2:00:00:09) on br0 of daemon2, no VM".
+    /// </summary>
+    private string UnownedNote(InventoryQuery query, IReadOnlyList<BoundWithoutVm> bound)
     {
         if (bound.Count == 0)
         {
             return "";
         }
-        var seen = string.Join(", ", bound.Select(b => $"{b.Value} ({b.Host})"));
-        return query.Kind == QueryKind.Ip ? $"{query.Value} is bound to {seen}, but no VM has that MAC" : $"{query.Value} has {seen}, but no VM has that MAC";
+        string Where(BoundWithoutVm b) => b.Device.Length > 0 ? $"on {b.Device} of {b.Host}" : $"on {b.Host}";
+        if (query.Kind == QueryKind.Ip)
+        {
+            return string.Join("; ", bound.Select(b => $"{query.Value} is {Station(b.Value)} ({b.Value}) {Where(b)}, no VM"));
+        }
+        return $"{query.Value} is {Station(query.Value)} with {string.Join(", ", bound.Select(b => $"{b.Value} {Where(b)}"))}, no VM";
     }
+
+    // "a Ubiquiti Networks Inc. device", "a QEMU/KVM virtual NIC", "a locally administered (random) MAC", "a station of unknown vendor".
+    private string Station(string mac) => vendors.Describe(mac) switch
+    {
+        "" => "a station of unknown vendor",
+        MacVendors.QemuVirtualNic or MacVendors.LocallyAdministered => $"a {vendors.Describe(mac)}",
+        var vendor => $"a {vendor} device",
+    };
 
     /// <summary>Enough close names to spot the one meant, few enough to read at a glance.</summary>
     private const int MaxSimilarNames = 5;
@@ -176,7 +238,8 @@ public sealed class InventoryService(
         var now = time.GetUtcNow();
         var vms = await where.ListVmsAsync(request.Host.Length > 0 ? request.Host : null, now, context.CancellationToken);
         var reply = new ListVmsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Vms.Add(vms.Select(vm => MapVm(vm, now)));
+        reply.Vms.Add(vms.Where(vm => request.Owner.Length == 0 || string.Equals(vm.Labels?.Owner, request.Owner, StringComparison.OrdinalIgnoreCase))
+            .Select(vm => MapVm(vm, now)));
         return reply;
     }
 
@@ -196,7 +259,7 @@ public sealed class InventoryService(
         var silentNow = result.Hosts.Values.Where(h => rules.IsSilent(h, now)).ToDictionary(h => h.Id);
         Timestamp? End(long? validTo, long hostId) =>
             validTo is { } to ? FromUnixMs(to) : silentNow.TryGetValue(hostId, out var silent) ? FromUnixMs(silent.LastReport) : null;
-        var names = result.Domains.GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
+        var names = result.Domains.GroupBy(d => d.Uuid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
 
         var entries = new List<HistoryEntry>();
         entries.AddRange(result.Domains.Select(d => new HistoryEntry
@@ -218,7 +281,7 @@ public sealed class InventoryService(
         {
             Kind = HistoryKind.Silence, From = FromUnixMs(s.ValidFrom), To = End(s.ValidTo, s.HostId), Host = result.Hosts[s.HostId].Name,
         }));
-        var involved = entries.Select(e => e.Host).ToHashSet();
+        var involved = entries.Select(e => e.Host).ToHashSet(StringComparer.Ordinal);
         entries.AddRange(silentNow.Values.Where(h => involved.Contains(h.Name)).Select(h => new HistoryEntry
         {
             Kind = HistoryKind.Silence, From = FromUnixMs(h.LastReport), Host = h.Name,
@@ -257,10 +320,14 @@ public sealed class InventoryService(
             State = (DomainState)vm.Domain.State,
             Persistent = vm.Domain.Persistent != 0,
             Since = FromUnixMs(vm.Domain.ValidFrom),
+            Title = vm.Labels?.Title ?? "",
+            Description = vm.Labels?.Description ?? "",
+            Owner = vm.Labels?.Owner ?? "",
         };
+        location.Tags.Add(vm.Labels?.TagList ?? []);
         foreach (var nic in vm.Nics)
         {
-            var addresses = new NicAddresses { Nic = MapNic(nic.Nic) };
+            var addresses = new NicAddresses { Nic = MapNic(nic.Nic), Vendor = vendors.Describe(nic.Nic.Mac) };
             var outlivesVm = !DomainStates.IsAlive(vm.Domain.State);
             addresses.Addresses.Add(nic.Addresses.Select(b => MapAddress(b, outlivesVm)));
             location.Nics.Add(addresses);

@@ -14,7 +14,7 @@ namespace DaemonNet.Collector.Storage;
 /// failing one fails alone: writes fail rarely, and a savepoint per write would cost every write
 /// two more statements (two more round trips to PostgreSQL). A commit that fails fails every write
 /// of its batch. Writes are applied in the order they were queued, so one host's reports keep
-/// their order.
+/// their order. Batches run on the writer's own thread (<see cref="StoreWriter.RunAsync"/>).
 /// </summary>
 internal sealed class GroupCommit : IDisposable
 {
@@ -23,23 +23,17 @@ internal sealed class GroupCommit : IDisposable
 
     public const int MaxBatchWrites = 1_000;
 
-    private readonly DbConnection writer;
-    private readonly SemaphoreSlim writeLock;
+    private readonly StoreWriter writer;
     private readonly Channel<QueuedWrite> queue = Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
     private readonly Action rolledBack;
-    private readonly Action<Exception> writerLost;
 
-    /// <param name="writeLock">Held for each batch, as every other write to <paramref name="writer"/> holds it.</param>
     /// <param name="rolledBack">Told when a batch's transaction was rolled back (or never started), before any write is applied again.</param>
-    /// <param name="writerLost">Told when a batch failed because the writer's connection is gone (a PostgreSQL server that went away).</param>
-    public GroupCommit(DbConnection writer, SemaphoreSlim writeLock, Action rolledBack, Action<Exception> writerLost)
+    public GroupCommit(StoreWriter writer, Action rolledBack)
     {
         this.writer = writer;
-        this.writeLock = writeLock;
         this.rolledBack = rolledBack;
-        this.writerLost = writerLost;
-        loop = Task.Run(WriteBatchesAsync);
+        loop = WriteBatchesAsync();
     }
 
     /// <param name="apply">
@@ -50,10 +44,7 @@ internal sealed class GroupCommit : IDisposable
     public Task WriteAsync(Func<DbTransaction, Action?> apply, CancellationToken cancellationToken)
     {
         var write = new QueuedWrite(apply, cancellationToken);
-        if (!queue.Writer.TryWrite(write))
-        {
-            throw new ObjectDisposedException(nameof(GroupCommit));
-        }
+        ObjectDisposedException.ThrowIf(!queue.Writer.TryWrite(write), this);
         return write.Done.Task.WaitAsync(cancellationToken);
     }
 
@@ -61,37 +52,36 @@ internal sealed class GroupCommit : IDisposable
     {
         while (await queue.Reader.WaitToReadAsync())
         {
-            await writeLock.WaitAsync();
-            try
+            await writer.RunAsync(WriteBatch, CancellationToken.None);
+        }
+    }
+
+    /// <summary>One batch of what waits now, on the writer's thread.</summary>
+    private bool WriteBatch()
+    {
+        var batch = TakeBatch();
+        var (outcome, failure) = TryCommit(batch);
+        if (outcome == Outcome.WriteFailed && batch.Count > 1)
+        {
+            // One of them failed: each again on its own, so that only that one fails.
+            foreach (var write in batch)
             {
-                var batch = TakeBatch();
-                var (outcome, failure) = TryCommit(batch);
-                if (outcome == Outcome.WriteFailed && batch.Count > 1)
+                if (TryCommit([write]) is (not Outcome.Committed, var alone))
                 {
-                    // One of them failed: each again on its own, so that only that one fails.
-                    foreach (var write in batch)
-                    {
-                        if (TryCommit([write]) is (not Outcome.Committed, var alone))
-                        {
-                            write.Done.TrySetException(alone!);
-                        }
-                    }
+                    write.Done.TrySetException(alone!);
                 }
-                else if (outcome != Outcome.Committed)
-                {
-                    Fail(batch, failure!);
-                    if (outcome == Outcome.NoTransaction)
-                    {
-                        // No transaction could start: the writes waiting now would wait for ever.
-                        Fail(Drain(), failure!);
-                    }
-                }
-            }
-            finally
-            {
-                writeLock.Release();
             }
         }
+        else if (outcome != Outcome.Committed)
+        {
+            Fail(batch, failure!);
+            if (outcome == Outcome.NoTransaction)
+            {
+                // No transaction could start: the writes waiting now would wait for ever.
+                Fail(Drain(), failure!);
+            }
+        }
+        return outcome == Outcome.Committed;
     }
 
     private enum Outcome
@@ -142,7 +132,7 @@ internal sealed class GroupCommit : IDisposable
         DbTransaction transaction;
         try
         {
-            transaction = writer.BeginTransaction();
+            transaction = writer.Connection.BeginTransaction();
         }
         catch (Exception e)
         {
@@ -201,9 +191,9 @@ internal sealed class GroupCommit : IDisposable
         {
         }
         rolledBack();
-        if (writer.State != System.Data.ConnectionState.Open)
+        if (writer.Connection.State != System.Data.ConnectionState.Open)
         {
-            writerLost(cause);
+            writer.Lose(cause);
         }
     }
 

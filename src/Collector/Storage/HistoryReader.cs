@@ -49,22 +49,22 @@ public sealed class HistoryReader(StoreReading reading) : IHistoryReader
                 break;
             case QueryKind.Ip:
                 bindings = (await connection.QueryAsync<BindingRow>(BindingSpansOfIp, StoreReading.Merge(span, new { Ip = query.Value }))).AsList();
-                macs = bindings.Select(b => b.Mac).Distinct().ToArray();
+                macs = bindings.Select(b => b.Mac).Distinct(StringComparer.Ordinal).ToArray();
                 break;
         }
         // The NICs that ever carried the MACs name the VMs; the VMs' NICs name their other MACs.
         var nics = (await connection.QueryAsync<NicRow>(reading.Sql(NicHistory), StoreReading.Merge(span, new { Uuids = reading.List(uuids), Macs = reading.List(macs) }))).AsList();
-        uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid))];
+        uuids = [.. uuids.Union(nics.Select(n => n.DomainUuid), StringComparer.Ordinal)];
         var domains = (await connection.QueryAsync<DomainRow>(reading.Sql(DomainSpans),
             StoreReading.Merge(span, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = reading.List(uuids) }))).AsList();
         if (query.Kind == QueryKind.Name)
         {
-            uuids = [.. domains.Select(d => d.Uuid).Distinct()];
+            uuids = [.. domains.Select(d => d.Uuid).Distinct(StringComparer.Ordinal)];
             nics = (await connection.QueryAsync<NicRow>(reading.Sql(NicHistory), StoreReading.Merge(span, new { Uuids = reading.List(uuids), Macs = reading.List(Array.Empty<string>()) }))).AsList();
         }
         if (query.Kind != QueryKind.Ip)
         {
-            macs = [.. macs.Union(nics.Select(n => n.Mac))];
+            macs = [.. macs.Union(nics.Select(n => n.Mac), StringComparer.Ordinal)];
             bindings = (await connection.QueryAsync<BindingRow>(reading.Sql(BindingSpansOfMacs), StoreReading.Merge(span, new { Macs = reading.List(macs) }))).AsList();
         }
         var involved = domains.Select(d => d.HostId).Concat(nics.Select(n => n.HostId))
@@ -127,10 +127,10 @@ public sealed class HistoryReader(StoreReading reading) : IHistoryReader
             QueryKind.Ip => (await connection.QueryAsync<string>(MacsEverAtIp, new { Ip = ip })).ToArray(),
             _ => [],
         };
-        uuids = [.. uuids.Union(await connection.QueryAsync<string>(reading.Sql(UuidsOfNics), new { Uuids = reading.List(uuids), Macs = reading.List(macs) }))];
+        uuids = [.. uuids.Union(await connection.QueryAsync<string>(reading.Sql(UuidsOfNics), new { Uuids = reading.List(uuids), Macs = reading.List(macs) }), StringComparer.Ordinal)];
         if (query.Kind != QueryKind.Ip)
         {
-            macs = [.. macs.Union(await connection.QueryAsync<string>(reading.Sql(MacsOfDomains), new { Uuids = reading.List(uuids) }))];
+            macs = [.. macs.Union(await connection.QueryAsync<string>(reading.Sql(MacsOfDomains), new { Uuids = reading.List(uuids) }), StringComparer.Ordinal)];
         }
         var parameters = reading.When(now, at, new { Name = query.Kind == QueryKind.Name ? query.Value : null, Uuids = reading.List(uuids), Macs = reading.List(macs), Ip = ip });
         async Task<HistoryResult> NearestAsync(string[] statements, bool before)

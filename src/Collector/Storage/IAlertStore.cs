@@ -80,7 +80,7 @@ public sealed record AlertBatch(IReadOnlyList<NewAlert> Alerts)
     public long? Consumes { get; init; }
 
     /// <summary>Conditions whose start these alerts announce, by key, each with its announcing alert's document and time.</summary>
-    public IReadOnlyDictionary<string, (byte[] Document, long At)> ConditionsStarted { get; init; } = new Dictionary<string, (byte[], long)>();
+    public IReadOnlyDictionary<string, (byte[] Document, long At)> ConditionsStarted { get; init; } = new Dictionary<string, (byte[], long)>(StringComparer.Ordinal);
 
     /// <summary>Conditions whose end these alerts announce.</summary>
     public IReadOnlyCollection<string> ConditionsEnded { get; init; } = [];

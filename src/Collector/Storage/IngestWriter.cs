@@ -64,7 +64,7 @@ public sealed class IngestWriter : IIngestWriter, IDisposable
         this.listener = listener;
         Origin = origin;
         counters = new CounterWriter(new TrafficSampler(traffic));
-        groupCommit = new GroupCommit(writer.Connection, writer.Lock, rolledBack: openRows.Clear, writerLost: writer.Lose);
+        groupCommit = new GroupCommit(writer, rolledBack: openRows.Clear);
     }
 
     public string Origin { get; }

@@ -158,7 +158,7 @@ internal sealed class IntervalWriter(WriteScope scope) : IFactWriter
         {
             foreach (var row in rows)
             {
-                scope.Prepared.Bind(update, PreparedCommands.Values(update, row.Fact, new Dictionary<string, object?> { ["Id"] = row.Id }), scope.Transaction)
+                scope.Prepared.Bind(update, PreparedCommands.Values(update, row.Fact, new Dictionary<string, object?>(StringComparer.Ordinal) { ["Id"] = row.Id }), scope.Transaction)
                     .ExecuteNonQuery();
             }
             return;
@@ -203,7 +203,7 @@ internal sealed class IntervalWriter(WriteScope scope) : IFactWriter
         where T : notnull
     {
         var inserted = new List<OpenFact<T>>(facts.Count);
-        var shared = new Dictionary<string, object?> { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
+        var shared = new Dictionary<string, object?>(StringComparer.Ordinal) { ["HostId"] = scope.HostId, ["Now"] = scope.Now };
         var sql = statements.InsertReturning;
         if (scope.Database.RowsPerInsert == 1)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 using Dapper;
 
 namespace DaemonNet.Collector.Storage;
@@ -30,7 +31,7 @@ internal static partial class MultiRowInsert
             var parameters = new DynamicParameters();
             for (var i = 0; i < chunk.Length; i++)
             {
-                sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@$1_{i}"));
+                sql.Append(i == 0 ? " " : ", ").Append(Parameter().Replace(tuple, $"@${{name}}_{i}"));
                 foreach (var (name, type, value) in PreparedCommands.Values(insert, chunk[i], shared))
                 {
                     parameters.Add($"{name}_{i}", value, type);
@@ -48,6 +49,6 @@ internal static partial class MultiRowInsert
         return (insert[..values], insert[values..end].Trim(), insert[end..]);
     }
 
-    [GeneratedRegex(@"@(\w+)")]
+    [GeneratedRegex(@"@(?<name>\w+)", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex Parameter();
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using DaemonNet.Collector.Facts;
 
 namespace DaemonNet.Collector.Storage;
@@ -31,4 +32,5 @@ internal sealed class OpenRows(bool withFacts = false)
 }
 
 /// <summary>An open row as <see cref="OpenRows"/> keeps it.</summary>
+[StructLayout(LayoutKind.Auto)]
 public readonly record struct KeptRow(long Id, ulong Key, ulong Fact);

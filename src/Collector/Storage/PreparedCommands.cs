@@ -3,6 +3,7 @@ using System.Data;
 using System.Data.Common;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 using Dapper;
 
 namespace DaemonNet.Collector.Storage;
@@ -65,7 +66,7 @@ internal sealed partial class PreparedCommands(DbConnection writer) : IDisposabl
         var columns = Columns.GetOrAdd((sql, fact.GetType()), key =>
         {
             var properties = key.Fact.GetProperties(BindingFlags.Public | BindingFlags.Instance);
-            return [.. Parameter().Matches(key.Sql).Select(m => m.Groups[1].Value).Distinct().Select(name =>
+            return [.. Parameter().Matches(key.Sql).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal).Select(name =>
                 properties.FirstOrDefault(p => p.Name == name) is { } property
                     ? new Column(name, TypeOf(property.PropertyType), property)
                     : new Column(name, DbType.Int64, null))];
@@ -84,7 +85,7 @@ internal sealed partial class PreparedCommands(DbConnection writer) : IDisposabl
 
     private static readonly ConcurrentDictionary<(string Sql, Type Fact), Column[]> Columns = new();
 
-    [GeneratedRegex(@"@(\w+)")]
+    [GeneratedRegex(@"@(?<name>\w+)", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex Parameter();
 
     /// <summary>The first row the statement returns, if any.</summary>

@@ -20,7 +20,7 @@ public static class StoreMigration
     /// <summary>The tables in an order that keeps every reference valid.</summary>
     private static readonly string[] Tables =
     [
-        "hosts", "domains", "nics", "networks", "links", "bindings", "host_silences", "configured_interfaces",
+        "hosts", "domains", "nics", "networks", "links", "bindings", "host_silences", "configured_interfaces", "vm_labels",
         "link_counters", "link_traffic", "alerts", "alert_deliveries", "alert_conditions", "health_probe",
     ];
 

@@ -62,6 +62,8 @@ public sealed class StoreReading(StoreDatabase database, IntervalRules rules)
 
     public static readonly string NicColumns = FactCatalogue.Nics.RowColumns("n");
 
+    public static readonly string LabelColumns = FactCatalogue.Labels.RowColumns("l");
+
     /// <summary>A binding's row with the host that observed it (joined as h).</summary>
     public static readonly string BindingColumns = FactCatalogue.Bindings.RowColumns("b") + ", h.name AS ObservedOn, h.last_report AS ObserverLastReport";
 

@@ -20,6 +20,7 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         public string MacsOfIp { get; } = WhereReader.MacsOfIp(Holds);
         public string IpsOfMac { get; } = WhereReader.IpsOfMac(Holds);
         public string NicsOfDomains { get; } = WhereReader.NicsOfDomains(Holds);
+        public string LabelsOfDomains { get; } = WhereReader.LabelsOfDomains(Holds);
         public string BindingsOfMacs { get; } = WhereReader.BindingsOfMacs(Holds);
         public string HeldByLiveVms { get; } = WhereReader.HeldByLiveVms(Holds);
     }
@@ -71,12 +72,12 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         """;
 
     private static string MacsOfIp(Func<string, string> holds) => $"""
-        SELECT DISTINCT b.mac AS Value, h.name AS Host FROM bindings b JOIN hosts h ON h.id = b.host_id
+        SELECT DISTINCT b.mac AS Value, h.name AS Host, b.device AS Device FROM bindings b JOIN hosts h ON h.id = b.host_id
         WHERE b.ip = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}
         """;
 
     private static string IpsOfMac(Func<string, string> holds) => $"""
-        SELECT DISTINCT b.ip AS Value, h.name AS Host FROM bindings b JOIN hosts h ON h.id = b.host_id
+        SELECT DISTINCT b.ip AS Value, h.name AS Host, b.device AS Device FROM bindings b JOIN hosts h ON h.id = b.host_id
         WHERE b.mac = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}
         """;
 
@@ -121,6 +122,11 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         ORDER BY n.id
         """;
 
+    private static string LabelsOfDomains(Func<string, string> holds) => $"""
+        SELECT {StoreReading.LabelColumns}
+        FROM vm_labels l WHERE l.domain_uuid IN @Uuids AND {holds("l")}
+        """;
+
     // Bindings for a MAC come from every host: a forward-bridge VM is seen in the neighbour
     // tables of whichever hosts on its LAN talked to it.
     private static string BindingsOfMacs(Func<string, string> holds) => $"""
@@ -134,7 +140,7 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         DateTimeOffset now, DateTimeOffset? at)
     {
         var parameters = reading.When(now, at, new { });
-        parameters.Add(name, reading.List(values.Distinct()));
+        parameters.Add(name, reading.List(values.Distinct(StringComparer.Ordinal)));
         return (await connection.QueryAsync<T>(reading.Sql(sql), parameters)).AsList();
     }
 
@@ -150,7 +156,9 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         var nics = (await QueryListAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
             .ToLookup(n => (n.HostId, n.DomainUuid));
         var bindings = (await QueryListAsync<BindingRow>(connection, For(at).BindingsOfMacs,
-            nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac);
+            nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac, StringComparer.Ordinal);
+        var labels = (await QueryListAsync<LabelRow>(connection, For(at).LabelsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
+            .GroupBy(l => (l.HostId, l.DomainUuid)).ToDictionary(g => g.Key, g => g.MaxBy(l => l.ValidFrom)!);
         var takenByTheLiving = await TakenByLiveVmsAsync(connection, domains, nics, bindings, now, at);
         var result = new List<LocatedVm>(domains.Count);
         foreach (var domain in domains)
@@ -160,7 +168,7 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
                 .Select(n => new LocatedNic(n, Evidence.Ranked(bindings[n.Mac]
                     .Where(b => alive || !takenByTheLiving.Contains((b.HostId, b.Device, b.Ip, b.Mac))))))
                 .ToList();
-            result.Add(new LocatedVm(hosts[domain.HostId], domain, views));
+            result.Add(new LocatedVm(hosts[domain.HostId], domain, labels.GetValueOrDefault((domain.HostId, domain.Uuid)), views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }

@@ -12,7 +12,7 @@ public static class Ipv6Prefix
         prefix = default;
         var slash = cidr.IndexOf('/');
         if (slash < 0 || !IPAddress.TryParse(cidr[..slash], out var address) || address.AddressFamily != AddressFamily.InterNetworkV6
-            || !int.TryParse(cidr[(slash + 1)..], out var length) || length is < 0 or > 128)
+            || !int.TryParse(cidr[(slash + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var length) || length is < 0 or > 128)
         {
             return false;
         }

@@ -34,7 +34,7 @@ public static class TunnelInventory
 
             var links = linksByHost[host.Id].ToList();
             var configured = tunnelStanzasByHost[host.Id]
-                .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+                .GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             var configurationError = host.SourceErrors.FirstOrDefault(e => e.Source == SourceNames.Interfaces)?.Message ?? "";
             var tunnels = new List<Tunnel>();
             foreach (var link in links.Where(l => LinkKinds.IsTunnel(l.Kind)))
@@ -62,7 +62,7 @@ public static class TunnelInventory
                 tunnels.Add(new Tunnel(stanza.Name, stanza.Method, stanza.Local, stanza.Endpoint, stanza.Ttl, Operstate: "", Mtu: 0,
                     Present: false, Since: 0, [], stanza, [TunnelDrift.Missing], TrafficFigures.None, setting.LimitBitsPerSecond, setting.RoutedPrefix));
             }
-            var networkPrefixes = networksByHost[host.Id].SelectMany(n => n.Cidrs).Where(IsIpv6).Distinct().ToList();
+            var networkPrefixes = networksByHost[host.Id].SelectMany(n => n.Cidrs).Where(IsIpv6).Distinct(StringComparer.Ordinal).ToList();
             var bridges = links.Where(l => l.Kind == "bridge").Select(l => (l.Name, Traffic(l.Name))).ToList();
             result.Add(new HostTunnelState(host, configurationError, networkPrefixes, tunnels, bridges));
         }

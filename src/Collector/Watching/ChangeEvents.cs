@@ -34,7 +34,7 @@ public static partial class ChangeEvents
             VmUuid = d.Uuid, VmName = d.Name, PreviousState = d.State,
         }));
 
-        var names = facts.DomainsOpened.Concat(facts.DomainsClosed).GroupBy(d => d.Uuid).ToDictionary(g => g.Key, g => g.First().Name);
+        var names = facts.DomainsOpened.Concat(facts.DomainsClosed).GroupBy(d => d.Uuid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
         foreach (var (nics, kind) in new[] { (facts.NicsOpened, ChangeKind.NicAdded), (facts.NicsClosed, ChangeKind.NicRemoved) })
         {
             events.AddRange(nics.Select(n => new ChangeEvent(kind, facts.Host, facts.At)

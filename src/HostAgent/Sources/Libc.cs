@@ -24,7 +24,7 @@ internal static unsafe partial class Libc
     /// keeps its pages: two arenas instead of one per thread took 4–5 MiB off a busy host's agent
     /// (docs/BENCHMARKS.md). The agent's allocations are few, so two cannot contend.
     /// </summary>
-    public static void KeepMallocArenasFew() => mallopt(MallocArenaMax, 2);
+    public static void KeepMallocArenasFew() => _ = mallopt(MallocArenaMax, 2);
 
     /// <summary>Makes each receive on <paramref name="descriptor"/> give up after <paramref name="timeout"/>.</summary>
     public static void SetReceiveTimeout(int descriptor, TimeSpan timeout, string what)

@@ -7,7 +7,7 @@ namespace DaemonNet.Cli.Tests.Commands;
 /// <summary>The human output of <c>daemonnet alerts</c>, from a reply built by hand.</summary>
 public class AlertsOutputTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Alerts_ShowEvidenceActionRepeatsAndEachSinksDelivery_ThenTheSinks()

@@ -7,7 +7,7 @@ namespace DaemonNet.Cli.Tests.Commands;
 /// <summary>The human output of the commands, from replies built by hand.</summary>
 public class OutputTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Timestamp Ago(int seconds) => Timestamp.FromDateTimeOffset(Now.AddSeconds(-seconds));
 
@@ -204,8 +204,8 @@ public class OutputTests
 
         var lines = Render(w => VmsCommand.WriteHuman(w, reply)).Split('\n');
 
-        Assert.Matches(@"^web1\s+daemon1\s+shut off\s+-\s*$", lines[1]);
-        Assert.Matches(@"^web1\s+daemon1\s+running\s+192\.168\.122\.45 \(lease\)\s*$", lines[2]);
+        Assert.Matches(@"^web1\s+daemon1\s+shut off\s+-\s+-\s*$", lines[1]);
+        Assert.Matches(@"^web1\s+daemon1\s+running\s+-\s+192\.168\.122\.45 \(lease\)\s*$", lines[2]);
     }
 
     [Fact]

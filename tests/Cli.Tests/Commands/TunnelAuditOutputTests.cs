@@ -7,7 +7,7 @@ namespace DaemonNet.Cli.Tests.Commands;
 /// <summary>The human output of tunnels and audit, from replies built by hand.</summary>
 public class TunnelAuditOutputTests
 {
-    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Now = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Tunnels_PresentAndMissing_ShowRatesUtilisationAndDrift()

@@ -89,7 +89,7 @@ public class ExhaustionTests
         Console.WriteLine($"beside the abuser ({abusiveWrites} largest writes): acknowledgements in {string.Join(", ", latencies.SelectMany(l => l).Select(l => $"{l.TotalMilliseconds:0}"))} ms");
 
         // Where the refusal is decided: the collector counted refusals against the abuser's certificate.
-        var hosts = (await new Inventory.InventoryClient(cluster.Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name);
+        var hosts = (await new Inventory.InventoryClient(cluster.Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name, StringComparer.Ordinal);
         Assert.True(hosts["daemon1"].RejectedMessages > 0, "the collector refused none of the abuser's streams");
         Assert.InRange(mostServed, 1, StreamSlots.PerCaller);
         var worst = latencies.SelectMany(l => l).Max();

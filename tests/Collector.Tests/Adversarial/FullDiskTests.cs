@@ -40,7 +40,7 @@ public sealed class FullDiskTests : IDisposable
     [Fact]
     public async Task FullDisk_SnapshotIsRefusedWithASentence_AndAcceptedOnceThereIsRoom()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = disk.File("collector.db") });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:Db"] = disk.File("collector.db") });
         await SendAsync(server, Host("daemon1", Vm("web1", 1)));
         disk.Fill();
 
@@ -58,7 +58,7 @@ public sealed class FullDiskTests : IDisposable
     [Fact]
     public async Task FullDisk_HealthIsNotServing_AndServingAgainOnceThereIsRoom()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Db"] = disk.File("collector.db") });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:Db"] = disk.File("collector.db") });
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Url);
         var health = new Grpc.Health.V1.Health.HealthClient(channel);
         var before = await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());

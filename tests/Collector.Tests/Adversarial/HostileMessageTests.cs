@@ -59,8 +59,8 @@ public class HostileMessageTests
         // What an older collector, or a hand edit, may have left in the file.
         using (var connection = new SqliteConnection($"Data Source={server.DatabasePath}"))
         {
-            connection.Execute($"UPDATE hosts SET {column} = @Value", new { Value = value });
-            connection.Execute("UPDATE bindings SET lease_expiry = @Value", new { Value = long.MaxValue });
+            await connection.ExecuteAsync($"UPDATE hosts SET {column} = @Value", new { Value = value });
+            await connection.ExecuteAsync("UPDATE bindings SET lease_expiry = @Value", new { Value = long.MaxValue });
         }
 
         await AskEverythingAsync(server);
@@ -128,6 +128,6 @@ public class HostileMessageTests
         var error = await Assert.ThrowsAsync<RpcException>(() => SendAsync(server, new AgentMessage { Sequence = 1, Snapshot = snapshot }));
 
         Assert.Equal("message 1 refused: snapshot.host.kernel is 5242880 characters long, more than the 256 allowed", error.Status.Detail);
-        Assert.Equal(["daemon2"], (await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts.Select(h => h.Status.Name));
+        Assert.Equal(["daemon2"], (await server.Inventory.ListHostsAsync(new ListHostsRequest())).Hosts.Select(h => h.Status.Name), StringComparer.Ordinal);
     }
 }

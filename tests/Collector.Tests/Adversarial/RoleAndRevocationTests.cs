@@ -123,7 +123,7 @@ public class RoleAndRevocationTests : IAsyncLifetime
         bad.Host.Kernel = new string('k', 300);
         await Assert.ThrowsAsync<RpcException>(() => SendAsync(daemon2, bad));
 
-        var hosts = (await new Inventory.InventoryClient(reader).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name);
+        var hosts = (await new Inventory.InventoryClient(reader).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name, StringComparer.Ordinal);
         Assert.Equal(0UL, hosts["daemon1"].RejectedMessages);
     }
 

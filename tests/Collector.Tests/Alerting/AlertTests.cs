@@ -25,7 +25,7 @@ public class AlertTests
 
     private static Dictionary<string, string?> Webhook(string sink, WebhookReceiver receiver, string? secretFile = null, Dictionary<string, string?>? more = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             [$"Collector:Alerts:Sinks:{sink}:Type"] = "webhook",
             [$"Collector:Alerts:Sinks:{sink}:Url"] = receiver.Url,
@@ -50,7 +50,7 @@ public class AlertTests
     public async Task Webhook_NewMacsAndPairing_AreSignedRetriedAndDeliveredInOrder()
     {
         using var folder = new TempDirectory();
-        File.WriteAllText(folder.File("secret"), Secret + "\n");
+        await File.WriteAllTextAsync(folder.File("secret"), Secret + "\n");
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
         receiver.FailNext(2);
@@ -60,7 +60,7 @@ public class AlertTests
             .WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1), "web1"));
         var accepted = await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Count >= 3, "three alerts accepted");
 
-        Assert.Equal(["address-new-pairing", "mac-first-seen", "mac-first-seen"], accepted.Select(Rule).Order());
+        Assert.Equal(["address-new-pairing", "mac-first-seen", "mac-first-seen"], accepted.Select(Rule).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         // The first alert was refused twice and sent again each time, before any later one.
         var firstId = accepted[0].Headers[WebhookSink.AlertHeader];
         Assert.All(receiver.Requests.Take(3), r => Assert.Equal(firstId, r.Headers[WebhookSink.AlertHeader]));
@@ -99,7 +99,7 @@ public class AlertTests
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
 
-        await using var server = await CollectorServer.StartAsync(new(Webhook("hook", receiver)) { ["Collector:Db"] = database }, realClock: true);
+        await using var server = await CollectorServer.StartAsync(new(Webhook("hook", receiver), StringComparer.Ordinal) { ["Collector:Db"] = database }, realClock: true);
         await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Count > 0, "the alert of the commit", TimeSpan.FromSeconds(30));
         await Task.Delay(TimeSpan.FromSeconds(1));
 
@@ -144,7 +144,7 @@ public class AlertTests
     {
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
-        await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, more: new() { ["Collector:RejoinWindow"] = "0s" }));
+        await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, more: new(StringComparer.Ordinal) { ["Collector:RejoinWindow"] = "0s" }));
         var host = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)), Vm("web2", 2, DomainState.Running, NatNic(Mac2)));
 
         for (var flap = 0; flap < 6; flap++)
@@ -165,14 +165,14 @@ public class AlertTests
         await using var receiver = new WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
         await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver,
-            more: new() { ["Collector:StaleAfter"] = "30s", ["Collector:Alerts:EvaluateEvery"] = "1s", ["Collector:Alerts:Rules:0:When:0"] = "host-stale", ["Collector:Alerts:Rules:0:When:1"] = "host-back" }));
+            more: new(StringComparer.Ordinal) { ["Collector:StaleAfter"] = "30s", ["Collector:Alerts:EvaluateEvery"] = "1s", ["Collector:Alerts:Rules:0:When:0"] = "host-stale", ["Collector:Alerts:Rules:0:When:1"] = "host-back" }));
         await server.ReportAsync(Host("daemon1"));
 
         await AdvanceUntilAsync(server, () => receiver.Accepted.Any(r => Rule(r) == "host-stale"), "host-stale");
         await server.ReportAsync(Host("daemon1"));
         await AdvanceUntilAsync(server, () => receiver.Accepted.Any(r => Rule(r) == "host-back"), "host-back");
 
-        Assert.Equal(["host-stale", "host-back"], receiver.Accepted.Select(Rule));
+        Assert.Equal(["host-stale", "host-back"], receiver.Accepted.Select(Rule), StringComparer.Ordinal);
         var stale = Document(receiver.Accepted[0]);
         Assert.Equal(("daemon1", "SEVERITY_WARNING"), (stale.GetProperty("host").GetString(), stale.GetProperty("severity").GetString()));
     }
@@ -196,7 +196,7 @@ public class AlertTests
     {
         var port = LoopbackPort.Free();
         await using var receiver = new WebhookReceiver(port);
-        await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, more: new()
+        await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, more: new(StringComparer.Ordinal)
         {
             ["Collector:Alerts:Sinks:hook:QueueLength"] = "3",
             ["Collector:Alerts:Rules:0:When:0"] = "mac-first-seen",
@@ -210,10 +210,10 @@ public class AlertTests
         var accepted = await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Count == 3, "the three queued alerts delivered");
         var listed = await AlertsAsync(server);
         var byId = listed.Alerts.OrderBy(a => a.Id).ToList();
-        Assert.Equal(byId.Take(3).Select(a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), accepted.Select(r => r.Headers[WebhookSink.AlertHeader]));
+        Assert.Equal(byId.Take(3).Select(a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), accepted.Select(r => r.Headers[WebhookSink.AlertHeader]), StringComparer.Ordinal);
         Assert.All(byId.Skip(3), a => Assert.Equal(DeliveryState.Dead, a.Deliveries.Single().State));
         Assert.True(byId[0].Deliveries.Single().Attempts > 1, "the first alert was retried while the receiver was down");
-        var deadLetters = File.ReadAllLines(Path.Combine(server.Folder, "alerts-dead-letter.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var deadLetters = (await File.ReadAllLinesAsync(Path.Combine(server.Folder, "alerts-dead-letter.jsonl"))).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(byId.Skip(3).Select(a => a.Id), deadLetters.Select(d => long.Parse(d.GetProperty("alert").GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture)));
         Assert.All(deadLetters, d => Assert.Contains("queue of 3 alerts for hook was full", d.GetProperty("reason").GetString()));
     }
@@ -223,7 +223,7 @@ public class AlertTests
     {
         using var folder = new TempDirectory();
         using var receiver = new SyslogReceiver(folder.File("log.sock"));
-        var settings = new Dictionary<string, string?> { ["Collector:Alerts:Rules:0:When:0"] = "mac-first-seen" };
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Collector:Alerts:Rules:0:When:0"] = "mac-first-seen" };
         foreach (var (name, address) in new[] { ("udp", receiver.UdpAddress), ("tcp", receiver.TcpAddress), ("unix", receiver.UnixAddress) })
         {
             settings[$"Collector:Alerts:Sinks:{name}:Type"] = "syslog";
@@ -241,7 +241,7 @@ public class AlertTests
             var match = pattern.Match(Assert.Single(message));
             Assert.True(match.Success, message[0]);
             Assert.Equal(19 * 8 + 6, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(DateTimeOffset.TryParse(match.Groups[2].Value, out _), match.Groups[2].Value);
+            Assert.True(DateTimeOffset.TryParse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out _), match.Groups[2].Value);
             Assert.Contains($"{Mac1} appears for the first time", match.Groups[6].Value);
             Assert.Contains("daemon1 (libvirt since", match.Groups[6].Value);
         }
@@ -252,7 +252,7 @@ public class AlertTests
     {
         using var folder = new TempDirectory();
         using var relay = await SmtpReceiver.StartAsync(folder.Path);
-        await using var server = await CollectorServer.StartAsync(new()
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal)
         {
             ["Collector:Alerts:Sinks:mail:Type"] = "mail",
             ["Collector:Alerts:Sinks:mail:Relay"] = $"127.0.0.1:{relay.Port}",
@@ -288,7 +288,7 @@ public class AlertTests
             await receiver.StartAsync();
         }
         var settings = Webhook("all", everything);
-        foreach (var (key, value) in Webhook("nat", nat).Concat(Webhook("daemon2", daemon2)).Concat(new Dictionary<string, string?>
+        foreach (var (key, value) in Webhook("nat", nat).Concat(Webhook("daemon2", daemon2)).Concat(new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Collector:Alerts:Rules:0:Sinks:0"] = "all",
             ["Collector:Alerts:Rules:1:Sinks:0"] = "nat",
@@ -307,8 +307,8 @@ public class AlertTests
         await Eventually.HoldsAsync(() => daemon2.Accepted, a => a.Count > 0, "the duplicate MAC, on daemon2 and critical");
         await Eventually.HoldsAsync(() => everything.Accepted, a => a.Any(r => Rule(r) == "finding-started"), "everything, to the unlimited sink");
 
-        Assert.Equal(["finding-started"], daemon2.Accepted.Select(Rule));
-        Assert.Equal([Mac1], nat.Accepted.Where(r => Rule(r) == "mac-first-seen").Select(r => Document(r).GetProperty("objects")[0].GetString()));
+        Assert.Equal(["finding-started"], daemon2.Accepted.Select(Rule), StringComparer.Ordinal);
+        Assert.Equal([Mac1], nat.Accepted.Where(r => Rule(r) == "mac-first-seen").Select(r => Document(r).GetProperty("objects")[0].GetString()), StringComparer.Ordinal);
         Assert.Contains(everything.Accepted, r => Rule(r) == "mac-first-seen" && r.Body.Contains(Mac2, StringComparison.Ordinal));
     }
 }

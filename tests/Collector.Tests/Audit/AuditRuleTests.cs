@@ -19,7 +19,7 @@ public class AuditRuleTests
 
         Assert.Equal(Severity.Critical, finding.Severity);
         Assert.Equal([MacA, "web1", "db1"], finding.Objects);
-        Assert.Equal(["daemon1", "daemon2"], finding.Evidence.Select(e => e.Host).Order());
+        Assert.Equal(["daemon1", "daemon2"], finding.Evidence.Select(e => e.Host).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         Assert.All(finding.Evidence, e => Assert.Equal("libvirt", e.Source));
     }
 
@@ -47,7 +47,7 @@ public class AuditRuleTests
         Assert.Equal(Severity.Critical, finding.Severity);
         Assert.Equal(["10.20.30.50", MacA, MacB], finding.Objects);
         Assert.Contains("on the LAN", finding.Summary);
-        Assert.Equal(["neighbour reachable", "neighbour stale"], finding.Evidence.Select(e => e.Source));
+        Assert.Equal(["neighbour reachable", "neighbour stale"], finding.Evidence.Select(e => e.Source), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public class AuditRuleTests
         var finding = Assert.Single(await audit.FindingsAsync("ip-conflict"));
 
         Assert.Contains("daemon1/virbr0", finding.Summary);
-        Assert.Equal(["lease", "neighbour reachable"], finding.Evidence.Select(e => e.Source).Order());
+        Assert.Equal(["lease", "neighbour reachable"], finding.Evidence.Select(e => e.Source).Order(StringComparer.Ordinal), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public class AuditRuleTests
     [Fact]
     public async Task NatPrefixOutsideTunnel_PrefixNotInTheRoutedOne_IsAWarning()
     {
-        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
+        await using var audit = await AuditScenario.StartAsync(new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
         await audit.ReportAsync(Host("daemon1").WithClubNetworks("2001:470:9999:1::1/64")
             .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64"]));
 
@@ -198,7 +198,7 @@ public class AuditRuleTests
     [Fact]
     public async Task NatPrefixOutsideTunnel_NearMiss_PrefixInsideTheRoutedOne()
     {
-        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
+        await using var audit = await AuditScenario.StartAsync(new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48" });
         await audit.ReportAsync(Host("daemon1").WithClubNetworks("2001:470:7b3e:1::1/64")
             .WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26", addresses: ["2001:470:1f0a:a6f::2/64"]));
 
@@ -255,7 +255,7 @@ public class AuditRuleTests
         var finding = Assert.Single(await audit.FindingsAsync("tunnel-endpoint-drift"));
 
         Assert.Equal(Severity.Warning, finding.Severity);
-        Assert.Equal(["kernel", "interfaces"], finding.Evidence.Select(e => e.Source));
+        Assert.Equal(["kernel", "interfaces"], finding.Evidence.Select(e => e.Source), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -291,7 +291,7 @@ public class AuditRuleTests
     [InlineData(3_750_000UL, false)]
     public async Task TunnelNearLimit_P95AtFourFifthsOfTheLimit_IsAWarning(ulong bytesPerMinute, bool expected)
     {
-        await using var audit = await AuditScenario.StartAsync(new() { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "1Mbit" });
+        await using var audit = await AuditScenario.StartAsync(new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "1Mbit" });
         HostSnapshot Report(ulong rx)
         {
             var snapshot = Host("daemon1").WithTunnel("he-ipv6", "10.20.30.11", "216.66.80.26")
@@ -328,7 +328,7 @@ public class AuditRuleTests
 
         var findings = await audit.AuditAsync();
 
-        Assert.Equal(silent ? ["host-silent"] : ["vm-defined-twice", "vm-running-twice"], findings.Select(f => f.Rule).Order());
+        Assert.Equal(silent ? ["host-silent"] : ["vm-defined-twice", "vm-running-twice"], findings.Select(f => f.Rule).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         if (silent)
         {
             Assert.Equal((Severity.Warning, "daemon1"), (findings[0].Severity, findings[0].Evidence[0].Host));
@@ -345,7 +345,7 @@ public class AuditRuleTests
 
         var findings = await audit.FindingsAsync("netreg-unregistered", request);
 
-        Assert.Equal([MacA, MacB], findings.Select(f => f.Objects[0]).Order());
+        Assert.Equal([MacA, MacB], findings.Select(f => f.Objects[0]).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         Assert.All(findings, f => Assert.Equal(Severity.Warning, f.Severity));
     }
 
@@ -387,7 +387,7 @@ public class AuditRuleTests
         await audit.ReportAsync(Host("daemon3", Vm("web1", 1)).WithTunnel("vx0", "10.0.0.1", "10.0.0.2", kind: "vxlan"));
         var findings = await audit.AuditAsync();
 
-        Assert.Equal(["vm-running-twice", "vm-defined-twice", "tunnel-unconfigured"], findings.Select(f => f.Rule));
+        Assert.Equal(["vm-running-twice", "vm-defined-twice", "tunnel-unconfigured"], findings.Select(f => f.Rule), StringComparer.Ordinal);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using DaemonNet.Tests.Support;
 
 namespace DaemonNet.Collector.Tests.Certificates;
 
-public class ClusterCertificatesTests : IDisposable
+public sealed class ClusterCertificatesTests : IDisposable
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
     private readonly TempDirectory folder = new();
@@ -18,7 +18,7 @@ public class ClusterCertificatesTests : IDisposable
     {
         var written = ClusterCertificates.Init(folder.Path, ["collector.example", "10.99.0.1"], TimeSpan.FromDays(30), Now);
 
-        Assert.Equal(["ca.pem", "ca-key.pem", "collector.pem", "collector-key.pem"], written.Select(Path.GetFileName));
+        Assert.Equal(["ca.pem", "ca-key.pem", "collector.pem", "collector-key.pem"], written.Select(Path.GetFileName), StringComparer.Ordinal);
         using var ca = X509CertificateLoader.LoadCertificateFromFile(folder.File("ca.pem"));
         using var collector = X509CertificateLoader.LoadCertificateFromFile(folder.File("collector.pem"));
         Assert.True(ClusterTrust.IsIssuedBy(collector, ca, out var problem), problem);
@@ -160,7 +160,7 @@ public class ClusterCertificatesTests : IDisposable
 
         Assert.Equal(
             [("alice", "reader", true, true), ("collector", "collector", false, true), ("daemon1", "agent", false, true), ("daemon1", "agent", true, false)],
-            listed.Select(c => (c.Name, c.Role, c.RevokedAt is not null, c.NotAfter is not null)).OrderBy(c => c.Name).ThenBy(c => c.Item3));
+            listed.Select(c => (c.Name, c.Role, c.RevokedAt is not null, c.NotAfter is not null)).OrderBy(c => c.Name, StringComparer.Ordinal).ThenBy(c => c.Item3));
         Assert.Contains(listed, c => c.Serial == first && c.RevokedAt is not null);
         Assert.Equal(2, RevocationList.Read(ClusterCertificates.RevocationPath(folder.Path)).Count);
     }
@@ -174,5 +174,5 @@ public class ClusterCertificatesTests : IDisposable
     }
 
     private Dictionary<string, string> Snapshot() =>
-        Directory.GetFiles(folder.Path).ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
+        Directory.GetFiles(folder.Path).ToDictionary(f => Path.GetFileName(f), File.ReadAllText, StringComparer.Ordinal);
 }

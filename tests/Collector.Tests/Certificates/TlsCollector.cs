@@ -35,7 +35,7 @@ internal sealed class TlsCollector : IAsyncDisposable
         ClusterCertificates.Issue(dir, "daemon1", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "daemon2", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "alice", ClusterTrust.ReaderRole, [], TimeSpan.FromDays(30), now);
-        var server = await CollectorServer.StartAsync(new(settings ?? [])
+        var server = await CollectorServer.StartAsync(new(settings ?? [], StringComparer.Ordinal)
         {
             ["Collector:Insecure"] = "false",
             ["Collector:CaFile"] = Path.Combine(dir, "ca.pem"),

@@ -21,7 +21,7 @@ public class WireLimitsTests
 
     private static IEnumerable<FieldDescriptor> AllFields()
     {
-        var seen = new HashSet<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Queue<MessageDescriptor>(Received);
         while (pending.TryDequeue(out var message))
         {
@@ -45,14 +45,14 @@ public class WireLimitsTests
     {
         var fields = AllFields().Select(f => f.FullName).ToList();
 
-        Assert.Equal([], fields.Where(f => WireLimits.For(f) is null));
-        Assert.Equal([], WireLimits.All.Select(l => WireLimits.Package + l.Field).Except(fields));
+        Assert.Equal([], fields.Where(f => WireLimits.For(f) is null), StringComparer.Ordinal);
+        Assert.Equal([], WireLimits.All.Select(l => WireLimits.Package + l.Field).Except(fields, StringComparer.Ordinal), StringComparer.Ordinal);
     }
 
     /// <summary>Messages in which every field the collector receives is set to a valid value.</summary>
     private static IEnumerable<IMessage> FullExamples()
     {
-        var time = Timestamp.FromDateTimeOffset(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
+        var time = Timestamp.FromDateTimeOffset(DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var counters = new CounterSample { BootId = "4f1c", Links = { new LinkCounters { Link = "he-ipv6", Ifindex = 5, RxBytes = 1, TxBytes = 2, RxPackets = 3, TxPackets = 4 } } };
         var snapshot = new HostSnapshot
         {
@@ -65,6 +65,7 @@ public class WireLimitsTests
                 {
                     Uuid = "5f0c8a52-1111-4a5e-9c1e-000000000001", Name = "web1", State = DomainState.Running, Persistent = true,
                     Nics = { new Nic { Mac = "52:54:00:aa:00:01", Kind = NicKind.Network, Network = "nat-bridge", Bridge = "virbr0", TargetDev = "vnet0" } },
+                    Title = "Alice's web server", Description = "The club site", Owner = "alice", Tags = { "web" },
                 },
             },
             Networks =
@@ -103,10 +104,11 @@ public class WireLimitsTests
         yield return new AgentMessage { Sequence = 1, Snapshot = snapshot, SentAt = time, Replayed = true };
         yield return new AgentMessage { Sequence = 2, Heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = "ab12", AgentTime = time, Counters = counters.Clone() } };
         yield return new WhereRequest { Query = "web1", At = time };
+        yield return new WhereRequest { Query = "web1", Wait = "5m", Family = "inet" };
         yield return new WatchRequest { Query = "web1" };
         yield return new HistoryRequest { Query = "web1", Since = time, Until = time };
         yield return new ListHostsRequest();
-        yield return new ListVmsRequest { Host = "daemon1" };
+        yield return new ListVmsRequest { Host = "daemon1", Owner = "alice" };
         yield return new TunnelsRequest { Host = "daemon1", Since = time };
         yield return new ListAlertsRequest { Since = time, Limit = 20 };
         yield return new SendTestAlertRequest { Sink = "ops" };
@@ -165,8 +167,8 @@ public class WireLimitsTests
         var examples = FullExamples().ToList();
 
         Assert.All(examples, e => Assert.Null(MessageValidator.Problem(e)));
-        var set = examples.SelectMany(e => Occurrences(e)).Select(o => o.Field.FullName).ToHashSet();
-        Assert.Equal([], AllFields().Select(f => f.FullName).Where(f => !set.Contains(f)));
+        var set = examples.SelectMany(e => Occurrences(e)).Select(o => o.Field.FullName).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal([], AllFields().Select(f => f.FullName).Where(f => !set.Contains(f)), StringComparer.Ordinal);
     }
 
     /// <summary>One way to break a field's limit, with what the refusal must say besides the field's path.</summary>

@@ -20,7 +20,7 @@ public class CloudflareAuditTests
     private static Dictionary<string, string?> Settings(CloudflareStandIn standIn, TempDirectory folder, string token = CloudflareStandIn.Token, string zone = CloudflareStandIn.Zone)
     {
         File.WriteAllText(folder.File("cloudflare.token"), token + "\n");
-        return new()
+        return new(StringComparer.Ordinal)
         {
             ["Collector:Cloudflare:ZoneId"] = zone,
             ["Collector:Cloudflare:TokenFile"] = folder.File("cloudflare.token"),
@@ -62,7 +62,7 @@ public class CloudflareAuditTests
             ("dns-stale", Severity.Warning, "web2.club.example points at 2001:db8:1::45, but web2 has 2001:db8:1::46 now"),
         ], summaries);
         var critical = findings.Single(f => f.Severity == Severity.Critical);
-        Assert.Equal(["cloudflare", "neighbour reachable"], critical.Evidence.Select(e => e.Source));
+        Assert.Equal(["cloudflare", "neighbour reachable"], critical.Evidence.Select(e => e.Source), StringComparer.Ordinal);
         Assert.Equal(3, standIn.Requests);
     }
 

@@ -56,7 +56,7 @@ internal sealed class CloudflareStandIn : IAsyncDisposable
         using var generated = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
         var certificate = X509CertificateLoader.LoadPkcs12(generated.Export(X509ContentType.Pkcs12), null);
         var caFile = Path.Combine(folder, "cloudflare-stand-in.pem");
-        File.WriteAllText(caFile, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(caFile, certificate.ExportCertificatePem());
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -85,7 +85,7 @@ internal sealed class CloudflareStandIn : IAsyncDisposable
             return Envelope(StatusCodes.Status400BadRequest, 7003, $"Could not route to /zones/{zone}/dns_records, perhaps your object identifier is invalid?");
         }
         var type = context.Request.Query["type"].ToString();
-        var page = int.TryParse(context.Request.Query["page"], out var asked) && asked > 0 ? asked : 1;
+        var page = int.TryParse(context.Request.Query["page"], System.Globalization.CultureInfo.InvariantCulture, out var asked) && asked > 0 ? asked : 1;
         var matching = Records.Where(r => type.Length == 0 || r.Type == type).ToList();
         var result = matching.Skip((page - 1) * PageSize).Take(PageSize)
             .Select((r, i) => new { id = $"rec{page}{i}", zone_id = Zone, name = r.Name, type = r.Type, content = r.Content, proxied = true, ttl = 1 }).ToList();

@@ -77,7 +77,7 @@ public class HttpApiTests
         using var critical = JsonDocument.Parse(await http.GetStringAsync("/v1/audit?minSeverity=SEVERITY_CRITICAL"));
 
         var severities = all.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("severity").GetString()).ToList();
-        Assert.Contains("SEVERITY_WARNING", severities);
+        Assert.Contains("SEVERITY_WARNING", severities, StringComparer.Ordinal);
         Assert.All(critical.RootElement.GetProperty("findings").EnumerateArray(), f => Assert.Equal("SEVERITY_CRITICAL", f.GetProperty("severity").GetString()));
         Assert.NotEmpty(critical.RootElement.GetProperty("findings").EnumerateArray());
     }
@@ -98,6 +98,103 @@ public class HttpApiTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("WATCH_EVENT_KIND_CURRENT", current.GetProperty("kind").GetString());
         Assert.Equal(("WATCH_EVENT_KIND_VM_CHANGED", "DOMAIN_STATE_PAUSED"), (changed.GetProperty("kind").GetString(), changed.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task Watch_OfAVmNotYetDefined_StaysOpenAndReportsItWhenItAppears()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        using var http = Http(cluster, "alice");
+
+        using var response = await http.GetAsync("/v1/watch/web1", HttpCompletionOption.ResponseHeadersRead);
+        using var lines = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var current = await ReadObjectAsync(lines);
+        await ReportWeb1Async(cluster);
+        var appeared = await ReadObjectAsync(lines);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("WATCH_EVENT_KIND_CURRENT", current.GetProperty("kind").GetString());
+        Assert.Empty(current.GetProperty("current").GetProperty("vms").EnumerateArray());
+        Assert.Equal("web1", appeared.GetProperty("vmName").GetString());
+    }
+
+    [Fact]
+    public async Task WhereWait_ForAVmDefinedAMomentLater_AnswersOnceItHasAnAddressOfTheFamily()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        using var http = Http(cluster, "alice");
+
+        var waiting = http.GetAsync("/v1/where/web1?wait=1m&family=inet");
+        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks());
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var stillWaiting = !waiting.IsCompleted;
+        await ReportWeb1Async(cluster);
+        using var response = await waiting;
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(stillWaiting, "the wait answered before the VM had an address");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.Contains("192.168.122.45", body);
+    }
+
+    [Theory]
+    [InlineData("/v1/where/web1?wait=1s&family=inet6", HttpStatusCode.GatewayTimeout, "waited 1s for an IPv6 address of 'web1': web1 on daemon1 is running with 192.168.122.45")]
+    [InlineData("/v1/where/later?wait=1s", HttpStatusCode.GatewayTimeout, "waited 1s: no VM matching 'later' was defined on any host")]
+    [InlineData("/v1/where/web1?wait=1s", HttpStatusCode.OK, "192.168.122.45")]
+    [InlineData("/v1/where/web1?wait=soon", HttpStatusCode.BadRequest, "wait 'soon' is not a duration")]
+    [InlineData("/v1/where/web1?wait=2h", HttpStatusCode.BadRequest, "is not a duration up to 1h")]
+    [InlineData("/v1/where/web1?wait=1m&family=ipx", HttpStatusCode.BadRequest, "family 'ipx' is neither inet nor inet6")]
+    [InlineData("/v1/where/web1?family=inet", HttpStatusCode.BadRequest, "family 'inet' belongs to wait")]
+    public async Task WhereWait_OnTimeoutOrBadInput_AnswersTheDocumentedStatusWithWhatWasSeen(string path, HttpStatusCode status, string expected)
+    {
+        // On the real clock, for the wait's timeout; a neighbour entry, unlike the fixed-time lease, does not expire on it.
+        await using var cluster = await TlsCollector.StartAsync(realClock: true);
+        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable));
+        using var http = Http(cluster, "alice");
+
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(status == response.StatusCode, $"{path}: {response.StatusCode} {body}");
+        Assert.Contains(expected, body);
+    }
+
+    [Theory]
+    [InlineData("/v1/vms", "vm,uuid,host,state,owner,tags,mac,network,ip,evidence,first_seen,last_confirmed", "web1,")]
+    [InlineData("/v1/hosts", "host,last_report,stale,vms,", "daemon1,")]
+    [InlineData("/v1/history/web1", "kind,from,to,host,vm,uuid,state,mac,network,ip,evidence", "placement,")]
+    [InlineData("/v1/audit", "severity,rule,summary,objects,action", "")]
+    [InlineData("/v1/alerts", "id,at,severity,rule,host,summary,objects,repeats,deliveries", "")]
+    public async Task Lists_AskedForTextCsv_AnswerTheCliTable(string path, string header, string row)
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        await ReportWeb1Async(cluster);
+        using var http = Http(cluster, "alice");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/csv");
+
+        using var response = await http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = body.Split("\r\n");
+        Assert.StartsWith(header, lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines.Skip(1), l => l.StartsWith(row, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Csv_ForAQuestionThatFails_KeepsTheJsonErrorAndItsStatus()
+    {
+        await using var cluster = await TlsCollector.StartAsync();
+        using var http = Http(cluster, "alice");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/history/nosuchvm");
+        request.Headers.Accept.ParseAdd("text/csv");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no history for 'nosuchvm'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     // The streamed response is a sequence of JSON objects; read one whole object at a time.
@@ -160,7 +257,7 @@ public class HttpApiTests
     {
         await using var receiver = new Alerting.WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
-        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new()
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new(StringComparer.Ordinal)
         {
             ["Collector:Alerts:Sinks:hook:Type"] = "webhook",
             ["Collector:Alerts:Sinks:hook:Url"] = receiver.Url,

@@ -95,7 +95,7 @@ public class WebPageTests
     [Fact]
     public async Task Tunnels_PlotRxAndTxOverTimeWithTheP95AndTheLimit()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new() { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit" });
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit" });
         using var agent = cluster.Channel("daemon1");
         var snapshot = Web1(DomainState.Running);
         await SendAsync(agent, new AgentMessage { Snapshot = snapshot.Clone().WithCounters("he-ipv6", 1_000_000, 500_000) });

@@ -45,12 +45,12 @@ public class BackupTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(folder.File("copy.db")));
         using (var copy = new SqliteConnection($"Data Source={folder.File("copy.db")};Mode=ReadOnly;Pooling=false"))
         {
-            Assert.Equal("ok", copy.ExecuteScalar<string>("PRAGMA integrity_check"));
+            Assert.Equal("ok", await copy.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
         }
         Assert.Equal(1, againExitCode);
         Assert.Contains("exists: a backup never overwrites a file", again.Output);
 
-        await using var restored = await CollectorServer.StartAsync(new() { ["Collector:Db"] = folder.File("copy.db") }, realClock: true);
+        await using var restored = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:Db"] = folder.File("copy.db") }, realClock: true);
         var where = await restored.Inventory.WhereAsync(new WhereRequest { Query = "web1" });
         var history = await restored.Inventory.HistoryAsync(new HistoryRequest { Query = "web1" });
         Assert.Equal("192.168.122.45", Assert.Single(Assert.Single(where.Vms).Nics).Addresses.Single().Ip);

@@ -33,8 +33,8 @@ public class HealthAndReflectionTests
         var services = await ListServicesAsync(reader);
         var refused = await Assert.ThrowsAsync<RpcException>(() => ListServicesAsync(agent));
 
-        Assert.Superset(new HashSet<string> { Inventory.Descriptor.FullName, Ingest.Descriptor.FullName, Alerts.Descriptor.FullName, "grpc.health.v1.Health" },
-            services.ToHashSet());
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { Inventory.Descriptor.FullName, Ingest.Descriptor.FullName, Alerts.Descriptor.FullName, "grpc.health.v1.Health" },
+            services.ToHashSet(StringComparer.Ordinal));
         Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
     }
 

@@ -31,6 +31,7 @@ public class MetricsTests
     {
         using var process = Process.Start(new ProcessStartInfo("promtool", "check metrics")
         {
+            UseShellExecute = false,
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         })!;
         process.StandardInput.Write(scrape);
@@ -44,7 +45,7 @@ public class MetricsTests
     public async Task Scrape_OfTheMetricsPort_PassesPromtoolAndCountsWhatHappened()
     {
         var port = LoopbackPort.Free();
-        await using var server = await CollectorServer.StartAsync(new()
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal)
         {
             ["Collector:MetricsListen"] = $"127.0.0.1:{port}",
             ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "100Mbit",
@@ -81,23 +82,23 @@ public class MetricsTests
     public async Task GrafanaDashboard_QueriesAreValidPromQl_OverMetricsTheCollectorExports()
     {
         var port = LoopbackPort.Free();
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:MetricsListen"] = $"127.0.0.1:{port}" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:MetricsListen"] = $"127.0.0.1:{port}" });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        var exported = Regex.Matches(await http.GetStringAsync("/metrics"), @"^# TYPE (\S+) ", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
-        var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Programs.RepositoryRoot, "deploy", "grafana-dashboard.json")));
+        var exported = Regex.Matches(await http.GetStringAsync("/metrics"), @"^# TYPE (?<name>\S+) ", RegexOptions.Multiline | RegexOptions.ExplicitCapture).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+        var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Programs.RepositoryRoot, "deploy", "grafana-dashboard.json")));
         var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
         using var folder = new TempDirectory();
         // promtool parses PromQL in a rules file: one recording rule per query.
-        File.WriteAllText(folder.File("dashboard.rules.yml"), "groups:\n  - name: dashboard\n    rules:\n"
+        await File.WriteAllTextAsync(folder.File("dashboard.rules.yml"), "groups:\n  - name: dashboard\n    rules:\n"
             + string.Concat(queries.Select((q, i) => $"      - record: dashboard:query{i}\n        expr: '{q.Replace("'", "''", StringComparison.Ordinal)}'\n")));
 
         var check = Shell.TryRun("promtool", "check", "rules", folder.File("dashboard.rules.yml"));
 
         Assert.True(check.ExitCode == 0, $"promtool check rules:\n{check.Output}\n{check.Error}");
         Assert.NotEmpty(queries);
-        var named = queries.SelectMany(q => Regex.Matches(q, @"daemonnet_[a-z_]+").Select(m => Regex.Replace(m.Value, "_(bucket|count|sum)$", ""))).ToHashSet();
-        Assert.Empty(named.Except(exported));
+        var named = queries.SelectMany(q => Regex.Matches(q, @"daemonnet_[a-z_]+").Select(m => Regex.Replace(m.Value, "_(bucket|count|sum)$", ""))).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(named.Except(exported, StringComparer.Ordinal));
     }
 
     [Fact]

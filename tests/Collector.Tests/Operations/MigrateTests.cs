@@ -14,7 +14,7 @@ namespace DaemonNet.Collector.Tests.Operations;
 public sealed class MigrateTests : IDisposable
 {
     private const string Mac1 = "52:54:00:aa:00:01";
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private static readonly string[] Queries = ["web1", Mac1, "192.168.122.45", "db1", "52:54:00:aa:00:02"];
     private readonly TestDatabase sqlite = new(StoreKind.Sqlite);
     private readonly TestDatabase postgres = new(StoreKind.Postgres);

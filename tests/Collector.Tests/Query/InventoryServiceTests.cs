@@ -22,17 +22,57 @@ public class InventoryServiceTests
     }
 
     [Theory]
-    [InlineData("10.77.0.1", "10.77.0.1 is bound to 52:54:00:00:00:fe (daemon1), but no VM has that MAC")]
-    [InlineData("52:54:00:00:00:fe", "52:54:00:00:00:fe has 10.77.0.1 (daemon1), but no VM has that MAC")]
-    public async Task Where_AddressOrMacThatNoVmHas_ExplainsInTheNote(string query, string note)
+    [InlineData("10.77.0.1", "10.77.0.1 is a QEMU/KVM virtual NIC (52:54:00:00:00:fe) on br0 of daemon1, no VM")]
+    [InlineData("52:54:00:00:00:fe", "52:54:00:00:00:fe is a QEMU/KVM virtual NIC with 10.77.0.1 on br0 of daemon1, no VM")]
+    [InlineData("10.77.0.9", "10.77.0.9 is a Ubiquiti Networks Inc. device (74:83:c2:00:00:09) on br0 of daemon1, no VM")]
+    [InlineData("10.77.0.10", "10.77.0.10 is a locally administered (random) MAC (de:ad:be:ef:00:10) on br0 of daemon1, no VM")]
+    [InlineData("10.77.0.11", "10.77.0.11 is a station of unknown vendor (0c:00:00:00:00:11) on br0 of daemon1, no VM")]
+    public async Task Where_AddressOrMacThatNoVmHas_NamesTheStationsVendorInTheNote(string query, string note)
     {
         await using var server = await CollectorServer.StartAsync();
-        await server.ReportAsync(Host("daemon1").WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0"));
+        await server.ReportAsync(Host("daemon1")
+            .WithNeighbour("10.77.0.1", "52:54:00:00:00:fe", NeighbourState.Permanent, "br0")
+            .WithNeighbour("10.77.0.9", "74:83:c2:00:00:09", NeighbourState.Reachable, "br0")
+            .WithNeighbour("10.77.0.10", "de:ad:be:ef:00:10", NeighbourState.Reachable, "br0")
+            .WithNeighbour("10.77.0.11", "0c:00:00:00:00:11", NeighbourState.Reachable, "br0"));
 
         var reply = await server.Inventory.WhereAsync(new WhereRequest { Query = query });
 
         Assert.Empty(reply.Vms);
         Assert.Equal(note, reply.Note);
+    }
+
+    private static Domain Labelled(Domain vm, string owner, string title, params string[] tags)
+    {
+        vm.Owner = owner;
+        vm.Title = title;
+        vm.Tags.Add(tags);
+        return vm;
+    }
+
+    [Fact]
+    public async Task Labels_ShownByWhereAndVms_FilteredByOwner_AndKeptInHistoryWhenChanged()
+    {
+        await using var server = await CollectorServer.StartAsync();
+        await server.ReportAsync(Host("daemon1", Labelled(Vm("web1", 1), "alice", "Alice's web server", "web", "php"), Vm("db1", 2)));
+        server.Clock.Advance(TimeSpan.FromSeconds(5));
+        var before = server.Clock.GetUtcNow();
+        server.Clock.Advance(TimeSpan.FromSeconds(5));
+        await server.ReportAsync(Host("daemon1", Labelled(Vm("web1", 1), "bob", "Bob's now"), Vm("db1", 2)));
+        server.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var now = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1" })).Vms);
+        var then = Assert.Single((await server.Inventory.WhereAsync(new WhereRequest { Query = "web1", At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(before) })).Vms);
+        var bobs = await server.Inventory.ListVmsAsync(new ListVmsRequest { Owner = "BOB" });
+        var alices = await server.Inventory.ListVmsAsync(new ListVmsRequest { Owner = "alice" });
+        var all = await server.Inventory.ListVmsAsync(new ListVmsRequest());
+
+        Assert.Equal(("bob", "Bob's now", 0), (now.Owner, now.Title, now.Tags.Count));
+        Assert.Equal(("alice", "Alice's web server", "web php"), (then.Owner, then.Title, string.Join(' ', then.Tags)));
+        Assert.Equal(["web1"], bobs.Vms.Select(v => v.Name), StringComparer.Ordinal);
+        Assert.Empty(alices.Vms);
+        Assert.Equal(("db1", ""), (all.Vms[0].Name, all.Vms[0].Owner));
+        Assert.True(all.Vms[1].Since.ToDateTimeOffset() < before, "relabelling web1 started a new placement interval");
     }
 
     [Fact]
@@ -58,7 +98,7 @@ public class InventoryServiceTests
     public async Task AnAddressSeenOnTheWire_CarriesWhenItWasLastSeen_InWhereAndAfterItEndsInHistory()
     {
         const string Mac = "52:54:00:aa:00:09";
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "1h" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:StaleAfter"] = "1h" });
         var start = server.Clock.GetUtcNow();
         HostSnapshot Report(TimeSpan agentTime, TimeSpan? lastSeen)
         {
@@ -100,7 +140,7 @@ public class InventoryServiceTests
     [Fact]
     public async Task Where_ConfiguredStaleAfter_OverridesThreeIntervals()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:StaleAfter"] = "5s" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:StaleAfter"] = "5s" });
         await server.ReportAsync(Host("daemon1", Vm("web1", 1)));
 
         server.Clock.Advance(TimeSpan.FromSeconds(6));

@@ -95,12 +95,12 @@ public abstract class AlertOutboxTests : IDisposable
 
         await store.Alerts.RecordAsync(new AlertBatch([Raise("host-stale|daemon1")])
         {
-            ConditionsStarted = new Dictionary<string, (byte[], long)> { ["host-stale|daemon1"] = (AlertDocument.Write(announcing), announcing.At) },
+            ConditionsStarted = new Dictionary<string, (byte[], long)>(StringComparer.Ordinal) { ["host-stale|daemon1"] = (AlertDocument.Write(announcing), announcing.At) },
         }, CancellationToken.None);
         var open = await store.Alerts.OpenConditionsAsync(CancellationToken.None);
         await store.Alerts.RecordAsync(new AlertBatch([Raise("end|host-stale|daemon1")]) { ConditionsEnded = ["host-stale|daemon1"] }, CancellationToken.None);
 
-        Assert.Equal(["host-stale|daemon1"], open.Keys);
+        Assert.Equal(["host-stale|daemon1"], open.Keys, StringComparer.Ordinal);
         Assert.Empty(await store.Alerts.OpenConditionsAsync(CancellationToken.None));
         Assert.Equal(2, database.Scalar<long>("SELECT count(*) FROM alerts"));
     }

@@ -6,31 +6,30 @@ using Dapper;
 namespace DaemonNet.Collector.Tests.Storage;
 
 /// <summary>Group commit on a real database of each kind: writes that wait share a transaction, and each is told only after it committed.</summary>
-public abstract class GroupCommitTests : IDisposable
+public abstract class GroupCommitTests : IAsyncLifetime, IDisposable
 {
     private readonly TestDatabase database;
-    private readonly DbConnection writer;
-    private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly StoreDatabase store;
+    private readonly StoreWriter writer;
     private readonly StoreKind kind;
 
     protected GroupCommitTests(StoreKind kind)
     {
         this.kind = kind;
         database = new TestDatabase(kind);
-        writer = database.Open();
-        if (kind == StoreKind.Sqlite)
-        {
-            // As the store runs it: a reader beside the writer.
-            writer.Execute("PRAGMA journal_mode = WAL");
-        }
-        writer.Execute("CREATE TABLE facts (name TEXT NOT NULL)");
+        store = StoreDatabase.At(database.Address);
+        writer = new StoreWriter(store);
     }
+
+    public Task InitializeAsync() => writer.RunAsync(() => writer.Connection.Execute("CREATE TABLE facts (name TEXT NOT NULL)"), CancellationToken.None);
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
     {
         writer.Dispose();
+        store.Dispose();
         database.Dispose();
-        writeLock.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -43,13 +42,12 @@ public abstract class GroupCommitTests : IDisposable
     [Fact]
     public async Task WritesThatWaitedTogether_OneFails_TheOthersCommitInOrderAndLearnOnlyAfterTheCommit()
     {
-        var lost = new List<Exception>();
         var order = new List<string>();
-        using var commit = new GroupCommit(writer, writeLock, rolledBack: () => order.Add("(rolled back)"), writerLost: lost.Add);
+        using var commit = new GroupCommit(writer, rolledBack: () => order.Add("(rolled back)"));
         var seenCommitted = new List<bool>();
         Func<DbTransaction, Action?> Insert(string name, bool fail = false) => transaction =>
         {
-            writer.Execute("INSERT INTO facts (name) VALUES (@Name)", new { Name = name }, transaction);
+            writer.Connection.Execute("INSERT INTO facts (name) VALUES (@Name)", new { Name = name }, transaction);
             order.Add(name);
             if (fail)
             {
@@ -58,14 +56,16 @@ public abstract class GroupCommitTests : IDisposable
             return () => seenCommitted.Add(CommittedRows(name) == 1);
         };
 
-        // Holding the lock lets all three queue up, so the writer takes them as one batch.
-        await writeLock.WaitAsync();
+        // Keeping the writer's thread busy lets all three queue up, so that it takes them as one batch.
+        using var busy = new ManualResetEventSlim();
+        var holding = writer.RunAsync(() => busy.Wait(TimeSpan.FromSeconds(30)), CancellationToken.None);
         var first = commit.WriteAsync(Insert("first"), CancellationToken.None);
         var broken = commit.WriteAsync(Insert("broken", fail: true), CancellationToken.None);
         var last = commit.WriteAsync(Insert("last"), CancellationToken.None);
         await Task.Delay(50);
         Assert.False(first.IsCompleted, "a write was acknowledged before its transaction could commit");
-        writeLock.Release();
+        busy.Set();
+        Assert.True(await holding);
 
         await first;
         await last;
@@ -76,7 +76,7 @@ public abstract class GroupCommitTests : IDisposable
         Assert.Equal(["first", "broken", "(rolled back)", "first", "broken", "(rolled back)", "last"], order);
         Assert.Equal([true, true], seenCommitted);
         Assert.Equal((1, 0, 1), (CommittedRows("first"), CommittedRows("broken"), CommittedRows("last")));
-        Assert.Empty(lost);
+        Assert.Null(writer.LostBecause);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// </summary>
 public abstract class HistoryModelTests(StoreKind kind)
 {
-    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-03T00:00:00Z");
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-03T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private static readonly IntervalRules Rules = new(SilentAfter: null, RejoinWindow: TimeSpan.FromSeconds(60));
     private const int Hosts = 3;
     private const int Vms = 6;
@@ -39,7 +39,7 @@ public abstract class HistoryModelTests(StoreKind kind)
         var oracle = new Oracle();
         using (var store = new Store(database.Address, Rules))
         {
-            var sent = new Dictionary<string, string>();
+            var sent = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var report in reports)
             {
                 var hash = ContentHash.Of(report.Snapshot);
@@ -64,10 +64,10 @@ public abstract class HistoryModelTests(StoreKind kind)
                     _ => Ips[random.Next(Ips.Length)],
                 };
                 var found = (await store.Where.WhereAsync(InventoryQuery.Parse(query), now, at, CancellationToken.None)).Vms
-                    .Select(v => $"{v.Host.Name} {v.Domain.Uuid} {(DomainState)v.Domain.State} [{string.Join(' ', v.Nics.SelectMany(n => n.Addresses).Select(a => a.Ip).Order())}]")
-                    .Order().ToList();
+                    .Select(v => $"{v.Host.Name} {v.Domain.Uuid} {(DomainState)v.Domain.State} [{string.Join(' ', v.Nics.SelectMany(n => n.Addresses).Select(a => a.Ip).Order(StringComparer.Ordinal))}]")
+                    .Order(StringComparer.Ordinal).ToList();
 
-                Assert.True(oracle.Where(query, at, now).SequenceEqual(found),
+                Assert.True(oracle.Where(query, at, now).SequenceEqual(found, StringComparer.Ordinal),
                     $"seed {seed}, where {query} --at {at:O}: expected [{string.Join("; ", oracle.Where(query, at, now))}] but the store said [{string.Join("; ", found)}]");
             }
         }
@@ -158,7 +158,7 @@ public abstract class HistoryModelTests(StoreKind kind)
             }
             else if (Ips.Contains(query))
             {
-                var macs = bindings.Where(b => b.Ip == query).Select(b => b.Mac).ToHashSet();
+                var macs = bindings.Where(b => b.Ip == query).Select(b => b.Mac).ToHashSet(StringComparer.Ordinal);
                 matches = domains.Where(d => nics.Any(n => n.Host == d.Host && n.Nic.Uuid == d.Domain.Uuid && macs.Contains(n.Nic.Mac)));
             }
             else
@@ -167,10 +167,10 @@ public abstract class HistoryModelTests(StoreKind kind)
             }
             return matches.Select(d =>
             {
-                var macs = nics.Where(n => n.Host == d.Host && n.Nic.Uuid == d.Domain.Uuid).Select(n => n.Nic.Mac).ToHashSet();
-                var ips = bindings.Where(b => macs.Contains(b.Mac)).Select(b => b.Ip).Order();
+                var macs = nics.Where(n => n.Host == d.Host && n.Nic.Uuid == d.Domain.Uuid).Select(n => n.Nic.Mac).ToHashSet(StringComparer.Ordinal);
+                var ips = bindings.Where(b => macs.Contains(b.Mac)).Select(b => b.Ip).Order(StringComparer.Ordinal);
                 return $"{d.Host} {d.Domain.Uuid} {d.Domain.State} [{string.Join(' ', ips)}]";
-            }).Order().ToList();
+            }).Order(StringComparer.Ordinal).ToList();
         }
     }
 

@@ -10,7 +10,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// <summary>How intervals begin and end over time: silences, rejoins, takeovers, as-of lookups, history, pruning.</summary>
 public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<IReadOnlyList<LocatedVm>> WhereAt(string query, DateTimeOffset at, DateTimeOffset? now = null) =>
         (await Store.Where.WhereAsync(InventoryQuery.Parse(query), now ?? at, at, CancellationToken.None)).Vms;
@@ -143,9 +143,9 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
         var history = await Store.History.HistoryAsync(InventoryQuery.Parse("web1"), null, null, CancellationToken.None);
 
         Assert.Equal(["daemon1 web1 open=False", "daemon2 web1 open=True"],
-            history.Domains.Select(d => $"{history.Hosts[d.HostId].Name} {d.Name} open={d.ValidTo is null}").Order());
-        Assert.Equal(["nat-bridge", "forward-bridge"], history.Nics.OrderBy(n => n.ValidFrom).Select(n => n.Network));
-        Assert.Equal(["192.168.122.45@daemon1", "10.77.0.50@daemon2"], history.Bindings.OrderBy(b => b.ValidFrom).Select(b => $"{b.Ip}@{b.ObservedOn}"));
+            history.Domains.Select(d => $"{history.Hosts[d.HostId].Name} {d.Name} open={d.ValidTo is null}").Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        Assert.Equal(["nat-bridge", "forward-bridge"], history.Nics.OrderBy(n => n.ValidFrom).Select(n => n.Network), StringComparer.Ordinal);
+        Assert.Equal(["192.168.122.45@daemon1", "10.77.0.50@daemon2"], history.Bindings.OrderBy(b => b.ValidFrom).Select(b => $"{b.Ip}@{b.ObservedOn}"), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
         var history = await Store.History.HistoryAsync(InventoryQuery.Parse("192.168.122.45"), null, null, CancellationToken.None);
 
         Assert.Equal(3, history.Bindings.Count);
-        Assert.Equal(["web1", "web2"], history.Domains.Select(d => d.Name).Order());
+        Assert.Equal(["web1", "web2"], history.Domains.Select(d => d.Name).Order(StringComparer.Ordinal), StringComparer.Ordinal);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// <summary>The store against a real database of each kind.</summary>
 public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private static readonly string[] FactTables = ["domains", "nics", "networks", "links", "bindings"];
 
     private Task<WhereResult> Where(string query, DateTimeOffset now) => Store.Where.WhereAsync(InventoryQuery.Parse(query), now, null, CancellationToken.None);
@@ -36,7 +36,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         var vms = await Store.Where.ListVmsAsync(null, T0, CancellationToken.None);
 
         Assert.Equal(1200, vms.Count);
-        Assert.All(vms, vm => Assert.Equal($"10.1.{int.Parse(vm.Domain.Name[2..]) / 256}.{int.Parse(vm.Domain.Name[2..]) % 256}", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
+        Assert.All(vms, vm => Assert.Equal($"10.1.{int.Parse(vm.Domain.Name[2..], System.Globalization.CultureInfo.InvariantCulture) / 256}.{int.Parse(vm.Domain.Name[2..], System.Globalization.CultureInfo.InvariantCulture) % 256}", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
             new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot) }, T0.AddSeconds(10), CancellationToken.None);
 
         Assert.True(confirmed);
-        Assert.Equal(before, FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || count(valid_to) FROM {t}")));
+        Assert.Equal(before, FactTables.Select(t => Scalar<string>($"SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || count(valid_to) FROM {t}")), StringComparer.Ordinal);
         Assert.Equal(T0.AddSeconds(10).ToUnixTimeMilliseconds(), Scalar<long>("SELECT last_report FROM hosts"));
     }
 
@@ -189,9 +189,9 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 
         var vm = Assert.Single((await Where("web1", T0)).Vms);
 
-        Assert.Equal(["52:54:00:aa:00:01", "52:54:00:aa:00:02"], vm.Nics.Select(n => n.Nic.Mac));
+        Assert.Equal(["52:54:00:aa:00:01", "52:54:00:aa:00:02"], vm.Nics.Select(n => n.Nic.Mac), StringComparer.Ordinal);
         Assert.Equal(["192.168.122.45 lease", "2001:db8:beef:1::45 neighbour"],
-            vm.Nics[0].Addresses.Select(a => $"{a.Ip} {((AddressSource)a.Source).ToString().ToLowerInvariant()}"));
+            vm.Nics[0].Addresses.Select(a => $"{a.Ip} {((AddressSource)a.Source).ToString().ToLowerInvariant()}"), StringComparer.Ordinal);
         Assert.Equal("10.77.0.50", Assert.Single(vm.Nics[1].Addresses).Ip);
     }
 
@@ -203,7 +203,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 
         var vms = (await Where("web1", T0)).Vms;
 
-        Assert.Equal(["daemon1", "daemon2"], vms.Select(v => v.Host.Name));
+        Assert.Equal(["daemon1", "daemon2"], vms.Select(v => v.Host.Name), StringComparer.Ordinal);
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 
         var vms = (await Where("192.168.122.45", T0)).Vms;
 
-        Assert.Equal(hosts, vms.Select(v => v.Host.Name).Order());
+        Assert.Equal(hosts, vms.Select(v => v.Host.Name).Order(StringComparer.Ordinal), StringComparer.Ordinal);
         Assert.All(vms, vm => Assert.Equal("192.168.122.45", Assert.Single(Assert.Single(vm.Nics).Addresses).Ip));
     }
 
@@ -273,7 +273,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
         var result = await Where("10.77.0.1", T0);
 
         Assert.Empty(result.Vms);
-        Assert.Equal([new BoundWithoutVm("52:54:00:00:00:fe", "daemon1")], result.Unowned);
+        Assert.Equal([new BoundWithoutVm("52:54:00:00:00:fe", "daemon1", "br0")], result.Unowned);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public abstract class InventoryStoreTests(StoreKind kind) : StoreTests(kind)
 
         var vms = await Store.Where.ListVmsAsync("daemon1", T0, CancellationToken.None);
 
-        Assert.Equal(["db1", "web1"], vms.Select(v => v.Domain.Name));
+        Assert.Equal(["db1", "web1"], vms.Select(v => v.Domain.Name), StringComparer.Ordinal);
         Assert.Equal(3, (await Store.Where.ListVmsAsync(null, T0, CancellationToken.None)).Count);
     }
 }

@@ -6,7 +6,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 
 public class ListeningClockTests
 {
-    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void SinceMs_LookedAtOften_StaysTheStart()

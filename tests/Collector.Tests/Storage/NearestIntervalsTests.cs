@@ -9,10 +9,14 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// <remarks>Reports come 10 s apart, as an agent's do: a longer gap would make the host silent in between.</remarks>
 public abstract class NearestIntervalsTests(StoreKind kind) : IDisposable
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private readonly TestStore file = new(kind);
 
-    public void Dispose() => file.Dispose();
+    public void Dispose()
+    {
+        file.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private Task Apply(HostSnapshot snapshot, DateTimeOffset at) => file.Apply(snapshot, at);
 

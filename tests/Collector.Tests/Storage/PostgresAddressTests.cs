@@ -65,7 +65,7 @@ public class PostgresAddressTests
     [Fact]
     public void Parse_WhatTheUriLeavesOut_ComesFromLibpqsEnvironment()
     {
-        var environment = new Dictionary<string, string> { ["PGHOST"] = "/tmp/pg", ["PGPORT"] = "5499", ["PGUSER"] = "collector", ["PGPASSWORD"] = "pw", ["PGDATABASE"] = "env" };
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PGHOST"] = "/tmp/pg", ["PGPORT"] = "5499", ["PGUSER"] = "collector", ["PGPASSWORD"] = "pw", ["PGDATABASE"] = "env" };
 
         var settings = PostgresAddress.Parse("postgresql:///dn", environment.GetValueOrDefault);
         var overridden = PostgresAddress.Parse("postgresql://alice@db.example:5000/dn", environment.GetValueOrDefault);

@@ -61,7 +61,7 @@ public sealed class PostgresUriFormsTests : IClassFixture<PostgresUriFormsTests.
     [Fact]
     public void NoHostAtAll_TakesTheSocketFromPgHost_AndTheUserFromTheSystem()
     {
-        var environment = new Dictionary<string, string> { ["PGHOST"] = Socket, ["PGPORT"] = Port };
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["PGHOST"] = Socket, ["PGPORT"] = Port };
 
         Assert.Equal($"{Environment.UserName} dn socket", ConnectedAs("postgresql:///dn", environment.GetValueOrDefault));
     }
@@ -86,7 +86,7 @@ public sealed class PostgresUriFormsTests : IClassFixture<PostgresUriFormsTests.
     {
         using var empty = new TempDirectory();
         using var collector = RunningProgram.Start(Programs.Collector, ["--insecure", "--listen", $"127.0.0.1:{LoopbackPort.Free()}", "--db", "postgresql:///dn"],
-            environment: new Dictionary<string, string> { ["PGHOST"] = empty.Path });
+            environment: new Dictionary<string, string>(StringComparer.Ordinal) { ["PGHOST"] = empty.Path });
 
         var exit = await collector.ExitCodeAsync(TimeSpan.FromSeconds(60));
 
@@ -100,7 +100,7 @@ public sealed class PostgresUriFormsTests : IClassFixture<PostgresUriFormsTests.
     public async Task Collector_NoHostInTheUri_ServesFromTheServerPgHostNames()
     {
         using var collector = RunningProgram.Start(Programs.Collector, ["--insecure", "--listen", $"127.0.0.1:{LoopbackPort.Free()}", "--db", "postgresql:///dn"],
-            environment: new Dictionary<string, string> { ["PGHOST"] = Socket, ["PGPORT"] = Port });
+            environment: new Dictionary<string, string>(StringComparer.Ordinal) { ["PGHOST"] = Socket, ["PGPORT"] = Port });
 
         await collector.WaitForOutputAsync("Listening on", TimeSpan.FromSeconds(60));
 

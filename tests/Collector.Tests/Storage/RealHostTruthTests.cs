@@ -11,12 +11,16 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// </summary>
 public abstract class RealHostTruthTests(StoreKind kind) : IDisposable
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private const string Mac1 = "52:54:00:aa:00:01";
     private const string Mac2 = "52:54:00:aa:00:02";
     private readonly TestStore file = new(kind);
 
-    public void Dispose() => file.Dispose();
+    public void Dispose()
+    {
+        file.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private long Scalar(string sql) => file.Scalar<long>(sql);
 
@@ -68,7 +72,7 @@ public abstract class RealHostTruthTests(StoreKind kind) : IDisposable
         var web1 = Assert.Single(await Where("web1", T0.AddSeconds(5)));
         var byIp = Assert.Single(await Where("192.168.122.45", T0.AddSeconds(5)));
 
-        Assert.Equal(["192.168.122.46"], web1.Nics[0].Addresses.Select(a => a.Ip));
+        Assert.Equal(["192.168.122.46"], web1.Nics[0].Addresses.Select(a => a.Ip), StringComparer.Ordinal);
         Assert.Equal("web2", byIp.Domain.Name);
         Assert.Equal("web1", Assert.Single(await Where("192.168.122.46", T0.AddSeconds(5))).Domain.Name);
     }

@@ -18,7 +18,7 @@ public class RetentionServiceTests
     [Fact]
     public async Task Pass_AfterTheHorizon_DeletesEndedIntervalsAndKeepsOpenOnes()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:Retention"] = "1h" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:Retention"] = "1h" });
         await server.ReportAsync(Host("daemon1", Vm("web1", 1), Vm("db1", 2)));
         server.Clock.Advance(TimeSpan.FromSeconds(5));
         await server.ReportAsync(Host("daemon1", Vm("db1", 2)));

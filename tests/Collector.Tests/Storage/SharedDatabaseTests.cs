@@ -157,17 +157,17 @@ public sealed class SharedDatabaseTests : IDisposable
         var at = Snapshots.AgentClock.ToUnixTimeMilliseconds();
         var alert = new Alert("ip_conflict", DaemonNet.Collector.Audit.Severity.Warning, Snapshots.AgentClock.ToUnixTimeMilliseconds(), "conflict", "nothing");
         // Another collector, half-way through raising it: it holds the alert's key and has written the row, not yet committed.
-        using var other = database.Open();
-        using var raisingElsewhere = other.BeginTransaction();
-        other.Execute(store.Database.TransactionLock!, new { LockKey = "alert ip_conflict/10.77.0.50" }, raisingElsewhere);
-        other.Execute("INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES ('ip_conflict', 'ip_conflict/10.77.0.50', @At, @At, @Document)",
+        await using var other = database.Open();
+        await using var raisingElsewhere = await other.BeginTransactionAsync();
+        await other.ExecuteAsync(store.Database.TransactionLock!, new { LockKey = "alert ip_conflict/10.77.0.50" }, raisingElsewhere);
+        await other.ExecuteAsync("INSERT INTO alerts (rule, dedup_key, at, last_seen, document) VALUES ('ip_conflict', 'ip_conflict/10.77.0.50', @At, @At, @Document)",
             new { At = at, Document = AlertDocument.Write(alert) }, raisingElsewhere);
 
         var raising = Task.Run(() => store.Alerts.RecordAsync(new AlertBatch([AlertDocument.New(alert, "ip_conflict/10.77.0.50", TimeSpan.FromMinutes(5), ["ops"])]),
             CancellationToken.None));
         await Task.Delay(300);
         Assert.False(raising.IsCompleted, "the alert was raised while another collector was raising it");
-        raisingElsewhere.Commit();
+        await raisingElsewhere.CommitAsync();
 
         Assert.Empty(await raising);
         Assert.Equal((1, 1), (database.Scalar<long>("SELECT count(*) FROM alerts"), database.Scalar<long>("SELECT repeats FROM alerts")));

@@ -13,7 +13,7 @@ namespace DaemonNet.Collector.Tests.Storage;
 /// <summary>What only the SQLite file has: its schema version, WAL mode and private file modes.</summary>
 public sealed class SqliteDatabaseTests : IDisposable
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
     private readonly TempDirectory folder = new();
 
     public void Dispose()
@@ -97,7 +97,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         using (var checkpoint = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             checkpoint.Open();
-            checkpoint.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            await checkpoint.ExecuteAsync("PRAGMA wal_checkpoint(TRUNCATE)");
         }
         var sizeBefore = new FileInfo(path).Length;
         using var reopened = new Store(path, IntervalRules.Default);

@@ -44,8 +44,8 @@ public class TrafficSamplerTests
     [Fact]
     public void Flowed_AcrossARestart_CountsUpToTheLastReadingBeforeItAndFromZeroAfter()
     {
-        var anchors = new Dictionary<string, CounterReading> { ["he-ipv6"] = Reading(0, 100) };
-        var beforeRestart = new Dictionary<string, CounterReading> { ["he-ipv6"] = Reading(20_000, 900) };
+        var anchors = new Dictionary<string, CounterReading>(StringComparer.Ordinal) { ["he-ipv6"] = Reading(0, 100) };
+        var beforeRestart = new Dictionary<string, CounterReading>(StringComparer.Ordinal) { ["he-ipv6"] = Reading(20_000, 900) };
 
         var flowed = TrafficSampler.Flowed(anchors, [Reading(40_000, 50, boot: "b2")], beforeRestart);
 
@@ -55,9 +55,9 @@ public class TrafficSamplerTests
     [Fact]
     public void Flowed_LinkWithoutAnchorOrAReplayedOlderReading_AddsNothing()
     {
-        var anchors = new Dictionary<string, CounterReading> { ["he-ipv6"] = Reading(50_000, 100) };
+        var anchors = new Dictionary<string, CounterReading>(StringComparer.Ordinal) { ["he-ipv6"] = Reading(50_000, 100) };
 
-        var flowed = TrafficSampler.Flowed(anchors, [Reading(40_000, 90), Reading(60_000, 5, link: "br0")], new Dictionary<string, CounterReading>());
+        var flowed = TrafficSampler.Flowed(anchors, [Reading(40_000, 90), Reading(60_000, 5, link: "br0")], new Dictionary<string, CounterReading>(StringComparer.Ordinal));
 
         Assert.Empty(flowed);
     }

@@ -47,7 +47,7 @@ public class TunnelTrafficTests
     [Fact]
     public async Task Tunnels_CountersAcrossHeartbeatsAndAReset_GiveVolumeRateAndP95()
     {
-        await using var server = await CollectorServer.StartAsync(new()
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal)
         {
             ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit",
             ["Collector:Tunnels:daemon1/he-ipv6:RoutedPrefix"] = "2001:470:7b3e::/48",
@@ -92,7 +92,7 @@ public class TunnelTrafficTests
     [Fact]
     public async Task Counters_ReadingsSoonerThanTheSamplingPeriod_AreCoveredByTheNextRow()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:TrafficSampleEvery"] = "30s" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:TrafficSampleEvery"] = "30s" });
         var snapshot = Daemon1().WithCounters("he-ipv6", 0, 0);
         await SendAsync(server, new AgentMessage { Snapshot = snapshot });
         for (var second = 10; second <= 70; second += 10)
@@ -109,7 +109,7 @@ public class TunnelTrafficTests
     [Fact]
     public async Task Counters_RestartWithinTheSamplingPeriod_KeepTheTrafficBeforeIt()
     {
-        await using var server = await CollectorServer.StartAsync(new() { ["Collector:TrafficSampleEvery"] = "30s" });
+        await using var server = await CollectorServer.StartAsync(new(StringComparer.Ordinal) { ["Collector:TrafficSampleEvery"] = "30s" });
         var snapshot = Daemon1().WithCounters("he-ipv6", 1_000, 0);
         await SendAsync(server, new AgentMessage { Snapshot = snapshot });
         // +10 s: 4,000 more; +20 s: the tunnel was re-created and counts 300; +60 s: 900 on the new link.
@@ -136,7 +136,7 @@ public class TunnelTrafficTests
                 .WithConfiguredTunnel("he-backup", "10.20.30.11", "184.105.253.14", auto: false),
         });
 
-        var tunnels = (await server.Inventory.TunnelsAsync(new TunnelsRequest { Host = "daemon1" })).Hosts[0].Tunnels.ToDictionary(t => t.Name);
+        var tunnels = (await server.Inventory.TunnelsAsync(new TunnelsRequest { Host = "daemon1" })).Hosts[0].Tunnels.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
         Assert.Equal([TunnelDrift.EndpointDiffers], tunnels["he-ipv6"].Drift);
         Assert.Equal([TunnelDrift.Unconfigured], tunnels["vx0"].Drift);
@@ -172,7 +172,7 @@ public class TunnelTrafficTests
         using var folder = new TempDirectory();
         var everyReading = new TrafficResolution(TimeSpan.Zero, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30));
         using var store = new Store(folder.File("collector.db"), IntervalRules.Default, everyReading);
-        var start = DateTimeOffset.Parse("2026-11-01T00:00:00Z");
+        var start = DateTimeOffset.Parse("2026-11-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         ulong total = 0;
         for (var i = 0; i <= 240; i++)
         {

@@ -40,6 +40,20 @@ public class DomainXmlTests
         Assert.Equal("5f0c8a52-1111-4a5e-9c1e-000000000001", domain.Uuid);
     }
 
+    [Fact]
+    public void Parse_LabelsLongerThanTheContractAllows_AreCutRatherThanCostingTheSnapshot()
+    {
+        var domain = DomainXml.Parse($"""
+            <domain><name>a</name><uuid>5f0c8a52-1111-4a5e-9c1e-000000000001</uuid>
+            <title>{new string('t', 300)}</title>
+            <metadata><vm xmlns='urn:daemonnet:vm:1'><owner>{new string('o', 100)}</owner>{string.Concat(Enumerable.Range(0, 20).Select(i => $"<tag>t{i}</tag>"))}</vm>
+            <vm xmlns='urn:other:1'><owner>mallory</owner></vm></metadata></domain>
+            """);
+
+        Assert.Equal((256, 64, 16), (domain.Title.Length, domain.Owner.Length, domain.Tags.Count));
+        Assert.DoesNotContain("mallory", domain.Owner, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("<domain><name>a</name>", "not well-formed domain XML")]
     [InlineData("<network/>", "expected <domain>")]

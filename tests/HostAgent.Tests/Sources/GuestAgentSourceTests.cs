@@ -12,7 +12,7 @@ namespace DaemonNet.HostAgent.Tests.Sources;
 /// NIC's network, interface testnet0). Only NICs on networks with an address are used: the test
 /// driver crashes on the others (PITFALLS).
 /// </summary>
-public class GuestAgentSourceTests : IDisposable
+public sealed class GuestAgentSourceTests : IDisposable
 {
     private readonly TempDirectory folder = new();
 

@@ -11,7 +11,7 @@ public class InterfacesFileTests
 
     private static Dictionary<string, ConfiguredInterface> ReadFixture() =>
         InterfacesFile.Read(FixturePath).Where(c => c.Family == "inet6" || c.Name.StartsWith("br", StringComparison.Ordinal))
-            .GroupBy(c => c.Name).ToDictionary(g => g.Key, g => g.First());
+            .GroupBy(c => c.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
     [Fact]
     public void Read_HurricaneElectricStanza_KeepsEveryTunnelField()
@@ -97,6 +97,6 @@ public class InterfacesFileTests
         var path = folder.File("interfaces");
         File.WriteAllText(path, "  # iface old inet6 v4tunnel\nauto lo\niface lo inet loopback\n");
 
-        Assert.Equal(["lo"], InterfacesFile.Read(path).Select(c => c.Name));
+        Assert.Equal(["lo"], InterfacesFile.Read(path).Select(c => c.Name), StringComparer.Ordinal);
     }
 }

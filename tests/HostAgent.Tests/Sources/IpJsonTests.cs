@@ -9,11 +9,11 @@ public class IpJsonTests
     [Fact]
     public void ParseLinks_RealDump_ReadsKindMasterAndAddresses()
     {
-        var links = IpJson.ParseLinks(Fixture.Read("ip-addr.json")).ToDictionary(l => l.Name);
+        var links = IpJson.ParseLinks(Fixture.Read("ip-addr.json")).ToDictionary(l => l.Name, StringComparer.Ordinal);
 
-        Assert.Equal(["lo", "br0", "virbr0", "vnet0", "eth0", "vx0"], links.Keys);
+        Assert.Equal(["lo", "br0", "virbr0", "vnet0", "eth0", "vx0"], links.Keys, StringComparer.Ordinal);
         Assert.Equal(("bridge", "UP"), (links["virbr0"].Kind, links["virbr0"].Operstate));
-        Assert.Equal(["192.168.122.1/24", "2001:db8:beef:1::1/64"], links["virbr0"].Addresses.Where(a => !a.StartsWith("fe80")));
+        Assert.Equal(["192.168.122.1/24", "2001:db8:beef:1::1/64"], links["virbr0"].Addresses.Where(a => !a.StartsWith("fe80", StringComparison.Ordinal)), StringComparer.Ordinal);
         Assert.Equal(("veth", "virbr0"), (links["vnet0"].Kind, links["vnet0"].Master));
         Assert.Equal("vxlan", links["vx0"].Kind);
         Assert.Equal("", links["lo"].Kind);
@@ -23,7 +23,7 @@ public class IpJsonTests
     [Fact]
     public void ParseNeighbours_RealDump_ReadsEveryStateAndNoMacForUnresolvedEntries()
     {
-        var neighbours = IpJson.ParseNeighbours(Fixture.Read("ip-neigh.json")).ToDictionary(n => n.Ip);
+        var neighbours = IpJson.ParseNeighbours(Fixture.Read("ip-neigh.json")).ToDictionary(n => n.Ip, StringComparer.Ordinal);
 
         Assert.Equal(new Neighbour { Ip = "192.168.122.45", Mac = "52:54:00:aa:00:01", Device = "virbr0", State = NeighbourState.Reachable }, neighbours["192.168.122.45"]);
         Assert.Equal(NeighbourState.Stale, neighbours["2001:db8:beef:1::45"].State);

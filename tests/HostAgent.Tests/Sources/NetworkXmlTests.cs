@@ -10,7 +10,7 @@ public class NetworkXmlTests
         var network = NetworkXml.Parse(Fixture.Read("libvirt-network-nat-dual-stack.xml"));
 
         Assert.Equal(("nat-bridge", "virbr0", "nat"), (network.Name, network.Bridge, network.ForwardMode));
-        Assert.Equal(["192.168.122.1/24", "2001:db8:beef:1::1/64"], network.Addresses.Select(a => a.Cidr));
+        Assert.Equal(["192.168.122.1/24", "2001:db8:beef:1::1/64"], network.Addresses.Select(a => a.Cidr), StringComparer.Ordinal);
         var range = Assert.Single(network.Addresses[0].DhcpRanges);
         Assert.Equal(("192.168.122.2", "192.168.122.254"), (range.Start, range.End));
     }

@@ -8,7 +8,7 @@ namespace DaemonNet.HostAgent.Tests.Sync;
 /// rtnetlink announcements in the agent's own network namespace (RtnetlinkSocketTests hears one); EndToEnd's ClusterChangeTests checks it
 /// with an agent whose interval is five minutes.
 /// </summary>
-public class ChangeMonitorTests : IDisposable
+public sealed class ChangeMonitorTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
@@ -22,13 +22,12 @@ public class ChangeMonitorTests : IDisposable
     {
         using var watcher = ChangeMonitor.WatchLeases(folder.Path, signal);
         Assert.NotNull(watcher);
-
-        File.WriteAllText(folder.File("virbr0.status"), "[]");
+        await File.WriteAllTextAsync(folder.File("virbr0.status"), "[]");
         await signal.WaitAsync(new CancellationTokenSource(Patience).Token);
         signal.Settle();
 
         // dnsmasq's helper writes a new file and renames it over the old one.
-        File.WriteAllText(folder.File("virbr0.status.new"), "[]");
+        await File.WriteAllTextAsync(folder.File("virbr0.status.new"), "[]");
         File.Move(folder.File("virbr0.status.new"), folder.File("virbr0.status"), overwrite: true);
         await signal.WaitAsync(new CancellationTokenSource(Patience).Token);
         signal.Settle();

@@ -6,7 +6,7 @@ namespace DaemonNet.HostAgent.Tests.Sync;
 
 public class OutageJournalTests
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private static HostSnapshot Observed(int second, string content, int padding = 0) => new()
     {
@@ -24,7 +24,7 @@ public class OutageJournalTests
         journal.Record(Observed(20, "b"), "b");
 
         var entries = journal.Drain();
-        Assert.Equal(["a snapshot", "a heartbeat", "b snapshot"], entries.Select(e => $"{e.Hash} {(e.Snapshot is null ? "heartbeat" : "snapshot")}"));
+        Assert.Equal(["a snapshot", "a heartbeat", "b snapshot"], entries.Select(e => $"{e.Hash} {(e.Snapshot is null ? "heartbeat" : "snapshot")}"), StringComparer.Ordinal);
         Assert.Equal(T0.AddSeconds(10), entries[1].ObservedAt);
         Assert.Equal(0, journal.Count);
     }
@@ -72,6 +72,6 @@ public class OutageJournalTests
 
         journal.Restore(drained.Skip(1));
 
-        Assert.Equal(["b", "c"], journal.Drain().Select(e => e.Hash));
+        Assert.Equal(["b", "c"], journal.Drain().Select(e => e.Hash), StringComparer.Ordinal);
     }
 }

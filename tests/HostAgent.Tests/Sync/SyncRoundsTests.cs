@@ -13,7 +13,7 @@ public class SyncRoundsTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
-    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-03T14:00:00Z"));
+    private readonly FakeTimeProvider time = new(DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
     private readonly ChangeSignal changes = new();
     private readonly Channel<string> requests = Channel.CreateUnbounded<string>();
 

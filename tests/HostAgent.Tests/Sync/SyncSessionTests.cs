@@ -7,7 +7,7 @@ namespace DaemonNet.HostAgent.Tests.Sync;
 
 public class SyncSessionTests
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z");
+    private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-03T14:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private static HostSnapshot Observed(int second, string vm)
     {
@@ -35,7 +35,7 @@ public class SyncSessionTests
 
         var messages = new[] { Observed(0, "web1"), Observed(10, "web1"), Observed(20, "web2"), Observed(30, "web2") }.Select(session.Observe).ToList();
 
-        Assert.Equal(["snapshot", "heartbeat", "snapshot", "heartbeat"], messages.Select(Kind));
+        Assert.Equal(["snapshot", "heartbeat", "snapshot", "heartbeat"], messages.Select(Kind), StringComparer.Ordinal);
         Assert.Equal([1UL, 2UL, 3UL, 4UL], messages.Select(m => m.Sequence));
         Assert.Equal(ContentHash.Of(Observed(20, "web2")), messages[3].Heartbeat.ContentHash);
         Assert.Equal(T0.AddSeconds(30), messages[3].Heartbeat.AgentTime.ToDateTimeOffset());
@@ -69,7 +69,7 @@ public class SyncSessionTests
         var replayed = journal.Drain().Select(e => session.Replay(e, now)).ToList();
         var live = session.Observe(Observed(300, "web2"));
 
-        Assert.Equal(["snapshot", "heartbeat", "snapshot"], replayed.Select(Kind));
+        Assert.Equal(["snapshot", "heartbeat", "snapshot"], replayed.Select(Kind), StringComparer.Ordinal);
         Assert.All(replayed, m => Assert.True(m.Replayed));
         Assert.All(replayed, m => Assert.Equal(now, m.SentAt.ToDateTimeOffset()));
         Assert.Equal([T0, T0.AddSeconds(10), T0.AddSeconds(20)],

@@ -119,7 +119,7 @@ public sealed partial class SoakChecker(SoakCluster cluster, GroundTruth truth, 
     {
         var samples = Math.Clamp((int)((checkTo - checkFrom) / 5_000), 12, 60);
         var random = new Random(settings.Seed);
-        var macsOf = truth.Facts.Where(f => f.Kind == FactKind.Nic).GroupBy(f => f.Subject).ToDictionary(g => g.Key, g => g.Select(f => f.Value.Split('|')[0]).Distinct().ToList());
+        var macsOf = truth.Facts.Where(f => f.Kind == FactKind.Nic).GroupBy(f => f.Subject, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(f => f.Value.Split('|')[0]).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         for (var sample = 0; sample < samples; sample++)
         {
             var at = checkFrom + (long)(random.NextDouble() * (checkTo - checkFrom));
@@ -247,7 +247,7 @@ public sealed partial class SoakChecker(SoakCluster cluster, GroundTruth truth, 
             .Select(f => f.Kind == FactKind.Nic ? f.Value.Split('|')[0] : f.Subject).ToHashSet(StringComparer.Ordinal);
         // The hosts' own links have neighbours too (the collector's address on eth0): only the MACs the soak gave its VMs are judged.
         var firstSeen = stored.Where(a => a.Rule == AlertRules.MacFirstSeen && a.Objects[0].StartsWith(Churn.MacPrefix, StringComparison.Ordinal))
-            .GroupBy(a => a.Objects[0]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            .GroupBy(a => a.Objects[0], StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         foreach (var mac in seenMacs.Where(m => !firstSeen.ContainsKey(m)))
         {
             report.Fail("alert-missing", $"mac-first-seen for {mac}, which the history shows");
@@ -345,7 +345,7 @@ public sealed partial class SoakChecker(SoakCluster cluster, GroundTruth truth, 
     /// <summary>Conditions of each key alternate: started, ended, started… never started twice in a row nor ended unstarted.</summary>
     private void CheckConditions(IEnumerable<Alert> alertsOfKind, Func<Alert, string> key, Func<Alert, bool> starts)
     {
-        foreach (var group in alertsOfKind.GroupBy(key))
+        foreach (var group in alertsOfKind.GroupBy(key, StringComparer.Ordinal))
         {
             var open = false;
             foreach (var alert in group.OrderBy(a => StoreView.Ms(a.At)).ThenBy(a => a.Id))

@@ -182,7 +182,7 @@ public sealed class SoakCluster : IAsyncDisposable
         {
             await StartCollectorAsync(slot);
         }
-        var agentEnvironment = new Dictionary<string, string> { ["DAEMONNET_Logging__LogLevel__DaemonNet.HostAgent.Sync.SyncLoop"] = "Debug" };
+        var agentEnvironment = new Dictionary<string, string>(StringComparer.Ordinal) { ["DAEMONNET_Logging__LogLevel__DaemonNet.HostAgent.Sync.SyncLoop"] = "Debug" };
         string[] agentArguments = ["--capture", "none", "--guest-agent", "false", .. Collectors.Skip(1).SelectMany(c => new[] { "--collector", c.Url })];
         for (var number = 1; number <= settings.Hosts; number++)
         {
@@ -285,7 +285,7 @@ public sealed class SoakCluster : IAsyncDisposable
     {
         var path = Path.Combine(host.Simulated.LeasesDir, HostModel.NatBridge + ".status");
         var leases = host.Model.Leases.Values.OrderBy(l => l.Ip, StringComparer.Ordinal)
-            .Select(l => new Dictionary<string, object>
+            .Select(l => new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 ["ip-address"] = l.Ip, ["mac-address"] = l.Mac, ["hostname"] = "", ["expiry-time"] = l.Expiry?.ToUnixTimeSeconds() ?? 0,
             });

@@ -13,9 +13,9 @@ public sealed class SoakReport(SoakSettings settings)
 
     public TimeSpan Simulated { get; set; }
 
-    public IReadOnlyDictionary<string, int> Actions { get; set; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Actions { get; set; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
-    public IReadOnlyDictionary<string, int> Faults { get; set; } = new Dictionary<string, int>();
+    public IReadOnlyDictionary<string, int> Faults { get; set; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
     /// <summary>Fact and instant pairs compared, over the history, the sampled where answers and the acknowledged snapshots.</summary>
     public long FactsChecked { get; set; }

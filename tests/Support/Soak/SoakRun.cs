@@ -64,8 +64,8 @@ public static class SoakRun
             await WaitForAsync(() => SettledAsync(cluster, settings.Hosts), "the cluster settling", SettleLimit);
             var checkTo = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (long)settings.Propagation.TotalMilliseconds;
             report.Simulated = DateTimeOffset.UtcNow - started;
-            report.Actions = new Dictionary<string, int>(churn.Counts);
-            report.Faults = new Dictionary<string, int>(faults.Counts);
+            report.Actions = new Dictionary<string, int>(churn.Counts, StringComparer.Ordinal);
+            report.Faults = new Dictionary<string, int>(faults.Counts, StringComparer.Ordinal);
             settings.Log($"checking [{DateTimeOffset.FromUnixTimeMilliseconds(checkFrom):HH:mm:ss} .. {DateTimeOffset.FromUnixTimeMilliseconds(checkTo):HH:mm:ss}]");
             await new SoakChecker(cluster, truth, settings, checkFrom, checkTo, report).CheckAsync();
         }

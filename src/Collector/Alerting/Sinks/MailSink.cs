@@ -11,7 +11,10 @@ public sealed class MailSink(AlertSinkOptions options) : IAlertSink
 {
     public async Task SendAsync(Alert alert, CancellationToken cancellationToken)
     {
-        HostPort.TryParse(options.Relay, out var host, out var port);
+        if (!HostPort.TryParse(options.Relay, out var host, out var port))
+        {
+            throw new AlertSinkException($"the relay '{options.Relay}' is not host:port (Collector:Alerts:Sinks, Relay)");
+        }
         using var client = new SmtpClient(host, port)
         {
             EnableSsl = options.StartTls,
@@ -20,7 +23,7 @@ public sealed class MailSink(AlertSinkOptions options) : IAlertSink
         };
         if (options.UserName.Length > 0)
         {
-            client.Credentials = new NetworkCredential(options.UserName, options.PasswordFile.Length > 0 ? File.ReadAllText(options.PasswordFile).Trim() : "");
+            client.Credentials = new NetworkCredential(options.UserName, options.PasswordFile.Length > 0 ? (await File.ReadAllTextAsync(options.PasswordFile, cancellationToken)).Trim() : "");
         }
         using var message = new MailMessage
         {

@@ -93,7 +93,7 @@ public static class PostgresAddress
             var hosts = rest.Split(',').Select(spec => HostAndPort(address, spec)).ToList();
             Put(given, "host", string.Join(',', hosts.Select(h => h.Host)));
             // One port for every host, or each host with its own.
-            if (hosts.Select(h => h.Port).Distinct().ToList() is [var port])
+            if (hosts.Select(h => h.Port).Distinct(StringComparer.Ordinal).ToList() is [var port])
             {
                 Put(given, "port", port);
             }

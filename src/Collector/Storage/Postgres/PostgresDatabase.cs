@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 using Dapper;
 using Npgsql;
 
@@ -59,11 +60,11 @@ public sealed partial class PostgresDatabase : StoreDatabase
     private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
 
     public override string WithInLists(string statement) =>
-        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "= ANY(@$1)"));
+        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "= ANY(@${name})"));
 
     public override object InList<T>(IEnumerable<T> values) => values.ToArray();
 
-    [GeneratedRegex(@"\bIN @(\w+)")]
+    [GeneratedRegex(@"\bIN @(?<name>\w+)", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex InListParameter();
 
     public override DbConnection OpenWriter()

@@ -219,6 +219,22 @@ internal static class PostgresSchema
             events bytea NOT NULL
         );
         """,
+        // What members write about their VMs, as in SqliteSchema.
+        $"""
+        CREATE TABLE vm_labels (
+            id          {Id},
+            host_id     bigint NOT NULL REFERENCES hosts(id),
+            domain_uuid {Text} NOT NULL,
+            title       {Text} NOT NULL,
+            description {Text} NOT NULL,
+            owner       {Text} NOT NULL,
+            tags        {Text} NOT NULL,
+            valid_from  bigint NOT NULL,
+            valid_to    bigint
+        );
+        CREATE INDEX vm_labels_by_host ON vm_labels(host_id) WHERE valid_to IS NULL;
+        CREATE INDEX vm_labels_by_domain ON vm_labels(domain_uuid, valid_to);
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -3,6 +3,7 @@ using System.Data;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -53,7 +54,7 @@ public sealed partial class SqliteDatabase : StoreDatabase
         await connection.OpenAsync(cancellationToken);
         // Queries read the file through memory mapped pages: an answer that crosses hundreds of
         // hosts reads pages no connection's cache holds, and a mapped page costs no system call.
-        connection.Execute(MapForReading);
+        await connection.ExecuteAsync(MapForReading);
         return connection;
     }
 
@@ -63,11 +64,11 @@ public sealed partial class SqliteDatabase : StoreDatabase
     private readonly ConcurrentDictionary<string, string> adapted = new(StringComparer.Ordinal);
 
     public override string WithInLists(string statement) =>
-        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "IN (SELECT value FROM json_each(@$1))"));
+        adapted.GetOrAdd(statement, s => InListParameter().Replace(s, "IN (SELECT value FROM json_each(@${name}))"));
 
     public override object InList<T>(IEnumerable<T> values) => JsonSerializer.Serialize(values.ToArray());
 
-    [GeneratedRegex(@"\bIN @(\w+)")]
+    [GeneratedRegex(@"\bIN @(?<name>\w+)", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex InListParameter();
 
     /// <summary>Gives the freed pages back to the file system; the checkpoint first moves them out of the WAL.</summary>
@@ -102,7 +103,7 @@ public sealed partial class SqliteDatabase : StoreDatabase
         }
         foreach (var file in new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists))
         {
-            if ((File.GetUnixFileMode(file) & ~OwnerOnly) != 0)
+            if ((File.GetUnixFileMode(file) & ~OwnerOnly) != UnixFileMode.None)
             {
                 File.SetUnixFileMode(file, OwnerOnly);
             }

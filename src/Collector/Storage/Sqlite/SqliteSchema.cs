@@ -227,6 +227,22 @@ internal static class SqliteSchema
             events BLOB NOT NULL
         );
         """,
+        // What members write about their VMs (FactCatalogue.Labels).
+        """
+        CREATE TABLE vm_labels (
+            id          INTEGER PRIMARY KEY,
+            host_id     INTEGER NOT NULL REFERENCES hosts(id),
+            domain_uuid TEXT NOT NULL,
+            title       TEXT NOT NULL,
+            description TEXT NOT NULL,
+            owner       TEXT NOT NULL,
+            tags        TEXT NOT NULL,
+            valid_from  INTEGER NOT NULL,
+            valid_to    INTEGER
+        );
+        CREATE INDEX vm_labels_by_host ON vm_labels(host_id, valid_to);
+        CREATE INDEX vm_labels_by_domain ON vm_labels(domain_uuid, valid_to);
+        """,
     ];
 
     public static int Version => Migrations.Length;

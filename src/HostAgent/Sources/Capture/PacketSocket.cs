@@ -41,28 +41,28 @@ internal sealed unsafe class PacketSocket : IDisposable
     public static PacketSocket Open(string device)
     {
         var ifindexFile = $"/sys/class/net/{device}/ifindex";
-        if (!File.Exists(ifindexFile) || !int.TryParse(File.ReadAllText(ifindexFile).Trim(), out var ifindex))
+        if (!File.Exists(ifindexFile) || !int.TryParse(File.ReadAllText(ifindexFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var ifindex))
         {
             throw new SourceException($"there is no interface {device} to capture on");
         }
-        var descriptor = Libc.socket(AfPacket, Libc.SockRaw | Libc.SockCloexec, AllProtocolsNetworkOrder);
-        if (descriptor < 0)
+        var fd = Libc.socket(AfPacket, Libc.SockRaw | Libc.SockCloexec, AllProtocolsNetworkOrder);
+        if (fd < 0)
         {
             throw Libc.Failure($"cannot open a packet socket for {device} (it needs CAP_NET_RAW; --capture none turns capture off)");
         }
-        var opened = new PacketSocket(descriptor);
+        var opened = new PacketSocket(fd);
         try
         {
             fixed (SockFilter* program = Filter)
             {
                 var filter = new SockFprog { Length = (ushort)Filter.Length, Filter = program };
-                Libc.Check(Libc.setsockopt(descriptor, Libc.SolSocket, SoAttachFilter, &filter, (uint)sizeof(SockFprog)), $"cannot filter the packets of {device}");
+                Libc.Check(Libc.setsockopt(fd, Libc.SolSocket, SoAttachFilter, &filter, (uint)sizeof(SockFprog)), $"cannot filter the packets of {device}");
             }
             var address = new SockaddrLl { Family = AfPacket, Protocol = AllProtocolsNetworkOrder, Ifindex = ifindex };
-            Libc.Check(Libc.bind(descriptor, &address, (uint)sizeof(SockaddrLl)), $"cannot listen on {device}");
+            Libc.Check(Libc.bind(fd, &address, (uint)sizeof(SockaddrLl)), $"cannot listen on {device}");
             var membership = new PacketMreq { Ifindex = ifindex, Type = PacketMembershipPromiscuous };
-            Libc.Check(Libc.setsockopt(descriptor, SolPacket, PacketAddMembership, &membership, (uint)sizeof(PacketMreq)), $"cannot see all of {device}'s traffic");
-            Libc.SetReceiveTimeout(descriptor, TimeSpan.FromSeconds(1), $"cannot set a receive timeout on {device}");
+            Libc.Check(Libc.setsockopt(fd, SolPacket, PacketAddMembership, &membership, (uint)sizeof(PacketMreq)), $"cannot see all of {device}'s traffic");
+            Libc.SetReceiveTimeout(fd, TimeSpan.FromSeconds(1), $"cannot set a receive timeout on {device}");
             return opened;
         }
         catch
@@ -87,7 +87,8 @@ internal sealed unsafe class PacketSocket : IDisposable
         }
     }
 
-    public void Dispose() => Libc.close(descriptor);
+    // Closing a socket this process owns has nothing to report that could be acted on.
+    public void Dispose() => _ = Libc.close(descriptor);
 
     [StructLayout(LayoutKind.Sequential)]
     private readonly struct SockFilter(ushort code, byte jumpIfTrue, byte jumpIfFalse, uint operand)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.HostAgent.Sources.Interfaces;
@@ -185,6 +186,6 @@ public static partial class InterfacesFile
     }
 
     // source-directory reads the files run-parts would run: letters, digits, "_" and "-" only.
-    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9_-]+$", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex RunPartsName();
 }

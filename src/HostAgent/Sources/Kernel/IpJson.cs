@@ -148,7 +148,7 @@ public static class IpJson
         return NeighbourState.Unspecified;
     }
 
-    private static IEnumerable<JsonElement> ParseArray(string json, string command)
+    private static List<JsonElement> ParseArray(string json, string command)
     {
         JsonDocument document;
         try

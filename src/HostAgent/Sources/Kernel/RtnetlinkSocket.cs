@@ -33,23 +33,23 @@ public sealed unsafe class RtnetlinkSocket : IDisposable
     /// <exception cref="SourceException">With the reason.</exception>
     public static RtnetlinkSocket Open(uint groups, TimeSpan receiveTimeout)
     {
-        var descriptor = Libc.socket(AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkRoute);
-        if (descriptor < 0)
+        var fd = Libc.socket(AfNetlink, Libc.SockRaw | Libc.SockCloexec, NetlinkRoute);
+        if (fd < 0)
         {
             throw Libc.Failure("cannot open a rtnetlink socket");
         }
-        var opened = new RtnetlinkSocket(descriptor);
+        var opened = new RtnetlinkSocket(fd);
         try
         {
-            Libc.SetReceiveTimeout(descriptor, receiveTimeout, "cannot set a receive timeout on the rtnetlink socket");
+            Libc.SetReceiveTimeout(fd, receiveTimeout, "cannot set a receive timeout on the rtnetlink socket");
             if (groups != 0)
             {
                 // A busy neighbour table announces in bursts; a larger queue loses fewer of them.
                 var size = 1024 * 1024;
-                Libc.Check(Libc.setsockopt(descriptor, Libc.SolSocket, Libc.SoReceiveBuffer, &size, sizeof(int)), "cannot size the rtnetlink socket's queue");
+                Libc.Check(Libc.setsockopt(fd, Libc.SolSocket, Libc.SoReceiveBuffer, &size, sizeof(int)), "cannot size the rtnetlink socket's queue");
             }
             var address = new SockaddrNl { Family = AfNetlink, Groups = groups };
-            Libc.Check(Libc.bind(descriptor, &address, (uint)sizeof(SockaddrNl)), "cannot bind the rtnetlink socket");
+            Libc.Check(Libc.bind(fd, &address, (uint)sizeof(SockaddrNl)), "cannot bind the rtnetlink socket");
             return opened;
         }
         catch
@@ -164,7 +164,8 @@ public sealed unsafe class RtnetlinkSocket : IDisposable
         }
     }
 
-    public void Dispose() => Libc.close(descriptor);
+    // Closing a socket this process owns has nothing to report that could be acted on.
+    public void Dispose() => _ = Libc.close(descriptor);
 
     [StructLayout(LayoutKind.Sequential)]
     private struct SockaddrNl

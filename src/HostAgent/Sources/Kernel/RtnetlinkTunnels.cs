@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.HostAgent.Sources.Kernel;
@@ -10,6 +11,7 @@ namespace DaemonNet.HostAgent.Sources.Kernel;
 /// </summary>
 internal static class RtnetlinkTunnels
 {
+    [StructLayout(LayoutKind.Auto)]
     private readonly record struct Numbers(ushort Local, ushort Remote, ushort Ttl, ushort Remote6 = 0, ushort Local6 = 0);
 
     private static readonly Numbers IpTunnel = new(Local: 2, Remote: 3, Ttl: 4);

@@ -6,8 +6,9 @@ using DaemonNet.Protos.V1;
 namespace DaemonNet.HostAgent.Sources.Libvirt;
 
 /// <summary>
-/// Reads what the inventory needs from a libvirt domain's XML (virsh dumpxml): uuid, name and
-/// each interface's MAC, attachment and tap device. State and persistence come from the API.
+/// Reads what the inventory needs from a libvirt domain's XML (virsh dumpxml): uuid, name, each
+/// interface's MAC, attachment and tap device, and the labels members give their VMs (title,
+/// description, DaemonNet's metadata). State and persistence come from the API.
 /// </summary>
 public static class DomainXml
 {
@@ -26,7 +27,15 @@ public static class DomainXml
         {
             Name = Required(root, "name"),
             Uuid = Required(root, "uuid").ToLowerInvariant(),
+            Title = OneLine(root.Element("title")?.Value, TitleLength),
+            Description = OneLine(root.Element("description")?.Value, DescriptionLength),
         };
+        if (root.Element("metadata")?.Element(MetadataNamespace + "vm") is { } labels)
+        {
+            domain.Owner = OneLine(labels.Element(MetadataNamespace + "owner")?.Value, OwnerLength);
+            domain.Tags.Add(labels.Elements(MetadataNamespace + "tag").Select(t => OneLine(t.Value, TagLength))
+                .Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).Take(MaxTags));
+        }
         foreach (var element in root.Element("devices")?.Elements("interface") ?? [])
         {
             domain.Nics.Add(ParseInterface(element, domain.Name));
@@ -58,6 +67,27 @@ public static class DomainXml
             TargetDev = element.Element("target")?.Attribute("dev")?.Value ?? "",
         };
         return nic;
+    }
+
+    /// <summary>
+    /// DaemonNet's element in a domain's &lt;metadata&gt;, as a member sets it:
+    /// <c>virsh metadata VM --uri urn:daemonnet:vm:1 --key dn --set '&lt;vm&gt;&lt;owner&gt;alice&lt;/owner&gt;&lt;tag&gt;web&lt;/tag&gt;&lt;/vm&gt;'</c>.
+    /// </summary>
+    public static readonly XNamespace MetadataNamespace = "urn:daemonnet:vm:1";
+
+    // What members write is cut to the contract's limits (WireLimits) here, rather than costing the host its snapshot.
+    private const int TitleLength = 256;
+    private const int DescriptionLength = 1_024;
+    private const int OwnerLength = 64;
+    private const int TagLength = 32;
+    private const int MaxTags = 16;
+
+    /// <summary>Text as one line: control characters and runs of white space become one space, and it is cut to <paramref name="length"/>.</summary>
+    private static string OneLine(string? text, int length)
+    {
+        var words = string.Join(' ', (text ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(w => string.Concat(w.Where(c => !char.IsControl(c)))));
+        return words.Length <= length ? words : words[..length].TrimEnd();
     }
 
     /// <summary>Whether the domain has a channel for the qemu guest agent (virt-install adds one with --channel or by default for many OS types).</summary>

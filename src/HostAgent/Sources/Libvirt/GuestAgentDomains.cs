@@ -7,7 +7,7 @@ namespace DaemonNet.HostAgent.Sources.Libvirt;
 /// </summary>
 public sealed class GuestAgentDomains
 {
-    private volatile IReadOnlySet<string> uuids = new HashSet<string>();
+    private volatile IReadOnlySet<string> uuids = new HashSet<string>(StringComparer.Ordinal);
 
     public IReadOnlySet<string> Uuids => uuids;
 

@@ -39,7 +39,7 @@ public sealed class GuestAgentSource(IOptions<AgentOptions> options, GuestAgentD
                 continue;
             }
             bridgeOfNetwork ??= NetworkXml.BridgesOf(connection.ListNetworks());
-            var nics = parsed.Nics.ToDictionary(n => n.Mac, n => NetworkXml.BridgeOf(n, bridgeOfNetwork));
+            var nics = parsed.Nics.ToDictionary(n => n.Mac, n => NetworkXml.BridgeOf(n, bridgeOfNetwork), StringComparer.Ordinal);
             var call = Task.Factory.StartNew(() =>
             {
                 using (domain)

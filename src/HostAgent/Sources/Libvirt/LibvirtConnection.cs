@@ -57,7 +57,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
             {
                 if (domains[i] != 0)
                 {
-                    LibvirtNative.virDomainFree(domains[i]);
+                    _ = LibvirtNative.virDomainFree(domains[i]);
                 }
             }
             NativeMemory.Free(domains);
@@ -69,8 +69,8 @@ internal sealed unsafe class LibvirtConnection : IDisposable
     private static LibvirtConnection Open(Func<string?, nint> open, string uri, string failure)
     {
         SilenceDefaultErrorPrinting();
-        var handle = open(uri);
-        return handle != 0 ? new LibvirtConnection(handle) : throw new SourceException($"{failure}: {LastError()}");
+        var opened = open(uri);
+        return opened != 0 ? new LibvirtConnection(opened) : throw new SourceException($"{failure}: {LastError()}");
     }
 
     public IReadOnlyList<DomainDescription> ListDomains()
@@ -100,7 +100,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                LibvirtNative.virDomainFree(domains[i]);
+                _ = LibvirtNative.virDomainFree(domains[i]);
             }
             NativeMemory.Free(domains);
         }
@@ -128,7 +128,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                LibvirtNative.virNetworkFree(networks[i]);
+                _ = LibvirtNative.virNetworkFree(networks[i]);
             }
             NativeMemory.Free(networks);
         }
@@ -146,7 +146,7 @@ internal sealed unsafe class LibvirtConnection : IDisposable
     {
         if (handle != 0)
         {
-            LibvirtNative.virConnectClose(handle);
+            _ = LibvirtNative.virConnectClose(handle);
             handle = 0;
         }
     }

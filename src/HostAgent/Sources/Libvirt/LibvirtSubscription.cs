@@ -59,7 +59,7 @@ internal sealed unsafe class LibvirtSubscription : IDisposable
         connection = connectionForErrors.Detach();
         // Every 5 s, and closed after 3 unanswered: a dead libvirtd is noticed within about 20 s.
         // Local drivers without a daemon (test://) have no keepalive to set, which is fine.
-        LibvirtNative.virConnectSetKeepAlive(connection, 5, 3);
+        _ = LibvirtNative.virConnectSetKeepAlive(connection, 5, 3);
         if (LibvirtNative.virConnectRegisterCloseCallback(connection, &OnClosed, key, 0) == 0)
         {
             closeCallback = true;
@@ -86,17 +86,17 @@ internal sealed unsafe class LibvirtSubscription : IDisposable
         }
         foreach (var id in domainCallbacks)
         {
-            LibvirtNative.virConnectDomainEventDeregisterAny(connection, id);
+            _ = LibvirtNative.virConnectDomainEventDeregisterAny(connection, id);
         }
         foreach (var id in networkCallbacks)
         {
-            LibvirtNative.virConnectNetworkEventDeregisterAny(connection, id);
+            _ = LibvirtNative.virConnectNetworkEventDeregisterAny(connection, id);
         }
         if (closeCallback)
         {
-            LibvirtNative.virConnectUnregisterCloseCallback(connection, &OnClosed);
+            _ = LibvirtNative.virConnectUnregisterCloseCallback(connection, &OnClosed);
         }
-        LibvirtNative.virConnectClose(connection);
+        _ = LibvirtNative.virConnectClose(connection);
         connection = 0;
     }
 

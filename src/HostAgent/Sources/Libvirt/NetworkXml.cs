@@ -51,7 +51,7 @@ public static class NetworkXml
 
     private static int PrefixLength(XElement ip, IPAddress address, string networkName)
     {
-        if (int.TryParse(ip.Attribute("prefix")?.Value, out var prefix))
+        if (int.TryParse(ip.Attribute("prefix")?.Value, System.Globalization.CultureInfo.InvariantCulture, out var prefix))
         {
             return prefix;
         }

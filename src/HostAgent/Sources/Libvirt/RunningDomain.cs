@@ -56,7 +56,7 @@ internal sealed unsafe class RunningDomain(nint handle) : IDisposable
     {
         if (Handle != 0)
         {
-            LibvirtNative.virDomainFree(Handle);
+            _ = LibvirtNative.virDomainFree(Handle);
             Handle = 0;
         }
     }

@@ -4,7 +4,7 @@ namespace DaemonNet.HostAgent.Tests.Sources.Capture;
 
 public class CaptureTableTests
 {
-    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-28T12:00:00Z");
+    private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-28T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Saw_TheSameBindingOften_IsOneEntry_KeptWhileItIsSeen()

@@ -84,7 +84,7 @@ public class NeighbourFramesTests
         {
             for (var length = 0; length < frame.Length; length++)
             {
-                NeighbourFrames.TryParse(frame.AsSpan(0, length), out _);
+                _ = NeighbourFrames.TryParse(frame.AsSpan(0, length), out _);
             }
         }
     }

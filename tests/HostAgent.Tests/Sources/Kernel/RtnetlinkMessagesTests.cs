@@ -67,7 +67,7 @@ public class RtnetlinkMessagesTests
     {
         var links = ReadAll().Links;
 
-        Assert.Equal(["lo", "br0", "vnet0", "he-ipv6", "ip6tnl1", "gre0", "wg0"], links.Select(l => l.Name));
+        Assert.Equal(["lo", "br0", "vnet0", "he-ipv6", "ip6tnl1", "gre0", "wg0"], links.Select(l => l.Name), StringComparer.Ordinal);
         var bridge = links[1];
         Assert.Equal(new Link { Name = "br0", Kind = "bridge", Mac = "52:54:00:aa:00:01", Operstate = "UP", Mtu = 1500, Addresses = { "192.0.2.1/24", "2001:db8::1/64" } }, bridge);
         Assert.Equal(new Link { Name = "vnet0", Kind = "tun", Mac = "fe:54:00:aa:00:02", Master = "br0", Operstate = "UP", Mtu = 1500 }, links[2]);
@@ -88,7 +88,7 @@ public class RtnetlinkMessagesTests
     {
         var counters = ReadAll().Counters;
 
-        Assert.Equal(["br0", "he-ipv6", "gre0"], counters.Select(c => c.Link));
+        Assert.Equal(["br0", "he-ipv6", "gre0"], counters.Select(c => c.Link), StringComparer.Ordinal);
         Assert.Equal(new LinkCounters { Link = "he-ipv6", Ifindex = 4, RxBytes = 18446744073709551000, TxBytes = 734002311, RxPackets = 1893220, TxPackets = 1204551 },
             counters[1]);
     }
@@ -150,7 +150,7 @@ public class RtnetlinkMessagesTests
     [Fact]
     public void Read_EveryTruncationAndEveryCorruptedByte_IsTablesOrAFormatException()
     {
-        var outcomes = new Dictionary<string, int>();
+        var outcomes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (dump, which) in new[] { (LinkDump, 0), (AddressDump, 1), (NeighbourDump, 2) })
         {
             var variants = Enumerable.Range(0, dump.Length).Select(n => dump[..n])
@@ -172,7 +172,7 @@ public class RtnetlinkMessagesTests
             }
         }
 
-        Assert.Equal(["FormatException", "tables"], outcomes.Keys.Order());
+        Assert.Equal(["FormatException", "tables"], outcomes.Keys.Order(StringComparer.Ordinal), StringComparer.Ordinal);
     }
 
     private static string Outcome(Action read)

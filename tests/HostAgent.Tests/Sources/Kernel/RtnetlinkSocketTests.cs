@@ -41,7 +41,7 @@ public class RtnetlinkSocketTests
         Assert.Equal(viaIp.Counters.Select(c => (c.Link, c.Ifindex)), viaNetlink.Counters.Select(c => (c.Link, c.Ifindex)));
         Assert.All(viaIp.Counters.Zip(viaNetlink.Counters), pair => Assert.InRange(pair.Second.TxBytes, pair.First.TxBytes, pair.First.TxBytes + 10_000));
         Assert.Contains(viaNetlink.Links, l => l.Name == "vnet0" && l.Master == "virbr0" && l.Kind == "veth");
-        Assert.Contains("10.9.0.1/32", viaNetlink.Links.Single(l => l.Name == "lan0").Addresses);
+        Assert.Contains("10.9.0.1/32", viaNetlink.Links.Single(l => l.Name == "lan0").Addresses, StringComparer.Ordinal);
         Assert.Equal(new TunnelEndpoints { Local = "10.203.0.1", Remote = "10.203.0.2", Ttl = 0 }, viaNetlink.Links.Single(l => l.Name == "vx0").Tunnel);
         Assert.Equal(4, viaNetlink.Neighbours.Count(n => n.Device == "virbr0"));
     }
