@@ -18,6 +18,7 @@
 #   prometheus package                       server discovers the VMs over /v1/sd/prometheus (tests/Collector.Tests/Integrations).
 #                                            Only the two programs are taken from the package, so no service is installed or started
 #   ansible-core                           - ansible-inventory runs the shipped inventory script (tests/Collector.Tests/Integrations)
+#   curl, jq                               - run the README's provisioning recipe (tests/Collector.Tests/Integrations/WaitRecipeTests.cs)
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
@@ -65,6 +66,8 @@ install_packages() {
         command -v dnsmasq >/dev/null 2>&1 || [ -e /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
         command -v iptables >/dev/null 2>&1 || missing+=(iptables)
         command -v ansible-inventory >/dev/null 2>&1 || missing+=(ansible-core)
+        command -v curl >/dev/null 2>&1 || missing+=(curl)
+        command -v jq >/dev/null 2>&1 || missing+=(jq)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing ${missing[*]} from Debian..."

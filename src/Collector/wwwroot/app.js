@@ -33,7 +33,10 @@ function vmCard(vm) {
     return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${text(a.ip)}</strong>`, text(source(a)), text(a.observedOn),
       time(a.lastConfirmed) + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
   });
+  const labels = [vm.owner ? `owner ${text(vm.owner)}` : "", (vm.tags ?? []).length ? `tags ${text(vm.tags.join(", "))}` : "",
+    text([vm.title, vm.description].filter(Boolean).join(": "))].filter(Boolean).join(" · ");
   return `<article class="vm"><h2>${text(vm.name)} on ${text(vm.host.name)}: ${state(vm.state)}</h2>`
+    + (labels ? `<p class="labels">${labels}</p>` : "")
     + `<p class="note">since ${time(vm.since)} · uuid ${text(vm.uuid)}</p>${stale}`
     + table(["NIC", "Network", "Address", "Source", "Seen on", "Confirmed"], rows) + "</article>";
 }
@@ -62,13 +65,15 @@ const views = {
       h.status.stale ? '<span class="stale">stale</span>' : "reporting", time(h.status.lastReport), text(h.vmCount ?? 0),
       text((h.errors ?? []).map((e) => `${e.source}: ${e.message}`).join("; "))]));
   },
-  vms: async () => {
-    const { body } = await ask("/v1/vms");
-    return table(["VM", "Host", "State", "Address"], (body.vms ?? []).map((vm) => {
-      const first = (vm.nics ?? []).flatMap((n) => n.addresses ?? []).find((a) => !a.outlivesVm);
-      return [text(vm.name), text(vm.host.name) + (vm.host.stale ? ' <span class="stale">(stale)</span>' : ""), state(vm.state),
-        first ? `${text(first.ip)} (${text(source(first))})` : "-"];
-    }));
+  vms: async () => vmTable(await ask("/v1/vms")),
+  // The VMs of one owner, as their libvirt metadata names it; the browser remembers whose.
+  mine: async () => {
+    const owner = localStorage.getItem("owner") ?? "";
+    const form = `<form id="owner-form" class="owner"><label for="owner">Owner</label>`
+      + `<input id="owner" name="owner" autocomplete="username" value="${text(owner)}" required><button type="submit">Show my VMs</button></form>`;
+    if (!owner) return form + "<p>Give the owner your VMs' metadata names (virsh metadata, see the integrations guide).</p>";
+    const answer = await ask(`/v1/vms?owner=${encodeURIComponent(owner)}`);
+    return form + ((answer.body.vms ?? []).length ? vmTable(answer) : `<p>No VM has the owner ${text(owner)}.</p>`);
   },
   tunnels: async () => {
     const { body } = await ask("/v1/tunnels");
@@ -85,6 +90,14 @@ const views = {
     }));
   },
 };
+
+function vmTable({ body }) {
+  return table(["VM", "Host", "State", "Owner", "Address"], (body.vms ?? []).map((vm) => {
+    const first = (vm.nics ?? []).flatMap((n) => n.addresses ?? []).find((a) => !a.outlivesVm);
+    return [text(vm.name), text(vm.host.name) + (vm.host.stale ? ' <span class="stale">(stale)</span>' : ""), state(vm.state), text(vm.owner || "-"),
+      first ? `${text(first.ip)} (${text(source(first))})` : "-"];
+  }));
+}
 
 // rx and tx of each interval in the window, with the 95th percentile and the configured limit drawn.
 function plot(tunnel) {
@@ -117,6 +130,12 @@ async function show(next) {
   }
 }
 
+view.addEventListener("submit", (event) => {
+  if (event.target.id !== "owner-form") return;
+  event.preventDefault();
+  localStorage.setItem("owner", event.target.owner.value.trim());
+  show({ name: "mine" });
+});
 document.getElementById("search").addEventListener("submit", (event) => {
   event.preventDefault();
   show({ name: "where", q: query.value.trim() });

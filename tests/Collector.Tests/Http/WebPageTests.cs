@@ -121,4 +121,35 @@ public class WebPageTests
             Assert.True(await plot.BoundingBoxAsync() is { Width: > 100, Height: > 50 }, "the plot has no size on a phone's screen");
         }
     }
+
+    [Fact]
+    public async Task MyVms_ListsTheVmsOfTheOwnerGiven_AndRemembersWhoseAcrossAReload()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        var snapshot = Web1(DomainState.Running);
+        snapshot.Domains[0].Owner = "alice";
+        snapshot.Domains[0].Title = "Alice's web server";
+        snapshot.Domains.Add(Vm("db1", 2, DomainState.Running));
+        snapshot.Domains[1].Owner = "bob";
+        await SendAsync(agent, new AgentMessage { Snapshot = snapshot });
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = "My VMs" }).ClickAsync();
+            await page.GetByLabel("Owner").FillAsync("alice");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Show my VMs" }).ClickAsync();
+            await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("web1");
+            await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("192.168.122.45");
+            await Assertions.Expect(page.Locator("main table")).Not.ToContainTextAsync("db1");
+
+            await page.ReloadAsync();
+
+            await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("web1");
+            await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("main .labels")).ToHaveTextAsync("owner alice · Alice's web server");
+        }
+    }
 }
