@@ -26,7 +26,7 @@ internal sealed class AuditCost(Store store, int runs)
         {
             var before = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
-            var (found, cluster) = await ClusterAudit.RunAsync(store.State, rules, settings, DateTimeOffset.UtcNow, null, null, CancellationToken.None);
+            var (found, cluster) = await ClusterAudit.RunAsync(store.State, rules, settings, DateTimeOffset.UtcNow, null, null, null, CancellationToken.None);
             timings.Add(watch.Elapsed);
             allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
             findings = found.Count;

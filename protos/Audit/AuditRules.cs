@@ -47,6 +47,8 @@ public static class AuditRules
 
     public const string DnsCheckFailed = "dns-check-failed";
 
+    public const string PtrNamesOtherVm = "ptr-names-other-vm";
+
     public static readonly IReadOnlyList<AuditRule> All =
     [
         new(DuplicateMac, "critical", "one MAC on the NICs of two different VMs (uuids), on one host or two"),
@@ -69,6 +71,7 @@ public static class AuditRules
         new(DnsDangling, "critical / warning", "with a Cloudflare zone: an AAAA record points at an address another running VM holds than the one its first label names / that no running VM holds"),
         new(DnsStale, "warning", "with a Cloudflare zone: an AAAA record's first label names a running VM whose global IPv6 addresses are all others"),
         new(DnsCheckFailed, "warning", "with a Cloudflare zone: its records could not be listed (bad token, unknown zone, rate limit, unreachable)"),
+        new(PtrNamesOtherVm, "warning", "the PTR name of a running VM's address (through the collector's resolver) has another VM's name as its first label"),
     ];
 
     /// <summary>The rule table as docs/CLI.md shows it, indented for its place in a list item.</summary>

@@ -5,6 +5,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
+using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
@@ -96,7 +97,7 @@ public static class CollectorApplication
         services.AddSingleton(provider => provider.GetRequiredService<Store>().Retention);
     }
 
-    /// <summary>The loops that run beside the questions: staleness, other collectors' changes, DNS records, alerts, retention.</summary>
+    /// <summary>The loops that run beside the questions: staleness, other collectors' changes, DNS records, alerts, retention, names.</summary>
     private static void AddBackgroundWork(IServiceCollection services)
     {
         services.AddHostedService<StalenessMonitor>();
@@ -108,6 +109,8 @@ public static class CollectorApplication
         services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         services.AddHostedService<AlertEngine>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton(provider => new AddressNames(provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Names, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<NameRefresher>();
     }
 
     /// <summary>What callers meet: metrics, health, admission and the gRPC services with their HTTP routes and OpenAPI document.</summary>

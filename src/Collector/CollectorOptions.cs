@@ -2,6 +2,7 @@ using System.Net;
 using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Facts;
+using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
 using DaemonNet.Collector.Tunnels;
@@ -65,6 +66,9 @@ public sealed class CollectorOptions
 
     /// <summary>A Cloudflare zone whose AAAA records the audit checks against the VMs' addresses; off by default.</summary>
     public CloudflareOptions Cloudflare { get; set; } = new();
+
+    /// <summary>Names of the VMs' addresses through the system resolver (PTR, confirmed forward).</summary>
+    public NameOptions Names { get; set; } = new();
 
     /// <summary>Alert sinks, the rules that route alerts to them, the watch list and the dedup window.</summary>
     public AlertOptions Alerts { get; set; } = new();
@@ -194,6 +198,7 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         }
         failures.AddRange(options.Alerts.Problems());
         failures.AddRange(options.Cloudflare.Problems());
+        failures.AddRange(options.Names.Problems());
         foreach (var (key, tunnel) in options.Tunnels)
         {
             failures.AddRange(tunnel.Problems(key));

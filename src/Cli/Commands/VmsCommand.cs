@@ -49,7 +49,7 @@ internal sealed class VmsCommand
             // A stopped VM's leases and neighbour entries say where it was, not where it is.
             var first = vm.Nics.SelectMany(n => n.Addresses).FirstOrDefault(a => !a.OutlivesVm);
             table.Add(vm.Name, vm.Host.Stale ? $"{vm.Host.Name} (stale)" : vm.Host.Name, DomainStates.Describe(vm.State), vm.Owner.Length > 0 ? vm.Owner : "-",
-                first is null ? "-" : $"{first.Ip} ({ContractText.Source(first)})");
+                first is null ? "-" : $"{ContractText.Address(first)} ({ContractText.Source(first)})");
         }
         table.WriteTo(writer);
     }

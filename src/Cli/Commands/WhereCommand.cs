@@ -212,7 +212,7 @@ internal sealed class WhereCommand
             {
                 if (historical)
                 {
-                    table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn,
+                    table.Add(mac, attachment, ContractText.Address(address), ContractText.Source(address), address.ObservedOn,
                         RelativeTime.Absolute(address.FirstSeen.ToDateTimeOffset(), utc), RelativeTime.Absolute(address.LastConfirmed.ToDateTimeOffset(), utc));
                 }
                 else
@@ -227,7 +227,7 @@ internal sealed class WhereCommand
                     {
                         confirmed += address.Source == AddressSource.Lease ? "; the lease outlives the stopped VM" : "; the entry outlives the stopped VM";
                     }
-                    table.Add(mac, attachment, address.Ip, ContractText.Source(address), address.ObservedOn, confirmed);
+                    table.Add(mac, attachment, ContractText.Address(address), ContractText.Source(address), address.ObservedOn, confirmed);
                 }
                 (mac, attachment) = ("", "");
             }

@@ -45,6 +45,10 @@ internal static class ContractText
         }.Where(part => part.Length > 0));
     }
 
+    /// <summary>An address with its DNS name, when it has one: "192.168.122.45 (web1.club.example)"; a name that does not resolve back ends in '?'.</summary>
+    public static string Address(AddressEvidence address) =>
+        address.DnsName.Length == 0 ? address.Ip : $"{address.Ip} ({address.DnsName}{(address.DnsNameConfirmed ? "" : "?")})";
+
     /// <summary>What held in a span of history, in a line.</summary>
     public static string Describe(HistoryEntry entry) => entry.Kind switch
     {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using DaemonNet.Collector.Audit;
 using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Watching;
@@ -20,7 +21,8 @@ namespace DaemonNet.Collector.Alerting;
 /// window only counted) and handed to the dispatcher.
 /// </summary>
 public sealed class AlertEngine(IStateReader inventory, IAlertStore store, ChangeFeed feed, AlertDispatcher dispatcher, IntervalRules rules,
-    DnsRecordMonitor dns, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log) : BackgroundService
+    DnsRecordMonitor dns, AddressNames addressNames, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log)
+    : BackgroundService
 {
     /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
     private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
@@ -128,7 +130,8 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var (findings, state) = await ClusterAudit.RunAsync(inventory, rules, options.Value.Tunnels, now, null, dns.Current, cancellationToken);
+        var (findings, state) = await ClusterAudit.RunAsync(inventory, rules, options.Value.Tunnels, now, null, dns.Current,
+            addressNames.CanResolve ? addressNames.NameOf : null, cancellationToken);
         var names = state.Hosts.ToDictionary(h => h.Id, h => h.Name);
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);

@@ -1,6 +1,7 @@
 using System.Net;
 using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Traffic;
@@ -47,19 +48,21 @@ public sealed class ClusterAudit
 
     /// <summary>Reads what holds now, and the last hour's traffic, and runs every rule: the audit question and the alerts both start here.</summary>
     public static async Task<(List<Finding> Findings, ClusterState State)> RunAsync(IStateReader store, IntervalRules rules,
-        IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, DnsRecords? dns, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, TunnelSettings> settings, DateTimeOffset now, IReadOnlyList<string>? netreg, DnsRecords? dns,
+        Func<string, AddressName?>? reverseNames, CancellationToken cancellationToken)
     {
         var current = await store.CurrentStateAsync(now, cancellationToken);
         var since = now - TrafficWindow;
         var traffic = await store.TrafficAsync(null, since, cancellationToken);
         var tunnels = TunnelInventory.Build(current, traffic, settings, h => rules.IsSilent(h, now), since.ToUnixTimeMilliseconds());
-        return (Run(current, tunnels, settings, h => rules.IsSilent(h, now), netreg, dns), current);
+        return (Run(current, tunnels, settings, h => rules.IsSilent(h, now), netreg, dns, reverseNames), current);
     }
 
     /// <param name="netreg">The MACs NetReg lists; null when no list was given (the netreg rule is skipped then).</param>
     /// <param name="dns">The zone's AAAA records; null when no zone is configured (the DNS rules are skipped then).</param>
+    /// <param name="reverseNames">The PTR name known for an address; null when addresses are not named (the PTR rule is skipped then).</param>
     public static List<Finding> Run(ClusterState state, IReadOnlyList<HostTunnelState> tunnels, IReadOnlyDictionary<string, TunnelSettings> settings,
-        Func<HostRow, bool> silent, IReadOnlyList<string>? netreg, DnsRecords? dns = null)
+        Func<HostRow, bool> silent, IReadOnlyList<string>? netreg, DnsRecords? dns = null, Func<string, AddressName?>? reverseNames = null)
     {
         var audit = new ClusterAudit(state, silent);
         var findings = new List<Finding>();
@@ -82,6 +85,10 @@ public sealed class ClusterAudit
         if (dns is not null)
         {
             findings.AddRange(audit.DnsRecordFindings(dns));
+        }
+        if (reverseNames is not null)
+        {
+            findings.AddRange(audit.PtrNamesOtherVm(reverseNames));
         }
         return findings
             .OrderByDescending(f => f.Severity)
@@ -497,6 +504,38 @@ public sealed class ClusterAudit
                 yield return Build(AuditRules.DnsStale, Severity.Warning, $"{record.Name} points at {record.Address}, but {label} has {string.Join(" and ", now)} now",
                     $"Update the record to {now[0]} in Cloudflare; {label}'s address changed since the record was made.",
                     [record.Name, record.Address, label], [RecordEvidence(), .. owned.Select(HolderEvidence)]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A running VM's address whose PTR name's first label is another VM's name: whoever follows
+    /// the name (a log, an abuse report) blames the wrong member.
+    /// </summary>
+    private IEnumerable<Finding> PtrNamesOtherVm(Func<string, AddressName?> reverseNames)
+    {
+        var running = Running().ToList();
+        var alive = running.Select(d => (d.HostId, d.Uuid)).ToHashSet();
+        var nicOwner = state.Nics.Where(n => alive.Contains((n.HostId, n.DomainUuid))).GroupBy(n => n.Mac, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => domains[(g.First().HostId, g.First().DomainUuid)], StringComparer.Ordinal);
+        var vmNames = state.Domains.Where(d => IsLive(d.HostId)).Select(d => d.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var binding in state.Bindings.Where(b => IsLive(b.HostId) && nicOwner.ContainsKey(b.Mac))
+            .DistinctBy(b => (b.Ip, b.Mac)).OrderBy(b => b.Ip, StringComparer.Ordinal))
+        {
+            var holder = nicOwner[binding.Mac];
+            if (reverseNames(binding.Ip) is not { } name)
+            {
+                continue;
+            }
+            var label = name.Name.Split('.')[0];
+            if (vmNames.Contains(label) && !string.Equals(label, holder.Name, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return Build(AuditRules.PtrNamesOtherVm, Severity.Warning,
+                    $"{binding.Ip} is named {name.Name}, but {holder.Name} on {names[holder.HostId]} holds it, not {label}",
+                    $"Change the PTR record of {binding.Ip} to name {holder.Name} (or remove it): logs and abuse reports that follow the name reach {label}'s member.",
+                    [binding.Ip, name.Name, holder.Name, label],
+                    [Evidence(binding.HostId, Source(binding), binding.ValidFrom, $"{binding.Ip} → {binding.Mac} of {holder.Name} on {binding.Device}"),
+                     new EvidenceItem("", "dns", null, $"PTR {binding.Ip} → {name.Name}{(name.Confirmed ? "" : " (does not resolve back)")}")]);
             }
         }
     }

@@ -4,6 +4,7 @@ using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
+using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
 using DaemonNet.Collector.Vendors;
@@ -19,7 +20,7 @@ namespace DaemonNet.Collector.Query;
 /// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
 public sealed class InventoryService(
     IWhereReader where, IHistoryReader history, IStateReader state, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
-    DnsRecordMonitor dns, MacVendors vendors)
+    DnsRecordMonitor dns, MacVendors vendors, AddressNames addressNames)
     : Inventory.InventoryBase
 {
     /// <summary>The traffic window when a question gives none: the audit's, for "near the limit".</summary>
@@ -49,7 +50,7 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var netreg = request.NetregGiven ? request.Netreg.Select(e => e.Mac).ToList() : null;
-        var (findings, _) = await ClusterAudit.RunAsync(state, rules, options.Value.Tunnels, now, netreg, dns.Current, context.CancellationToken);
+        var (findings, _) = await ClusterAudit.RunAsync(state, rules, options.Value.Tunnels, now, netreg, dns.Current, ReverseNames, context.CancellationToken);
         var reply = new AuditReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Findings.Add(findings.Select(AlertReplies.ToContract).Where(f => f.Severity >= request.MinSeverity));
         return reply;
@@ -116,6 +117,10 @@ public sealed class InventoryService(
         var result = await where.WhereAsync(query, now, at, cancellationToken);
         var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.Unowned) };
         reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
+        if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name && query.Value.Contains('.', StringComparison.Ordinal))
+        {
+            await AnswerByDnsNameAsync(reply, query.Value, now, cancellationToken);
+        }
         if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name)
         {
             reply.SimilarNames.Add(Similarity.Closest(query.Value, await where.CurrentVmNamesAsync(cancellationToken), MaxSimilarNames));
@@ -127,6 +132,24 @@ public sealed class InventoryService(
             reply.NearestAfter = MapHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
         }
         return reply;
+    }
+
+    /// <summary>
+    /// A name that is no VM's but has a dot may be a DNS name: the VMs that hold the addresses it
+    /// resolves to, asked of the resolver now (with its timeout).
+    /// </summary>
+    private async Task AnswerByDnsNameAsync(WhereReply reply, string name, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var addresses = await addressNames.AddressesOfAsync(name, cancellationToken);
+        foreach (var ip in addresses)
+        {
+            var held = await where.WhereAsync(InventoryQuery.Parse(ip), now, null, cancellationToken);
+            reply.Vms.Add(held.Vms.Select(vm => MapVm(vm, now)).Where(vm => reply.Vms.All(v => v.Uuid != vm.Uuid || v.Host.Name != vm.Host.Name)));
+        }
+        if (addresses.Count > 0)
+        {
+            reply.Note = $"{name} resolves to {string.Join(", ", addresses)}";
+        }
     }
 
     /// <summary>
@@ -329,10 +352,22 @@ public sealed class InventoryService(
         {
             var addresses = new NicAddresses { Nic = MapNic(nic.Nic), Vendor = vendors.Describe(nic.Nic.Mac) };
             var outlivesVm = !DomainStates.IsAlive(vm.Domain.State);
-            addresses.Addresses.Add(nic.Addresses.Select(b => MapAddress(b, outlivesVm)));
+            addresses.Addresses.Add(nic.Addresses.Select(b => Named(MapAddress(b, outlivesVm))));
             location.Nics.Add(addresses);
         }
         return location;
+    }
+
+    private Func<string, AddressName?>? ReverseNames => addressNames.CanResolve ? addressNames.NameOf : null;
+
+    private AddressEvidence Named(AddressEvidence address)
+    {
+        if (addressNames.NameOf(address.Ip) is { } name)
+        {
+            address.DnsName = name.Name;
+            address.DnsNameConfirmed = name.Confirmed;
+        }
+        return address;
     }
 
     /// <summary>A NIC in the contract's terms: the one mapping for where, vms, history and watch.</summary>

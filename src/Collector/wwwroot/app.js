@@ -11,6 +11,8 @@ const time = (value) => (value ? new Date(value).toLocaleString() : "now");
 const state = (value) => text((value ?? "").replace("DOMAIN_STATE_", "").replace("_", " ").toLowerCase());
 // The evidence in the collector's words: the same the CLI prints.
 const source = (a) => a.evidence || "unknown";
+// An address with its DNS name, as the CLI writes it: "192.168.122.45 (web1.club.example)".
+const named = (a) => text(a.ip) + (a.dnsName ? ` (${text(a.dnsName)}${a.dnsNameConfirmed ? "" : "?"})` : "");
 const rate = (bits) => (bits >= 1e9 ? `${(bits / 1e9).toFixed(1)} Gbit/s` : bits >= 1e6 ? `${(bits / 1e6).toFixed(1)} Mbit/s`
   : bits >= 1e3 ? `${(bits / 1e3).toFixed(1)} kbit/s` : `${Math.round(bits)} bit/s`);
 const table = (headers, rows) => `<div class="table-wrap"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead>`
@@ -30,7 +32,7 @@ function vmCard(vm) {
     // A macvtap or passed-through NIC bypasses the host's stack: its address is unknown to the host, not absent.
     const none = ["NIC_KIND_DIRECT", "NIC_KIND_OTHER"].includes(nic.nic.kind) ? "not observable from the host" : "no address seen";
     if (addresses.length === 0) return [[text(nic.nic.mac), attachment, "-", none, "", ""]];
-    return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${text(a.ip)}</strong>`, text(source(a)), text(a.observedOn),
+    return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${named(a)}</strong>`, text(source(a)), text(a.observedOn),
       time(a.lastConfirmed) + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
   });
   const labels = [vm.owner ? `owner ${text(vm.owner)}` : "", (vm.tags ?? []).length ? `tags ${text(vm.tags.join(", "))}` : "",
@@ -95,7 +97,7 @@ function vmTable({ body }) {
   return table(["VM", "Host", "State", "Owner", "Address"], (body.vms ?? []).map((vm) => {
     const first = (vm.nics ?? []).flatMap((n) => n.addresses ?? []).find((a) => !a.outlivesVm);
     return [text(vm.name), text(vm.host.name) + (vm.host.stale ? ' <span class="stale">(stale)</span>' : ""), state(vm.state), text(vm.owner || "-"),
-      first ? `${text(first.ip)} (${text(source(first))})` : "-"];
+      first ? `${named(first)} (${text(source(first))})` : "-"];
   }));
 }
 
