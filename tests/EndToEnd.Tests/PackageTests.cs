@@ -71,6 +71,7 @@ public sealed class PackageTests : IDisposable
             var exposure = double.Parse(Regex.Match(security, @"Overall exposure level for \S+: (\d+\.\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(exposure <= 3.0, $"{unit}'s exposure rose to {exposure}:\n{security}");
         }
+        Assert.Contains("--list", Run("/usr/share/daemonnet/ansible-inventory", "--help").Output, StringComparison.Ordinal);
         Assert.Contains("where", Completions("daemonnet wh").Split('\n'), StringComparer.Ordinal);
         Assert.Contains("backup", Completions("daemonnet-collector ba").Split('\n'), StringComparer.Ordinal);
         Assert.Contains("--guest-agent", Completions("daemonnet-agent --gu").Split('\n'), StringComparer.Ordinal);

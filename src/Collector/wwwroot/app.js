@@ -8,6 +8,16 @@ let current = { name: "intro" };
 
 const text = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const time = (value) => (value ? new Date(value).toLocaleString() : "now");
+// A time as the CLI says it ("3 s ago", "in 59 min"), with the absolute time on hover and focus.
+const relative = (value) => {
+  if (!value) return "now";
+  const seconds = (new Date(value) - Date.now()) / 1000;
+  const size = Math.abs(seconds);
+  const span = size < 90 ? `${Math.round(size)} s` : size < 5400 ? `${Math.round(size / 60)} min` : size < 129600 ? `${Math.round(size / 3600)} h` : `${Math.round(size / 86400)} d`;
+  return `<time datetime="${text(value)}" title="${text(time(value))}" tabindex="0">${seconds < 0 ? `${span} ago` : `in ${span}`}</time>`;
+};
+// A value with a button that copies it.
+const copyable = (value, shown) => `${shown ?? text(value)} <button type="button" class="copy" data-copy="${text(value)}" aria-label="Copy ${text(value)}">Copy</button>`;
 const state = (value) => text((value ?? "").replace("DOMAIN_STATE_", "").replace("_", " ").toLowerCase());
 // The evidence in the collector's words: the same the CLI prints.
 const source = (a) => a.evidence || "unknown";
@@ -31,15 +41,15 @@ function vmCard(vm) {
     const addresses = nic.addresses ?? [];
     // A macvtap or passed-through NIC bypasses the host's stack: its address is unknown to the host, not absent.
     const none = ["NIC_KIND_DIRECT", "NIC_KIND_OTHER"].includes(nic.nic.kind) ? "not observable from the host" : "no address seen";
-    if (addresses.length === 0) return [[text(nic.nic.mac), attachment, "-", none, "", ""]];
-    return addresses.map((a) => [text(nic.nic.mac), attachment, `<strong>${named(a)}</strong>`, text(source(a)), text(a.observedOn),
-      time(a.lastConfirmed) + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
+    if (addresses.length === 0) return [[copyable(nic.nic.mac), attachment, "-", none, "", ""]];
+    return addresses.map((a) => [copyable(nic.nic.mac), attachment, copyable(a.ip, `<strong>${named(a)}</strong>`), text(source(a)), text(a.observedOn),
+      relative(a.lastConfirmed) + (a.leaseExpiry ? `, lease ends ${relative(a.leaseExpiry)}` : "") + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
   });
   const labels = [vm.owner ? `owner ${text(vm.owner)}` : "", (vm.tags ?? []).length ? `tags ${text(vm.tags.join(", "))}` : "",
     text([vm.title, vm.description].filter(Boolean).join(": "))].filter(Boolean).join(" · ");
   return `<article class="vm"><h2>${text(vm.name)} on ${text(vm.host.name)}: ${state(vm.state)}</h2>`
     + (labels ? `<p class="labels">${labels}</p>` : "")
-    + `<p class="note">since ${time(vm.since)} · uuid ${text(vm.uuid)}</p>${stale}`
+    + `<p class="note">since ${relative(vm.since)} · uuid ${text(vm.uuid)}</p>${stale}`
     + table(["NIC", "Network", "Address", "Source", "Seen on", "Confirmed"], rows) + "</article>";
 }
 
@@ -47,7 +57,25 @@ const views = {
   intro: async () => view.innerHTML,
   where: async ({ q }) => {
     const { ok, body } = await ask(`/v1/where/${encodeURIComponent(q)}`);
-    return ok ? body.vms.map(vmCard).join("") : `<p>${text(body.message ?? `No VM matches '${q}'.`)}</p>`;
+    const offer = `<p><button type="button" class="wait" data-wait="${text(q)}">Wait for ${text(q)}</button> until it exists and has an address.</p>`;
+    if (!ok) return `<p>${text(body.message ?? `No VM matches '${q}'.`)}</p>${offer}`;
+    return body.vms.map(vmCard).join("") + (missingFamilies(body.vms).length === 2 ? offer : "");
+  },
+  // The moment after virt-install: redrawn at each change the watch stream brings, until the VM has both families.
+  wait: async ({ q }) => {
+    const { ok, body } = await ask(`/v1/where/${encodeURIComponent(q)}`);
+    const vms = ok ? body.vms : [];
+    const missing = missingFamilies(vms);
+    if (waited.q !== q) Object.assign(waited, { q, missing });
+    if (missing.length < waited.missing.length) {
+      notify(`${q} has ${["IPv4", "IPv6"].filter((f) => !missing.includes(f)).join(" and ")} now`);
+      waited.missing = missing;
+    }
+    const status = vms.length === 0 ? `Waiting for ${text(q)} to be defined on a host and get an address…`
+      : missing.length > 0 ? `Waiting for ${missing.map((f) => `an ${f} address`).join(" and ")} of ${text(q)}…` : `${text(q)} has its addresses.`;
+    const notifying = "Notification" in window && Notification.permission === "default" && missing.length > 0
+      ? '<button type="button" id="notify">Notify me</button>' : "";
+    return `<p class="waiting" role="status">${status} ${notifying}</p>` + vms.map(vmCard).join("");
   },
   history: async ({ q }) => {
     const { ok, body } = await ask(`/v1/history/${encodeURIComponent(q)}`);
@@ -93,6 +121,18 @@ const views = {
   },
 };
 
+// What a wait is waiting for: the families none of the VMs' current addresses has.
+function missingFamilies(vms) {
+  const ips = vms.flatMap((vm) => (vm.nics ?? []).flatMap((n) => n.addresses ?? [])).filter((a) => !a.outlivesVm).map((a) => a.ip);
+  return [["IPv4", ips.some((ip) => !ip.includes(":"))], ["IPv6", ips.some((ip) => ip.includes(":"))]].filter(([, has]) => !has).map(([f]) => f);
+}
+
+const waited = { q: null, missing: [] };
+
+function notify(message) {
+  if ("Notification" in window && Notification.permission === "granted") new Notification("DaemonNet", { body: message });
+}
+
 function vmTable({ body }) {
   return table(["VM", "Host", "State", "Owner", "Address"], (body.vms ?? []).map((vm) => {
     const first = (vm.nics ?? []).flatMap((n) => n.addresses ?? []).find((a) => !a.outlivesVm);
@@ -132,6 +172,18 @@ async function show(next) {
   }
 }
 
+view.addEventListener("click", async (event) => {
+  const button = event.target.closest("button");
+  if (button?.dataset.copy) {
+    await navigator.clipboard.writeText(button.dataset.copy);
+    button.textContent = "Copied";
+  } else if (button?.dataset.wait) {
+    show({ name: "wait", q: button.dataset.wait });
+  } else if (button?.id === "notify") {
+    await Notification.requestPermission();
+    show(current);
+  }
+});
 view.addEventListener("submit", (event) => {
   if (event.target.id !== "owner-form") return;
   event.preventDefault();

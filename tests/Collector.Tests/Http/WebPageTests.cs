@@ -40,13 +40,16 @@ public class WebPageTests
         return snapshot;
     }
 
-    private static async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page)> OpenAsync(TlsCollector cluster)
+    private static async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page)> OpenAsync(TlsCollector cluster, string path = "/")
     {
         var playwright = await Playwright.CreateAsync();
         // Root may not use chromium's sandbox; the page is our own.
         var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new() { IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 } });
-        await page.GotoAsync(cluster.Server.Url);
+        var page = await browser.NewPageAsync(new()
+        {
+            IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 }, Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        await page.GotoAsync(cluster.Server.Url.TrimEnd('/') + path);
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
         return (playwright, browser, page);
     }
@@ -150,6 +153,75 @@ public class WebPageTests
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
             await page.Keyboard.PressAsync("Enter");
             await Assertions.Expect(page.Locator("main .labels")).ToHaveTextAsync("owner alice · Alice's web server");
+        }
+    }
+
+    [Fact]
+    public async Task WaitLink_ForAVmDefinedAfterThePageOpened_ShowsEachFamilyAsItArrives()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster, "/#wait/web5");
+        using (playwright)
+        await using (browser)
+        {
+            await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("Waiting for web5 to be defined on a host and get an address");
+
+            var snapshot = Web1(DomainState.Running);
+            snapshot.Domains.Add(Vm("web5", 5, DomainState.Running, NatNic("52:54:00:aa:00:05")));
+            await SendAsync(agent, new AgentMessage { Snapshot = snapshot.Clone().WithLease("192.168.122.55", "52:54:00:aa:00:05", TimeSpan.FromHours(1)) });
+            await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("Waiting for an IPv6 address of web5");
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("192.168.122.55");
+
+            await SendAsync(agent, new AgentMessage
+            {
+                Snapshot = snapshot.WithLease("192.168.122.55", "52:54:00:aa:00:05", TimeSpan.FromHours(1))
+                    .WithNeighbour("2001:db8:beef:1::55", "52:54:00:aa:00:05", NeighbourState.Reachable),
+            });
+            await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("web5 has its addresses.");
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("2001:db8:beef:1::55");
+        }
+    }
+
+    [Fact]
+    public async Task Search_ForAVmNotYetDefined_OffersToWaitForIt()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("later");
+            await page.Keyboard.PressAsync("Enter");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Wait for later" }).ClickAsync();
+
+            await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("Waiting for later to be defined on a host");
+            Assert.EndsWith("#wait/later", page.Url, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task CopyButton_PutsTheAddressOnTheClipboard_AndTimesAreRelativeWithTheAbsoluteOnHover()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, realClock: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage
+        {
+            Snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable),
+        });
+        var (playwright, browser, page) = await OpenAsync(cluster);
+        using (playwright)
+        await using (browser)
+        {
+            await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
+            await page.Keyboard.PressAsync("Enter");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Copy 192.168.122.45" }).ClickAsync();
+
+            Assert.Equal("192.168.122.45", await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+            var confirmed = page.Locator("main td time").First;
+            await Assertions.Expect(confirmed).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ s ago$"));
+            Assert.False(string.IsNullOrEmpty(await confirmed.GetAttributeAsync("title")), "the absolute time is not on hover");
         }
     }
 }
