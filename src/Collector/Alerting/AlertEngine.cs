@@ -136,15 +136,17 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);
 
-        var announced = (await store.OpenConditionsAsync(cancellationToken)).ToDictionary(c => c.Key, c => AlertDocument.Read(c.Value), StringComparer.Ordinal);
-        var current = ConditionAlerts.Current(findings, state.Hosts, rules, now, announced.Keys.ToHashSet(StringComparer.Ordinal));
-        var started = current.Where(c => !announced.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value.Alert, StringComparer.Ordinal);
-        var ended = announced.Keys.Where(k => !current.ContainsKey(k)).ToList();
+        var open = await store.OpenConditionsAsync(cancellationToken);
+        var current = ConditionAlerts.Current(findings, state.Hosts, rules, now, open.Keys.ToHashSet(StringComparer.Ordinal));
+        var started = current.Where(c => !open.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value.Alert, StringComparer.Ordinal);
+        var ended = open.Keys.Where(k => !current.ContainsKey(k)).ToList();
         if (started.Count + ended.Count == 0)
         {
             return;
         }
-        var alerts = started.Keys.Select(key => current[key]).Concat(ended.Select(key => ConditionAlerts.Ended(key, announced[key], now))).ToList();
+        // A condition whose start was counted as a repeat ends as quietly: receivers see starts and ends alternate.
+        var alerts = started.Keys.Select(key => current[key])
+            .Concat(ended.Where(key => open[key].Announced).Select(key => ConditionAlerts.Ended(key, AlertDocument.Read(open[key].Document), now))).ToList();
         // The conditions are recorded as announced in the transaction that stores their alerts.
         await RecordAsync(new AlertBatch(Routed(alerts))
         {

@@ -34,19 +34,24 @@ public sealed class AlertStore(StoreWriter writer, StoreReading reading, string 
                 return [];
             }
             var stored = new List<StoredAlert>();
+            var repeats = new HashSet<string>(StringComparer.Ordinal);
             foreach (var alert in batch.Alerts)
             {
                 if (Raise(alert, transaction) is { } raised)
                 {
                     stored.Add(raised);
                 }
+                else
+                {
+                    repeats.Add(alert.DedupKey);
+                }
             }
             connection.Execute("DELETE FROM alert_conditions WHERE condition_key = @Key", batch.ConditionsEnded.Select(key => new { Key = key }), transaction);
             connection.Execute("""
-                INSERT INTO alert_conditions (condition_key, since, document) VALUES (@Key, @Since, @Document)
-                ON CONFLICT (condition_key) DO UPDATE SET since = excluded.since, document = excluded.document
+                INSERT INTO alert_conditions (condition_key, since, document, announced) VALUES (@Key, @Since, @Document, @Announced)
+                ON CONFLICT (condition_key) DO UPDATE SET since = excluded.since, document = excluded.document, announced = excluded.announced
                 """,
-                batch.ConditionsStarted.Select(s => new { s.Key, Since = s.Value.At, s.Value.Document }), transaction);
+                batch.ConditionsStarted.Select(s => new { s.Key, Since = s.Value.At, s.Value.Document, Announced = repeats.Contains(s.Key) ? 0 : 1 }), transaction);
             return stored;
         }, cancellationToken);
 
@@ -116,12 +121,12 @@ public sealed class AlertStore(StoreWriter writer, StoreReading reading, string 
         return [.. alerts.Select(a => new StoredAlert(a.Id, a.Rule, a.At, a.Repeats, a.Document, [.. deliveries[a.Id]]))];
     }
 
-    public async Task<IReadOnlyDictionary<string, byte[]>> OpenConditionsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, OpenCondition>> OpenConditionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await reading.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Key, byte[] Document)>(new CommandDefinition(
-            "SELECT condition_key, document FROM alert_conditions", cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Key, r => r.Document, StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<(string Key, byte[] Document, long Announced)>(new CommandDefinition(
+            "SELECT condition_key, document, announced FROM alert_conditions", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Key, r => new OpenCondition(r.Document, r.Announced != 0), StringComparer.Ordinal);
     }
 
     public async Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken)

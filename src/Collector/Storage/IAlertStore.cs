@@ -34,8 +34,8 @@ public interface IAlertStore
     /// <summary>The newest alerts first, with their deliveries and repeats.</summary>
     Task<IReadOnlyList<StoredAlert>> RecentAlertsAsync(DateTimeOffset? since, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The conditions whose start was announced, by key, each with the document of the alert that announced it.</summary>
-    Task<IReadOnlyDictionary<string, byte[]>> OpenConditionsAsync(CancellationToken cancellationToken);
+    /// <summary>The conditions that hold as far as alerting knows, by key, each with the document of the alert that started it.</summary>
+    Task<IReadOnlyDictionary<string, OpenCondition>> OpenConditionsAsync(CancellationToken cancellationToken);
 
     /// <summary>Whether a NIC or address binding with this MAC began before the instant.</summary>
     Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken);
@@ -71,6 +71,13 @@ public sealed record StoredAlert(long Id, string Rule, long At, int Repeats, byt
 public sealed record StoredDelivery(string Sink, AlertDeliveryState State, int Attempts, string LastError, long? DeliveredAt);
 
 /// <summary>An alert to record: its rule, time (Unix ms) and document, its dedup key and window, and the sinks it goes to.</summary>
+/// <param name="Document">The alert that started the condition.</param>
+/// <param name="Announced">
+/// Whether that alert was sent; false when it came back within the dedup window and was counted as
+/// a repeat instead. Its end is then not sent either, so that receivers see starts and ends alternate.
+/// </param>
+public sealed record OpenCondition(byte[] Document, bool Announced);
+
 public sealed record NewAlert(string Rule, long At, byte[] Document, string DedupKey, TimeSpan Window, IReadOnlyList<string> Sinks);
 
 /// <summary>What <see cref="IAlertStore.RecordAsync"/> records in one transaction.</summary>

@@ -25,7 +25,8 @@ const source = (a) => a.evidence || "unknown";
 const named = (a) => text(a.ip) + (a.dnsName ? ` (${text(a.dnsName)}${a.dnsNameConfirmed ? "" : "?"})` : "");
 const rate = (bits) => (bits >= 1e9 ? `${(bits / 1e9).toFixed(1)} Gbit/s` : bits >= 1e6 ? `${(bits / 1e6).toFixed(1)} Mbit/s`
   : bits >= 1e3 ? `${(bits / 1e3).toFixed(1)} kbit/s` : `${Math.round(bits)} bit/s`);
-const table = (headers, rows) => `<div class="table-wrap"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead>`
+// A wide table scrolls inside its own box, which the keyboard can reach and scroll.
+const table = (headers, rows) => `<div class="table-wrap" tabindex="0" role="region" aria-label="${text(headers.join(", "))}"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join("")}</tr></thead>`
   + `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
 
 async function ask(path) {
@@ -170,6 +171,8 @@ async function show(next) {
   } catch (error) {
     view.innerHTML = `<p class="stale">The collector did not answer: ${text(error.message)}</p>`;
   }
+  // Which view is drawn: for the tests, and for styling by view.
+  view.dataset.shown = next.name;
 }
 
 view.addEventListener("click", async (event) => {

@@ -107,6 +107,40 @@ public class AlertTests
         Assert.Equal(("mac-first-seen", Mac1), (Rule(accepted), Document(accepted).GetProperty("objects")[0].GetString()));
     }
 
+    /// <summary>Found by the 30-minute soak, seed 11 on SQLite (docs/RELIABILITY.md): a receiver got an end whose start it never got.</summary>
+    [Fact]
+    public async Task Condition_ComingBackWithinTheDedupWindow_IsCountedAsARepeat_AndItsEndIsNotSentEither()
+    {
+        await using var receiver = new WebhookReceiver(LoopbackPort.Free());
+        await receiver.StartAsync();
+        // Hosts report rarely here: the clock jumps minutes, and a silent host's facts would end the finding.
+        await using var server = await CollectorServer.StartAsync(Webhook("hook", receiver, more: new(StringComparer.Ordinal) { ["Collector:StaleAfter"] = "1h" }));
+        var daemon1 = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1)));
+        var duplicate = Host("daemon2", Vm("web9", 9, DomainState.Running, NatNic(Mac1)));
+        var start = server.Clock.GetUtcNow();
+        async Task AtMinuteAsync(int minute, HostSnapshot daemon2)
+        {
+            server.Clock.Advance(TimeSpan.FromMinutes(minute) - (server.Clock.GetUtcNow() - start));
+            await server.ReportAsync(daemon1);
+            await server.ReportAsync(daemon2);
+        }
+
+        // The dedup window is 15 minutes: the comeback at minute 14 is a repeat of the start at 0;
+        // the end at minute 17 is past the window of the end at minute 1, and must stay quiet too.
+        await AtMinuteAsync(0, duplicate);
+        await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Any(r => Rule(r) == "finding-started"), "the duplicate MAC announced");
+        await AtMinuteAsync(1, Host("daemon2"));
+        await Eventually.HoldsAsync(() => receiver.Accepted, a => a.Any(r => Rule(r) == "finding-ended"), "its end announced");
+        await AtMinuteAsync(14, duplicate);
+        await Eventually.ValueAsync(async () => (await server.Alerts.ListAlertsAsync(new ListAlertsRequest())).Alerts.Single(a => a.Rule == "finding-started").Repeats,
+            repeats => repeats == 1, "the comeback counted as a repeat");
+        await AtMinuteAsync(17, Host("daemon2"));
+        // The engine runs at least a second apart; three leave room for a wrong end to arrive.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        Assert.Equal((1, 1), (receiver.Accepted.Count(r => Rule(r) == "finding-started"), receiver.Accepted.Count(r => Rule(r) == "finding-ended")));
+    }
+
     [Fact]
     public async Task Conditions_StartAndEndOnce_AndARestartReFiresNothing()
     {

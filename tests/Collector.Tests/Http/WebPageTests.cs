@@ -224,4 +224,44 @@ public class WebPageTests
             Assert.False(string.IsNullOrEmpty(await confirmed.GetAttributeAsync("title")), "the absolute time is not on hover");
         }
     }
+
+    /// <summary>axe-core from the npm registry, pinned and installed for the tests only by scripts/prerequisites.sh; never served.</summary>
+    private const string Axe = "/opt/daemonnet-test-tools/node_modules/axe-core/axe.min.js";
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/#where/web1")]
+    [InlineData("/#history/web1")]
+    [InlineData("/#hosts")]
+    [InlineData("/#vms")]
+    [InlineData("/#mine")]
+    [InlineData("/#tunnels")]
+    [InlineData("/#audit")]
+    [InlineData("/#wait/web5")]
+    public async Task EveryView_HasNoAccessibilityViolations_InLightAndDarkColours(string path)
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster, path);
+        using (playwright)
+        await using (browser)
+        {
+            await page.AddScriptTagAsync(new() { Path = Axe });
+            var violations = new List<string>();
+            foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+            {
+                await page.EmulateMediaAsync(new() { ColorScheme = scheme });
+                if (path.Length > 2)
+                {
+                    await page.Locator($"main[data-shown='{path[2..].Split('/')[0]}']").WaitForAsync();
+                }
+                var found = await page.EvaluateAsync<string[]>(
+                    "async () => (await axe.run(document)).violations.map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)");
+                violations.AddRange(found.Select(v => $"{scheme}: {v}"));
+            }
+
+            Assert.Empty(violations);
+        }
+    }
 }

@@ -101,8 +101,31 @@ public abstract class AlertOutboxTests : IDisposable
         await store.Alerts.RecordAsync(new AlertBatch([Raise("end|host-stale|daemon1")]) { ConditionsEnded = ["host-stale|daemon1"] }, CancellationToken.None);
 
         Assert.Equal(["host-stale|daemon1"], open.Keys, StringComparer.Ordinal);
+        Assert.True(open["host-stale|daemon1"].Announced);
         Assert.Empty(await store.Alerts.OpenConditionsAsync(CancellationToken.None));
         Assert.Equal(2, database.Scalar<long>("SELECT count(*) FROM alerts"));
+    }
+
+    /// <summary>Found by the 30-minute soak, seed 11 on SQLite: a condition that came back within the dedup window ended with an alert whose start no receiver had seen.</summary>
+    [Fact]
+    public async Task Record_ConditionStartCountedAsARepeat_IsKeptAsNotAnnounced()
+    {
+        var announcing = Announcing("finding|tunnel-unconfigured|Info|daemon7/he0");
+        AlertBatch Start() => new([Raise("finding|tunnel-unconfigured|Info|daemon7/he0")])
+        {
+            ConditionsStarted = new Dictionary<string, (byte[], long)>(StringComparer.Ordinal)
+            {
+                ["finding|tunnel-unconfigured|Info|daemon7/he0"] = (AlertDocument.Write(announcing), announcing.At),
+            },
+        };
+
+        await store.Alerts.RecordAsync(Start(), CancellationToken.None);
+        await store.Alerts.RecordAsync(new AlertBatch([Raise("end|finding|tunnel-unconfigured|Info|daemon7/he0")]) { ConditionsEnded = ["finding|tunnel-unconfigured|Info|daemon7/he0"] }, CancellationToken.None);
+        var again = await store.Alerts.RecordAsync(Start(), CancellationToken.None);
+        var open = await store.Alerts.OpenConditionsAsync(CancellationToken.None);
+
+        Assert.Empty(again);
+        Assert.False(open["finding|tunnel-unconfigured|Info|daemon7/he0"].Announced);
     }
 }
 

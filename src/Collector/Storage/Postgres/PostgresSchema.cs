@@ -235,6 +235,10 @@ internal static class PostgresSchema
         CREATE INDEX vm_labels_by_host ON vm_labels(host_id) WHERE valid_to IS NULL;
         CREATE INDEX vm_labels_by_domain ON vm_labels(domain_uuid, valid_to);
         """,
+        // Whether a condition's start was sent or counted as a repeat, as in SqliteSchema.
+        """
+        ALTER TABLE alert_conditions ADD COLUMN announced bigint NOT NULL DEFAULT 1;
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -243,6 +243,10 @@ internal static class SqliteSchema
         CREATE INDEX vm_labels_by_host ON vm_labels(host_id, valid_to);
         CREATE INDEX vm_labels_by_domain ON vm_labels(domain_uuid, valid_to);
         """,
+        // Whether a condition's start was sent or counted as a repeat (AlertStore, OpenCondition).
+        """
+        ALTER TABLE alert_conditions ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
+        """,
     ];
 
     public static int Version => Migrations.Length;
