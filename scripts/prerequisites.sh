@@ -19,6 +19,8 @@
 #                                            Only the two programs are taken from the package, so no service is installed or started
 #   ansible-core                           - ansible-inventory runs the shipped inventory script (tests/Collector.Tests/Integrations)
 #   curl, jq                               - run the README's provisioning recipe (tests/Collector.Tests/Integrations/WaitRecipeTests.cs)
+#   npm, and axe-core 4.14.1 from the npm registry into /opt/daemonnet-test-tools - the accessibility checks of the web
+#                                            page (tests/Collector.Tests/Http/WebPageTests.cs); for the tests only, never served
 # and for the tests against a real libvirtd (tests/EndToEnd.Tests/RealLibvirtTests.cs):
 #   libvirt-daemon-system, libvirt-clients - libvirtd, virtlogd and virsh
 #   qemu-system-x86, ipxe-qemu             - the diskless guests and the network boot ROM that asks for a lease
@@ -68,6 +70,7 @@ install_packages() {
         command -v ansible-inventory >/dev/null 2>&1 || missing+=(ansible-core)
         command -v curl >/dev/null 2>&1 || missing+=(curl)
         command -v jq >/dev/null 2>&1 || missing+=(jq)
+        command -v npm >/dev/null 2>&1 || missing+=(npm)
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         echo "Installing ${missing[*]} from Debian..."
@@ -76,6 +79,11 @@ install_packages() {
     fi
     if [ "${1:-}" = "--for-tests" ] && ! { command -v promtool && command -v prometheus; } >/dev/null 2>&1; then
         install_prometheus_programs
+    fi
+    if [ "${1:-}" = "--for-tests" ] && [ ! -e /opt/daemonnet-test-tools/node_modules/axe-core/axe.min.js ]; then
+        echo "Installing axe-core from the npm registry for the web page's tests..."
+        mkdir -p /opt/daemonnet-test-tools
+        npm install --silent --no-audit --no-fund --prefix /opt/daemonnet-test-tools axe-core@4.14.1 >/dev/null
     fi
 }
 
