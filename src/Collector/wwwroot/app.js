@@ -42,16 +42,18 @@ function vmCard(vm) {
     const addresses = nic.addresses ?? [];
     // A macvtap or passed-through NIC bypasses the host's stack: its address is unknown to the host, not absent.
     const none = ["NIC_KIND_DIRECT", "NIC_KIND_OTHER"].includes(nic.nic.kind) ? "not observable from the host" : "no address seen";
-    if (addresses.length === 0) return [[copyable(nic.nic.mac), attachment, "-", none, "", ""]];
-    return addresses.map((a) => [copyable(nic.nic.mac), attachment, copyable(a.ip, `<strong>${named(a)}</strong>`), text(source(a)), text(a.observedOn),
-      relative(a.lastConfirmed) + (a.leaseExpiry ? `, lease ends ${relative(a.leaseExpiry)}` : "") + (a.outlivesVm ? " (outlives the stopped VM)" : "")]);
+    // The address first: on a phone it is what shows without scrolling.
+    if (addresses.length === 0) return [["-", none, "", copyable(nic.nic.mac), attachment, ""]];
+    return addresses.map((a) => [copyable(a.ip, `<strong>${named(a)}</strong>`), text(source(a)),
+      relative(a.lastConfirmed) + (a.leaseExpiry ? `, lease ends ${relative(a.leaseExpiry)}` : "") + (a.outlivesVm ? " (outlives the stopped VM)" : ""),
+      copyable(nic.nic.mac), attachment, text(a.observedOn)]);
   });
   const labels = [vm.owner ? `owner ${text(vm.owner)}` : "", (vm.tags ?? []).length ? `tags ${text(vm.tags.join(", "))}` : "",
     text([vm.title, vm.description].filter(Boolean).join(": "))].filter(Boolean).join(" · ");
   return `<article class="vm"><h2>${text(vm.name)} on ${text(vm.host.name)}: ${state(vm.state)}</h2>`
     + (labels ? `<p class="labels">${labels}</p>` : "")
     + `<p class="note">since ${relative(vm.since)} · uuid ${text(vm.uuid)}</p>${stale}`
-    + table(["NIC", "Network", "Address", "Source", "Seen on", "Confirmed"], rows) + "</article>";
+    + table(["Address", "Source", "Confirmed", "NIC", "Network", "Seen on"], rows) + "</article>";
 }
 
 const views = {

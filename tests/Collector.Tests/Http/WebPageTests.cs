@@ -264,4 +264,27 @@ public class WebPageTests
             Assert.Empty(violations);
         }
     }
+
+    [Fact]
+    public async Task OnA360PixelPhone_TheAnswersAddressIsVisibleWithoutScrolling_AndTheWaitViewIsPictured()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster, "/#wait/web1");
+        using (playwright)
+        await using (browser)
+        {
+            await page.SetViewportSizeAsync(360, 740);
+            var address = page.GetByRole(AriaRole.Button, new() { Name = "Copy 192.168.122.45" });
+            await Assertions.Expect(address).ToBeVisibleAsync();
+
+            var box = await address.BoundingBoxAsync();
+            Assert.True(box is { X: >= 0 } && box.X + box.Width <= 360, $"the address's copy button is at x={box?.X}, width {box?.Width}: off a 360-pixel screen");
+            Assert.Equal(360, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
+            using var folder = new DaemonNet.Tests.Support.TempDirectory();
+            var shot = await page.ScreenshotAsync(new() { Path = folder.File("wait-phone.png"), FullPage = true });
+            Assert.True(shot.Length > 10_000, $"the phone screenshot has only {shot.Length} bytes");
+        }
+    }
 }
