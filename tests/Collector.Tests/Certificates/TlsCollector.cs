@@ -60,6 +60,24 @@ internal sealed class TlsCollector : IAsyncDisposable
 
     public string Folder(string name) => folder.Folder(name);
 
+    /// <summary>An HTTP/1.1 client, as curl asks, presenting NAME.pem, or no certificate when <paramref name="certificate"/> is null.</summary>
+    public HttpClient Http(string? certificate)
+    {
+        var tls = new TlsFiles(Path.Combine(Dir, "ca.pem"),
+            certificate is null ? "" : Path.Combine(Dir, $"{certificate}.pem"), certificate is null ? "" : Path.Combine(Dir, $"{certificate}-key.pem"));
+        var options = certificate is null ? tls.ServerOnlyClientOptions() : tls.ClientOptions();
+        return new HttpClient(new SocketsHttpHandler { SslOptions = options }) { BaseAddress = new Uri(Server.Url), DefaultRequestVersion = System.Net.HttpVersion.Version11 };
+    }
+
+    /// <summary>Sends one snapshot as the host's agent would, with its certificate, and waits for the acknowledgement.</summary>
+    public async Task ReportAsync(HostSnapshot snapshot)
+    {
+        using var channel = Channel(snapshot.Host.Name);
+        using var call = new Ingest.IngestClient(channel).Sync();
+        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();

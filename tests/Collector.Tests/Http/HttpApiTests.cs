@@ -18,24 +18,8 @@ public class HttpApiTests
 {
     private const string Mac1 = "52:54:00:aa:00:01";
 
-    private static HttpClient Http(TlsCollector cluster, string? certificate)
-    {
-        var tls = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"),
-            certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}.pem"), certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}-key.pem"));
-        var options = certificate is null ? tls.ServerOnlyClientOptions() : tls.ClientOptions();
-        return new HttpClient(new SocketsHttpHandler { SslOptions = options }) { BaseAddress = new Uri(cluster.Server.Url), DefaultRequestVersion = HttpVersion.Version11 };
-    }
-
-    private static async Task ReportAsync(TlsCollector cluster, HostSnapshot snapshot)
-    {
-        using var channel = cluster.Channel(snapshot.Host.Name);
-        using var call = new Ingest.IngestClient(channel).Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     private static Task ReportWeb1Async(TlsCollector cluster) =>
-        ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
+        cluster.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
 
     [Theory]
     [InlineData("/v1/where/web1", HttpStatusCode.OK, "192.168.122.45")]
@@ -55,7 +39,7 @@ public class HttpApiTests
     {
         await using var cluster = await TlsCollector.StartAsync();
         await ReportWeb1Async(cluster);
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
 
         using var response = await http.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
@@ -69,9 +53,9 @@ public class HttpApiTests
     public async Task Audit_MinSeverity_LeavesOutWhatIsLessSevere()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))));
-        await ReportAsync(cluster, Host("daemon2", Vm("db1", 2, nics: NatNic(Mac1)), Vm("web1", 3)));
-        using var http = Http(cluster, "alice");
+        await cluster.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))));
+        await cluster.ReportAsync(Host("daemon2", Vm("db1", 2, nics: NatNic(Mac1)), Vm("web1", 3)));
+        using var http = cluster.Http("alice");
 
         using var all = JsonDocument.Parse(await http.GetStringAsync("/v1/audit"));
         using var critical = JsonDocument.Parse(await http.GetStringAsync("/v1/audit?minSeverity=SEVERITY_CRITICAL"));
@@ -87,12 +71,12 @@ public class HttpApiTests
     {
         await using var cluster = await TlsCollector.StartAsync();
         await ReportWeb1Async(cluster);
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
 
         using var response = await http.GetAsync("/v1/watch/web1", HttpCompletionOption.ResponseHeadersRead);
         using var lines = new StreamReader(await response.Content.ReadAsStreamAsync());
         var current = await ReadObjectAsync(lines);
-        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, DomainState.Paused, NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
+        await cluster.ReportAsync(Host("daemon1", Vm("web1", 1, DomainState.Paused, NatNic(Mac1))).WithClubNetworks().WithLease("192.168.122.45", Mac1, TimeSpan.FromHours(1)));
         var changed = await ReadObjectAsync(lines);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -104,7 +88,7 @@ public class HttpApiTests
     public async Task Watch_OfAVmNotYetDefined_StaysOpenAndReportsItWhenItAppears()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
 
         using var response = await http.GetAsync("/v1/watch/web1", HttpCompletionOption.ResponseHeadersRead);
         using var lines = new StreamReader(await response.Content.ReadAsStreamAsync());
@@ -122,10 +106,10 @@ public class HttpApiTests
     public async Task WhereWait_ForAVmDefinedAMomentLater_AnswersOnceItHasAnAddressOfTheFamily()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
 
         var waiting = http.GetAsync("/v1/where/web1?wait=1m&family=inet");
-        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks());
+        await cluster.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks());
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         var stillWaiting = !waiting.IsCompleted;
         await ReportWeb1Async(cluster);
@@ -149,8 +133,8 @@ public class HttpApiTests
     {
         // On the real clock, for the wait's timeout; a neighbour entry, unlike the fixed-time lease, does not expire on it.
         await using var cluster = await TlsCollector.StartAsync(realClock: true);
-        await ReportAsync(cluster, Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable));
-        using var http = Http(cluster, "alice");
+        await cluster.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable));
+        using var http = cluster.Http("alice");
 
         using var response = await http.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
@@ -169,7 +153,7 @@ public class HttpApiTests
     {
         await using var cluster = await TlsCollector.StartAsync();
         await ReportWeb1Async(cluster);
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Accept.ParseAdd("text/csv");
 
@@ -187,7 +171,7 @@ public class HttpApiTests
     public async Task Csv_ForAQuestionThatFails_KeepsTheJsonErrorAndItsStatus()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        using var http = Http(cluster, "alice");
+        using var http = cluster.Http("alice");
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/history/nosuchvm");
         request.Headers.Accept.ParseAdd("text/csv");
 
@@ -225,7 +209,7 @@ public class HttpApiTests
     public async Task OpenReadsOff_AClientWithoutACertificate_IsRefusedAtTheHandshake()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        using var http = Http(cluster, certificate: null);
+        using var http = cluster.Http(certificate: null);
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => http.GetAsync("/v1/hosts"));
     }
@@ -235,7 +219,7 @@ public class HttpApiTests
     {
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         await ReportWeb1Async(cluster);
-        using var http = Http(cluster, certificate: null);
+        using var http = cluster.Http(certificate: null);
         var tls = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"), "", "");
         using var anonymous = GrpcChannel.ForAddress(cluster.Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = tls.ServerOnlyClientOptions() } });
 
@@ -248,7 +232,7 @@ public class HttpApiTests
         Assert.Equal(HttpStatusCode.OK, hosts.StatusCode);
         Assert.Equal("web1", Assert.Single(where.Vms).Name);
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
-        using var withCertificate = Http(cluster, "alice");
+        using var withCertificate = cluster.Http("alice");
         Assert.Equal(HttpStatusCode.OK, (await withCertificate.GetAsync("/v1/hosts")).StatusCode);
     }
 
@@ -264,8 +248,8 @@ public class HttpApiTests
         });
         await ReportWeb1Async(cluster);
         await Eventually.HoldsAsync(() => receiver.Accepted.Count, n => n > 0, "the first alert delivered");
-        using var reader = Http(cluster, "alice");
-        using var anonymous = Http(cluster, certificate: null);
+        using var reader = cluster.Http("alice");
+        using var anonymous = cluster.Http(certificate: null);
         using var agent = cluster.Channel("daemon1");
 
         using var listed = await reader.GetAsync("/v1/alerts?limit=10");

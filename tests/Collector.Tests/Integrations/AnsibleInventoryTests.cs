@@ -16,20 +16,12 @@ public sealed class AnsibleInventoryTests
     private const string WebMac = "52:54:00:aa:00:01";
     private const string DbMac = "52:54:00:aa:00:02";
 
-    private static async Task ReportAsync(TlsCollector cluster, HostSnapshot snapshot)
-    {
-        using var channel = cluster.Channel(snapshot.Host.Name);
-        using var call = new Ingest.IngestClient(channel).Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     private static async Task<TlsCollector> ClusterAsync()
     {
         var cluster = await TlsCollector.StartAsync();
         var web1 = Vm("web1", 1, nics: NatNic(WebMac));
         web1.Owner = "alice";
-        await ReportAsync(cluster, Host("daemon1", web1, Vm("db1", 2, DomainState.Shutoff, NatNic(DbMac))).WithClubNetworks()
+        await cluster.ReportAsync(Host("daemon1", web1, Vm("db1", 2, DomainState.Shutoff, NatNic(DbMac))).WithClubNetworks()
             .WithLease("192.168.122.45", WebMac, TimeSpan.FromHours(1))
             .WithNeighbour("2001:db8:beef:1::45", WebMac, NeighbourState.Reachable, "virbr0"));
         return cluster;

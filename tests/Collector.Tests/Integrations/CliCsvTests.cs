@@ -20,16 +20,7 @@ public sealed class CliCsvTests
     public async Task Csv_PrintsTheTableWithItsHeader(string command, string header, string row)
     {
         await using var cluster = await TlsCollector.StartAsync();
-        using (var channel = cluster.Channel("daemon1"))
-        {
-            using var call = new Ingest.IngestClient(channel).Sync();
-            await call.RequestStream.WriteAsync(new AgentMessage
-            {
-                Sequence = 1,
-                Snapshot = Host("daemon1", Vm("web1", 1, nics: NatNic(Mac))).WithClubNetworks().WithLease("192.168.122.45", Mac, TimeSpan.FromHours(1)),
-            });
-            await call.ResponseStream.MoveNext(CancellationToken.None);
-        }
+        await cluster.ReportAsync(Host("daemon1", Vm("web1", 1, nics: NatNic(Mac))).WithClubNetworks().WithLease("192.168.122.45", Mac, TimeSpan.FromHours(1)));
 
         var (exitCode, output, error) = CliRun.Daemonnet([.. command.Split(' '), "--csv", "--collector", cluster.Server.Url,
             "--ca-file", Path.Combine(cluster.Dir, "ca.pem"), "--cert-file", Path.Combine(cluster.Dir, "alice.pem"), "--key-file", Path.Combine(cluster.Dir, "alice-key.pem")]);

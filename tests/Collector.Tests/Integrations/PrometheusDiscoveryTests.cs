@@ -18,14 +18,6 @@ public sealed class PrometheusDiscoveryTests
     private const string WebMac = "52:54:00:aa:00:01";
     private const string DbMac = "52:54:00:aa:00:02";
 
-    private static async Task ReportAsync(TlsCollector cluster, HostSnapshot snapshot)
-    {
-        using var channel = cluster.Channel(snapshot.Host.Name);
-        using var call = new Ingest.IngestClient(channel).Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     private static HostSnapshot Daemon1(DomainState db1)
     {
         var web1 = Vm("web1", 1, nics: NatNic(WebMac));
@@ -36,22 +28,12 @@ public sealed class PrometheusDiscoveryTests
             .WithLease("192.168.122.46", DbMac, TimeSpan.FromHours(1));
     }
 
-    private static HttpClient Http(TlsCollector cluster, string? certificate)
-    {
-        var tls = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"),
-            certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}.pem"), certificate is null ? "" : Path.Combine(cluster.Dir, $"{certificate}-key.pem"));
-        return new HttpClient(new SocketsHttpHandler { SslOptions = certificate is null ? tls.ServerOnlyClientOptions() : tls.ClientOptions() })
-        {
-            BaseAddress = new Uri(cluster.Server.Url),
-        };
-    }
-
     [Fact]
     public async Task Route_ListsRunningVmsAsTargetGroups_WithDaemonNetLabels()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        await ReportAsync(cluster, Daemon1(DomainState.Shutoff));
-        using var http = Http(cluster, "alice");
+        await cluster.ReportAsync(Daemon1(DomainState.Shutoff));
+        using var http = cluster.Http("alice");
 
         using var groups = JsonDocument.Parse(await http.GetStringAsync("/v1/sd/prometheus?port=9117&network=nat-bridge"));
 
@@ -73,8 +55,8 @@ public sealed class PrometheusDiscoveryTests
     public async Task Route_RefusesAgentsAndBadPorts_AndIsInTheOpenApiDocument(string certificate, string path, HttpStatusCode status, string expected)
     {
         await using var cluster = await TlsCollector.StartAsync();
-        await ReportAsync(cluster, Daemon1(DomainState.Running));
-        using var http = Http(cluster, certificate);
+        await cluster.ReportAsync(Daemon1(DomainState.Running));
+        using var http = cluster.Http(certificate);
 
         using var response = await http.GetAsync(path);
         var body = await response.Content.ReadAsStringAsync();
@@ -87,8 +69,8 @@ public sealed class PrometheusDiscoveryTests
     public async Task OpenReads_ServeTheRouteWithoutACertificate()
     {
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
-        await ReportAsync(cluster, Daemon1(DomainState.Running));
-        using var http = Http(cluster, certificate: null);
+        await cluster.ReportAsync(Daemon1(DomainState.Running));
+        using var http = cluster.Http(certificate: null);
 
         using var groups = JsonDocument.Parse(await http.GetStringAsync("/v1/sd/prometheus"));
 
@@ -99,7 +81,7 @@ public sealed class PrometheusDiscoveryTests
     public async Task PrometheusServer_DiscoversTheRunningVms_AndDropsOneThatStops()
     {
         await using var cluster = await TlsCollector.StartAsync();
-        await ReportAsync(cluster, Daemon1(DomainState.Running));
+        await cluster.ReportAsync(Daemon1(DomainState.Running));
         using var folder = new TempDirectory();
         var port = LoopbackPort.Free();
         await File.WriteAllTextAsync(folder.File("prometheus.yml"), $"""
@@ -121,7 +103,7 @@ public sealed class PrometheusDiscoveryTests
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
         var both = await Eventually.ValueAsync(() => ActiveTargetsAsync(api), t => t.Count == 2, "prometheus discovering both VMs", TimeSpan.FromSeconds(60));
-        await ReportAsync(cluster, Daemon1(DomainState.Shutoff));
+        await cluster.ReportAsync(Daemon1(DomainState.Shutoff));
         var one = await Eventually.ValueAsync(() => ActiveTargetsAsync(api), t => t.Count == 1, "prometheus dropping the stopped VM", TimeSpan.FromSeconds(60));
 
         Assert.Equal(["db1 192.168.122.46:9100", "web1 192.168.122.45:9100"], both);

@@ -28,26 +28,18 @@ public sealed class WaitRecipeTests
         $"DAEMONNET_CERT_FILE={Path.Combine(cluster.Dir, "alice.pem")}", $"DAEMONNET_KEY_FILE={Path.Combine(cluster.Dir, "alice-key.pem")}",
         "bash", "-c", recipe));
 
-    private static async Task ReportAsync(TlsCollector cluster, HostSnapshot snapshot)
-    {
-        using var channel = cluster.Channel(snapshot.Host.Name);
-        using var call = new Ingest.IngestClient(channel).Sync();
-        await call.RequestStream.WriteAsync(new AgentMessage { Sequence = 1, Snapshot = snapshot });
-        await call.ResponseStream.MoveNext(CancellationToken.None);
-    }
-
     [Fact]
     public async Task Recipe_ForAVmDefinedAfterItStarted_PrintsItsIpv4AddressAndExits0()
     {
         await using var cluster = await TlsCollector.StartAsync(realClock: true);
-        await ReportAsync(cluster, Host("daemon1").WithClubNetworks());
+        await cluster.ReportAsync(Host("daemon1").WithClubNetworks());
 
         var waiting = RunAsync(cluster, Recipe());
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await ReportAsync(cluster, Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
+        await cluster.ReportAsync(Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
             .WithNeighbour("2001:db8:beef:1::5", Mac, NeighbourState.Reachable));
         await Task.Delay(TimeSpan.FromSeconds(1));
-        await ReportAsync(cluster, Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
+        await cluster.ReportAsync(Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
             .WithNeighbour("2001:db8:beef:1::5", Mac, NeighbourState.Reachable).WithNeighbour("192.168.122.5", Mac, NeighbourState.Reachable));
         var (exitCode, output, error) = await waiting;
 
@@ -59,7 +51,7 @@ public sealed class WaitRecipeTests
     public async Task Recipe_WhenTheWaitRunsOut_SaysWhatWasSeenAndExits1()
     {
         await using var cluster = await TlsCollector.StartAsync(realClock: true);
-        await ReportAsync(cluster, Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
+        await cluster.ReportAsync(Host("daemon1", Vm("web5", 5, nics: NatNic(Mac))).WithClubNetworks()
             .WithNeighbour("2001:db8:beef:1::5", Mac, NeighbourState.Reachable));
 
         var (exitCode, output, error) = await RunAsync(cluster, Recipe().Replace("wait=5m", "wait=2s", StringComparison.Ordinal));
