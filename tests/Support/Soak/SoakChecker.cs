@@ -207,16 +207,25 @@ public sealed partial class SoakChecker(SoakCluster cluster, GroundTruth truth, 
         foreach (var host in cluster.Hosts)
         {
             var facts = truth.Facts.Concat(view.Facts).Where(f => f.Host == host.Name).Distinct().ToList();
-            foreach (Match ack in Acknowledgement().Matches(host.AgentOutput))
+            var acks = Acknowledgement().Matches(host.AgentOutput).Select(ack => (
+                ObservedAt: DateTimeOffset.Parse(ack.Groups[1].Value, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(),
+                FiledAt: DateTimeOffset.Parse(ack.Groups[2].Value, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(),
+                Milliseconds: double.Parse(ack.Groups[3].Value, CultureInfo.InvariantCulture))).ToList();
+            latencies.AddRange(acks.Select(a => a.Milliseconds));
+            // Snapshots of one host filed in one group commit share their filing instant: the store
+            // shows the newest of them then, and the older ones only within the commit.
+            var newestFiled = acks.GroupBy(a => a.FiledAt).ToDictionary(g => g.Key, g => g.Max(a => a.ObservedAt));
+            foreach (var (observedAt, filedAt, _) in acks)
             {
-                var observedAt = DateTimeOffset.Parse(ack.Groups[1].Value, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
-                var filedAt = DateTimeOffset.Parse(ack.Groups[2].Value, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
-                latencies.Add(double.Parse(ack.Groups[3].Value, CultureInfo.InvariantCulture));
                 if (observedAt < checkFrom || observedAt > checkTo)
                 {
                     continue;
                 }
                 report.AcknowledgedSnapshots++;
+                if (observedAt < newestFiled[filedAt])
+                {
+                    continue;
+                }
                 var libvirtFailing = truth.Impairments.Any(i => i.Scope == ImpairmentScope.Libvirt && i.Host == host.Name
                     && i.From <= observedAt && i.To + settings.Propagation.TotalMilliseconds >= observedAt - SnapshotBuildMs);
                 foreach (var fact in facts.Where(f => !(libvirtFailing && f.Kind is FactKind.Placement or FactKind.Nic)))
