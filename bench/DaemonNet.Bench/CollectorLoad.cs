@@ -24,11 +24,14 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
+        var drained = Task.CompletedTask;
         try
         {
             while (await collector.StandardOutput.ReadLineAsync() is { } line && !line.Contains("Listening on", StringComparison.Ordinal))
             {
             }
+            // Read the rest as it comes: a pipe nobody empties fills, and a collector writing its log to it waits (issue 25, fault 4).
+            drained = Task.WhenAll(collector.StandardOutput.BaseStream.CopyToAsync(Stream.Null), collector.StandardError.BaseStream.CopyToAsync(Stream.Null));
             var listening = wall.Elapsed;
             var url = $"http://127.0.0.1:{port}";
             Console.WriteLine($"load: {agents} agent streams x {vmsPerAgent} VMs, a message every {interval.TotalSeconds:0.##} s each (10 % changed snapshots), for {duration.TotalSeconds:0} s, {(burst ? "all starting at once" : "starts spread over one interval")}, collector {url}");
@@ -71,6 +74,7 @@ internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interv
         finally
         {
             collector.Kill();
+            await drained;
             Directory.Delete(folder, recursive: true);
         }
     }

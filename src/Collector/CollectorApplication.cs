@@ -69,7 +69,10 @@ public static class CollectorApplication
             // An agent that goes away is logged once by the ingest service; gRPC would add a stack trace.
             .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-
+        // A console nobody reads (a full pipe) must not stop the collector: by default every thread
+        // that logs would wait for room, the thread pool with them, and ingest stalls. Lines that
+        // find the queue full are dropped instead (and the console says how many).
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.QueueFullMode = Microsoft.Extensions.Logging.Console.ConsoleLoggerQueueFullMode.DropWrite);
     }
 
     /// <summary>The settings, the clocks and the store with each of its roles.</summary>
