@@ -25,6 +25,16 @@ root.Options.Add(GlobalOptions.Insecure);
 AuditCommand.ListRulesInHelp(root);
 
 var parse = root.Parse(args);
+// Help answers even for a command line that would be refused: "inventory --help" has neither --list nor --host.
+if (parse.Errors.Count > 0 && args.Any(a => a is "--help" or "-h" or "-?"))
+{
+    var path = new List<string>();
+    for (var command = parse.CommandResult; command.Parent is System.CommandLine.Parsing.CommandResult parent; command = parent)
+    {
+        path.Insert(0, command.Command.Name);
+    }
+    return await root.Parse([.. path, "--help"]).InvokeAsync();
+}
 if (parse.Errors.Count > 0)
 {
     // A mistyped command: name the closest one, as git does, rather than every complaint it causes.

@@ -55,6 +55,17 @@ public class CliFailureTests
         Assert.Equal([expected, "Run daemonnet --help for the commands and their options."], error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("inventory", "--list")]
+    [InlineData("where", "<query>")]
+    public void Help_ForACommandLineThatWouldBeRefused_IsStillShown(string command, string expected)
+    {
+        var (exitCode, output, error) = CliRun.Daemonnet(command, "--help");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Cli_WordFarFromEveryCommand_GetsNoSuggestion()
     {

@@ -110,8 +110,8 @@ public class ClubWhereTests(ClubCluster club) : IClassFixture<ClubCluster>
         var (exitCode, output, _) = Cluster.Daemonnet("vms");
 
         Assert.Equal(0, exitCode);
-        Assert.Matches(@"web1\s+daemon1\s+running\s+192\.168\.122\.45 \(lease\)", output);
-        Assert.Matches(@"lan2\s+daemon2\s+running\s+10\.77\.0\.61 \(neighbour (reachable|stale)\)", output);
+        Assert.Matches(@"web1\s+daemon1\s+running\s+-\s+192\.168\.122\.45 \(lease\)", output);
+        Assert.Matches(@"lan2\s+daemon2\s+running\s+-\s+10\.77\.0\.61 \(neighbour (reachable|stale)\)", output);
     }
 
     [Fact]

@@ -171,7 +171,8 @@ async function show(next) {
   try {
     view.innerHTML = await views[next.name](next);
   } catch (error) {
-    view.innerHTML = `<p class="stale">The collector did not answer: ${text(error.message)}</p>`;
+    view.innerHTML = `<p class="stale">The collector did not answer: ${text(error.message)}; asking again in 2 s.</p>`;
+    setTimeout(() => { if (current === next) show(next); }, 2000);
   }
   // Which view is drawn: for the tests, and for styling by view.
   view.dataset.shown = next.name;

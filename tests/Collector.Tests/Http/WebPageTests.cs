@@ -277,7 +277,7 @@ public class WebPageTests
         {
             await page.SetViewportSizeAsync(360, 740);
             var address = page.GetByRole(AriaRole.Button, new() { Name = "Copy 192.168.122.45" });
-            await Assertions.Expect(address).ToBeVisibleAsync();
+            await Assertions.Expect(address).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
             var box = await address.BoundingBoxAsync();
             Assert.True(box is { X: >= 0 } && box.X + box.Width <= 360, $"the address's copy button is at x={box?.X}, width {box?.Width}: off a 360-pixel screen");
