@@ -85,7 +85,7 @@ public sealed class AlertDispatcher : BackgroundService
             Objects = [sink],
         };
         // A key of its own: a test alert is never a repeat.
-        var stored = (await store.RecordAsync(new AlertBatch([AlertDocument.New(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink])]), cancellationToken))
+        var stored = (await store.RecordAsync(new AlertBatch([AlertDocument.New(alert, $"{AlertRules.Test}|{Guid.NewGuid()}", TimeSpan.Zero, [sink])]), cancellationToken))?
             .SingleOrDefault() ?? throw new InvalidOperationException("a test alert with a fresh key was counted as a repeat");
         var delivery = await queue.SendOnceAsync(AlertDocument.Read(stored), cancellationToken);
         log.LogInformation("Test alert {Id} to {Sink}: {State} {Error}", stored.Id, sink, delivery.State, delivery.LastError);

@@ -129,6 +129,9 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
 
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
+        // Read before the clock: whatever another collector recorded after this read is caught at
+        // the record, and whatever it recorded before carries an earlier time than this judgement.
+        var open = await store.OpenConditionsAsync(cancellationToken);
         var now = time.GetUtcNow();
         var (findings, state) = await ClusterAudit.RunAsync(inventory, rules, options.Value.Tunnels, now, null, dns.Current,
             addressNames.CanResolve ? addressNames.NameOf : null, cancellationToken);
@@ -136,7 +139,6 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
         networks = state.Networks.Where(n => n.Bridge.Length > 0 && names.ContainsKey(n.HostId))
             .GroupBy(n => (names[n.HostId], n.Bridge)).ToDictionary(g => g.Key, g => g.First().Name);
 
-        var open = await store.OpenConditionsAsync(cancellationToken);
         var current = ConditionAlerts.Current(findings, state.Hosts, rules, now, open.Keys.ToHashSet(StringComparer.Ordinal));
         var started = current.Where(c => !open.ContainsKey(c.Key)).ToDictionary(c => c.Key, c => c.Value.Alert, StringComparer.Ordinal);
         var ended = open.Keys.Where(k => !current.ContainsKey(k)).ToList();
@@ -148,11 +150,17 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
         var alerts = started.Keys.Select(key => current[key])
             .Concat(ended.Where(key => open[key].Announced).Select(key => ConditionAlerts.Ended(key, AlertDocument.Read(open[key].Document), now))).ToList();
         // The conditions are recorded as announced in the transaction that stores their alerts.
-        await RecordAsync(new AlertBatch(Routed(alerts))
+        var recorded = await RecordAsync(new AlertBatch(Routed(alerts))
         {
             ConditionsStarted = started.ToDictionary(s => s.Key, s => (AlertDocument.Write(s.Value), s.Value.At), StringComparer.Ordinal),
             ConditionsEnded = ended,
+            JudgedAgainst = open,
         }, cancellationToken);
+        if (!recorded)
+        {
+            log.LogDebug("Another collector recorded the conditions first; judging them again");
+            evaluate.Writer.TryWrite(true);
+        }
     }
 
     /// <summary>The candidates some sink wants, with their sinks and dedup window.</summary>
@@ -160,15 +168,21 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
         [.. candidates.Select(c => routing.SinksFor(c) is { } sinks ? AlertDocument.New(c.Alert, c.DedupKey, settings.DedupWindowDuration, sinks) : null)
             .OfType<NewAlert>()];
 
-    private async Task RecordAsync(AlertBatch batch, CancellationToken cancellationToken)
+    /// <summary>Records the batch and dispatches the alerts stored; false when it was judged against conditions changed since.</summary>
+    private async Task<bool> RecordAsync(AlertBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var stored in await store.RecordAsync(batch, cancellationToken))
+        if (await store.RecordAsync(batch, cancellationToken) is not { } raised)
+        {
+            return false;
+        }
+        foreach (var stored in raised)
         {
             var alert = AlertDocument.Read(stored);
             log.LogInformation("Alert {Id} {Rule}: {Summary}", alert.Id, alert.Rule, alert.Summary);
             metrics.AlertRaised(alert.Rule);
             await dispatcher.DispatchAsync(alert, cancellationToken);
         }
+        return true;
     }
 
     /// <summary>A failure of one evaluation is logged and the next one tried; alerting never stops the collector.</summary>

@@ -24,14 +24,18 @@ public sealed class AlertStore(StoreWriter writer, StoreReading reading, string 
             new { Origin = origin, OthersBefore = othersBefore, Limit = limit }, cancellationToken: cancellationToken))).AsList();
     }
 
-    public Task<IReadOnlyList<StoredAlert>> RecordAsync(AlertBatch batch, CancellationToken cancellationToken) =>
-        writer.InTransactionAsync<IReadOnlyList<StoredAlert>>(transaction =>
+    public Task<IReadOnlyList<StoredAlert>?> RecordAsync(AlertBatch batch, CancellationToken cancellationToken) =>
+        writer.InTransactionAsync<IReadOnlyList<StoredAlert>?>(transaction =>
         {
             var connection = writer.Connection;
             if (batch.Consumes is { } outboxRow && connection.Execute("DELETE FROM alert_outbox WHERE id = @Id", new { Id = outboxRow }, transaction) == 0)
             {
                 // Another collector of the shared database raised these already.
                 return [];
+            }
+            if (batch.JudgedAgainst is { } judgedAgainst && !StillOpen(judgedAgainst, transaction))
+            {
+                return null;
             }
             var stored = new List<StoredAlert>();
             var repeats = new HashSet<string>(StringComparer.Ordinal);
@@ -54,6 +58,15 @@ public sealed class AlertStore(StoreWriter writer, StoreReading reading, string 
                 batch.ConditionsStarted.Select(s => new { s.Key, Since = s.Value.At, s.Value.Document, Announced = repeats.Contains(s.Key) ? 0 : 1 }), transaction);
             return stored;
         }, cancellationToken);
+
+    /// <summary>Whether the open conditions are still those given, held so until the transaction ends.</summary>
+    private bool StillOpen(IReadOnlyDictionary<string, OpenCondition> judgedAgainst, DbTransaction transaction)
+    {
+        writer.Serialize("alert conditions", transaction);
+        var open = writer.Connection.Query<(string Key, long Since)>("SELECT condition_key, since FROM alert_conditions", transaction: transaction).AsList();
+        return open.Count == judgedAgainst.Count
+            && open.TrueForAll(row => judgedAgainst.TryGetValue(row.Key, out var condition) && condition.Since == row.Since);
+    }
 
     /// <summary>Stores one alert, or counts it as a repeat of one with its key within its window (then null).</summary>
     private StoredAlert? Raise(NewAlert alert, DbTransaction transaction)
@@ -124,9 +137,9 @@ public sealed class AlertStore(StoreWriter writer, StoreReading reading, string 
     public async Task<IReadOnlyDictionary<string, OpenCondition>> OpenConditionsAsync(CancellationToken cancellationToken)
     {
         await using var connection = await reading.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string Key, byte[] Document, long Announced)>(new CommandDefinition(
-            "SELECT condition_key, document, announced FROM alert_conditions", cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Key, r => new OpenCondition(r.Document, r.Announced != 0), StringComparer.Ordinal);
+        var rows = await connection.QueryAsync<(string Key, byte[] Document, long Since, long Announced)>(new CommandDefinition(
+            "SELECT condition_key, document, since, announced FROM alert_conditions", cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Key, r => new OpenCondition(r.Document, r.Since, r.Announced != 0), StringComparer.Ordinal);
     }
 
     public async Task<bool> MacSeenBeforeAsync(string mac, DateTimeOffset before, CancellationToken cancellationToken)

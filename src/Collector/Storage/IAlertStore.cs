@@ -21,9 +21,10 @@ public interface IAlertStore
     /// pending delivery to each of its sinks (unless one with the same dedup key was raised or
     /// repeated within its window before it: then that one's repeat count grows instead), and
     /// records the conditions that started and ended. Returns the alerts stored, with their ids;
-    /// repeats are not among them.
+    /// repeats are not among them. Returns null, having recorded nothing, when the conditions the
+    /// batch was judged against (<see cref="AlertBatch.JudgedAgainst"/>) changed in the meantime.
     /// </summary>
-    Task<IReadOnlyList<StoredAlert>> RecordAsync(AlertBatch batch, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredAlert>?> RecordAsync(AlertBatch batch, CancellationToken cancellationToken);
 
     /// <summary>Records the outcome of one attempt to deliver an alert to a sink.</summary>
     Task RecordDeliveryAsync(long alertId, StoredDelivery delivery, CancellationToken cancellationToken);
@@ -72,11 +73,12 @@ public sealed record StoredDelivery(string Sink, AlertDeliveryState State, int A
 
 /// <summary>An alert to record: its rule, time (Unix ms) and document, its dedup key and window, and the sinks it goes to.</summary>
 /// <param name="Document">The alert that started the condition.</param>
+/// <param name="Since">When it started (Unix ms): a condition that ended and started again is another one.</param>
 /// <param name="Announced">
 /// Whether that alert was sent; false when it came back within the dedup window and was counted as
 /// a repeat instead. Its end is then not sent either, so that receivers see starts and ends alternate.
 /// </param>
-public sealed record OpenCondition(byte[] Document, bool Announced);
+public sealed record OpenCondition(byte[] Document, long Since, bool Announced);
 
 public sealed record NewAlert(string Rule, long At, byte[] Document, string DedupKey, TimeSpan Window, IReadOnlyList<string> Sinks);
 
@@ -91,4 +93,13 @@ public sealed record AlertBatch(IReadOnlyList<NewAlert> Alerts)
 
     /// <summary>Conditions whose end these alerts announce.</summary>
     public IReadOnlyCollection<string> ConditionsEnded { get; init; } = [];
+
+    /// <summary>
+    /// The open conditions, as <see cref="IAlertStore.OpenConditionsAsync"/> read them, that the
+    /// started and ended ones were judged against. Collectors sharing a database judge the same
+    /// conditions; when another recorded its judgement in between, this one is stale and nothing
+    /// of the batch is recorded (its start could otherwise follow an end the other announced, or
+    /// its end a start it never saw).
+    /// </summary>
+    public IReadOnlyDictionary<string, OpenCondition>? JudgedAgainst { get; init; }
 }

@@ -82,8 +82,8 @@ public abstract class AlertOutboxTests : IDisposable
         var first = await store.Alerts.RecordAsync(new AlertBatch([Raise("a")]) { Consumes = row.Id }, CancellationToken.None);
         var again = await store.Alerts.RecordAsync(new AlertBatch([Raise("b")]) { Consumes = row.Id }, CancellationToken.None);
 
-        Assert.Equal("a", AlertDocument.Read(Assert.Single(first)).Summary);
-        Assert.Empty(again);
+        Assert.Equal("a", AlertDocument.Read(Assert.Single(first!)).Summary);
+        Assert.Empty(again!);
         Assert.Empty(await store.Alerts.PendingChangesAsync(10, CancellationToken.None));
         Assert.Equal(1, database.Scalar<long>("SELECT count(*) FROM alerts"));
     }
@@ -124,7 +124,7 @@ public abstract class AlertOutboxTests : IDisposable
         var again = await store.Alerts.RecordAsync(Start(), CancellationToken.None);
         var open = await store.Alerts.OpenConditionsAsync(CancellationToken.None);
 
-        Assert.Empty(again);
+        Assert.Empty(again!);
         Assert.False(open["finding|tunnel-unconfigured|Info|daemon7/he0"].Announced);
     }
 }

@@ -169,8 +169,44 @@ public sealed class SharedDatabaseTests : IDisposable
         Assert.False(raising.IsCompleted, "the alert was raised while another collector was raising it");
         await raisingElsewhere.CommitAsync();
 
-        Assert.Empty(await raising);
+        Assert.Empty((await raising)!);
         Assert.Equal((1, 1), (database.Scalar<long>("SELECT count(*) FROM alerts"), database.Scalar<long>("SELECT repeats FROM alerts")));
+    }
+
+    /// <summary>
+    /// Found by the 30-minute soak, seed 12 on PostgreSQL: both collectors judged a condition
+    /// against the same open conditions, and the later one's judgement, recorded after the other's,
+    /// made a receiver see an end without its start.
+    /// </summary>
+    [Fact]
+    public async Task Record_ConditionsJudgedAgainstWhatAnotherCollectorChanged_RecordsNothing()
+    {
+        using var first = new Store(database.Address, IntervalRules.Default);
+        using var second = new Store(database.Address, IntervalRules.Default);
+        const string key = "finding|ip-conflict|Warning|10.77.0.50";
+        var alert = new Alert("finding-started", DaemonNet.Collector.Audit.Severity.Warning, Snapshots.AgentClock.ToUnixTimeMilliseconds(), "conflict", "nothing");
+        AlertBatch Start(IReadOnlyDictionary<string, OpenCondition> judgedAgainst) => new([AlertDocument.New(alert, key, TimeSpan.Zero, ["ops"])])
+        {
+            ConditionsStarted = new Dictionary<string, (byte[], long)>(StringComparer.Ordinal) { [key] = (AlertDocument.Write(alert), alert.At) },
+            JudgedAgainst = judgedAgainst,
+        };
+        var seenByFirst = await first.Alerts.OpenConditionsAsync(CancellationToken.None);
+        var seenBySecond = await second.Alerts.OpenConditionsAsync(CancellationToken.None);
+
+        var byFirst = await first.Alerts.RecordAsync(Start(seenByFirst), CancellationToken.None);
+        var bySecond = await second.Alerts.RecordAsync(Start(seenBySecond), CancellationToken.None);
+        var announced = database.Scalar<long>("SELECT announced FROM alert_conditions");
+        var ending = await second.Alerts.RecordAsync(new AlertBatch([AlertDocument.New(alert with { Rule = "finding-ended" }, $"end|{key}", TimeSpan.Zero, ["ops"])])
+        {
+            ConditionsEnded = [key],
+            JudgedAgainst = await second.Alerts.OpenConditionsAsync(CancellationToken.None),
+        }, CancellationToken.None);
+
+        Assert.Single(byFirst!);
+        Assert.Null(bySecond);
+        Assert.Equal(1, announced);
+        Assert.Single(ending!);
+        Assert.Equal((2, 0), (database.Scalar<long>("SELECT count(*) FROM alerts"), database.Scalar<long>("SELECT count(*) FROM alert_conditions")));
     }
 
     private static async Task<ChangeEvent> ReadUntilAsync(ChangeFeed.Watcher watcher, Func<ChangeEvent, bool> wanted)
