@@ -15,12 +15,12 @@ internal sealed class CollectorConnection : IDisposable
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(5);
     private readonly GrpcChannel channel;
 
-    private readonly bool presentsCertificate;
+    private readonly bool presentsCredential;
 
-    private CollectorConnection(string url, GrpcChannel channel, bool presentsCertificate)
+    private CollectorConnection(string url, GrpcChannel channel, bool presentsCredential)
     {
         Url = url;
-        this.presentsCertificate = presentsCertificate;
+        this.presentsCredential = presentsCredential;
         this.channel = channel;
         Inventory = new Inventory.InventoryClient(channel);
         Alerts = new Alerts.AlertsClient(channel);
@@ -35,10 +35,10 @@ internal sealed class CollectorConnection : IDisposable
     public static DateTime Deadline => DateTime.UtcNow + CallDeadline;
 
     /// <summary>
-    /// Opens a connection: mutual TLS with the given files, or plain HTTP/2 when <paramref name="tls"/>
-    /// is null (--insecure). Returns null after saying on stderr what is unusable.
+    /// Opens a connection: mutual TLS with the given files, TLS with a bearer token, or plain HTTP/2
+    /// when <paramref name="tls"/> is null (--insecure). Returns null after saying on stderr what is unusable.
     /// </summary>
-    public static CollectorConnection? Open(string url, TlsFiles? tls)
+    public static CollectorConnection? Open(string url, TlsFiles? tls, string? token)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
@@ -63,7 +63,8 @@ internal sealed class CollectorConnection : IDisposable
             }
             if (!tls.IsComplete && !tls.IsServerOnly)
             {
-                Console.Error.WriteLine($"daemonnet: {TlsFiles.Missing}; the files can also come from DAEMONNET_CA_FILE, DAEMONNET_CERT_FILE and DAEMONNET_KEY_FILE");
+                Console.Error.WriteLine($"daemonnet: {TlsFiles.Missing}; the files can also come from DAEMONNET_CA_FILE, DAEMONNET_CERT_FILE and DAEMONNET_KEY_FILE. "
+                    + "Instead of a certificate, a reader may give --token-file (DAEMONNET_TOKEN_FILE) with --ca-file");
                 return null;
             }
             try
@@ -77,8 +78,12 @@ internal sealed class CollectorConnection : IDisposable
             }
         }
         return new CollectorConnection(uri.ToString().TrimEnd('/'),
-            GrpcChannel.ForAddress(uri, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = MaxReplyBytes }),
-            presentsCertificate: tls is { IsServerOnly: false });
+            GrpcChannel.ForAddress(uri, new GrpcChannelOptions
+            {
+                HttpHandler = token is null ? handler : new BearerToken.Handler(token, handler),
+                MaxReceiveMessageSize = MaxReplyBytes,
+            }),
+            presentsCredential: tls is { IsServerOnly: false } || token is not null);
     }
 
     /// <summary>
@@ -107,6 +112,13 @@ internal sealed class CollectorConnection : IDisposable
         {
             Console.Error.WriteLine($"daemonnet: {e.Status.Detail}");
             return ExitCodes.NothingMatched;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
+        {
+            Console.Error.WriteLine($"daemonnet: the collector at {Url} refused: {e.Status.Detail}. "
+                + (presentsCredential ? "" : "Give --cert-file and --key-file (a reader's certificate, 'daemonnet-collector certs issue --role reader'), "
+                    + "or --token-file (a reader's token, 'daemonnet-collector certs token issue')."));
+            return ExitCodes.PermissionDenied;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.PermissionDenied)
         {
@@ -141,27 +153,9 @@ internal sealed class CollectorConnection : IDisposable
                 return $"the collector at {Url} is not trusted: {refused.Message}. Its certificate must come from the cluster CA that --ca-file "
                     + "(DAEMONNET_CA_FILE) names, issued for the address in --collector.";
             }
-            if (!presentsCertificate && ClosedOnUs(inner))
-            {
-                return $"the collector at {Url} closed the connection: unless its reads are open, it answers only clients with a certificate. "
-                    + "Give --cert-file and --key-file (a reader's, from 'daemonnet-collector certs issue --role reader').";
-            }
         }
         return null;
     }
-
-    /// <summary>
-    /// The collector ended a connection it had accepted. Refusing a client without a certificate
-    /// shows as any of these, depending on where the client was when the alert came; a refused or
-    /// timed-out connect is none of them.
-    /// </summary>
-    private static bool ClosedOnUs(Exception e) => e switch
-    {
-        HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } => true,
-        ObjectDisposedException { ObjectName: var name } => name.Contains("SslStream", StringComparison.Ordinal),
-        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.Shutdown } => true,
-        _ => false,
-    };
 
     public void Dispose() => channel.Dispose();
 }

@@ -11,7 +11,7 @@ internal static class ExitCodes
     public const int UsageError = 2;
     public const int CollectorUnreachable = 3;
 
-    /// <summary>The collector answered, but refused this certificate: its role may not ask, or it was revoked.</summary>
+    /// <summary>The collector answered, but refused this caller: no certificate or token, one revoked or expired, or a role that may not ask.</summary>
     public const int PermissionDenied = 4;
 
     /// <summary><c>daemonnet alerts test</c>: the sink did not take the test alert.</summary>

@@ -44,6 +44,13 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> TokenFile = new("--token-file")
+    {
+        Description = "A file holding your bearer token, instead of a certificate (default: $DAEMONNET_TOKEN_FILE)",
+        HelpName = "PATH",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Insecure = new("--insecure")
     {
         Description = "Talk plain HTTP/2 to a collector running --insecure (default: $DAEMONNET_INSECURE=1)",
@@ -67,8 +74,31 @@ internal static class GlobalOptions
         FlagOrEnvironment(parse, KeyFile, "DAEMONNET_KEY_FILE") ?? "");
 
     /// <summary>Opens the connection every command uses, or returns null after saying on stderr what is wrong.</summary>
-    public static CollectorConnection? Connect(ParseResult parse) =>
-        CollectorConnection.Open(CollectorUrl(parse), IsInsecure(parse) ? null : Tls(parse));
+    public static CollectorConnection? Connect(ParseResult parse)
+    {
+        var tokenFile = FlagOrEnvironment(parse, TokenFile, "DAEMONNET_TOKEN_FILE");
+        if (tokenFile is null)
+        {
+            return CollectorConnection.Open(CollectorUrl(parse), IsInsecure(parse) ? null : Tls(parse), token: null);
+        }
+        if (IsInsecure(parse))
+        {
+            Console.Error.WriteLine("daemonnet: a bearer token is sent only over TLS, never to a collector running --insecure: drop --token-file (DAEMONNET_TOKEN_FILE) or --insecure");
+            return null;
+        }
+        if (BearerToken.Read(tokenFile) is not { } token)
+        {
+            return null;
+        }
+        var tls = Tls(parse);
+        if (tls.CaFile.Length == 0)
+        {
+            Console.Error.WriteLine("daemonnet: a bearer token goes with --ca-file (DAEMONNET_CA_FILE), the cluster CA that the collector's certificate is verified against");
+            return null;
+        }
+        // The token stands in for the certificate: the collector is still verified against the cluster CA.
+        return CollectorConnection.Open(CollectorUrl(parse), tls with { CertFile = "", KeyFile = "" }, token);
+    }
 
     private static string? FlagOrEnvironment(ParseResult parse, Option<string?> option, string variable) =>
         parse.GetValue(option) ?? (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null);

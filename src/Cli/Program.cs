@@ -21,6 +21,7 @@ root.Options.Add(GlobalOptions.Utc);
 root.Options.Add(GlobalOptions.CaFile);
 root.Options.Add(GlobalOptions.CertFile);
 root.Options.Add(GlobalOptions.KeyFile);
+root.Options.Add(GlobalOptions.TokenFile);
 root.Options.Add(GlobalOptions.Insecure);
 AuditCommand.ListRulesInHelp(root);
 

@@ -9,6 +9,7 @@ using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Operations;
 using DaemonNet.Collector.Query;
 using DaemonNet.Collector.Storage;
+using DaemonNet.Collector.Tokens;
 using DaemonNet.Collector.Vendors;
 using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Security;
@@ -130,6 +131,8 @@ public static class CollectorApplication
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.IeeeDataFolder, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new RevokedCertificates(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveRevocationFile, provider.GetRequiredService<ILogger<RevokedCertificates>>()));
+        services.AddSingleton(provider => new BearerTokens(
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveTokenFile, provider.GetRequiredService<ILogger<BearerTokens>>()));
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = WireLimits.MaxMessageBytes;
@@ -178,7 +181,10 @@ public static class CollectorApplication
                     endpoint.UseHttps(new HttpsConnectionAdapterOptions
                     {
                         ServerCertificate = certificate,
-                        ClientCertificateMode = settings.OpenReads ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.RequireCertificate,
+                        // A certificate is asked for, not required: people and scripts may show a bearer token
+                        // instead, and the web page must load to sign in. No call is answered without
+                        // one or the other (AccessInterceptor, ReaderAccess) unless reads are open.
+                        ClientCertificateMode = ClientCertificateMode.AllowCertificate,
                         // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
                         // A revoked certificate fails here too; calls on connections opened before are refused per call.
                         ClientCertificateValidation = (client, _, _) => AcceptsClient(client, authority, kestrel.ApplicationServices),
@@ -194,6 +200,7 @@ public static class CollectorApplication
         // The read-only web page (wwwroot): plain files that ask the HTTP routes above.
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        BearerAuthentication.Use(app);
         MetricsEndpoint.Map(app, settings);
         CsvResponses.Use(app);
         PrometheusDiscovery.Map(app, settings);

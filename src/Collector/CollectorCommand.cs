@@ -23,6 +23,7 @@ internal static class CollectorCommand
         (new("--cert-file") { Description = "The collector's certificate (default /etc/daemonnet/tls/collector.pem)", HelpName = "PATH" }, "Collector:CertFile"),
         (new("--key-file") { Description = "The collector's key (default /etc/daemonnet/tls/collector-key.pem)", HelpName = "PATH" }, "Collector:KeyFile"),
         (new("--revocation-file") { Description = "Revoked certificates, re-read when it changes or on SIGHUP (default revoked.txt beside the CA file)", HelpName = "PATH" }, "Collector:RevocationFile"),
+        (new("--token-file") { Description = "Bearer tokens accepted, re-read when it changes or on SIGHUP (default tokens.txt beside the CA file)", HelpName = "PATH" }, "Collector:TokenFile"),
     ];
 
     private static readonly Option<bool> Insecure = new("--insecure")

@@ -90,6 +90,13 @@ public sealed class CollectorOptions
         ? RevocationFile
         : Path.Combine(Path.GetDirectoryName(CaFile) ?? "", Certificates.RevocationList.FileName);
 
+    /// <summary>The bearer tokens accepted (certs token writes it); empty means tokens.txt beside the CA file.</summary>
+    public string TokenFile { get; set; } = "";
+
+    public string EffectiveTokenFile => TokenFile.Length > 0
+        ? TokenFile
+        : Path.Combine(Path.GetDirectoryName(CaFile) ?? "", Tokens.TokenList.FileName);
+
     /// <summary>Plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust.</summary>
     public bool Insecure { get; set; }
 

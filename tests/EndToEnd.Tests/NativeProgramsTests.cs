@@ -63,8 +63,40 @@ public sealed class NativeProgramsTests : IDisposable
         Assert.StartsWith($"daemonnet: the collector at {cluster.CollectorUrl} is not trusted: ", wrongCa.Error);
         Assert.Contains("PartialChain", wrongCa.Error);
         Assert.Contains("must come from the cluster CA that --ca-file (DAEMONNET_CA_FILE) names", wrongCa.Error);
-        Assert.Equal(3, noCertificate.ExitCode);
-        Assert.Contains("answers only clients with a certificate", noCertificate.Error);
+        Assert.Equal(4, noCertificate.ExitCode);
+        Assert.Contains("needs a certificate of the cluster or a reader's bearer token", noCertificate.Error);
         Assert.Contains("Give --cert-file and --key-file", noCertificate.Error);
+        Assert.Contains("or --token-file (a reader's token, 'daemonnet-collector certs token issue')", noCertificate.Error);
+    }
+
+    [Fact]
+    public async Task NativeCli_WithAReadersToken_AnswersUntilTheTokenIsRevoked()
+    {
+        await cluster.StartCollectorAsync();
+        var host = cluster.AddHost(1);
+        host.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:ab:01:01", "nat-bridge")).Write();
+        host.Namespace.SetNeighbour("192.168.122.45", "52:54:00:ab:01:01", "virbr0", "permanent");
+        host.StartAgent();
+        var issued = Shell.TryRun("dotnet", [Programs.Collector, "certs", "token", "issue", "--dir", cluster.CertificateDir, "--name", "provisioning", "--ttl", "1h"]);
+        var tokenFile = cluster.Folder.File("provisioning.token");
+        await File.WriteAllTextAsync(tokenFile, issued.Output);
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        (int ExitCode, string Output, string Error) Cli(params string[] arguments) =>
+            Shell.TryRun("ip", ["netns", "exec", cluster.Central.Name, Programs.Published("cli/daemonnet"), "--collector", cluster.CollectorUrl,
+                "--ca-file", Path.Combine(cluster.CertificateDir, "ca.pem"), "--token-file", tokenFile, .. arguments]);
+
+        var where = await Eventually.HoldsAsync(() => Cli("where", "web1"), r => r.ExitCode == 0 && r.Output.Contains("192.168.122.45"), "the CLI with a token finding web1");
+        var listed = Shell.TryRun("dotnet", [Programs.Collector, "certs", "token", "list", "--dir", cluster.CertificateDir]);
+        var revoked = Shell.TryRun("dotnet", [Programs.Collector, "certs", "token", "revoke", "--dir", cluster.CertificateDir, "--name", "provisioning"]);
+        var refused = await Eventually.HoldsAsync(() => Cli("where", "web1"), r => r.ExitCode != 0, "the revoked token refused");
+
+        Assert.Equal(0, issued.ExitCode);
+        Assert.Matches("^dnt_[0-9a-f]{8}_[0-9a-f]{64}\n$", issued.Output);
+        Assert.Contains("web1 on daemon1: running", where.Output);
+        Assert.Matches("provisioning +reader .* valid\n", listed.Output);
+        Assert.DoesNotContain(issued.Output.Trim(), listed.Output + await File.ReadAllTextAsync(Path.Combine(cluster.CertificateDir, "tokens.txt")));
+        Assert.Equal(0, revoked.ExitCode);
+        Assert.Equal(4, refused.ExitCode);
+        Assert.Contains("of provisioning was revoked at", refused.Error);
     }
 }

@@ -51,34 +51,46 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
     }
 
     /// <summary>
-    /// Refuses a revoked certificate, or one whose role may not call this service. --insecure has
-    /// no certificates to check; with open reads, a caller without one may ask questions only.
+    /// Refuses a revoked certificate, a bearer token that is not valid, or a caller whose role may
+    /// not call this service. --insecure has no credentials to check; with open reads, a caller
+    /// without one may ask questions only.
     /// </summary>
     private void Admit(ServerCallContext context)
     {
+        var service = ServiceOf(context.Method);
+        if (options.Value.Insecure)
+        {
+            return;
+        }
         if (CallerIdentity.Of(context) is not { } caller)
         {
-            if (options.Value.Insecure || (options.Value.OpenReads && RoleTable.IsOpenRead(ServiceOf(context.Method))))
+            if (CallerIdentity.TokenRefusal(context.GetHttpContext()) is { } refusal)
+            {
+                CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
+                log.LogWarning("Refused a bearer token ({Peer}) calling {Method}: {Reason}", context.Peer, context.Method, refusal);
+                throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
+            }
+            if (options.Value.OpenReads && RoleTable.IsOpenRead(service))
             {
                 return;
             }
             CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
-            log.LogWarning("Refused a caller without a certificate ({Peer}) calling {Method}", context.Peer, context.Method);
-            throw new RpcException(new Status(StatusCode.Unauthenticated,
-                $"{ServiceOf(context.Method)} needs a certificate of the cluster{(options.Value.OpenReads ? " (open reads cover questions only)" : "")}"));
+            log.LogWarning("Refused a caller without a certificate or token ({Peer}) calling {Method}", context.Peer, context.Method);
+            throw new RpcException(new Status(StatusCode.Unauthenticated, service == Ingest.Descriptor.FullName
+                ? $"{service} needs an agent certificate of the cluster"
+                : $"{service} needs a certificate of the cluster or a reader's bearer token{(options.Value.OpenReads ? " (open reads cover questions only)" : "")}"));
         }
         if (revoked.IsRevoked(caller.Serial))
         {
             CountIfIngest(context, CollectorMetrics.Refusal.Revoked);
             throw Refuse(caller, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')");
         }
-        var service = ServiceOf(context.Method);
         if (!RoleTable.May(caller.Role, service))
         {
             var roles = RoleTable.RolesFor(service).ToList();
             CountIfIngest(context, CollectorMetrics.Refusal.Role);
             throw Refuse(caller, context,
-                $"the certificate of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}");
+                $"the {caller.Credential} of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}");
         }
     }
 

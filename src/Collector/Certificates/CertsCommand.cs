@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DaemonNet.Collector.Tokens;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 
@@ -61,10 +62,11 @@ internal static class CertsCommand
             }
             return [];
         }));
-        return new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles)") { init, issue, revoke, list };
+        return new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles) and bearer tokens") { init, issue, revoke, list, TokenCommand.Create() };
     }
 
-    private static int Run(Func<IReadOnlyList<string>> create)
+    /// <summary>Runs a subcommand: prints the files it wrote, or its refusal as a sentence with exit code 2.</summary>
+    internal static int Run(Func<IReadOnlyList<string>> create)
     {
         try
         {

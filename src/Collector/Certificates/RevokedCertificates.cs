@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using DaemonNet.Collector.Operations;
 
 namespace DaemonNet.Collector.Certificates;
 
@@ -11,8 +11,7 @@ public sealed class RevokedCertificates : IDisposable
 {
     private readonly string path;
     private readonly ILogger<RevokedCertificates> log;
-    private readonly FileSystemWatcher? watcher;
-    private readonly PosixSignalRegistration hangup;
+    private readonly WatchedFile watched;
     private readonly Lock reloading = new();
     private volatile HashSet<string> serials = [];
 
@@ -21,21 +20,7 @@ public sealed class RevokedCertificates : IDisposable
         this.path = path;
         this.log = log;
         Reload();
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null && Directory.Exists(folder))
-        {
-            watcher = new FileSystemWatcher(folder, Path.GetFileName(path)) { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
-            watcher.Changed += (_, _) => Reload();
-            watcher.Created += (_, _) => Reload();
-            watcher.Deleted += (_, _) => Reload();
-            watcher.Renamed += (_, _) => Reload();
-            watcher.EnableRaisingEvents = true;
-        }
-        hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
-        {
-            context.Cancel = true;
-            Reload();
-        });
+        watched = new WatchedFile(path, Reload);
     }
 
     public bool IsRevoked(string serial) => serials.Contains(serial);
@@ -60,9 +45,5 @@ public sealed class RevokedCertificates : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        watcher?.Dispose();
-        hangup.Dispose();
-    }
+    public void Dispose() => watched.Dispose();
 }

@@ -1,10 +1,14 @@
 // DaemonNet's page: the collector's HTTP routes (/v1/...), rendered without a framework or a
 // build step. One /v1/watch stream keeps the shown view current: each committed change redraws it.
+// A reader's bearer token, when signed in, goes with every request; the tab alone keeps it.
 
 const view = document.getElementById("view");
 const live = document.getElementById("live");
 const query = document.getElementById("query");
 let current = { name: "intro" };
+let token = sessionStorage.getItem("token");
+let historyZoom = "all";
+const headers = () => ({ Accept: "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) });
 
 const text = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const time = (value) => (value ? new Date(value).toLocaleString() : "now");
@@ -30,7 +34,7 @@ const table = (headers, rows) => `<div class="table-wrap" tabindex="0" role="reg
   + `<tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
 
 async function ask(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
+  const response = await fetch(path, { headers: headers() });
   const body = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, body };
 }
@@ -80,6 +84,7 @@ const views = {
       ? '<button type="button" id="notify">Notify me</button>' : "";
     return `<p class="waiting" role="status">${status} ${notifying}</p>` + vms.map(vmCard).join("");
   },
+  // Each interval as a bar on a time axis that can be zoomed to the last day or hour, with its evidence.
   history: async ({ q }) => {
     const { ok, body } = await ask(`/v1/history/${encodeURIComponent(q)}`);
     if (!ok) return `<p>${text(body.message ?? `No history for '${q}'.`)}</p>`;
@@ -89,8 +94,21 @@ const views = {
       HISTORY_KIND_ADDRESS: `${text(e.address?.ip)} held by ${text(e.mac)} (${text(source(e.address ?? {}))})`,
       HISTORY_KIND_SILENCE: "host silent: nothing is known of it",
     }[e.kind] ?? text(e.kind));
-    return `<h2>History of ${text(q)}</h2><ol class="timeline">${body.entries.map((e) =>
-      `<li class="${e.kind === "HISTORY_KIND_SILENCE" ? "silence" : ""}">${time(e.from)} → ${time(e.to)} · ${text(e.host)} · ${what(e)}</li>`).join("")}</ol>`;
+    const end = Date.now();
+    const entries = body.entries ?? [];
+    const spans = { all: null, day: 86400e3, hour: 3600e3 };
+    const start = spans[historyZoom] ? end - spans[historyZoom] : Math.min(end - 60e3, ...entries.map((e) => Date.parse(e.from)));
+    const shown = entries.filter((e) => (e.to ? Date.parse(e.to) : end) >= start);
+    const bar = (e) => {
+      const from = Math.max(Date.parse(e.from), start);
+      const to = e.to ? Date.parse(e.to) : end;
+      return `<span class="bar" style="margin-left:${((from - start) / (end - start) * 100).toFixed(2)}%;width:${Math.max(0.5, (to - from) / (end - start) * 100).toFixed(2)}%"></span>`;
+    };
+    const zoom = `<div class="zoom" role="group" aria-label="Time shown">${[["all", "All"], ["day", "Last day"], ["hour", "Last hour"]].map(([z, label]) =>
+      `<button type="button" data-zoom="${z}" aria-pressed="${z === historyZoom}">${label}</button>`).join("")}</div>`;
+    return `<h2>History of ${text(q)}</h2>${zoom}<p class="note">${time(start)} → now: ${shown.length} of ${entries.length} intervals</p>`
+      + `<ol class="timeline">${shown.map((e) => `<li class="${e.kind === "HISTORY_KIND_SILENCE" ? "silence" : ""}">${bar(e)}`
+        + `<span>${relative(e.from)} → ${e.to ? relative(e.to) : "now"} · ${text(e.host)} · ${what(e)}</span></li>`).join("")}</ol>`;
   },
   hosts: async () => {
     const { body } = await ask("/v1/hosts");
@@ -114,12 +132,26 @@ const views = {
       `<h3>${text(t.name)} · ${text(t.kind)} ${text(t.local)} → ${text(t.remote)} · ${text(t.operstate || "absent")}</h3>${plot(t)}`).join("")
       || "<p>No tunnels.</p>") + "</section>").join("");
   },
-  audit: async () => {
-    const { body } = await ask("/v1/audit");
+  audit: async ({ q }) => {
+    const least = ["info", "warning", "critical"].includes(q) ? q : "info";
+    const { body } = await ask(`/v1/audit?minSeverity=SEVERITY_${least.toUpperCase()}`);
     const findings = body.findings ?? [];
-    return findings.length === 0 ? "<p>Nothing in the cluster is inconsistent.</p>" : table(["Severity", "Rule", "Finding", "What to do"], findings.map((f) => {
+    const filter = `<div class="zoom" role="group" aria-label="Least severity shown">${["info", "warning", "critical"].map((s) =>
+      `<button type="button" data-severity="${s}" aria-pressed="${s === least}">${s} and above</button>`).join("")}</div>`;
+    return filter + (findings.length === 0 ? `<p>Nothing in the cluster is inconsistent at ${least} or above.</p>` : table(["Severity", "Rule", "Finding", "About", "What to do"], findings.map((f) => {
       const severity = f.severity.replace("SEVERITY_", "").toLowerCase();
-      return [`<span class="severity-${severity}">${severity}</span>`, text(f.rule), text(f.summary), text(f.action)];
+      return [`<span class="severity-${severity}">${severity}</span>`, text(f.rule), text(f.summary), historyLinks(f.objects), text(f.action)];
+    })));
+  },
+  // Alerts are for readers: with open reads alone, the collector refuses them and the page says how to sign in.
+  alerts: async () => {
+    const { ok, body } = await ask("/v1/alerts?limit=100");
+    if (!ok) return `<p class="stale">${text(body.message ?? "The collector refused.")}</p><p>Alerts are shown to readers: sign in above with a reader token ('daemonnet-collector certs token issue').</p>`;
+    const alerts = body.alerts ?? [];
+    return alerts.length === 0 ? "<p>No alerts yet.</p>" : table(["When", "Severity", "Rule", "Alert", "About", "Delivered to"], alerts.map((a) => {
+      const severity = (a.severity ?? "").replace("SEVERITY_", "").toLowerCase();
+      return [relative(a.at), `<span class="severity-${severity}">${text(severity)}</span>`, text(a.rule) + (a.repeats ? ` (repeated ${text(a.repeats)}×)` : ""),
+        text(a.summary), historyLinks(a.objects), text((a.deliveries ?? []).map((d) => `${d.sink}: ${(d.state ?? "").replace("DELIVERY_STATE_", "").toLowerCase()}`).join(", "))];
     }));
   },
 };
@@ -135,6 +167,9 @@ const waited = { q: null, missing: [] };
 function notify(message) {
   if ("Notification" in window && Notification.permission === "granted") new Notification("DaemonNet", { body: message });
 }
+
+// Links to the history of what a finding or alert is about (VMs, MACs, addresses).
+const historyLinks = (objects) => (objects ?? []).map((o) => `<a href="#history/${encodeURIComponent(o)}">${text(o)}</a>`).join(", ");
 
 function vmTable({ body }) {
   return table(["VM", "Host", "State", "Owner", "Address"], (body.vms ?? []).map((vm) => {
@@ -185,6 +220,11 @@ view.addEventListener("click", async (event) => {
     button.textContent = "Copied";
   } else if (button?.dataset.wait) {
     show({ name: "wait", q: button.dataset.wait });
+  } else if (button?.dataset.zoom) {
+    historyZoom = button.dataset.zoom;
+    show(current);
+  } else if (button?.dataset.severity) {
+    show({ name: "audit", q: button.dataset.severity });
   } else if (button?.id === "notify") {
     await Notification.requestPermission();
     show(current);
@@ -206,15 +246,48 @@ document.getElementById("show-history").addEventListener("click", () => {
 document.querySelectorAll("nav button").forEach((button) => button.addEventListener("click", () => {
   const q = query.value.trim();
   if (button.dataset.view === "where" && !q) return;
-  show({ name: button.dataset.view, q });
+  show({ name: button.dataset.view, q: ["where", "history", "wait"].includes(button.dataset.view) ? q : undefined });
 }));
+// A link to a history (from the audit or an alert) is followed like a search.
+window.addEventListener("hashchange", () => {
+  const [name, q] = location.hash.slice(1).split("/");
+  if (views[name] && `#${name}${q ? `/${q}` : ""}` !== `#${current.name}${current.q ? `/${encodeURIComponent(current.q)}` : ""}`) {
+    query.value = name === "audit" ? "" : decodeURIComponent(q ?? "");
+    show({ name, q: decodeURIComponent(q ?? "") });
+  }
+});
+
+function showSignedIn() {
+  document.getElementById("sign-in-box").hidden = Boolean(token);
+  document.getElementById("signed-in").hidden = !token;
+  document.getElementById("token-id").textContent = token ? token.split("_")[1] ?? "" : "";
+}
+document.getElementById("sign-in").addEventListener("submit", (event) => {
+  event.preventDefault();
+  token = event.target.token.value.trim();
+  event.target.reset();
+  sessionStorage.setItem("token", token);
+  showSignedIn();
+  watching?.abort();
+  if (current.name !== "intro") show(current);
+});
+document.getElementById("sign-out").addEventListener("click", () => {
+  token = null;
+  sessionStorage.removeItem("token");
+  showSignedIn();
+  watching?.abort();
+  if (current.name !== "intro") show(current);
+});
 
 // The watch stream is a sequence of JSON objects; each one means something was committed.
+// Signing in or out ends it, and it starts again with the new credentials.
+let watching = null;
 async function follow() {
   while (true) {
     try {
-      const response = await fetch("/v1/watch");
-      if (!response.ok) throw new Error(`watch answered ${response.status}`);
+      watching = new AbortController();
+      const response = await fetch("/v1/watch", { headers: headers(), signal: watching.signal });
+      if (!response.ok) throw new Error(response.status === 401 ? "sign in with a reader token to follow the cluster" : `watch answered ${response.status}`);
       live.textContent = "live: following the cluster's changes";
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
       let pending = null;
@@ -227,11 +300,12 @@ async function follow() {
         }
       }
     } catch (error) {
-      live.textContent = `not live (${error.message}); retrying`;
+      if (!watching.signal.aborted) live.textContent = `not live (${error.message}); retrying`;
     }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    if (!watching.signal.aborted) await new Promise((resolve) => setTimeout(resolve, 2000));
   }
 }
+showSignedIn();
 const [name, q] = location.hash.slice(1).split("/");
 if (views[name] && name !== "intro") {
   query.value = decodeURIComponent(q ?? "");

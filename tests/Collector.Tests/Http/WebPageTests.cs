@@ -1,6 +1,7 @@
 using DaemonNet.Collector.Tests.Certificates;
 using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
+using DaemonNet.Tests.Support;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 using Microsoft.Playwright;
@@ -45,10 +46,12 @@ public class WebPageTests
         var playwright = await Playwright.CreateAsync();
         // Root may not use chromium's sandbox; the page is our own.
         var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-        var page = await browser.NewPageAsync(new()
+        // One context, as one browser window: its tabs share local storage, each has its own session storage.
+        var context = await browser.NewContextAsync(new()
         {
             IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 }, Permissions = ["clipboard-read", "clipboard-write"],
         });
+        var page = await context.NewPageAsync();
         await page.GotoAsync(cluster.Server.Url.TrimEnd('/') + path);
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
         return (playwright, browser, page);
@@ -225,6 +228,98 @@ public class WebPageTests
         }
     }
 
+    [Fact]
+    public async Task Alerts_BehindAReadersToken_ShownOnceSignedInForTheTabOnly()
+    {
+        await using var receiver = new Alerting.WebhookReceiver(LoopbackPort.Free());
+        await receiver.StartAsync();
+        // No open reads: without the token the page loads, but the collector answers nothing.
+        await using var cluster = await TlsCollector.StartAsync(settings: new(StringComparer.Ordinal)
+        {
+            ["Collector:Alerts:Sinks:hook:Type"] = "webhook",
+            ["Collector:Alerts:Sinks:hook:Url"] = receiver.Url,
+        });
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        await Eventually.HoldsAsync(() => receiver.Accepted.Count, n => n > 0, "the first alert delivered");
+        var token = DaemonNet.Collector.Tokens.TokenList.Issue(cluster.Dir, "member", "reader", TimeSpan.FromDays(1), DateTimeOffset.UtcNow).Token;
+        var (playwright, browser, page) = await OpenAsync(cluster, "/#alerts");
+        using (playwright)
+        await using (browser)
+        {
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Alerts are shown to readers: sign in");
+            await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("sign in with a reader token");
+
+            await page.Locator("summary", new() { HasText = "Sign in with a reader token" }).ClickAsync();
+            await page.GetByLabel("Reader token (kept for this tab only)").FillAsync(token);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+
+            await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("mac-first-seen");
+            await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live: following the cluster's changes");
+            await Assertions.Expect(page.Locator("#signed-in")).ToContainTextAsync(token.Split('_')[1]);
+            await page.GetByRole(AriaRole.Link, new() { Name = Mac1 }).First.ClickAsync();
+            await Assertions.Expect(page.Locator("main h2")).ToHaveTextAsync($"History of {Mac1}");
+
+            // Another tab of the same browser has its own session: it is not signed in.
+            var other = await page.Context.NewPageAsync();
+            await other.GotoAsync(cluster.Server.Url.TrimEnd('/') + "/#alerts");
+            await Assertions.Expect(other.Locator("main")).ToContainTextAsync("Alerts are shown to readers: sign in");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Alerts" }).ClickAsync();
+            await Assertions.Expect(page.Locator("main")).ToContainTextAsync("needs a certificate of the cluster or a reader's bearer token");
+        }
+    }
+
+    [Fact]
+    public async Task History_ZoomedToTheLastDay_LeavesOutIntervalsThatEndedBefore()
+    {
+        // The collector's clock stands a month back: what ended then is not in the last day.
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        cluster.Server.Clock.Advance(TimeSpan.FromMinutes(1));
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Paused) });
+        var (playwright, browser, page) = await OpenAsync(cluster, "/#history/web1");
+        using (playwright)
+        await using (browser)
+        {
+            var timeline = page.Locator("ol.timeline");
+            await Assertions.Expect(timeline).ToContainTextAsync("web1 running");
+            await Assertions.Expect(timeline).ToContainTextAsync("web1 paused");
+            Assert.Equal(await timeline.Locator("li").CountAsync(), await timeline.Locator("li .bar").CountAsync());
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Last day" }).ClickAsync();
+
+            await Assertions.Expect(timeline).Not.ToContainTextAsync("web1 running");
+            await Assertions.Expect(timeline).ToContainTextAsync("web1 paused");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Last day" })).ToHaveAttributeAsync("aria-pressed", "true");
+        }
+    }
+
+    [Fact]
+    public async Task Audit_FilteredBySeverity_ShowsOnlyWhatIsAsSevere()
+    {
+        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        using var agent = cluster.Channel("daemon1");
+        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var (playwright, browser, page) = await OpenAsync(cluster, "/#audit");
+        using (playwright)
+        await using (browser)
+        {
+            var rows = page.Locator("main tbody tr");
+            await Assertions.Expect(rows.First).ToBeVisibleAsync();
+            var all = await rows.CountAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "critical and above" }).ClickAsync();
+
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "critical and above" })).ToHaveAttributeAsync("aria-pressed", "true");
+            var critical = await page.Locator("main tbody tr .severity-critical").CountAsync();
+            Assert.Equal(critical, await rows.CountAsync());
+            Assert.True(critical < all, $"all {all} findings are critical: the filter is not shown to work");
+        }
+    }
+
     /// <summary>axe-core from the npm registry, pinned and installed for the tests only by scripts/prerequisites.sh; never served.</summary>
     private const string Axe = "/opt/daemonnet-test-tools/node_modules/axe-core/axe.min.js";
 
@@ -238,6 +333,7 @@ public class WebPageTests
     [InlineData("/#tunnels")]
     [InlineData("/#audit")]
     [InlineData("/#wait/web5")]
+    [InlineData("/#alerts")]
     public async Task EveryView_HasNoAccessibilityViolations_InLightAndDarkColours(string path)
     {
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
@@ -266,11 +362,14 @@ public class WebPageTests
     }
 
     [Fact]
-    public async Task OnA360PixelPhone_TheAnswersAddressIsVisibleWithoutScrolling_AndTheWaitViewIsPictured()
+    public async Task OnA360PixelPhone_TheAnswersAddressIsVisibleWithoutScrolling_AndTheWaitViewIsPicturedOnPhoneAndDesktop()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await TlsCollector.StartAsync(openReads: true, realClock: true);
         using var agent = cluster.Channel("daemon1");
-        await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
+        var snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable);
+        snapshot.Domains[0].Owner = "alice";
+        snapshot.Domains[0].Title = "Alice's web server";
+        await SendAsync(agent, new AgentMessage { Snapshot = snapshot });
         var (playwright, browser, page) = await OpenAsync(cluster, "/#wait/web1");
         using (playwright)
         await using (browser)
@@ -282,9 +381,14 @@ public class WebPageTests
             var box = await address.BoundingBoxAsync();
             Assert.True(box is { X: >= 0 } && box.X + box.Width <= 360, $"the address's copy button is at x={box?.X}, width {box?.Width}: off a 360-pixel screen");
             Assert.Equal(360, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
-            using var folder = new DaemonNet.Tests.Support.TempDirectory();
-            var shot = await page.ScreenshotAsync(new() { Path = folder.File("wait-phone.png"), FullPage = true });
-            Assert.True(shot.Length > 10_000, $"the phone screenshot has only {shot.Length} bytes");
+            // DAEMONNET_SCREENSHOT_DIR=docs/images refreshes the README's pictures (docs/DEVELOPMENT.md).
+            using var folder = new TempDirectory();
+            var pictures = Environment.GetEnvironmentVariable("DAEMONNET_SCREENSHOT_DIR") is { Length: > 0 } wanted ? wanted : folder.Path;
+            var phone = await page.ScreenshotAsync(new() { Path = Path.Combine(pictures, "wait-phone.png"), FullPage = true });
+            await page.SetViewportSizeAsync(1280, 720);
+            var desktop = await page.ScreenshotAsync(new() { Path = Path.Combine(pictures, "wait-desktop.png") });
+            Assert.True(phone.Length > 10_000, $"the phone screenshot has only {phone.Length} bytes");
+            Assert.True(desktop.Length > phone.Length / 2, $"the desktop screenshot has only {desktop.Length} bytes");
         }
     }
 }
