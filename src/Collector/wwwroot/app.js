@@ -47,10 +47,11 @@ function vmCard(vm) {
     // A macvtap or passed-through NIC bypasses the host's stack: its address is unknown to the host, not absent.
     const none = ["NIC_KIND_DIRECT", "NIC_KIND_OTHER"].includes(nic.nic.kind) ? "not observable from the host" : "no address seen";
     // The address first: on a phone it is what shows without scrolling.
-    if (addresses.length === 0) return [["-", none, "", copyable(nic.nic.mac), attachment, ""]];
+    const mac = copyable(nic.nic.mac) + (nic.vendor ? `<br><span class="note">${text(nic.vendor)}</span>` : "");
+    if (addresses.length === 0) return [["-", none, "", mac, attachment, ""]];
     return addresses.map((a) => [copyable(a.ip, `<strong>${named(a)}</strong>`), text(source(a)),
       relative(a.lastConfirmed) + (a.leaseExpiry ? `, lease ends ${relative(a.leaseExpiry)}` : "") + (a.outlivesVm ? " (outlives the stopped VM)" : ""),
-      copyable(nic.nic.mac), attachment, text(a.observedOn)]);
+      mac, attachment, text(a.observedOn)]);
   });
   const labels = [vm.owner ? `owner ${text(vm.owner)}` : "", (vm.tags ?? []).length ? `tags ${text(vm.tags.join(", "))}` : "",
     text([vm.title, vm.description].filter(Boolean).join(": "))].filter(Boolean).join(" · ");

@@ -73,6 +73,7 @@ public class WebPageTests
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync("web1 on daemon1: running");
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync("192.168.122.45");
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync("lease");
+            await Assertions.Expect(page.Locator("main td .note")).ToHaveTextAsync("QEMU/KVM virtual NIC");
         }
     }
 
@@ -255,6 +256,8 @@ public class WebPageTests
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
             await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("mac-first-seen");
+            await page.AddScriptTagAsync(new() { Path = Axe });
+            Assert.Empty(await page.EvaluateAsync<string[]>("async () => (await axe.run(document)).violations.map(v => `${v.id}: ${v.help}`)"));
             await Assertions.Expect(page.Locator("#live")).ToHaveTextAsync("live: following the cluster's changes");
             await Assertions.Expect(page.Locator("#signed-in")).ToContainTextAsync(token.Split('_')[1]);
             await page.GetByRole(AriaRole.Link, new() { Name = Mac1 }).First.ClickAsync();
