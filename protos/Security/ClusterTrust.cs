@@ -28,6 +28,10 @@ public static class ClusterTrust
         return false;
     }
 
+    /// <summary>A certificate's SHA-256 fingerprint as an admin compares and pins it: sha256:HEX (lower case).</summary>
+    public static string Fingerprint(X509Certificate2 certificate) =>
+        "sha256:" + Convert.ToHexStringLower(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+
     public static (string Name, string Role) Identity(X509Certificate2 certificate) =>
         (certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false),
          Part(certificate.SubjectName, OrganizationalUnitOid));

@@ -31,6 +31,9 @@ public static class WireLimits
 
     private const int Name = 64;
     private const int Word = 32;
+
+    /// <summary>A PKCS#10 request in base64: an EC or RSA key's request is well under this.</summary>
+    private const int CertificateRequest = 8_192;
     private const int Sentence = 1_024;
 
     private static FieldLimit Text(string field, int length = Sentence, TextFormat format = TextFormat.Line, bool mayBeEmpty = true) =>
@@ -193,6 +196,12 @@ public static class WireLimits
         Plain("ListAlertsRequest.since"),
         Number("ListAlertsRequest.limit", 10_000),
         Required("SendTestAlertRequest.sink", Word, TextFormat.Line),
+
+        // Enrolment: a host's first certificate, and its renewals.
+        Required("EnrolRequest.token", 128, TextFormat.Line),
+        Required("EnrolRequest.host_name", HostNames.MaxLength, TextFormat.HostName),
+        Required("EnrolRequest.certificate_request", CertificateRequest, TextFormat.Line),
+        Required("RenewRequest.certificate_request", CertificateRequest, TextFormat.Line),
     ];
 
     /// <summary>Fields of the standard gRPC services the collector also serves (health), by their full names.</summary>

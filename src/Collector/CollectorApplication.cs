@@ -3,6 +3,7 @@ using DaemonNet.Collector.Alerting;
 using DaemonNet.Collector.Calls;
 using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
+using DaemonNet.Collector.Enrolling;
 using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Names;
@@ -209,6 +210,7 @@ public static class CollectorApplication
         app.MapGrpcReflectionService();
         app.MapGrpcService<InventoryService>();
         app.MapGrpcService<AlertsService>();
+        app.MapGrpcService<EnrolmentService>();
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ internal static class CollectorCommand
         command.Options.Add(Insecure);
         command.Options.Add(OpenReads);
         command.Subcommands.Add(CertsCommand.Create());
+        command.Subcommands.Add(Enrolling.EnrolCommand.Create());
         command.Subcommands.Add(BackupCommand.Create());
         command.Subcommands.Add(MigrateCommand.Create());
         command.SetAction((result, cancellationToken) =>

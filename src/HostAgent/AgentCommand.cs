@@ -17,6 +17,7 @@ internal static class AgentCommand
         (new("--ca-file") { Description = "The cluster CA", HelpName = "PATH" }, "Agent:CaFile"),
         (new("--cert-file") { Description = "This agent's certificate, issued for this host's name", HelpName = "PATH" }, "Agent:CertFile"),
         (new("--key-file") { Description = "This agent's key", HelpName = "PATH" }, "Agent:KeyFile"),
+        (new("--state-dir") { Description = "Where the agent keeps the key and certificate it enrolled with, used when no --cert-file is given (default /var/lib/daemonnet-agent)", HelpName = "DIR" }, "Agent:StateDir"),
     ];
 
     private static readonly Option<string[]> Collector = new("--collector")
@@ -39,6 +40,7 @@ internal static class AgentCommand
         }
         command.Options.Add(Collector);
         command.Options.Add(Insecure);
+        command.Subcommands.Add(Enrolling.EnrolCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);

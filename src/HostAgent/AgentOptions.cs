@@ -62,7 +62,23 @@ public sealed class AgentOptions
     /// <summary>Plain HTTP/2 to a collector running --insecure.</summary>
     public bool Insecure { get; set; }
 
-    public TlsFiles Tls => new(CaFile, CertFile, KeyFile);
+    /// <summary>
+    /// Where the agent keeps what it enrolled with: its key, certificate and the cluster CA (0600).
+    /// It streams with them when no certificate file is given.
+    /// </summary>
+    public string StateDir { get; set; } = "/var/lib/daemonnet-agent";
+
+    /// <summary>At first start without a certificate: enrol with the token in this file (see <see cref="EnrolCaPin"/>).</summary>
+    public string EnrolTokenFile { get; set; } = "";
+
+    /// <summary>The cluster CA's fingerprint, sha256:HEX, as 'daemonnet-collector enrol create' printed it.</summary>
+    public string EnrolCaPin { get; set; } = "";
+
+    /// <summary>The certificate files given, else those the agent enrolled with.</summary>
+    public TlsFiles Tls => CertFile.Length == 0 && KeyFile.Length == 0 ? Enrolling.AgentState.Files(StateDir, CaFile) : new(CaFile, CertFile, KeyFile);
+
+    /// <summary>No certificate yet, and what enrolment needs is given.</summary>
+    public bool EnrolsFirst => !Insecure && !Tls.IsComplete && EnrolTokenFile.Length > 0 && EnrolCaPin.Length > 0;
 
     public TimeSpan IntervalDuration => DurationText.TryParse(Interval, out var interval) ? interval : TimeSpan.Zero;
 
@@ -93,9 +109,9 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
                     : $"Agent:Collector (--collector) '{url}' is plain http://: use https:// with mutual TLS, or --insecure on a network you trust");
             }
         }
-        if (!options.Insecure && !options.Tls.IsComplete)
+        if (!options.Insecure && !options.Tls.IsComplete && !options.EnrolsFirst)
         {
-            failures.Add($"Agent: {TlsFiles.Missing}");
+            failures.Add($"Agent: {TlsFiles.Missing}; or enrol: 'daemonnet-agent enrol', or Agent:EnrolTokenFile and Agent:EnrolCaPin for the first start");
         }
         // The collector's bounds on the interval it is told, so that an agent that starts is never refused for it.
         var bounds = WireLimits.Of("HostSnapshot.interval");

@@ -1,3 +1,4 @@
+using DaemonNet.HostAgent.Enrolling;
 using DaemonNet.HostAgent.Sources;
 using DaemonNet.HostAgent.Sources.Capture;
 using DaemonNet.HostAgent.Sources.Kernel;
@@ -35,6 +36,12 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
+            return new AgentCredentials(options.Insecure ? null : options.Tls, renewable: options.CertFile.Length == 0);
+        });
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<AgentOptions>>().Value;
+            var credentials = provider.GetRequiredService<AgentCredentials>();
             return new CollectorClients(options.Collectors, url =>
             {
                 var handler = new SocketsHttpHandler
@@ -45,9 +52,9 @@ public static class AgentServiceCollectionExtensions
                     KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
                     KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
                 };
-                if (!options.Insecure)
+                if (credentials.ClientOptions() is { } tls)
                 {
-                    handler.SslOptions = options.Tls.ClientOptions();
+                    handler.SslOptions = tls;
                 }
                 return GrpcChannel.ForAddress(url, new GrpcChannelOptions { HttpHandler = handler });
             });
@@ -57,6 +64,7 @@ public static class AgentServiceCollectionExtensions
         services.AddSingleton<Readiness>();
         services.AddSingleton<SyncLoop>();
         services.AddHostedService<AgentWorker>();
+        services.AddHostedService<CertificateRenewal>();
         services.AddHostedService<ChangeMonitor>();
         services.AddHostedService<LibvirtEventMonitor>();
         return services;

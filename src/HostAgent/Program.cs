@@ -1,4 +1,5 @@
 using DaemonNet.HostAgent;
+using DaemonNet.HostAgent.Enrolling;
 using DaemonNet.HostAgent.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +42,15 @@ static async Task<int> RunAsync(Dictionary<string, string?> flags, CancellationT
     {
         // Reading the options validates them, and building the channels loads the TLS files,
         // before anything starts or logs.
-        _ = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+        var options = host.Services.GetRequiredService<IOptions<AgentOptions>>().Value;
+        if (options.EnrolsFirst)
+        {
+            var settings = new EnrolSettings(options.Collectors[0], options.EnrolTokenFile, options.EnrolCaPin, options.EffectiveHostName, options.StateDir, TimeSpan.FromHours(1));
+            if (await Enroller.RunAsync(settings, Console.Out, Console.Error, cancellationToken) is var enrolled and not Enroller.Enrolled)
+            {
+                return enrolled;
+            }
+        }
         _ = host.Services.GetRequiredService<DaemonNet.HostAgent.Sync.CollectorClients>();
     }
     catch (OptionsValidationException e)

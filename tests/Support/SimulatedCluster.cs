@@ -157,11 +157,14 @@ public sealed class SimulatedHost : IDisposable
     /// <param name="program">The agent to run: the solution's build unless a native publish is given.</param>
     /// <param name="extraArguments">More flags, such as --capture none.</param>
     /// <param name="environment">Variables for the agent, such as a log level.</param>
-    public void StartAgent(string interval = "300ms", string? program = null, string[]? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null) =>
+    /// <param name="stateDir">The state folder of an agent that enrolled, instead of the certificate issued by hand.</param>
+    public void StartAgent(string interval = "300ms", string? program = null, string[]? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null,
+        string? stateDir = null) =>
         Agent = RunningProgram.Start(program ?? Programs.Agent,
         [
             "--collector", cluster.CollectorUrl, "--host-name", Name, "--libvirt-uri", Node.Uri,
-            "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile, .. cluster.TlsArguments(Name), .. extraArguments ?? [],
+            "--interval", interval, "--leases-dir", LeasesDir, "--interfaces-file", InterfacesFile,
+            .. stateDir is null ? cluster.TlsArguments(Name) : ["--state-dir", stateDir], .. extraArguments ?? [],
         ], Namespace, environment);
 
     public void StopAgent()

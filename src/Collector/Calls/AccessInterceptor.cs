@@ -64,6 +64,10 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
         }
         if (CallerIdentity.Of(context) is not { } caller)
         {
+            if (RoleTable.IsOpenToAnyone(service))
+            {
+                return;
+            }
             if (CallerIdentity.TokenRefusal(context.GetHttpContext()) is { } refusal)
             {
                 CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
@@ -85,7 +89,7 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
             CountIfIngest(context, CollectorMetrics.Refusal.Revoked);
             throw Refuse(caller, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')");
         }
-        if (!RoleTable.May(caller.Role, service))
+        if (!RoleTable.May(caller.Role, service) && !RoleTable.IsOpenToAnyone(service))
         {
             var roles = RoleTable.RolesFor(service).ToList();
             CountIfIngest(context, CollectorMetrics.Refusal.Role);

@@ -44,11 +44,11 @@ internal static class CertsCommand
             Console.WriteLine($"revoked {revocation.Role} {revocation.Name} (serial {revocation.Serial})");
             return [ClusterCertificates.RevocationPath(parse.GetValue(Directory)!)];
         }));
-        var list = new Command("list", "List the certificates issued: valid, expiring within 30 days, expired or revoked") { Directory };
+        var list = new Command("list", "List the certificates issued, when (the last renewal, for a renewed one), and whether valid, expiring within 30 days, expired or revoked") { Directory };
         list.SetAction(parse => Run(() =>
         {
             var now = DateTimeOffset.UtcNow;
-            Console.WriteLine($"{"NAME",-24} {"ROLE",-9} {"SERIAL",-32} {"EXPIRES",-20} STATUS");
+            Console.WriteLine($"{"NAME",-24} {"ROLE",-9} {"SERIAL",-32} {"ISSUED",-16} {"EXPIRES",-16} STATUS");
             foreach (var certificate in ClusterCertificates.List(parse.GetValue(Directory)!))
             {
                 var status = certificate switch
@@ -58,12 +58,23 @@ internal static class CertsCommand
                     { NotAfter: { } end } when end - now <= ExpiringWithin => $"expiring in {(end - now).Days} days",
                     _ => "valid",
                 };
-                Console.WriteLine($"{certificate.Name,-24} {certificate.Role,-9} {certificate.Serial,-32} {certificate.NotAfter?.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "-",-20} {status}");
+                Console.WriteLine($"{certificate.Name,-24} {certificate.Role,-9} {certificate.Serial,-32} {Time(certificate.IssuedAt),-16} {Time(certificate.NotAfter),-16} "
+                    + status + (certificate.Renewed ? ", renewed" : ""));
             }
             return [];
         }));
-        return new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles) and bearer tokens") { init, issue, revoke, list, TokenCommand.Create() };
+        var certs = new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles) and bearer tokens")
+        {
+            init, issue, revoke, list, TokenCommand.Create(),
+        };
+        foreach (var approval in Enrolling.EnrolCommand.ApprovalCommands())
+        {
+            certs.Subcommands.Add(approval);
+        }
+        return certs;
     }
+
+    private static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
 
     /// <summary>Runs a subcommand: prints the files it wrote, or its refusal as a sentence with exit code 2.</summary>
     internal static int Run(Func<IReadOnlyList<string>> create)

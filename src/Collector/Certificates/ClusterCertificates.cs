@@ -21,6 +21,20 @@ public static class ClusterCertificates
     /// <summary>NAME-key.pem must be a file name (at most 255 bytes): names are shorter than host names may be.</summary>
     public const int MaxNameLength = 255 - 8;
 
+    /// <summary>
+    /// How far back a certificate's validity starts, for clocks a little behind: five minutes, or a
+    /// tenth of a short lifetime, so that an agent renewing at two thirds of a short life does not
+    /// find every new certificate two thirds through already.
+    /// </summary>
+    private static TimeSpan Backdate(TimeSpan lifetime) => lifetime < TimeSpan.FromMinutes(50) ? lifetime / 10 : TimeSpan.FromMinutes(5);
+
+    /// <summary>The lifetime a certificate was issued with: its validity without the backdating.</summary>
+    public static TimeSpan LifetimeOf(X509Certificate2 certificate)
+    {
+        var validity = certificate.NotAfter - certificate.NotBefore;
+        return validity < TimeSpan.FromMinutes(55) ? validity * 10 / 11 : validity - TimeSpan.FromMinutes(5);
+    }
+
     /// <summary>Creates ca.pem, ca-key.pem, collector.pem and collector-key.pem; refuses to replace an existing CA.</summary>
     public static IReadOnlyList<string> Init(string directory, IEnumerable<string> subjectAlternativeNames, TimeSpan lifetime, DateTimeOffset now)
     {
@@ -48,6 +62,53 @@ public static class ClusterCertificates
     /// </summary>
     public static IReadOnlyList<string> Issue(string directory, string name, string role, IEnumerable<string> subjectAlternativeNames, TimeSpan lifetime, DateTimeOffset now)
     {
+        CheckName(name, role);
+        using var authority = LoadAuthority(directory);
+        using var replaced = ExistingCertificate(directory, name, authority);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = Sign(authority, name, role, new PublicKey(key), subjectAlternativeNames, lifetime, now);
+        Write(directory, name, certificate, key);
+        RevokeReplaced(directory, name, replaced, now);
+        return [Path.Combine(directory, name + ".pem"), KeyPath(directory, name)];
+    }
+
+    /// <summary>
+    /// Issues NAME.pem for a key that stays with its owner (a host that enrolled or renews): only
+    /// the certificate is written here. Reissuing a name revokes the certificate it replaces.
+    /// </summary>
+    public static X509Certificate2 IssueForKey(string directory, string name, string role, PublicKey key, TimeSpan lifetime, DateTimeOffset now)
+    {
+        CheckName(name, role);
+        using var authority = LoadAuthority(directory);
+        using var replaced = ExistingCertificate(directory, name, authority);
+        var certificate = Sign(authority, name, role, key, [], lifetime, now);
+        var files = new List<(string, string, UnixFileMode)>
+        {
+            (Path.Combine(directory, name + ".pem"), certificate.ExportCertificatePem() + "\n", PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead),
+        };
+        PrivateFiles.WriteAllAtomically(files);
+        // A key file left from an earlier 'certs issue' belongs to the replaced certificate.
+        File.Delete(KeyPath(directory, name));
+        RevokeReplaced(directory, name, replaced, now);
+        return certificate;
+    }
+
+    /// <summary>The certificate now in NAME.pem, if the cluster CA issued it.</summary>
+    public static X509Certificate2? Current(string directory, string name)
+    {
+        using var authority = LoadAuthority(directory);
+        return IssuedHere(directory, name, authority);
+    }
+
+    /// <summary>The SHA-256 fingerprint of the cluster CA, as hosts pin it when they enrol: sha256:HEX.</summary>
+    public static string AuthorityFingerprint(string directory)
+    {
+        using var authority = LoadAuthority(directory);
+        return ClusterTrust.Fingerprint(authority);
+    }
+
+    private static void CheckName(string name, string role)
+    {
         if (!HostNames.IsValid(name) || name.Length > MaxNameLength)
         {
             throw new ArgumentException($"'{Shorten(name)}' is not a usable name: {HostNames.Rule}, and at most {MaxNameLength} characters so that NAME-key.pem is a file name (an agent's name is its host name)");
@@ -62,10 +123,12 @@ public static class ClusterCertificates
                 ? $"the name '{CollectorName}' and the role '{ClusterTrust.CollectorRole}' go together: they are the collector's own certificate"
                 : $"the name '{name}' is reserved: '{AuthorityName}' is the cluster CA, and a name ending in '-key' would be another certificate's key file");
         }
-        using var authority = LoadAuthority(directory);
-        using var replaced = ExistingCertificate(directory, name, authority);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}, OU={role}", key, HashAlgorithmName.SHA256);
+    }
+
+    private static X509Certificate2 Sign(X509Certificate2 authority, string name, string role, PublicKey key, IEnumerable<string> subjectAlternativeNames,
+        TimeSpan lifetime, DateTimeOffset now)
+    {
+        var request = new CertificateRequest(new X500DistinguishedName($"CN={name}, OU={role}"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
@@ -76,13 +139,15 @@ public static class ClusterCertificates
         request.CertificateExtensions.Add(AlternativeNames(name, role, subjectAlternativeNames));
         var authorityEnds = new DateTimeOffset(authority.NotAfter);
         var notAfter = now + lifetime < authorityEnds ? now + lifetime : authorityEnds;
-        using var certificate = request.Create(authority, now.AddMinutes(-5), notAfter, RandomNumberGenerator.GetBytes(16));
-        Write(directory, name, certificate, key);
+        return request.Create(authority, now - Backdate(lifetime), notAfter, RandomNumberGenerator.GetBytes(16));
+    }
+
+    private static void RevokeReplaced(string directory, string name, X509Certificate2? replaced, DateTimeOffset now)
+    {
         if (replaced is not null)
         {
             RevocationList.Add(RevocationPath(directory), new Revocation(replaced.SerialNumber, name, ClusterTrust.Identity(replaced).Role, now));
         }
-        return [Path.Combine(directory, name + ".pem"), KeyPath(directory, name)];
     }
 
     /// <summary>Revokes the certificate now in NAME.pem; the collector refuses it from then on, without a restart.</summary>
@@ -104,7 +169,8 @@ public static class ClusterCertificates
     public static IReadOnlyList<IssuedCertificate> List(string directory)
     {
         using var authority = LoadAuthority(directory);
-        var revoked = RevocationList.Read(RevocationPath(directory)).ToDictionary(r => r.Serial, StringComparer.Ordinal);
+        var revocations = RevocationList.Read(RevocationPath(directory));
+        var revoked = revocations.ToDictionary(r => r.Serial, StringComparer.Ordinal);
         var issued = new List<IssuedCertificate>();
         foreach (var path in Directory.EnumerateFiles(directory, "*.pem").Where(p => !p.EndsWith("-key.pem", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -117,7 +183,11 @@ public static class ClusterCertificates
             {
                 var (_, role) = ClusterTrust.Identity(certificate);
                 issued.Add(new IssuedCertificate(name, role, certificate.SerialNumber, new DateTimeOffset(certificate.NotAfter),
-                    revoked.Remove(certificate.SerialNumber, out var revocation) ? revocation.RevokedAt : null));
+                    revoked.Remove(certificate.SerialNumber, out var revocation) ? revocation.RevokedAt : null)
+                {
+                    IssuedAt = new DateTimeOffset(certificate.NotAfter) - LifetimeOf(certificate),
+                    Renewed = revocations.Any(r => r.Name == name && !string.Equals(r.Serial, certificate.SerialNumber, StringComparison.OrdinalIgnoreCase)),
+                });
             }
         }
         issued.AddRange(revoked.Values.Select(r => new IssuedCertificate(r.Name, r.Role, r.Serial, null, r.RevokedAt)));

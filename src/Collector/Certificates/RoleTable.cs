@@ -25,6 +25,11 @@ public static class RoleTable
     /// <summary>What open reads serve to callers without a certificate: the questions, health, and the list of services.</summary>
     private static readonly string[] OpenReads = [Inventory.Descriptor.FullName, Health, .. Reflection];
 
+    /// <summary>What anyone may call, with or without a credential: enrolment, whose token is in the request (and renewal, which checks its caller itself).</summary>
+    private static readonly string[] OpenToAnyone = [Enrolment.Descriptor.FullName];
+
+    public static bool IsOpenToAnyone(string service) => OpenToAnyone.Contains(service);
+
     public static bool May(string role, string service) => ServicesOf.TryGetValue(role, out var services) && services.Contains(service);
 
     public static bool IsOpenRead(string service) => OpenReads.Contains(service);

@@ -6,24 +6,32 @@ using DaemonNet.Protos.Formats;
 namespace DaemonNet.Collector.Tokens;
 
 /// <summary>
-/// A bearer token as its holder has it: <c>dnt_ID_SECRET</c>, an 8-hex-digit id that names it in
-/// lists and logs and a 256-bit secret. The collector keeps only its SHA-256: the secret is random,
-/// so the hash reveals nothing, and a stolen token list lets no one in.
+/// A token as its holder has it: <c>KIND_ID_SECRET</c>, where KIND is <see cref="Bearer"/> or
+/// <see cref="Enrolment"/>, ID is 8 hex digits that name it in lists and logs, and SECRET is 256
+/// random bits. The collector keeps only its SHA-256: the secret is random, so the hash reveals
+/// nothing, and a stolen token list lets no one in.
 /// </summary>
 public static partial class AccessToken
 {
-    [GeneratedRegex(@"^dnt_(?<id>[0-9a-f]{8})_[0-9a-f]{64}\z", RegexOptions.None, RegexTimeout.Milliseconds)]
+    /// <summary>A person's or script's bearer token.</summary>
+    public const string Bearer = "dnt";
+
+    /// <summary>A one-time token with which hosts enrol.</summary>
+    public const string Enrolment = "dne";
+
+    [GeneratedRegex(@"^(?<kind>dn[te])_(?<id>[0-9a-f]{8})_[0-9a-f]{64}\z", RegexOptions.None, RegexTimeout.Milliseconds)]
     private static partial Regex Pattern();
 
-    /// <summary>A new token and its id.</summary>
-    public static (string Token, string Id) New()
+    /// <summary>A new token of a kind, and its id.</summary>
+    public static (string Token, string Id) New(string kind)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        return ($"dnt_{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}", id);
+        return ($"{kind}_{id}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))}", id);
     }
 
-    /// <summary>The token's id, or null when the text is not a token's shape.</summary>
-    public static string? IdOf(string token) => Pattern().Match(token) is { Success: true } match ? match.Groups["id"].Value : null;
+    /// <summary>The token's id, or null when the text is not the shape of a token of that kind.</summary>
+    public static string? IdOf(string token, string kind) =>
+        Pattern().Match(token) is { Success: true } match && match.Groups["kind"].Value == kind ? match.Groups["id"].Value : null;
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(token)));
 

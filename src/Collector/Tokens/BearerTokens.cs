@@ -28,7 +28,7 @@ public sealed class BearerTokens : IDisposable
     /// <summary>Who the token speaks for, or why it is refused.</summary>
     public TokenCheck Check(string token, DateTimeOffset now)
     {
-        if (AccessToken.IdOf(token) is not { } id)
+        if (AccessToken.IdOf(token, AccessToken.Bearer) is not { } id)
         {
             return TokenCheck.Refused("the bearer token is not a DaemonNet token (dnt_ followed by 72 characters): give it whole, as 'certs token issue' printed it");
         }

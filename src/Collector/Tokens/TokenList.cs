@@ -69,7 +69,7 @@ public static class TokenList
         RequireAuthority(directory);
         var path = PathIn(directory);
         var tokens = Read(path).ToList();
-        var (token, id) = AccessToken.New();
+        var (token, id) = AccessToken.New(AccessToken.Bearer);
         var issued = new IssuedToken(id, name, role, now, now + lifetime, null, AccessToken.Hash(token));
         tokens.Add(issued);
         Write(path, tokens);

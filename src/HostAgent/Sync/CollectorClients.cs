@@ -11,7 +11,8 @@ namespace DaemonNet.HostAgent.Sync;
 /// </summary>
 public sealed class CollectorClients : IDisposable
 {
-    private readonly (string Url, GrpcChannel Channel, Ingest.IngestClient Client)[] collectors;
+    private readonly Func<string, GrpcChannel> open;
+    private (string Url, GrpcChannel Channel, Ingest.IngestClient Client)[] collectors;
     private int current;
 
     public CollectorClients(IReadOnlyList<string> urls, Func<string, GrpcChannel> open)
@@ -20,8 +21,12 @@ public sealed class CollectorClients : IDisposable
         {
             throw new ArgumentException("at least one collector URL is needed", nameof(urls));
         }
-        collectors = [.. urls.Select(url => open(url)).Select((channel, i) => (urls[i], channel, new Ingest.IngestClient(channel)))];
+        this.open = open;
+        collectors = Open(urls);
     }
+
+    /// <summary>The channel to the current collector, for calls besides the stream.</summary>
+    public GrpcChannel Channel => collectors[current].Channel;
 
     /// <summary>The collector the next stream opens to.</summary>
     public string Url => collectors[current].Url;
@@ -33,9 +38,25 @@ public sealed class CollectorClients : IDisposable
     /// <summary>Moves on to the next collector of the list after the current one failed.</summary>
     public void Next() => current = (current + 1) % collectors.Length;
 
-    public void Dispose()
+    /// <summary>
+    /// New channels, so that the next calls open new connections (after a renewal, with the new
+    /// certificate); the old ones close, ending a stream on them, which the sync loop opens again.
+    /// </summary>
+    public void Reopen()
     {
-        foreach (var (_, channel, _) in collectors)
+        var old = collectors;
+        collectors = Open([.. old.Select(c => c.Url)]);
+        Dispose(old);
+    }
+
+    public void Dispose() => Dispose(collectors);
+
+    private (string Url, GrpcChannel Channel, Ingest.IngestClient Client)[] Open(IReadOnlyList<string> urls) =>
+        [.. urls.Select(url => open(url)).Select((channel, i) => (urls[i], channel, new Ingest.IngestClient(channel)))];
+
+    private static void Dispose((string Url, GrpcChannel Channel, Ingest.IngestClient Client)[] channels)
+    {
+        foreach (var (_, channel, _) in channels)
         {
             channel.Dispose();
         }

@@ -91,7 +91,7 @@ public sealed class BearerTokenTests : IAsyncLifetime
             using var response = await http.GetAsync("/v1/hosts");
             return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
         }, r => r.StatusCode == HttpStatusCode.Unauthorized, "the revoked token refused");
-        Assert.Contains($"the token {AccessToken.IdOf(token)} of alice was revoked at", refused.Body, StringComparison.Ordinal);
+        Assert.Contains($"the token {AccessToken.IdOf(token, AccessToken.Bearer)} of alice was revoked at", refused.Body, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public sealed class BearerTokenTests : IAsyncLifetime
         var token = kind switch
         {
             "expired" => Issue("alice", TimeSpan.FromDays(1), cluster.Server.Clock.GetUtcNow().AddDays(-2)),
-            "unknown" => AccessToken.New().Token,
+            "unknown" => AccessToken.New(AccessToken.Bearer).Token,
             _ => "alice-s-password",
         };
         using var channel = Channel(token);

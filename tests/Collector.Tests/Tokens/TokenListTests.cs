@@ -28,7 +28,7 @@ public sealed class TokenListTests : IDisposable
         Assert.Matches("^dnt_[0-9a-f]{8}_[0-9a-f]{64}$", token);
         Assert.DoesNotContain(token[(4 + 8 + 1)..], text, StringComparison.Ordinal);
         Assert.Equal(AccessToken.Hash(token), Assert.Single(TokenList.Read(TokenList.PathIn(dir))).Hash);
-        Assert.Equal((issued.Id, "alice", "reader", Now.AddDays(90)), (AccessToken.IdOf(token), issued.Name, issued.Role, issued.ExpiresAt));
+        Assert.Equal((issued.Id, "alice", "reader", Now.AddDays(90)), (AccessToken.IdOf(token, AccessToken.Bearer), issued.Name, issued.Role, issued.ExpiresAt));
         Assert.True(AccessToken.Matches(token, issued.Hash));
         Assert.False(AccessToken.Matches(token[..^1] + (token[^1] == '0' ? '1' : '0'), issued.Hash));
     }
