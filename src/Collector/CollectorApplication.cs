@@ -132,6 +132,8 @@ public static class CollectorApplication
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.IeeeDataFolder, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new RevokedCertificates(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveRevocationFile, provider.GetRequiredService<ILogger<RevokedCertificates>>()));
+        services.AddSingleton(provider => new ServingCertificate(
+            provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Tls, provider.GetRequiredService<ILogger<ServingCertificate>>()));
         services.AddSingleton(provider => new BearerTokens(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveTokenFile, provider.GetRequiredService<ILogger<BearerTokens>>()));
         services.AddGrpc(grpc =>
@@ -155,7 +157,8 @@ public static class CollectorApplication
     {
         var useTls = !settings.Insecure && settings.Tls.IsComplete;
         var authority = useTls ? settings.Tls.LoadAuthority() : null;
-        var certificate = useTls ? settings.Tls.LoadCertificate() : null;
+        // Loaded here only so that a file that does not load stops the collector at start, saying which.
+        using var certificate = useTls ? settings.Tls.LoadCertificate() : null;
         webHost.ConfigureKestrel(kestrel =>
         {
             // Pings find an agent that vanished without closing its connection (a cut link), so that
@@ -176,12 +179,13 @@ public static class CollectorApplication
                 // ALPN lets one port speak both. Without TLS there is no ALPN, and Kestrel would
                 // speak HTTP/1.1 to everyone, so plain HTTP/2 it stays (gRPC only).
                 endpoint.Protocols = HttpProtocols.Http2;
-                if (authority is not null && certificate is not null)
+                if (authority is not null)
                 {
                     endpoint.Protocols = HttpProtocols.Http1AndHttp2;
                     endpoint.UseHttps(new HttpsConnectionAdapterOptions
                     {
-                        ServerCertificate = certificate,
+                        // Asked at each handshake: a renewed certificate serves new connections at once (SIGHUP, or its file changing).
+                        ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<ServingCertificate>().Current,
                         // A certificate is asked for, not required: people and scripts may show a bearer token
                         // instead, and the web page must load to sign in. No call is answered without
                         // one or the other (AccessInterceptor, ReaderAccess) unless reads are open.

@@ -65,4 +65,34 @@ public sealed class EnrolmentTests : IDisposable
         Assert.Matches($@"{host.Name} +agent .* revoked .*\(replaced\)", listed);
         Assert.Matches($@"{host.Name} +agent +[0-9A-F]+ +\d{{4}}-\d\d-\d\d \d\d:\d\d +\S+ \S+ +expiring in 0 days, renewed", listed);
     }
+
+    [Fact]
+    public async Task Agent_AtFirstStartWithEnrolmentSettings_WaitsForTheAdminsApprovalThenStreams()
+    {
+        await cluster.StartCollectorAsync();
+        var host = cluster.AddHost(1);
+        host.Node.Domain("web1", "5f0c8a52-0001-4a5e-9c1e-000000000001", running: true, ("network", "52:54:00:ab:01:01", "nat-bridge")).Write();
+        host.Namespace.SetNeighbour("192.168.122.45", "52:54:00:ab:01:01", "virbr0", "permanent");
+        Shell.Run("dotnet", Programs.Collector, "certs", "revoke", "--dir", cluster.CertificateDir, "--name", host.Name);
+        var created = Shell.TryRun("dotnet", [Programs.Collector, "enrol", "create", "--dir", cluster.CertificateDir, "--hosts", "daemon?", "--approve"]);
+        var lines = created.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var tokenFile = cluster.Folder.File("enrol.token");
+        await File.WriteAllTextAsync(tokenFile, lines[0]);
+        var stateDir = Path.Combine(cluster.Folder.Path, "daemon1-state");
+
+        host.StartAgent(stateDir: stateDir, environment: new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["DAEMONNET_Agent__EnrolTokenFile"] = tokenFile,
+            ["DAEMONNET_Agent__EnrolCaPin"] = lines[1],
+        });
+        var pending = await Eventually.HoldsAsync(() => Shell.TryRun("dotnet", [Programs.Collector, "certs", "pending", "--dir", cluster.CertificateDir]),
+            r => r.Output.Contains(host.Name, StringComparison.Ordinal), "the request waiting for approval");
+        var approved = Shell.TryRun("dotnet", [Programs.Collector, "certs", "approve", "--dir", cluster.CertificateDir, host.Name]);
+
+        Assert.Matches($@"{host.Name} +[0-9a-f]{{8}} .* waiting", pending.Output);
+        Assert.Equal(0, approved.ExitCode);
+        await Eventually.HoldsAsync(() => cluster.Daemonnet("where", "web1"), r => r.ExitCode == 0 && r.Output.Contains("192.168.122.45"),
+            $"web1 reported once the admin approved ({approved.Output} {approved.Error}); the agent said: {host.Agent!.Output}; the collector: {cluster.Collector!.Output}");
+        Assert.True(File.Exists(Path.Combine(stateDir, "cert.pem")));
+    }
 }

@@ -25,6 +25,7 @@ internal static class CertsCommand
     private static readonly Option<string> Name = new("--name") { Description = "The host name (agent) or person (reader)", HelpName = "NAME", Required = true };
     private static readonly Option<string> Role = new("--role") { Description = "agent or reader", HelpName = "ROLE", Required = true };
     private static readonly Option<string> RevokedName = new("--name") { Description = "The name whose current certificate to revoke", HelpName = "NAME", Required = true };
+    private static readonly Option<string> RenewedName = new("--name") { Description = "The name whose certificate to renew, e.g. collector", HelpName = "NAME", Required = true };
 
     /// <summary>A certificate that expires within this time is listed as expiring.</summary>
     private static readonly TimeSpan ExpiringWithin = TimeSpan.FromDays(30);
@@ -37,6 +38,8 @@ internal static class CertsCommand
         var issue = new Command("issue", "Issue a certificate for an agent (named after its host) or a reader") { Directory, Name, Role, Sans, Days };
         issue.SetAction(parse => Run(() => ClusterCertificates.Issue(
             parse.GetValue(Directory)!, parse.GetValue(Name)!, parse.GetValue(Role)!, parse.GetValue(Sans) ?? [], TimeSpan.FromDays(parse.GetValue(Days)), DateTimeOffset.UtcNow)));
+        var renew = new Command("renew", "Issue a name's certificate again with a new key, the same names and lifetime; the collector reloads its own on SIGHUP") { Directory, RenewedName };
+        renew.SetAction(parse => Run(() => ClusterCertificates.Renew(parse.GetValue(Directory)!, parse.GetValue(RenewedName)!, DateTimeOffset.UtcNow)));
         var revoke = new Command("revoke", "Revoke a name's certificate: the collector refuses it from then on, without a restart") { Directory, RevokedName };
         revoke.SetAction(parse => Run(() =>
         {
@@ -65,7 +68,7 @@ internal static class CertsCommand
         }));
         var certs = new Command("certs", $"Create and revoke the cluster's certificates ({ClusterTrust.AgentRole} and {ClusterTrust.ReaderRole} roles) and bearer tokens")
         {
-            init, issue, revoke, list, TokenCommand.Create(),
+            init, issue, renew, revoke, list, TokenCommand.Create(),
         };
         foreach (var approval in Enrolling.EnrolCommand.ApprovalCommands())
         {

@@ -73,6 +73,32 @@ public static class ClusterCertificates
     }
 
     /// <summary>
+    /// Issues NAME.pem and NAME-key.pem again, with a new key, for the same role, names and lifetime
+    /// as the certificate there now, which is revoked as replaced: the collector's own certificate
+    /// in one command (the collector reloads it on SIGHUP). A certificate whose key is kept by its
+    /// host (an enrolled agent) is not renewed here: the host renews it itself.
+    /// </summary>
+    public static IReadOnlyList<string> Renew(string directory, string name, DateTimeOffset now)
+    {
+        X509Certificate2 existing;
+        using (var authority = LoadAuthority(directory))
+        {
+            existing = ExistingCertificate(directory, name, authority)
+                ?? throw new InvalidOperationException($"{Path.Combine(directory, name + ".pem")} does not exist: 'certs list --dir {directory}' shows the names there");
+        }
+        using (existing)
+        {
+            if (!File.Exists(KeyPath(directory, name)))
+            {
+                throw new InvalidOperationException($"the key of {name} is not in {directory}: its host keeps it, and renews the certificate itself");
+            }
+            var names = existing.Extensions.OfType<X509SubjectAlternativeNameExtension>()
+                .SelectMany(e => e.EnumerateDnsNames().Concat(e.EnumerateIPAddresses().Select(a => a.ToString()))).ToList();
+            return Issue(directory, name, ClusterTrust.Identity(existing).Role, names, LifetimeOf(existing), now);
+        }
+    }
+
+    /// <summary>
     /// Issues NAME.pem for a key that stays with its owner (a host that enrolled or renews): only
     /// the certificate is written here. Reissuing a name revokes the certificate it replaces.
     /// </summary>

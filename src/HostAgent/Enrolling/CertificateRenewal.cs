@@ -20,6 +20,7 @@ public sealed class CertificateRenewal(AgentCredentials credentials, CollectorCl
     ILogger<CertificateRenewal> log) : BackgroundService
 {
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LookAgain = TimeSpan.FromDays(1);
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,15 +33,18 @@ public sealed class CertificateRenewal(AgentCredentials credentials, CollectorCl
         {
             var certificate = credentials.Current;
             var due = new DateTimeOffset(certificate.NotBefore) + (certificate.NotAfter - certificate.NotBefore) * 2 / 3;
-            if (due > time.GetUtcNow())
+            // A timer cannot wait two years: look again at least daily.
+            if (due - time.GetUtcNow() is { Ticks: > 0 } wait)
             {
-                await Task.Delay(due - time.GetUtcNow(), time, stoppingToken);
+                await Task.Delay(wait < LookAgain ? wait : LookAgain, time, stoppingToken);
+                continue;
             }
             try
             {
                 await RenewAsync(stoppingToken);
             }
-            catch (Exception e) when (e is RpcException or IOException or CryptographicException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
+            // Nothing may stop the agent: the old certificate lasts a third of its life yet.
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning("Renewing this agent's certificate (valid until {NotAfter:u}) failed: {Reason}; trying again in {Delay}",
                     certificate.NotAfter.ToUniversalTime(), e is RpcException rpc ? rpc.Status.Detail : e.Message, DurationText.Format(RetryAfter));
