@@ -14,7 +14,7 @@ public sealed class ClusterChangeTests : IDisposable
     private async Task<SimulatedHost[]> StartAsync(int hostCount, params string[] collectorArguments)
     {
         await cluster.StartCollectorAsync(collectorArguments);
-        var hosts = Enumerable.Range(1, hostCount).Select(cluster.AddHost).ToArray();
+        var hosts = Enumerable.Range(1, hostCount).Select(number => cluster.AddHost(number)).ToArray();
         foreach (var host in hosts)
         {
             host.StartAgent();

@@ -33,7 +33,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IDisposable
         var first = (await cluster.StartCollectorAtAsync(SimulatedCluster.CollectorPort, shared))!;
         using var second = await cluster.StartCollectorAtAsync(SecondPort, shared);
         var secondUrl = SimulatedCluster.CollectorUrlAt(SecondPort);
-        var hosts = Enumerable.Range(1, 3).Select(cluster.AddHost).ToArray();
+        var hosts = Enumerable.Range(1, 3).Select(number => cluster.AddHost(number)).ToArray();
         foreach (var host in hosts)
         {
             host.Node.Domain($"vm{host.Number}", $"5f0c8a52-00{host.Number:D2}-4a5e-9c1e-0000000000{host.Number:D2}", running: true,

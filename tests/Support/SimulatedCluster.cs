@@ -84,9 +84,10 @@ public sealed class SimulatedCluster : IDisposable
     }
 
     /// <summary>Adds daemon host number N (1-based) with its namespace, bridges and files; the agent is not started yet.</summary>
-    public SimulatedHost AddHost(int number)
+    /// <param name="certificate">Issue the host's agent certificate by hand; false for a host that enrols itself.</param>
+    public SimulatedHost AddHost(int number, bool certificate = true)
     {
-        var host = new SimulatedHost(this, number);
+        var host = new SimulatedHost(this, number, certificate);
         hosts.Add(host);
         return host;
     }
@@ -119,7 +120,7 @@ public sealed class SimulatedHost : IDisposable
 {
     private readonly SimulatedCluster cluster;
 
-    internal SimulatedHost(SimulatedCluster cluster, int number)
+    internal SimulatedHost(SimulatedCluster cluster, int number, bool certificate)
     {
         this.cluster = cluster;
         Number = number;
@@ -136,7 +137,10 @@ public sealed class SimulatedHost : IDisposable
         File.WriteAllText(InterfacesFile, $"auto lo\niface lo inet loopback\n\nauto br0\niface br0 inet static\n    address 10.77.0.{10 + number}/24\n    bridge_ports none\n");
         Node = new LibvirtTestNode(cluster.Folder.File($"{Name}-node.xml"), number);
         Node.Write();
-        Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", cluster.CertificateDir, "--name", Name, "--role", "agent");
+        if (certificate)
+        {
+            Shell.Run("dotnet", Programs.Collector, "certs", "issue", "--dir", cluster.CertificateDir, "--name", Name, "--role", "agent");
+        }
     }
 
     public int Number { get; }
