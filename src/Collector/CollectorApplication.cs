@@ -100,6 +100,7 @@ public static class CollectorApplication
         services.AddSingleton(provider => provider.GetRequiredService<Store>().State);
         services.AddSingleton(provider => provider.GetRequiredService<Store>().Alerts);
         services.AddSingleton(provider => provider.GetRequiredService<Store>().Retention);
+        services.AddSingleton(provider => provider.GetRequiredService<Store>().Access);
     }
 
     /// <summary>The loops that run beside the questions: staleness, other collectors' changes, DNS records, alerts, retention, names.</summary>
@@ -114,6 +115,8 @@ public static class CollectorApplication
         services.AddHostedService(provider => provider.GetRequiredService<AlertDispatcher>());
         services.AddHostedService<AlertEngine>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton<AccessLog>();
+        services.AddHostedService(provider => provider.GetRequiredService<AccessLog>());
         services.AddSingleton(provider => new AddressNames(provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Names, provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<NameRefresher>();
     }
@@ -141,6 +144,7 @@ public static class CollectorApplication
             grpc.MaxReceiveMessageSize = WireLimits.MaxMessageBytes;
             // Outermost first: failures of the access checks and the handlers alike get a sentence.
             grpc.Interceptors.Add<FailureInterceptor>();
+            grpc.Interceptors.Add<AccessLogInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
             grpc.Interceptors.Add<TimingInterceptor>();
         }).AddJsonTranscoding();

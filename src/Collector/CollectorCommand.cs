@@ -70,6 +70,7 @@ internal static class CollectorCommand
         command.Subcommands.Add(Enrolling.EnrolCommand.Create());
         command.Subcommands.Add(BackupCommand.Create());
         command.Subcommands.Add(MigrateCommand.Create());
+        command.Subcommands.Add(AccessLogCommand.Create());
         command.SetAction((result, cancellationToken) =>
         {
             var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);

@@ -55,6 +55,9 @@ public sealed class CollectorOptions
     /// <summary>Intervals that ended longer ago than this are deleted; empty keeps everything.</summary>
     public string Retention { get; set; } = "";
 
+    /// <summary>How long the record of who asked what is kept (daemonnet-collector access-log).</summary>
+    public string AccessLogRetention { get; set; } = "90d";
+
     /// <summary>A host's traffic counters become a traffic row at most this often.</summary>
     public string TrafficSampleEvery { get; set; } = "1m";
 
@@ -111,6 +114,8 @@ public sealed class CollectorOptions
     public TimeSpan? StaleAfterDuration => DurationText.TryParse(StaleAfter, out var duration) ? duration : null;
 
     public TimeSpan? RetentionDuration => DurationText.TryParse(Retention, out var duration) ? duration : null;
+
+    public TimeSpan AccessLogRetentionDuration => DurationText.TryParse(AccessLogRetention, out var duration) ? duration : TimeSpan.FromDays(90);
 
     public IntervalRules Rules => new(StaleAfterDuration,
         DurationText.TryParse(RejoinWindow, out var window) ? window : IntervalRules.Default.RejoinWindow);
@@ -191,6 +196,10 @@ public sealed class CollectorOptionsValidator : IValidateOptions<CollectorOption
         if (!options.Insecure && !options.Tls.IsComplete)
         {
             failures.Add($"Collector: {TlsFiles.Missing}");
+        }
+        if (!DurationText.TryParse(options.AccessLogRetention, out _))
+        {
+            failures.Add($"Collector:AccessLogRetention '{options.AccessLogRetention}' is not a duration: use {DurationText.AcceptedForms}");
         }
         if (options.Retention.Length > 0 && options.RetentionDuration is null)
         {

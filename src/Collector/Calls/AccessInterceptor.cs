@@ -70,7 +70,7 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
             }
             if (CallerIdentity.TokenRefusal(context.GetHttpContext()) is { } refusal)
             {
-                CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
+                Count(context, CollectorMetrics.Refusal.Token);
                 log.LogWarning("Refused a bearer token ({Peer}) calling {Method}: {Reason}", context.Peer, context.Method, refusal);
                 throw new RpcException(new Status(StatusCode.Unauthenticated, refusal));
             }
@@ -78,7 +78,7 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
             {
                 return;
             }
-            CountIfIngest(context, CollectorMetrics.Refusal.NoCertificate);
+            Count(context, CollectorMetrics.Refusal.NoCertificate);
             log.LogWarning("Refused a caller without a certificate or token ({Peer}) calling {Method}", context.Peer, context.Method);
             throw new RpcException(new Status(StatusCode.Unauthenticated, service == Ingest.Descriptor.FullName
                 ? $"{service} needs an agent certificate of the cluster"
@@ -86,21 +86,24 @@ public sealed class AccessInterceptor(RevokedCertificates revoked, RejectionCoun
         }
         if (revoked.IsRevoked(caller.Serial))
         {
-            CountIfIngest(context, CollectorMetrics.Refusal.Revoked);
+            Count(context, CollectorMetrics.Refusal.Revoked);
             throw Refuse(caller, context, $"the certificate of {caller} (serial {caller.Serial}) is revoked; ask an admin for a new one ('daemonnet-collector certs issue')");
         }
         if (!RoleTable.May(caller.Role, service) && !RoleTable.IsOpenToAnyone(service))
         {
             var roles = RoleTable.RolesFor(service).ToList();
-            CountIfIngest(context, CollectorMetrics.Refusal.Role);
+            Count(context, CollectorMetrics.Refusal.Role);
             throw Refuse(caller, context,
                 $"the {caller.Credential} of {caller.Name} has the role '{caller.Role}', which may not call {service}; that needs {(roles.Count == 0 ? "a role no certificate has" : $"a {string.Join(" or ", roles)} certificate")}");
         }
     }
 
-    private void CountIfIngest(ServerCallContext context, string reason)
+    /// <summary>Counts a refusal by service and reason; an agent's stream also in the ingest counter, as before.</summary>
+    private void Count(ServerCallContext context, string reason)
     {
-        if (ServiceOf(context.Method) == Ingest.Descriptor.FullName)
+        var service = ServiceOf(context.Method);
+        metrics.CallRefused(service, reason == CollectorMetrics.Refusal.NoCertificate ? "no_credential" : reason);
+        if (service == Ingest.Descriptor.FullName)
         {
             metrics.Refused(reason);
         }

@@ -26,6 +26,7 @@ public sealed class CollectorMetrics
         public const string Role = "role";
         public const string NoCertificate = "no_certificate";
         public const string HostElsewhere = "host_elsewhere";
+        public const string Token = "token";
     }
 
     private static readonly double[] DurationBuckets = Histogram.ExponentialBuckets(0.000_25, 2, 16);
@@ -38,6 +39,7 @@ public sealed class CollectorMetrics
 
     private readonly Counter ingested;
     private readonly Counter refused;
+    private readonly Counter callsRefused;
     private readonly Histogram applySeconds;
     private readonly Histogram querySeconds;
     private readonly Gauge streams;
@@ -67,6 +69,8 @@ public sealed class CollectorMetrics
 
         ingested = CounterOf("daemonnet_ingest_messages_total", "Agent messages stored and acknowledged, by kind (snapshot, heartbeat).", "kind");
         refused = CounterOf("daemonnet_ingest_refused_total", "Agent messages or streams refused, by reason.", "reason");
+        callsRefused = CounterOf("daemonnet_calls_refused_total", "Calls of any service refused at the door, by service and reason (no_credential, token, revoked, role).",
+            "service", "reason");
         applySeconds = factory.CreateHistogram("daemonnet_snapshot_apply_seconds", "Time a snapshot held the store's writer.",
             new HistogramConfiguration { Buckets = DurationBuckets });
         querySeconds = factory.CreateHistogram("daemonnet_query_duration_seconds", "Time to answer a question, by verb (where, history, hosts, ...).",
@@ -91,6 +95,8 @@ public sealed class CollectorMetrics
     public void Ingested(bool snapshot) => ingested.WithLabels(snapshot ? "snapshot" : "heartbeat").Inc();
 
     public void Refused(string reason) => refused.WithLabels(reason).Inc();
+
+    public void CallRefused(string service, string reason) => callsRefused.WithLabels(service, reason).Inc();
 
     public void Applied(TimeSpan writerHeld) => applySeconds.Observe(writerHeld.TotalSeconds);
 

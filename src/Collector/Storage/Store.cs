@@ -32,6 +32,7 @@ public sealed class Store : IDisposable
         State = new StateReader(reading);
         Alerts = new AlertStore(Writer, reading, Ingest.Origin);
         Retention = new RetentionStore(Writer);
+        Access = new AccessLogStore(Writer, reading);
     }
 
     public StoreDatabase Database { get; }
@@ -49,6 +50,8 @@ public sealed class Store : IDisposable
     public IAlertStore Alerts { get; }
 
     public IRetentionStore Retention { get; }
+
+    public IAccessLogStore Access { get; }
 
     public void Dispose()
     {

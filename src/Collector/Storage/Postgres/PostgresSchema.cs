@@ -239,6 +239,20 @@ internal static class PostgresSchema
         """
         ALTER TABLE alert_conditions ADD COLUMN announced bigint NOT NULL DEFAULT 1;
         """,
+        // Who asked what, as in SqliteSchema.
+        $"""
+        CREATE TABLE access_log (
+            id          {Id},
+            at          bigint NOT NULL,
+            caller      {Text} NOT NULL,
+            method      {Text} NOT NULL,
+            query       {Text} NOT NULL,
+            answers     bigint NOT NULL,
+            status      {Text} NOT NULL,
+            duration_ms double precision NOT NULL
+        );
+        CREATE INDEX access_log_by_time ON access_log(at);
+        """,
     ];
 
     public static int Version => Migrations.Length;

@@ -247,6 +247,20 @@ internal static class SqliteSchema
         """
         ALTER TABLE alert_conditions ADD COLUMN announced INTEGER NOT NULL DEFAULT 1;
         """,
+        // Who asked what (AccessLogStore), kept for Collector:AccessLogRetention.
+        """
+        CREATE TABLE access_log (
+            id          INTEGER PRIMARY KEY,
+            at          INTEGER NOT NULL,
+            caller      TEXT NOT NULL,
+            method      TEXT NOT NULL,
+            query       TEXT NOT NULL,
+            answers     INTEGER NOT NULL,
+            status      TEXT NOT NULL,
+            duration_ms REAL NOT NULL
+        );
+        CREATE INDEX access_log_by_time ON access_log(at);
+        """,
     ];
 
     public static int Version => Migrations.Length;
