@@ -91,7 +91,16 @@ public sealed class AccessLogInterceptor(AccessLog accessLog, IOptions<Collector
         {
             field.Accessor.Clear(shown);
         }
-        var text = JsonFormatter.Default.Format(shown);
+        string text;
+        try
+        {
+            text = JsonFormatter.Default.Format(shown);
+        }
+        catch (InvalidOperationException)
+        {
+            // A value the JSON mapping cannot write (a time out of range): the door refuses it anyway.
+            text = $"a {message.Descriptor.Name} the contract refuses";
+        }
         return text.Length <= QueryLength ? text : text[..QueryLength] + "…";
     }
 
@@ -114,9 +123,11 @@ public sealed class AccessLogInterceptor(AccessLog accessLog, IOptions<Collector
             set => inner.WriteOptions = value;
         }
 
-        public async Task WriteAsync(T message)
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public async Task WriteAsync(T message, CancellationToken cancellationToken)
         {
-            await inner.WriteAsync(message);
+            await inner.WriteAsync(message, cancellationToken);
             Written++;
         }
     }

@@ -17,7 +17,8 @@ public class WireLimitsTests
 {
     /// <summary>The messages the collector receives: what agents send and every request readers make.</summary>
     private static readonly MessageDescriptor[] Received =
-        [AgentMessage.Descriptor, .. Inventory.Descriptor.Methods.Select(m => m.InputType), .. Alerts.Descriptor.Methods.Select(m => m.InputType)];
+        [AgentMessage.Descriptor, .. Inventory.Descriptor.Methods.Select(m => m.InputType), .. Alerts.Descriptor.Methods.Select(m => m.InputType),
+            .. Enrolment.Descriptor.Methods.Select(m => m.InputType)];
 
     private static IEnumerable<FieldDescriptor> AllFields()
     {
@@ -113,6 +114,9 @@ public class WireLimitsTests
         yield return new ListAlertsRequest { Since = time, Limit = 20 };
         yield return new SendTestAlertRequest { Sink = "ops" };
         yield return new AuditRequest { NetregGiven = true, Netreg = { new NetRegEntry { Mac = "52-54-00-AA-00-01", Hostname = "web1.club.example" } }, MinSeverity = Severity.Warning };
+        yield return new AuthorityRequest();
+        yield return new EnrolRequest { Token = "dne_0a1b2c3d_" + new string('e', 64), HostName = "daemon7", CertificateRequest = "MIIBGzCBwgIBADAS" };
+        yield return new RenewRequest { CertificateRequest = "MIIBGzCBwgIBADAS" };
     }
 
     /// <summary>Every place a field is set in a message: the message holding it, the field, and its path as the validator names it.</summary>

@@ -48,7 +48,7 @@ public sealed class PrometheusDiscoveryTests
     }
 
     [Theory]
-    [InlineData("daemon1", "/v1/sd/prometheus", HttpStatusCode.Forbidden, "/v1/sd/prometheus needs a reader certificate; daemon1 has none")]
+    [InlineData("daemon1", "/v1/sd/prometheus", HttpStatusCode.Forbidden, "/v1/sd/prometheus needs a reader certificate or token; daemon1 has none")]
     [InlineData("alice", "/v1/sd/prometheus?port=70000", HttpStatusCode.BadRequest, "port '70000' is not a TCP port (1-65535)")]
     [InlineData("alice", "/v1/sd/prometheus?host=daemon9", HttpStatusCode.OK, "[]")]
     [InlineData("alice", "/openapi/v1.json", HttpStatusCode.OK, "/v1/sd/prometheus")]
