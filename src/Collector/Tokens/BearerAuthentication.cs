@@ -11,14 +11,15 @@ public static class BearerAuthentication
 
     public static void Use(WebApplication app)
     {
-        var tokens = app.Services.GetRequiredService<BearerTokens>();
-        var time = app.Services.GetRequiredService<TimeProvider>();
+        // Resolved per request, not here: building the app must not read the settings before they are checked.
         app.Use((context, next) =>
         {
             if (context.Connection.ClientCertificate is null && context.Request.Headers.Authorization is [{ } value]
                 && value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
             {
-                context.Features.Set(tokens.Check(value[Scheme.Length..].Trim(), time.GetUtcNow()));
+                var tokens = context.RequestServices.GetRequiredService<BearerTokens>();
+                var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+                context.Features.Set(tokens.Check(value[Scheme.Length..].Trim(), now));
             }
             return next(context);
         });
