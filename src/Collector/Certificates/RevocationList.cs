@@ -14,32 +14,10 @@ public static class RevocationList
     private const string Header = "# Certificates the collector refuses: serial name role revoked-at (written by 'daemonnet-collector certs')\n";
 
     /// <summary>The list in a file; a missing file revokes nothing. Throws <see cref="FormatException"/> naming the line of a malformed entry.</summary>
-    public static IReadOnlyList<Revocation> Read(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-        var entries = new List<Revocation>();
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            var text = line.Split('#', 2)[0].Trim();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-            var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 4 || !parts[0].All(Uri.IsHexDigit)
-                || !DateTimeOffset.TryParse(parts[3], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
-            {
-                throw new FormatException($"{path} line {number}: '{text}' is not 'SERIAL NAME ROLE REVOKED-AT'");
-            }
-            entries.Add(new Revocation(parts[0].ToUpperInvariant(), parts[1], parts[2], at));
-        }
-        return entries;
-    }
+    public static IReadOnlyList<Revocation> Read(string path) => ListFile.Read(path, "SERIAL NAME ROLE REVOKED-AT", parts =>
+        parts.Length == 4 && parts[0].All(Uri.IsHexDigit) && DateTimeOffset.TryParse(parts[3], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? new Revocation(parts[0].ToUpperInvariant(), parts[1], parts[2], at)
+            : null);
 
     /// <summary>Adds an entry, unless the serial is listed already; the file is replaced whole, never left half-written.</summary>
     public static void Add(string path, Revocation revocation)
@@ -50,7 +28,7 @@ public static class RevocationList
             return;
         }
         entries.Add(revocation);
-        var text = Header + string.Concat(entries.Select(e => $"{e.Serial} {e.Name} {e.Role} {e.RevokedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}\n"));
-        PrivateFiles.WriteAtomically(path, text, PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        ListFile.Write(path, Header, entries, e => $"{e.Serial} {e.Name} {e.Role} {e.RevokedAt.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}",
+            PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 }

@@ -22,34 +22,13 @@ public static class EnrolmentTokens
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
-    public static IReadOnlyList<EnrolmentToken> Read(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-        var tokens = new List<EnrolmentToken>();
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            var text = line.Split('#', 2)[0].Trim();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-            var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 8 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uses) || !Instant(parts[3], out var expires)
-                || parts[4] is not ("approve" or "issue") || !DurationText.TryParse(parts[5], out var lifetime) || (parts[6] != "-" && !Instant(parts[6], out _))
-                || parts[7].Length != 64)
-            {
-                throw new FormatException($"{path} line {number}: '{text}' is not 'ID HOSTS USES-LEFT EXPIRES APPROVE CERT-LIFETIME REVOKED SHA256'");
-            }
-            tokens.Add(new EnrolmentToken(parts[0], parts[1], uses, expires, parts[4] == "approve", lifetime,
-                parts[6] == "-" ? null : DateTimeOffset.Parse(parts[6], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), parts[7]));
-        }
-        return tokens;
-    }
+    public static IReadOnlyList<EnrolmentToken> Read(string path) => ListFile.Read(path, "ID HOSTS USES-LEFT EXPIRES APPROVE CERT-LIFETIME REVOKED SHA256", parts =>
+        parts.Length == 8 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uses) && Instant(parts[3], out var expires)
+        && parts[4] is "approve" or "issue" && DurationText.TryParse(parts[5], out var lifetime) && (parts[6] == "-" || Instant(parts[6], out _))
+        && parts[7].Length == 64
+            ? new EnrolmentToken(parts[0], parts[1], uses, expires, parts[4] == "approve", lifetime,
+                parts[6] == "-" ? null : DateTimeOffset.Parse(parts[6], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), parts[7])
+            : null);
 
     /// <summary>Creates a token; returns it, the only time it is ever shown, with what is kept of it.</summary>
     public static (string Token, EnrolmentToken Created) Create(string directory, string hosts, int uses, TimeSpan lifetime, bool approve,
@@ -139,13 +118,10 @@ public static class EnrolmentTokens
         && Regex.IsMatch(hostName, "^" + Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal).Replace(@"\?", ".", StringComparison.Ordinal) + "$",
             RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(RegexTimeout.Milliseconds));
 
-    private static void Write(string path, IEnumerable<EnrolmentToken> tokens)
-    {
-        var text = Header + string.Concat(tokens.Select(t =>
+    private static void Write(string path, IEnumerable<EnrolmentToken> tokens) =>
+        ListFile.Write(path, Header, tokens, t =>
             $"{t.Id} {t.Hosts} {t.UsesLeft.ToString(CultureInfo.InvariantCulture)} {Format(t.ExpiresAt)} {(t.Approve ? "approve" : "issue")} "
-            + $"{DurationText.Format(t.CertificateLifetime)} {(t.RevokedAt is { } at ? Format(at) : "-")} {t.Hash}\n"));
-        PrivateFiles.WriteAtomically(path, text, PrivateFiles.OwnerReadWrite);
-    }
+            + $"{DurationText.Format(t.CertificateLifetime)} {(t.RevokedAt is { } at ? Format(at) : "-")} {t.Hash}", PrivateFiles.OwnerReadWrite);
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

@@ -22,32 +22,11 @@ public static class TokenList
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
     /// <summary>The tokens in a file; a missing file holds none. Throws <see cref="FormatException"/> naming the line of a malformed entry.</summary>
-    public static IReadOnlyList<IssuedToken> Read(string path)
-    {
-        if (!File.Exists(path))
-        {
-            return [];
-        }
-        var tokens = new List<IssuedToken>();
-        var number = 0;
-        foreach (var line in File.ReadLines(path))
-        {
-            number++;
-            var text = line.Split('#', 2)[0].Trim();
-            if (text.Length == 0)
-            {
-                continue;
-            }
-            var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 7 || parts[0].Length != 8 || !parts[0].All(char.IsAsciiHexDigitLower) || parts[6].Length != 64
-                || !Instant(parts[3], out var issued) || !Instant(parts[4], out var expires) || (parts[5] != "-" && !Instant(parts[5], out _)))
-            {
-                throw new FormatException($"{path} line {number}: '{text}' is not 'ID NAME ROLE ISSUED EXPIRES REVOKED SHA256'");
-            }
-            tokens.Add(new IssuedToken(parts[0], parts[1], parts[2], issued, expires, parts[5] == "-" ? null : Parse(parts[5]), parts[6]));
-        }
-        return tokens;
-    }
+    public static IReadOnlyList<IssuedToken> Read(string path) => ListFile.Read(path, "ID NAME ROLE ISSUED EXPIRES REVOKED SHA256", parts =>
+        parts.Length == 7 && parts[0].Length == 8 && parts[0].All(char.IsAsciiHexDigitLower) && parts[6].Length == 64
+        && Instant(parts[3], out var issued) && Instant(parts[4], out var expires) && (parts[5] == "-" || Instant(parts[5], out _))
+            ? new IssuedToken(parts[0], parts[1], parts[2], issued, expires, parts[5] == "-" ? null : Parse(parts[5]), parts[6])
+            : null);
 
     /// <summary>Issues a token for a person or script; returns it, the only time it is ever shown, with what is kept of it.</summary>
     public static (string Token, IssuedToken Issued) Issue(string directory, string name, string role, TimeSpan lifetime, DateTimeOffset now)
@@ -99,12 +78,9 @@ public static class TokenList
         }
     }
 
-    private static void Write(string path, IEnumerable<IssuedToken> tokens)
-    {
-        var text = Header + string.Concat(tokens.Select(t =>
-            $"{t.Id} {t.Name} {t.Role} {Format(t.IssuedAt)} {Format(t.ExpiresAt)} {(t.RevokedAt is { } at ? Format(at) : "-")} {t.Hash}\n"));
-        PrivateFiles.WriteAtomically(path, text, PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
+    private static void Write(string path, IEnumerable<IssuedToken> tokens) =>
+        ListFile.Write(path, Header, tokens, t => $"{t.Id} {t.Name} {t.Role} {Format(t.IssuedAt)} {Format(t.ExpiresAt)} {(t.RevokedAt is { } at ? Format(at) : "-")} {t.Hash}",
+            PrivateFiles.OwnerReadWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
