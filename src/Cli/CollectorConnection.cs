@@ -153,9 +153,28 @@ internal sealed class CollectorConnection : IDisposable
                 return $"the collector at {Url} is not trusted: {refused.Message}. Its certificate must come from the cluster CA that --ca-file "
                     + "(DAEMONNET_CA_FILE) names, issued for the address in --collector.";
             }
+            if (!presentsCredential && ClosedOnUs(inner))
+            {
+                return $"the collector at {Url} closed the connection: unless its reads are open or it has issued tokens, it answers only clients with a certificate. "
+                    + "Give --cert-file and --key-file (a reader's, from 'daemonnet-collector certs issue --role reader'), "
+                    + "or --token-file (a reader's token, 'daemonnet-collector certs token issue').";
+            }
         }
         return null;
     }
+
+    /// <summary>
+    /// The collector ended a connection it had accepted. Closing on a client without a certificate
+    /// shows as any of these, depending on where the client was when it closed; a refused or
+    /// timed-out connect is none of them.
+    /// </summary>
+    private static bool ClosedOnUs(Exception e) => e switch
+    {
+        HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } => true,
+        ObjectDisposedException { ObjectName: var name } => name.Contains("SslStream", StringComparison.Ordinal),
+        System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset or System.Net.Sockets.SocketError.Shutdown } => true,
+        _ => false,
+    };
 
     public void Dispose() => channel.Dispose();
 }

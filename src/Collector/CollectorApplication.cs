@@ -16,6 +16,7 @@ using DaemonNet.Collector.Watching;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Protos.Validation;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -139,6 +140,7 @@ public static class CollectorApplication
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.Tls, provider.GetRequiredService<ILogger<ServingCertificate>>()));
         services.AddSingleton(provider => new BearerTokens(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.EffectiveTokenFile, provider.GetRequiredService<ILogger<BearerTokens>>()));
+        services.AddSingleton<CertlessConnections>();
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = WireLimits.MaxMessageBytes;
@@ -191,13 +193,20 @@ public static class CollectorApplication
                         // Asked at each handshake: a renewed certificate serves new connections at once (SIGHUP, or its file changing).
                         ServerCertificateSelector = (_, _) => kestrel.ApplicationServices.GetRequiredService<ServingCertificate>().Current,
                         // A certificate is asked for, not required: people and scripts may show a bearer token
-                        // instead, and the web page must load to sign in. No call is answered without
-                        // one or the other (AccessInterceptor, ReaderAccess) unless reads are open.
+                        // instead, hosts enrol with an enrolment token, and the web page must load to sign in.
+                        // Until a token is issued, with reads closed, CertlessConnections closes such a
+                        // connection at once; else no call is answered without a credential (AccessInterceptor, ReaderAccess).
                         ClientCertificateMode = ClientCertificateMode.AllowCertificate,
                         // The chain Kestrel offers was built against the system store; the cluster trusts only its own CA.
                         // A revoked certificate fails here too; calls on connections opened before are refused per call.
                         ClientCertificateValidation = (client, _, _) => AcceptsClient(client, authority, kestrel.ApplicationServices),
                     });
+                    // Without a certificate, a connection stays only if a token or open reads could answer it.
+                    endpoint.Use(next => connection =>
+                        connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate is null
+                        && !kestrel.ApplicationServices.GetRequiredService<CertlessConnections>().Admits(connection.RemoteEndPoint)
+                            ? Task.CompletedTask
+                            : next(connection));
                 }
             });
         });

@@ -63,8 +63,8 @@ public sealed class NativeProgramsTests : IDisposable
         Assert.StartsWith($"daemonnet: the collector at {cluster.CollectorUrl} is not trusted: ", wrongCa.Error);
         Assert.Contains("PartialChain", wrongCa.Error);
         Assert.Contains("must come from the cluster CA that --ca-file (DAEMONNET_CA_FILE) names", wrongCa.Error);
-        Assert.Equal(4, noCertificate.ExitCode);
-        Assert.Contains("needs a certificate of the cluster or a reader's bearer token", noCertificate.Error);
+        Assert.Equal(3, noCertificate.ExitCode);
+        Assert.Contains("answers only clients with a certificate", noCertificate.Error);
         Assert.Contains("Give --cert-file and --key-file", noCertificate.Error);
         Assert.Contains("or --token-file (a reader's token, 'daemonnet-collector certs token issue')", noCertificate.Error);
     }

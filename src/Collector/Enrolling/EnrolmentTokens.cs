@@ -76,6 +76,9 @@ public static class EnrolmentTokens
         return tokens[index];
     }
 
+    /// <summary>Whether any enrolment token was ever created in the CA folder, valid or not.</summary>
+    public static bool AnyCreated(string directory) => Read(PathIn(directory)).Count > 0;
+
     /// <summary>
     /// The token, checked for this host name: it must be known, unrevoked, unexpired and admit the
     /// name. <paramref name="spend"/> uses it once (it must have uses left); a host asking again

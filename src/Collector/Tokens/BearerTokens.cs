@@ -47,6 +47,9 @@ public sealed class BearerTokens : IDisposable
         return new TokenCheck(new Caller(issued.Name, issued.Role, $"token {id}", "token"), null);
     }
 
+    /// <summary>Whether the list holds any token, valid or not: the collector has been given tokens to judge.</summary>
+    public bool AnyIssued => byId.Count > 0;
+
     private void Reload()
     {
         lock (reloading)

@@ -19,6 +19,8 @@ public sealed class BearerTokenTests : IAsyncLifetime
     {
         cluster = await TlsCollector.StartAsync();
         await cluster.ReportAsync(Host("daemon1", Vm("web1", 1)));
+        // A collector that has issued a token lets connections without a certificate in, to judge each call.
+        Issue("bob", TimeSpan.FromDays(90));
     }
 
     public async Task DisposeAsync() => await cluster.DisposeAsync();
@@ -45,6 +47,54 @@ public sealed class BearerTokenTests : IAsyncLifetime
         var http = cluster.Http(certificate: null);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
+    }
+
+    [Fact]
+    public async Task CallWithNeitherCertificateNorToken_IsRefusedSayingWhatItNeeds_ButThePageLoads()
+    {
+        var trustOnly = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"), "", "").ServerOnlyClientOptions();
+        using var channel = GrpcChannel.ForAddress(cluster.Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { SslOptions = trustOnly } });
+        using var http = cluster.Http(certificate: null);
+
+        var question = await Assert.ThrowsAsync<RpcException>(() => new Inventory.InventoryClient(channel).ListHostsAsync(new ListHostsRequest()).ResponseAsync);
+        using var sync = new Ingest.IngestClient(channel).Sync();
+        var ingest = await Assert.ThrowsAsync<RpcException>(() => sync.ResponseStream.MoveNext(CancellationToken.None));
+        using var hosts = await http.GetAsync("/v1/hosts");
+        using var page = await http.GetAsync("/");
+
+        Assert.Equal((StatusCode.Unauthenticated, "daemonnet.v1.Inventory needs a certificate of the cluster or a reader's bearer token"), (question.StatusCode, question.Status.Detail));
+        Assert.Equal((StatusCode.Unauthenticated, "daemonnet.v1.Ingest needs an agent certificate of the cluster"), (ingest.StatusCode, ingest.Status.Detail));
+        Assert.Equal(HttpStatusCode.Unauthorized, hosts.StatusCode);
+        Assert.Contains("needs a certificate of the cluster or a reader's bearer token", await hosts.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The page itself holds no answers: it loads, so that a member can sign in with a token.
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task FirstTokenIssued_LetsConnectionsWithoutACertificateIn_WithoutARestart()
+    {
+        await using var untouched = await TlsCollector.StartAsync();
+        using var before = untouched.Http(certificate: null);
+        var closed = await Assert.ThrowsAsync<HttpRequestException>(() => before.GetAsync("/"));
+
+        var token = TokenList.Issue(untouched.Dir, "alice", ClusterTrust.ReaderRole, TimeSpan.FromDays(1), DateTimeOffset.UtcNow).Token;
+
+        var answered = await Eventually.ValueAsync(async () =>
+        {
+            using var http = untouched.Http(certificate: null);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            try
+            {
+                using var hosts = await http.GetAsync("/v1/hosts");
+                return hosts.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return HttpStatusCode.ServiceUnavailable;
+            }
+        }, status => status != HttpStatusCode.ServiceUnavailable, "the token's connection let in");
+        Assert.NotNull(closed);
+        Assert.Equal(HttpStatusCode.OK, answered);
     }
 
     [Fact]

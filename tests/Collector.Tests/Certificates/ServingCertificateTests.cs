@@ -1,5 +1,5 @@
-using System.Net.Security;
 using DaemonNet.Collector.Certificates;
+using DaemonNet.Protos.Security;
 using DaemonNet.Tests.Support;
 
 namespace DaemonNet.Collector.Tests.Certificates;
@@ -17,17 +17,13 @@ public sealed class ServingCertificateTests : IAsyncLifetime
     private async Task<string> ShownSerialAsync()
     {
         var serial = "";
-        using var handler = new SocketsHttpHandler
+        var options = new TlsFiles(Path.Combine(cluster.Dir, "ca.pem"), Path.Combine(cluster.Dir, "alice.pem"), Path.Combine(cluster.Dir, "alice-key.pem")).ClientOptions();
+        options.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
         {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-                {
-                    serial = certificate?.GetSerialNumberString() ?? "";
-                    return certificate is not null;
-                },
-            },
+            serial = certificate?.GetSerialNumberString() ?? "";
+            return certificate is not null;
         };
+        using var handler = new SocketsHttpHandler { SslOptions = options };
         using var http = new HttpClient(handler) { BaseAddress = new Uri(cluster.Server.Url) };
         using var _ = await http.GetAsync("/");
         return serial;

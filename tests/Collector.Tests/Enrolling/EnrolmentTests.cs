@@ -58,9 +58,10 @@ public sealed class EnrolmentTests : IAsyncLifetime
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var channel = Anonymous();
+        var token = Token();
 
         var authority = await new Protos.V1.Enrolment.EnrolmentClient(channel).AuthorityAsync(new AuthorityRequest());
-        var reply = await EnrolAsync(Token(), "daemon7", key);
+        var reply = await EnrolAsync(token, "daemon7", key);
 
         using var issued = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(reply.Certificate));
         using var ca = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(authority.Certificate));
@@ -97,12 +98,12 @@ public sealed class EnrolmentTests : IAsyncLifetime
     public async Task Enrol_ATokenOrNameThatDoesNotQualify_IsRefusedSayingWhy(string kind, StatusCode status, string expected)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var created = kind == "expired" ? Token(now: DateTimeOffset.UtcNow.AddHours(-2)) : Token();
         var token = kind switch
         {
-            "expired" => Token(now: DateTimeOffset.UtcNow.AddHours(-2)),
             "malformed" => "let-me-in",
             "unknown" => Collector.Tokens.AccessToken.New(Collector.Tokens.AccessToken.Enrolment).Token,
-            _ => Token(),
+            _ => created,
         };
         if (kind == "used-up")
         {
