@@ -18,22 +18,27 @@ internal static class EnrolCommand
     private static readonly Option<int> Uses = new("--uses") { Description = "How many hosts may enrol with it (default 1)", DefaultValueFactory = _ => 1 };
     private static readonly Option<string> Ttl = new("--ttl") { Description = "How long it may be used, e.g. 24h (default 24h, at most 30d)", HelpName = "DURATION", DefaultValueFactory = _ => "24h" };
     private static readonly Option<bool> Approve = new("--approve") { Description = "Each request waits until 'certs approve NAME'" };
+    private static readonly Option<bool> AllowReenrol = new("--allow-reenrol")
+    {
+        Description = "A host that still has a valid certificate may enrol again (a reinstalled host); its old certificate is revoked as replaced",
+    };
     private static readonly Option<string> CertTtl = new("--cert-ttl") { Description = "How long the certificates it brings are valid (default 730d); agents renew at two thirds", HelpName = "DURATION", DefaultValueFactory = _ => "730d" };
     private static readonly Option<string> Id = new("--id") { Description = "The token's id, as 'enrol list' shows it", HelpName = "ID", Required = true };
     private static readonly Argument<string> Name = new("NAME") { Description = "The host whose request it is" };
 
     public static Command Create()
     {
-        var create = new Command("create", "Create an enrolment token and print it, once, with the CA's fingerprint that hosts pin") { Directory, Hosts, Uses, Ttl, Approve, CertTtl };
+        var create = new Command("create", "Create an enrolment token and print it, once, with the CA's fingerprint that hosts pin") { Directory, Hosts, Uses, Ttl, Approve, AllowReenrol, CertTtl };
         create.SetAction(parse => Run(() =>
         {
             var lifetime = Duration(parse.GetValue(Ttl)!, "--ttl");
             var certificateLifetime = Duration(parse.GetValue(CertTtl)!, "--cert-ttl");
             var directory = parse.GetValue(Directory)!;
             var (token, created) = EnrolmentTokens.Create(directory, parse.GetValue(Hosts)!, parse.GetValue(Uses), lifetime, parse.GetValue(Approve),
-                certificateLifetime, DateTimeOffset.UtcNow);
+                certificateLifetime, DateTimeOffset.UtcNow, parse.GetValue(AllowReenrol));
             Console.Error.WriteLine($"enrolment token {created.Id} for hosts '{created.Hosts}', {created.UsesLeft} use(s), until {Time(created.ExpiresAt)}"
-                + (created.Approve ? ", each request approved by an admin" : "") + "; it is shown only now. On each host:");
+                + (created.Approve ? ", each request approved by an admin" : "") + (created.AllowsReenrol ? ", hosts with a valid certificate may enrol again" : "")
+                + "; it is shown only now. On each host:");
             Console.Error.WriteLine($"  daemonnet-agent enrol --collector https://COLLECTOR:7460 --token-file FILE --ca-pin {ClusterCertificates.AuthorityFingerprint(directory)}");
             Console.WriteLine(token);
             Console.WriteLine(ClusterCertificates.AuthorityFingerprint(directory));
@@ -42,7 +47,7 @@ internal static class EnrolCommand
         list.SetAction(parse => Run(() =>
         {
             var now = DateTimeOffset.UtcNow;
-            Console.WriteLine($"{"ID",-9} {"HOSTS",-20} {"USES",4} {"EXPIRES",-17} {"APPROVE",-7} STATUS");
+            Console.WriteLine($"{"ID",-9} {"HOSTS",-20} {"USES",4} {"EXPIRES",-17} {"APPROVE",-7} {"REENROL",-7} STATUS");
             foreach (var token in EnrolmentTokens.Read(EnrolmentTokens.PathIn(parse.GetValue(Directory)!)))
             {
                 var status = token switch
@@ -52,7 +57,7 @@ internal static class EnrolCommand
                     { UsesLeft: 0 } => "used up",
                     _ => "valid",
                 };
-                Console.WriteLine($"{token.Id,-9} {token.Hosts,-20} {token.UsesLeft,4} {Time(token.ExpiresAt),-17} {(token.Approve ? "yes" : "no"),-7} {status}");
+                Console.WriteLine($"{token.Id,-9} {token.Hosts,-20} {token.UsesLeft,4} {Time(token.ExpiresAt),-17} {(token.Approve ? "yes" : "no"),-7} {(token.AllowsReenrol ? "yes" : "no"),-7} {status}");
             }
         }));
         var revoke = new Command("revoke", "Revoke an enrolment token: no host enrols with it any more") { Directory, Id };

@@ -10,7 +10,8 @@ namespace DaemonNet.Collector.Enrolling;
 
 /// <summary>
 /// The enrolment tokens: <c>enrolment.txt</c> beside the CA, one line per token
-/// (<c>ID HOSTS USES-LEFT EXPIRES APPROVE CERT-LIFETIME REVOKED SHA256</c>). Only hashes are kept.
+/// (<c>ID HOSTS USES-LEFT EXPIRES MODE CERT-LIFETIME REVOKED SHA256</c>, where MODE is issue or
+/// approve, with +reenrol when a host with a valid certificate may enrol again). Only hashes are kept.
 /// </summary>
 public static class EnrolmentTokens
 {
@@ -18,21 +19,23 @@ public static class EnrolmentTokens
 
     public static readonly TimeSpan LongestLife = TimeSpan.FromDays(30);
 
-    private const string Header = "# Enrolment tokens: id hosts uses-left expires approve cert-lifetime revoked sha256 (written by 'daemonnet-collector enrol')\n";
+    private const string Header = "# Enrolment tokens: id hosts uses-left expires mode cert-lifetime revoked sha256 (written by 'daemonnet-collector enrol')\n";
 
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
 
-    public static IReadOnlyList<EnrolmentToken> Read(string path) => ListFile.Read(path, "ID HOSTS USES-LEFT EXPIRES APPROVE CERT-LIFETIME REVOKED SHA256", parts =>
+    public static IReadOnlyList<EnrolmentToken> Read(string path) => ListFile.Read(path, "ID HOSTS USES-LEFT EXPIRES MODE CERT-LIFETIME REVOKED SHA256", parts =>
         parts.Length == 8 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uses) && Instant(parts[3], out var expires)
-        && parts[4] is "approve" or "issue" && DurationText.TryParse(parts[5], out var lifetime) && (parts[6] == "-" || Instant(parts[6], out _))
-        && parts[7].Length == 64
-            ? new EnrolmentToken(parts[0], parts[1], uses, expires, parts[4] == "approve", lifetime,
-                parts[6] == "-" ? null : DateTimeOffset.Parse(parts[6], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), parts[7])
+        && parts[4] is "approve" or "issue" or "approve+reenrol" or "issue+reenrol" && DurationText.TryParse(parts[5], out var lifetime)
+        && (parts[6] == "-" || Instant(parts[6], out _)) && parts[7].Length == 64
+            ? new EnrolmentToken(parts[0], parts[1], uses, expires, parts[4].StartsWith("approve", StringComparison.Ordinal), parts[4].EndsWith(ReenrolMode, StringComparison.Ordinal),
+                lifetime, parts[6] == "-" ? null : DateTimeOffset.Parse(parts[6], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), parts[7])
             : null);
+
+    private const string ReenrolMode = "+reenrol";
 
     /// <summary>Creates a token; returns it, the only time it is ever shown, with what is kept of it.</summary>
     public static (string Token, EnrolmentToken Created) Create(string directory, string hosts, int uses, TimeSpan lifetime, bool approve,
-        TimeSpan certificateLifetime, DateTimeOffset now)
+        TimeSpan certificateLifetime, DateTimeOffset now, bool allowReenrol = false)
     {
         if (hosts.Length == 0 || hosts.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '*' or '?')))
         {
@@ -55,7 +58,7 @@ public static class EnrolmentTokens
         var path = PathIn(directory);
         var tokens = Read(path).ToList();
         var (token, id) = AccessToken.New(AccessToken.Enrolment);
-        var created = new EnrolmentToken(id, hosts, uses, now + lifetime, approve, certificateLifetime, null, AccessToken.Hash(token));
+        var created = new EnrolmentToken(id, hosts, uses, now + lifetime, approve, allowReenrol, certificateLifetime, null, AccessToken.Hash(token));
         tokens.Add(created);
         Write(path, tokens);
         return (token, created);
@@ -123,7 +126,7 @@ public static class EnrolmentTokens
 
     private static void Write(string path, IEnumerable<EnrolmentToken> tokens) =>
         ListFile.Write(path, Header, tokens, t =>
-            $"{t.Id} {t.Hosts} {t.UsesLeft.ToString(CultureInfo.InvariantCulture)} {Format(t.ExpiresAt)} {(t.Approve ? "approve" : "issue")} "
+            $"{t.Id} {t.Hosts} {t.UsesLeft.ToString(CultureInfo.InvariantCulture)} {Format(t.ExpiresAt)} {(t.Approve ? "approve" : "issue")}{(t.AllowsReenrol ? ReenrolMode : "")} "
             + $"{DurationText.Format(t.CertificateLifetime)} {(t.RevokedAt is { } at ? Format(at) : "-")} {t.Hash}", PrivateFiles.OwnerReadWrite);
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);

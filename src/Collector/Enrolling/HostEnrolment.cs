@@ -40,11 +40,13 @@ public static class HostEnrolment
                 }
                 return (null, Waiting(hostName));
             }
-            if (current is not null && IsValid(directory, current, now))
+            // The token is judged first, so that nobody without one learns which hosts have certificates.
+            var offered = EnrolmentTokens.Check(directory, token, hostName, spend: false, now);
+            if (current is not null && !offered.AllowsReenrol && IsValid(directory, current, now))
             {
                 throw new EnrolmentRefusedException(StatusCode.AlreadyExists,
                     $"{hostName} already has a valid certificate (serial {current.SerialNumber}, until {current.NotAfter:yyyy-MM-dd}): to enrol the host again, "
-                    + $"revoke it first ('daemonnet-collector certs revoke --name {hostName}')");
+                    + $"revoke it first ('daemonnet-collector certs revoke --name {hostName}'), or use a token made with 'enrol create --allow-reenrol'");
             }
             var used = EnrolmentTokens.Check(directory, token, hostName, spend: true, now);
             if (used.Approve)

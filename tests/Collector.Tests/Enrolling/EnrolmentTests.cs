@@ -20,8 +20,8 @@ public sealed class EnrolmentTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await cluster.DisposeAsync();
 
-    private string Token(string hosts = "daemon*", int uses = 1, bool approve = false, DateTimeOffset? now = null, TimeSpan? ttl = null) =>
-        EnrolmentTokens.Create(cluster.Dir, hosts, uses, ttl ?? TimeSpan.FromHours(1), approve, TimeSpan.FromDays(30), now ?? DateTimeOffset.UtcNow).Token;
+    private string Token(string hosts = "daemon*", int uses = 1, bool approve = false, DateTimeOffset? now = null, TimeSpan? ttl = null, bool reenrol = false) =>
+        EnrolmentTokens.Create(cluster.Dir, hosts, uses, ttl ?? TimeSpan.FromHours(1), approve, TimeSpan.FromDays(30), now ?? DateTimeOffset.UtcNow, reenrol).Token;
 
     /// <summary>A channel that trusts the cluster CA and shows no certificate: a host before it enrolled.</summary>
     private GrpcChannel Anonymous() => GrpcChannel.ForAddress(cluster.Server.Url, new GrpcChannelOptions
@@ -85,6 +85,24 @@ public sealed class EnrolmentTests : IAsyncLifetime
 
         Assert.Equal(first.Certificate, again.Certificate);
         Assert.Equal(0, Assert.Single(EnrolmentTokens.Read(EnrolmentTokens.PathIn(cluster.Dir))).UsesLeft);
+    }
+
+    [Fact]
+    public async Task Enrol_WithAReenrolToken_ReplacesAValidCertificate_AndRevokesTheOldOne()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var old = ClusterCertificates.Current(cluster.Dir, "daemon1")!;
+        var token = Token(reenrol: true);
+
+        var reply = await EnrolAsync(token, "daemon1", key);
+
+        using var issued = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(reply.Certificate));
+        Assert.NotEqual(old.SerialNumber, issued.SerialNumber, StringComparer.Ordinal);
+        Assert.Equal(key.ExportSubjectPublicKeyInfo(), issued.PublicKey.ExportSubjectPublicKeyInfo());
+        Assert.Contains(ClusterCertificates.List(cluster.Dir), c => c.Serial == old.SerialNumber && c.RevokedAt is not null);
+        Assert.Matches(" issue\\+reenrol ", await File.ReadAllTextAsync(EnrolmentTokens.PathIn(cluster.Dir)));
+        using var agent = With(reply.Certificate, key);
+        await SendAsync(agent, Host("daemon1", Vm("web1", 1)));
     }
 
     [Theory]
