@@ -66,6 +66,8 @@ public sealed class RunningProgram : IDisposable
         {
             start.ArgumentList.Add(argument);
         }
+        // A program a test kills cannot remove its diagnostics sockets and pipes from /tmp; no test attaches to them.
+        start.Environment["DOTNET_EnableDiagnostics"] = "0";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>(StringComparer.Ordinal))
         {
             start.Environment[name] = value;

@@ -1,3 +1,4 @@
+using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.V1;
 
 namespace DaemonNet.Cli.Ansible;
@@ -25,16 +26,14 @@ internal sealed record AddressPreference(string Family, IReadOnlyList<string> Ne
     /// <summary>The address to connect to, or null when the VM holds none now.</summary>
     public string? Choose(VmLocation vm) => vm.Nics
         .SelectMany(n => n.Addresses.Where(a => !a.OutlivesVm).Select((a, rank) => (Nic: n.Nic, Address: a, Rank: rank)))
-        .OrderBy(c => IsInet6(c.Address.Ip) == (Family == "inet6") ? 0 : 1)
+        .OrderBy(c => IpAddressText.IsIpv6(c.Address.Ip) == (Family == "inet6") ? 0 : 1)
         .ThenBy(c => Position(Networks, NetworkOf(c.Nic)))
         .ThenBy(c => Position(Sources, SourceNames.FirstOrDefault(s => s.Value == c.Address.Source).Key ?? ""))
         .ThenBy(c => c.Rank)
         .Select(c => c.Address.Ip)
         .FirstOrDefault();
 
-    public static string NetworkOf(Nic nic) => nic.Network.Length > 0 ? nic.Network : nic.Bridge;
-
-    private static bool IsInet6(string ip) => ip.Contains(':', StringComparison.Ordinal);
+    public static string NetworkOf(Nic nic) => NicNetworks.NameOf(nic.Network, nic.Bridge);
 
     private static int Position(IReadOnlyList<string> preferred, string value)
     {

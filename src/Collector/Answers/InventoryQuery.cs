@@ -26,7 +26,7 @@ public sealed record InventoryQuery(QueryKind Kind, string Value)
         {
             return new InventoryQuery(QueryKind.Uuid, uuid.ToString("D"));
         }
-        if (IPAddress.TryParse(text, out var ip) && (text.Contains(':') || text.Count(c => c == '.') == 3))
+        if (IPAddress.TryParse(text, out var ip) && (IpAddressText.IsIpv6(text) || text.Count(c => c == '.') == 3))
         {
             return new InventoryQuery(QueryKind.Ip, ip.ToString());
         }

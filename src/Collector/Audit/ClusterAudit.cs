@@ -119,7 +119,7 @@ public sealed class ClusterAudit
     private IEnumerable<Finding> IpConflicts()
     {
         bool Private(BindingRow b) =>
-            privateBridges.Contains((b.HostId, b.Device)) || (b.Ip.Contains(':') && IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal);
+            privateBridges.Contains((b.HostId, b.Device)) || (IpAddressText.IsIpv6(b.Ip) && IPAddress.TryParse(b.Ip, out var ip) && ip.IsIPv6LinkLocal);
         string Segment(BindingRow b) => Private(b) ? $"{b.ObservedOn}/{b.Device}" : "the LAN";
         var shared = Repeated(state.Bindings.Where(b => IsLive(b.HostId)), b => Private(b) ? (b.HostId, b.Device, b.Ip) : (0L, "", b.Ip));
         return shared.OrderBy(b => b.ObservedOn, StringComparer.Ordinal)
@@ -403,7 +403,7 @@ public sealed class ClusterAudit
     /// with several IPv4 addresses seen at once has announced them all within that time.
     /// </summary>
     private IEnumerable<Finding> FlipFlops() =>
-        state.Bindings.Where(b => IsLive(b.HostId) && (EvidenceSource)b.Source == EvidenceSource.Capture && !b.Ip.Contains(':'))
+        state.Bindings.Where(b => IsLive(b.HostId) && (EvidenceSource)b.Source == EvidenceSource.Capture && !IpAddressText.IsIpv6(b.Ip))
             .OrderBy(b => b.ObservedOn, StringComparer.Ordinal).ThenBy(b => b.ValidFrom)
             .GroupBy(b => (b.HostId, b.Mac))
             .Where(g => g.Select(b => b.Ip).Distinct(StringComparer.Ordinal).Count() >= FlipFlopAddresses)
@@ -439,7 +439,7 @@ public sealed class ClusterAudit
                 $"{VmName(n.HostId, n.DomainUuid)} on {names[n.HostId]} uses {n.Mac} on the LAN, which NetReg does not list",
                 $"Register {n.Mac} in NetReg for {VmName(n.HostId, n.DomainUuid)}; until then the LAN may refuse it.",
                 [n.Mac, VmName(n.HostId, n.DomainUuid)],
-                [Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC on {(n.Network.Length > 0 ? n.Network : n.Bridge)}")]));
+                [Evidence(n.HostId, SourceNames.Libvirt, n.ValidFrom, $"NIC on {NicNetworks.NameOf(n.Network, n.Bridge)}")]));
     }
 
     private static int Hosts(IEnumerable<DomainRow> group) => group.Select(d => d.HostId).Distinct().Count();

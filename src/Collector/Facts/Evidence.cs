@@ -1,4 +1,5 @@
 using DaemonNet.Collector.Answers;
+using DaemonNet.Protos.Formats;
 
 namespace DaemonNet.Collector.Facts;
 
@@ -61,7 +62,7 @@ public static class Evidence
     public static IReadOnlyList<BindingRow> Ranked(IEnumerable<BindingRow> bindings) =>
         bindings
             .OrderBy(b => Rank(b.Source, b.NeighbourState))
-            .ThenBy(b => b.Ip.Contains(':', StringComparison.Ordinal))
+            .ThenBy(b => IpAddressText.IsIpv6(b.Ip))
             .ThenBy(b => b.Ip, StringComparer.Ordinal)
             .ThenBy(b => b.ObservedOn, StringComparer.Ordinal)
             .ToList();

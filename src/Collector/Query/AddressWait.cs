@@ -69,7 +69,7 @@ public sealed record AddressWait(TimeSpan Timeout, AddressFamily? Family)
     private static IEnumerable<AddressEvidence> CurrentAddresses(VmLocation vm) => vm.Nics.SelectMany(n => n.Addresses).Where(a => !a.OutlivesVm);
 
     private bool IsOfFamily(AddressEvidence address) =>
-        Family is not { } family || (family == AddressFamily.InterNetworkV6) == address.Ip.Contains(':', StringComparison.Ordinal);
+        Family is not { } family || (family == AddressFamily.InterNetworkV6) == IpAddressText.IsIpv6(address.Ip);
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

@@ -51,12 +51,12 @@ public static class PrometheusDiscovery
     private static DiscoveredTarget? Target(LocatedVm vm, string network) =>
         vm.Nics.Where(n => network.Length == 0 || NetworkOf(n.Nic) == network)
             .SelectMany(n => n.Addresses.Select((a, rank) => (Target: new DiscoveredTarget(vm, n.Nic, a), Rank: rank)))
-            .OrderBy(c => c.Target.Address.Ip.Contains(':', StringComparison.Ordinal) ? 1 : 0)
+            .OrderBy(c => IpAddressText.IsIpv6(c.Target.Address.Ip) ? 1 : 0)
             .ThenBy(c => c.Rank)
             .Select(c => c.Target)
             .FirstOrDefault();
 
-    private static string NetworkOf(NicRow nic) => nic.Network.Length > 0 ? nic.Network : nic.Bridge;
+    private static string NetworkOf(NicRow nic) => NicNetworks.NameOf(nic.Network, nic.Bridge);
 
     private static byte[] Write(IEnumerable<DiscoveredTarget> targets, int port)
     {
@@ -68,7 +68,7 @@ public static class PrometheusDiscovery
             {
                 json.WriteStartObject();
                 json.WriteStartArray("targets");
-                json.WriteStringValue(address.Ip.Contains(':', StringComparison.Ordinal) ? $"[{address.Ip}]:{port}" : $"{address.Ip}:{port}");
+                json.WriteStringValue(IpAddressText.IsIpv6(address.Ip) ? $"[{address.Ip}]:{port}" : $"{address.Ip}:{port}");
                 json.WriteEndArray();
                 json.WriteStartObject("labels");
                 json.WriteString("__meta_daemonnet_vm", vm.Domain.Name);

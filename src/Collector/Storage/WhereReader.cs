@@ -20,7 +20,6 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         public string MacsOfIp { get; } = WhereReader.MacsOfIp(Holds);
         public string IpsOfMac { get; } = WhereReader.IpsOfMac(Holds);
         public string NicsOfDomains { get; } = WhereReader.NicsOfDomains(Holds);
-        public string LabelsOfDomains { get; } = WhereReader.LabelsOfDomains(Holds);
         public string BindingsOfMacs { get; } = WhereReader.BindingsOfMacs(Holds);
         public string HeldByLiveVms { get; } = WhereReader.HeldByLiveVms(Holds);
     }
@@ -44,32 +43,49 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         return (await connection.QueryAsync<string>(CurrentVmNames)).AsList();
     }
 
+    // Each lookup of domains brings their labels at the same time in the same statement (the
+    // labels' columns follow the domain's, NULL for a VM without labels): a statement of its own
+    // cost every answer 0.15–0.3 ms (docs/BENCHMARKS.md, issue 26).
+    private static string DomainsWithLabels => $"{StoreReading.DomainColumns}, {StoreReading.LabelColumns}";
+
+    private static string LabelsOf(Func<string, string> holds) =>
+        $"LEFT JOIN vm_labels l ON l.domain_uuid = d.uuid AND l.host_id = d.host_id AND {holds("l")}";
+
     private static string DomainsByName(Func<string, string> holds) => $"""
-        SELECT {StoreReading.DomainColumns} FROM domains d WHERE lower(d.name) = lower(@Value) AND {holds("d")}
+        SELECT {DomainsWithLabels} FROM domains d {LabelsOf(holds)} WHERE lower(d.name) = lower(@Value) AND {holds("d")}
         """;
 
     private static string DomainsByUuid(Func<string, string> holds) => $"""
-        SELECT {StoreReading.DomainColumns} FROM domains d WHERE d.uuid = @Value AND {holds("d")}
+        SELECT {DomainsWithLabels} FROM domains d {LabelsOf(holds)} WHERE d.uuid = @Value AND {holds("d")}
         """;
 
     private static string DomainsByMac(Func<string, string> holds) => $"""
-        SELECT DISTINCT {StoreReading.DomainColumns}
+        SELECT DISTINCT {DomainsWithLabels}
         FROM nics n JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        {LabelsOf(holds)}
         WHERE n.mac = @Value AND {holds("n")}
         """;
 
     private static string DomainsByIp(Func<string, string> holds) => $"""
-        SELECT DISTINCT {StoreReading.DomainColumns}
+        SELECT DISTINCT {DomainsWithLabels}
         FROM bindings b
         JOIN nics n ON n.mac = b.mac AND {holds("n")}
         JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
+        {LabelsOf(holds)}
         WHERE b.ip = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}
         """;
 
     private static string DomainsOnHost(Func<string, string> holds) => $"""
-        SELECT {StoreReading.DomainColumns} FROM domains d JOIN hosts h ON h.id = d.host_id
+        SELECT {DomainsWithLabels} FROM domains d JOIN hosts h ON h.id = d.host_id {LabelsOf(holds)}
         WHERE {holds("d")} AND (@Host IS NULL OR h.name = @Host)
         """;
+
+    /// <summary>The VMs a lookup found, each with its labels if it has any (the same VM once, with its latest labels).</summary>
+    private static async Task<List<(DomainRow Domain, LabelRow? Label)>> DomainsAsync(DbConnection connection, string sql, object parameters) =>
+        (await connection.QueryAsync<DomainRow, LabelRow?, (DomainRow Domain, LabelRow? Label)>(sql, (domain, label) => (domain, label), parameters, splitOn: "HostId"))
+            .GroupBy(found => found.Domain)
+            .Select(g => (g.Key, g.Select(found => found.Label).MaxBy(label => label?.ValidFrom ?? long.MinValue)))
+            .ToList();
 
     private static string MacsOfIp(Func<string, string> holds) => $"""
         SELECT DISTINCT b.mac AS Value, h.name AS Host, b.device AS Device FROM bindings b JOIN hosts h ON h.id = b.host_id
@@ -92,8 +108,7 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
             QueryKind.Mac => For(at).ByMac,
             _ => For(at).ByIp,
         };
-        var domains = (await connection.QueryAsync<DomainRow>(sql, parameters)).AsList();
-        var vms = await DescribeAsync(connection, domains, now, at);
+        var vms = await DescribeAsync(connection, await DomainsAsync(connection, sql, parameters), now, at);
         if (query.Kind == QueryKind.Ip)
         {
             // A VM that is not alive keeps no address that a live VM took over since.
@@ -112,19 +127,13 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
     public async Task<IReadOnlyList<LocatedVm>> ListVmsAsync(string? hostName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await reading.OpenAsync(cancellationToken);
-        var domains = (await connection.QueryAsync<DomainRow>(Current.OnHost, reading.When(now, null, new { Host = hostName }))).AsList();
-        return await DescribeAsync(connection, domains, now, null);
+        return await DescribeAsync(connection, await DomainsAsync(connection, Current.OnHost, reading.When(now, null, new { Host = hostName })), now, null);
     }
 
     private static string NicsOfDomains(Func<string, string> holds) => $"""
         SELECT {StoreReading.NicColumns}
         FROM nics n WHERE n.domain_uuid IN @Uuids AND {holds("n")}
         ORDER BY n.id
-        """;
-
-    private static string LabelsOfDomains(Func<string, string> holds) => $"""
-        SELECT {StoreReading.LabelColumns}
-        FROM vm_labels l WHERE l.domain_uuid IN @Uuids AND {holds("l")}
         """;
 
     // Bindings for a MAC come from every host: a forward-bridge VM is seen in the neighbour
@@ -144,12 +153,13 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         return (await connection.QueryAsync<T>(reading.Sql(sql), parameters)).AsList();
     }
 
-    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<DomainRow> domains, DateTimeOffset now, DateTimeOffset? at)
+    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<(DomainRow Domain, LabelRow? Label)> found, DateTimeOffset now, DateTimeOffset? at)
     {
-        if (domains.Count == 0)
+        if (found.Count == 0)
         {
             return [];
         }
+        var domains = found.ConvertAll(f => f.Domain);
         var hosts = (await connection.QueryAsync<HostRow>(reading.Sql(StoreReading.HostsById), new { Ids = reading.List(domains.Select(d => d.HostId).Distinct()) })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
@@ -157,18 +167,16 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
             .ToLookup(n => (n.HostId, n.DomainUuid));
         var bindings = (await QueryListAsync<BindingRow>(connection, For(at).BindingsOfMacs,
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac, StringComparer.Ordinal);
-        var labels = (await QueryListAsync<LabelRow>(connection, For(at).LabelsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
-            .GroupBy(l => (l.HostId, l.DomainUuid)).ToDictionary(g => g.Key, g => g.MaxBy(l => l.ValidFrom)!);
         var takenByTheLiving = await TakenByLiveVmsAsync(connection, domains, nics, bindings, now, at);
         var result = new List<LocatedVm>(domains.Count);
-        foreach (var domain in domains)
+        foreach (var (domain, label) in found)
         {
             var alive = DomainStates.IsAlive(domain.State);
             var views = nics[(domain.HostId, domain.Uuid)]
                 .Select(n => new LocatedNic(n, Evidence.Ranked(bindings[n.Mac]
                     .Where(b => alive || !takenByTheLiving.Contains((b.HostId, b.Device, b.Ip, b.Mac))))))
                 .ToList();
-            result.Add(new LocatedVm(hosts[domain.HostId], domain, labels.GetValueOrDefault((domain.HostId, domain.Uuid)), views));
+            result.Add(new LocatedVm(hosts[domain.HostId], domain, label, views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }

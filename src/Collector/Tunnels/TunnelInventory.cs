@@ -74,5 +74,5 @@ public static class TunnelInventory
         configured.Length > 0 && configured != "any"
         && !(IPAddress.TryParse(configured, out var a) && IPAddress.TryParse(actual, out var b) && a.Equals(b));
 
-    private static bool IsIpv6(string cidr) => cidr.Contains(':') && !cidr.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase);
+    private static bool IsIpv6(string cidr) => IpAddressText.IsIpv6(cidr) && !cidr.StartsWith("fe80:", StringComparison.OrdinalIgnoreCase);
 }
