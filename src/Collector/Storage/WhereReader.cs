@@ -43,49 +43,52 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         return (await connection.QueryAsync<string>(CurrentVmNames)).AsList();
     }
 
-    // Each lookup of domains brings their labels at the same time in the same statement (the
-    // labels' columns follow the domain's, NULL for a VM without labels): a statement of its own
-    // cost every answer 0.15–0.3 ms (docs/BENCHMARKS.md, issue 26).
-    private static string DomainsWithLabels => $"{StoreReading.DomainColumns}, {StoreReading.LabelColumns}";
+    // Each lookup of domains brings each one's host and labels in the same statement (the
+    // columns of the domain, then of the host, then of the labels, NULL for a VM without labels):
+    // a statement of their own cost every answer 0.1–0.3 ms each (docs/BENCHMARKS.md, issue 26).
+    private static string FoundVmColumns => $"{StoreReading.DomainColumns}, {StoreReading.HostColumns}, {StoreReading.LabelColumns}";
 
-    private static string LabelsOf(Func<string, string> holds) =>
-        $"LEFT JOIN vm_labels l ON l.domain_uuid = d.uuid AND l.host_id = d.host_id AND {holds("l")}";
+    private static string HostAndLabelsOf(Func<string, string> holds) =>
+        $"JOIN hosts h ON h.id = d.host_id LEFT JOIN vm_labels l ON l.domain_uuid = d.uuid AND l.host_id = d.host_id AND {holds("l")}";
 
     private static string DomainsByName(Func<string, string> holds) => $"""
-        SELECT {DomainsWithLabels} FROM domains d {LabelsOf(holds)} WHERE lower(d.name) = lower(@Value) AND {holds("d")}
+        SELECT {FoundVmColumns} FROM domains d {HostAndLabelsOf(holds)} WHERE lower(d.name) = lower(@Value) AND {holds("d")}
         """;
 
     private static string DomainsByUuid(Func<string, string> holds) => $"""
-        SELECT {DomainsWithLabels} FROM domains d {LabelsOf(holds)} WHERE d.uuid = @Value AND {holds("d")}
+        SELECT {FoundVmColumns} FROM domains d {HostAndLabelsOf(holds)} WHERE d.uuid = @Value AND {holds("d")}
         """;
 
     private static string DomainsByMac(Func<string, string> holds) => $"""
-        SELECT DISTINCT {DomainsWithLabels}
+        SELECT DISTINCT {FoundVmColumns}
         FROM nics n JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
-        {LabelsOf(holds)}
+        {HostAndLabelsOf(holds)}
         WHERE n.mac = @Value AND {holds("n")}
         """;
 
     private static string DomainsByIp(Func<string, string> holds) => $"""
-        SELECT DISTINCT {DomainsWithLabels}
+        SELECT DISTINCT {FoundVmColumns}
         FROM bindings b
         JOIN nics n ON n.mac = b.mac AND {holds("n")}
         JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
-        {LabelsOf(holds)}
+        {HostAndLabelsOf(holds)}
         WHERE b.ip = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}
         """;
 
     private static string DomainsOnHost(Func<string, string> holds) => $"""
-        SELECT {DomainsWithLabels} FROM domains d JOIN hosts h ON h.id = d.host_id {LabelsOf(holds)}
+        SELECT {FoundVmColumns} FROM domains d {HostAndLabelsOf(holds)}
         WHERE {holds("d")} AND (@Host IS NULL OR h.name = @Host)
         """;
 
-    /// <summary>The VMs a lookup found, each with its labels if it has any (the same VM once, with its latest labels).</summary>
-    private static async Task<List<(DomainRow Domain, LabelRow? Label)>> DomainsAsync(DbConnection connection, string sql, object parameters) =>
-        (await connection.QueryAsync<DomainRow, LabelRow?, (DomainRow Domain, LabelRow? Label)>(sql, (domain, label) => (domain, label), parameters, splitOn: "HostId"))
+    /// <summary>The VMs a lookup found, each with its host and its labels if it has any (the same VM once, with its latest labels).</summary>
+    private static async Task<List<FoundVm>> DomainsAsync(DbConnection connection, string sql, object parameters) =>
+        (await connection.QueryAsync<DomainRow, HostRow, LabelRow?, FoundVm>(sql, (domain, host, label) => new FoundVm(domain, host, label), parameters,
+            splitOn: "Id,HostId"))
             .GroupBy(found => found.Domain)
-            .Select(g => (g.Key, g.Select(found => found.Label).MaxBy(label => label?.ValidFrom ?? long.MinValue)))
+            .Select(g => g.MaxBy(found => found.Label?.ValidFrom ?? long.MinValue)!)
             .ToList();
+
+    private sealed record FoundVm(DomainRow Domain, HostRow Host, LabelRow? Label);
 
     private static string MacsOfIp(Func<string, string> holds) => $"""
         SELECT DISTINCT b.mac AS Value, h.name AS Host, b.device AS Device FROM bindings b JOIN hosts h ON h.id = b.host_id
@@ -153,14 +156,13 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         return (await connection.QueryAsync<T>(reading.Sql(sql), parameters)).AsList();
     }
 
-    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<(DomainRow Domain, LabelRow? Label)> found, DateTimeOffset now, DateTimeOffset? at)
+    private async Task<IReadOnlyList<LocatedVm>> DescribeAsync(DbConnection connection, List<FoundVm> found, DateTimeOffset now, DateTimeOffset? at)
     {
         if (found.Count == 0)
         {
             return [];
         }
         var domains = found.ConvertAll(f => f.Domain);
-        var hosts = (await connection.QueryAsync<HostRow>(reading.Sql(StoreReading.HostsById), new { Ids = reading.List(domains.Select(d => d.HostId).Distinct()) })).ToDictionary(h => h.Id);
         // One query per table for all the VMs, not one per VM and NIC: an address shared by many
         // VMs (private NAT ranges repeat on every host) would otherwise cost a round trip each.
         var nics = (await QueryListAsync<NicRow>(connection, For(at).NicsOfDomains, domains.Select(d => d.Uuid), "Uuids", now, at))
@@ -169,14 +171,14 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
             nics.SelectMany(g => g).Select(n => n.Mac), "Macs", now, at)).ToLookup(b => b.Mac, StringComparer.Ordinal);
         var takenByTheLiving = await TakenByLiveVmsAsync(connection, domains, nics, bindings, now, at);
         var result = new List<LocatedVm>(domains.Count);
-        foreach (var (domain, label) in found)
+        foreach (var (domain, host, label) in found)
         {
             var alive = DomainStates.IsAlive(domain.State);
             var views = nics[(domain.HostId, domain.Uuid)]
                 .Select(n => new LocatedNic(n, Evidence.Ranked(bindings[n.Mac]
                     .Where(b => alive || !takenByTheLiving.Contains((b.HostId, b.Device, b.Ip, b.Mac))))))
                 .ToList();
-            result.Add(new LocatedVm(hosts[domain.HostId], domain, label, views));
+            result.Add(new LocatedVm(host, domain, label, views));
         }
         return result.OrderBy(v => v.Domain.Name, StringComparer.Ordinal).ThenBy(v => v.Host.Name, StringComparer.Ordinal).ToList();
     }
