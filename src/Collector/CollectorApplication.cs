@@ -132,6 +132,7 @@ public static class CollectorApplication
         services.AddSingleton<RejectionCounter>();
         services.AddSingleton<StreamSlots>();
         services.AddSingleton<WriteShares>();
+        services.AddSingleton<InventoryReplies>();
         services.AddSingleton(provider => new MacVendors(
             provider.GetRequiredService<IOptions<CollectorOptions>>().Value.IeeeDataFolder, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new RevokedCertificates(

@@ -1,9 +1,7 @@
 using DaemonNet.Collector.Answers;
 using DaemonNet.Collector.Audit;
-using DaemonNet.Collector.Certificates;
 using DaemonNet.Collector.Dns;
 using DaemonNet.Collector.Facts;
-using DaemonNet.Collector.Ingestion;
 using DaemonNet.Collector.Names;
 using DaemonNet.Collector.Storage;
 using DaemonNet.Collector.Tunnels;
@@ -17,10 +15,10 @@ using Microsoft.Extensions.Options;
 
 namespace DaemonNet.Collector.Query;
 
-/// <summary>Answers read-only questions: validates, asks the store, maps records to the contract.</summary>
+/// <summary>Answers read-only questions: validates, asks the store, and has <see cref="InventoryReplies"/> put the answer in the contract's terms.</summary>
 public sealed class InventoryService(
-    IWhereReader where, IHistoryReader history, IStateReader state, TimeProvider time, IntervalRules rules, RejectionCounter rejections, IOptions<CollectorOptions> options, ChangeFeed feed,
-    DnsRecordMonitor dns, MacVendors vendors, AddressNames addressNames)
+    IWhereReader where, IHistoryReader history, IStateReader state, TimeProvider time, IntervalRules rules, IOptions<CollectorOptions> options, ChangeFeed feed,
+    DnsRecordMonitor dns, MacVendors vendors, AddressNames addressNames, InventoryReplies replies)
     : Inventory.InventoryBase
 {
     /// <summary>The traffic window when a question gives none: the audit's, for "near the limit".</summary>
@@ -42,7 +40,7 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.NotFound, $"no host named {host} has reported; daemonnet hosts lists those that have"));
         }
         var reply = new TunnelsReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Since = Timestamp.FromDateTimeOffset(since) };
-        reply.Hosts.Add(hosts.Select(h => TunnelReplies.ToContract(h, MapHostStatus(h.Host, now))));
+        reply.Hosts.Add(hosts.Select(h => TunnelReplies.ToContract(h, replies.ToHostStatus(h.Host, now))));
         return reply;
     }
 
@@ -116,7 +114,7 @@ public sealed class InventoryService(
         var now = time.GetUtcNow();
         var result = await where.WhereAsync(query, now, at, cancellationToken);
         var reply = new WhereReply { CollectorTime = Timestamp.FromDateTimeOffset(now), Note = UnownedNote(query, result.Unowned) };
-        reply.Vms.Add(result.Vms.Select(vm => MapVm(vm, now)));
+        reply.Vms.Add(result.Vms.Select(vm => replies.ToVm(vm, now)));
         if (reply.Vms.Count == 0 && at is null && query.Kind == QueryKind.Name && query.Value.Contains('.', StringComparison.Ordinal))
         {
             await AnswerByDnsNameAsync(reply, query.Value, now, cancellationToken);
@@ -128,8 +126,8 @@ public sealed class InventoryService(
         if (reply.Vms.Count == 0 && at is { } instant)
         {
             var nearest = await history.NearestAsync(query, now, instant, cancellationToken);
-            reply.NearestBefore = MapHistory(nearest.Before, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
-            reply.NearestAfter = MapHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
+            reply.NearestBefore = replies.ToHistory(nearest.Before, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
+            reply.NearestAfter = replies.ToHistory(nearest.After, now).FirstOrDefault(e => e.Kind != HistoryKind.Silence);
         }
         return reply;
     }
@@ -144,7 +142,7 @@ public sealed class InventoryService(
         foreach (var ip in addresses)
         {
             var held = await where.WhereAsync(InventoryQuery.Parse(ip), now, null, cancellationToken);
-            reply.Vms.Add(held.Vms.Select(vm => MapVm(vm, now)).Where(vm => reply.Vms.All(v => v.Uuid != vm.Uuid || v.Host.Name != vm.Host.Name)));
+            reply.Vms.Add(held.Vms.Select(vm => replies.ToVm(vm, now)).Where(vm => reply.Vms.All(v => v.Uuid != vm.Uuid || v.Host.Name != vm.Host.Name)));
         }
         if (addresses.Count > 0)
         {
@@ -228,7 +226,7 @@ public sealed class InventoryService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"--since {since:u} is not before --until {until:u}"));
         }
         var reply = new HistoryReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Entries.Add(MapHistory(await history.HistoryAsync(query, since, until, context.CancellationToken), now));
+        reply.Entries.Add(replies.ToHistory(await history.HistoryAsync(query, since, until, context.CancellationToken), now));
         if (reply.Entries.Count == 0 && IsHttp(context))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"the collector has no history for '{request.Query}'"));
@@ -252,7 +250,7 @@ public sealed class InventoryService(
     {
         var now = time.GetUtcNow();
         var reply = new ListHostsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
-        reply.Hosts.Add((await state.ListHostsAsync(context.CancellationToken)).Select(h => MapHostSummary(h, now)));
+        reply.Hosts.Add((await state.ListHostsAsync(context.CancellationToken)).Select(h => replies.ToHostSummary(h, now)));
         return reply;
     }
 
@@ -262,135 +260,10 @@ public sealed class InventoryService(
         var vms = await where.ListVmsAsync(request.Host.Length > 0 ? request.Host : null, now, context.CancellationToken);
         var reply = new ListVmsReply { CollectorTime = Timestamp.FromDateTimeOffset(now) };
         reply.Vms.Add(vms.Where(vm => request.Owner.Length == 0 || string.Equals(vm.Labels?.Owner, request.Owner, StringComparison.OrdinalIgnoreCase))
-            .Select(vm => MapVm(vm, now)));
+            .Select(vm => replies.ToVm(vm, now)));
         return reply;
-    }
-
-    private HostStatus MapHostStatus(HostRow host, DateTimeOffset now) => new()
-    {
-        Name = host.Name,
-        LastReport = FromUnixMs(host.LastReport),
-        Stale = rules.IsSilent(host, now),
-    };
-
-    /// <summary>
-    /// The timeline, oldest first. A span still open on a host that is silent now ends, as far as
-    /// anyone knows, at the host's last report, and the silence is a span of its own.
-    /// </summary>
-    private List<HistoryEntry> MapHistory(HistoryResult result, DateTimeOffset now)
-    {
-        var silentNow = result.Hosts.Values.Where(h => rules.IsSilent(h, now)).ToDictionary(h => h.Id);
-        Timestamp? End(long? validTo, long hostId) =>
-            validTo is { } to ? FromUnixMs(to) : silentNow.TryGetValue(hostId, out var silent) ? FromUnixMs(silent.LastReport) : null;
-        var names = result.Domains.GroupBy(d => d.Uuid, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
-
-        var entries = new List<HistoryEntry>();
-        entries.AddRange(result.Domains.Select(d => new HistoryEntry
-        {
-            Kind = HistoryKind.Placement, From = FromUnixMs(d.ValidFrom), To = End(d.ValidTo, d.HostId), Host = result.Hosts[d.HostId].Name,
-            VmName = d.Name, VmUuid = d.Uuid, State = (DomainState)d.State,
-        }));
-        entries.AddRange(result.Nics.Select(n => new HistoryEntry
-        {
-            Kind = HistoryKind.Nic, From = FromUnixMs(n.ValidFrom), To = End(n.ValidTo, n.HostId), Host = result.Hosts[n.HostId].Name,
-            VmName = names.GetValueOrDefault(n.DomainUuid, ""), VmUuid = n.DomainUuid, Mac = n.Mac, Nic = MapNic(n),
-        }));
-        entries.AddRange(result.Bindings.Select(b => new HistoryEntry
-        {
-            Kind = HistoryKind.Address, From = FromUnixMs(b.ValidFrom), To = End(b.ValidTo, b.HostId), Host = b.ObservedOn,
-            Mac = b.Mac, Address = MapAddress(b, outlivesVm: false),
-        }));
-        entries.AddRange(result.Silences.Select(s => new HistoryEntry
-        {
-            Kind = HistoryKind.Silence, From = FromUnixMs(s.ValidFrom), To = End(s.ValidTo, s.HostId), Host = result.Hosts[s.HostId].Name,
-        }));
-        var involved = entries.Select(e => e.Host).ToHashSet(StringComparer.Ordinal);
-        entries.AddRange(silentNow.Values.Where(h => involved.Contains(h.Name)).Select(h => new HistoryEntry
-        {
-            Kind = HistoryKind.Silence, From = FromUnixMs(h.LastReport), Host = h.Name,
-        }));
-        return entries
-            .OrderBy(e => e.From.ToDateTimeOffset())
-            .ThenBy(e => e.Kind)
-            .ThenBy(e => e.Host, StringComparer.Ordinal)
-            .ToList();
-    }
-
-    private HostSummary MapHostSummary(HostRow host, DateTimeOffset now)
-    {
-        var summary = new HostSummary
-        {
-            Status = MapHostStatus(host, now),
-            AgentVersion = host.AgentVersion,
-            Kernel = host.Kernel,
-            MachineId = host.MachineId,
-            VmCount = (uint)host.VmCount,
-            FirstReport = FromUnixMs(host.FirstReport),
-            AgentTime = host.AgentTime is { } agentTime ? FromUnixMs(agentTime) : null,
-            RejectedMessages = (ulong)rejections.For(host.Name),
-        };
-        summary.Errors.Add(host.SourceErrors.Select(e => new SourceError { Source = e.Source, Message = e.Message }));
-        return summary;
-    }
-
-    private VmLocation MapVm(LocatedVm vm, DateTimeOffset now)
-    {
-        var location = new VmLocation
-        {
-            Host = MapHostStatus(vm.Host, now),
-            Uuid = vm.Domain.Uuid,
-            Name = vm.Domain.Name,
-            State = (DomainState)vm.Domain.State,
-            Persistent = vm.Domain.Persistent != 0,
-            Since = FromUnixMs(vm.Domain.ValidFrom),
-            Title = vm.Labels?.Title ?? "",
-            Description = vm.Labels?.Description ?? "",
-            Owner = vm.Labels?.Owner ?? "",
-        };
-        location.Tags.Add(vm.Labels?.TagList ?? []);
-        foreach (var nic in vm.Nics)
-        {
-            var addresses = new NicAddresses { Nic = MapNic(nic.Nic), Vendor = vendors.Describe(nic.Nic.Mac) };
-            var outlivesVm = !DomainStates.IsAlive(vm.Domain.State);
-            addresses.Addresses.Add(nic.Addresses.Select(b => Named(MapAddress(b, outlivesVm))));
-            location.Nics.Add(addresses);
-        }
-        return location;
     }
 
     private Func<string, AddressName?>? ReverseNames => addressNames.CanResolve ? addressNames.NameOf : null;
 
-    private AddressEvidence Named(AddressEvidence address)
-    {
-        if (addressNames.NameOf(address.Ip) is { } name)
-        {
-            address.DnsName = name.Name;
-            address.DnsNameConfirmed = name.Confirmed;
-        }
-        return address;
-    }
-
-    /// <summary>A NIC in the contract's terms: the one mapping for where, vms, history and watch.</summary>
-    public static Nic MapNic(NicRow nic) => new()
-    {
-        Mac = nic.Mac, Kind = (NicKind)nic.Kind, Network = nic.Network, Bridge = nic.Bridge, TargetDev = nic.TargetDev,
-    };
-
-    /// <summary>A binding's evidence in the contract's terms: the one mapping for where, history and watch (<see cref="Evidence"/>'s rules).</summary>
-    public static AddressEvidence MapAddress(BindingRow binding, bool outlivesVm) => new()
-    {
-        Ip = binding.Ip,
-        Source = (AddressSource)binding.Source,
-        ObservedOn = binding.ObservedOn,
-        NeighbourState = (NeighbourState)binding.NeighbourState,
-        FirstSeen = FromUnixMs(binding.ValidFrom),
-        LastConfirmed = FromUnixMs(binding.LastConfirmed),
-        LeaseExpiry = binding.LeaseExpiry is { } expiry ? FromUnixMs(expiry) : null,
-        Hostname = binding.Hostname,
-        OutlivesVm = outlivesVm,
-        Device = binding.Device,
-        Evidence = binding.Words,
-    };
-
-    private static Timestamp FromUnixMs(long milliseconds) => Timestamp.FromDateTimeOffset(StoredTime.ToInstant(milliseconds));
 }

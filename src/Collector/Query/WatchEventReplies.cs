@@ -30,13 +30,13 @@ public static class WatchEventReplies
         };
         if (e.Nic is { } nic)
         {
-            contract.Nic = InventoryService.MapNic(new NicRow(0, nic.DomainUuid, nic.Mac, nic.Kind, nic.Network, nic.Bridge, nic.TargetDev, e.At, null));
+            contract.Nic = InventoryReplies.ToNic(new NicRow(0, nic.DomainUuid, nic.Mac, nic.Kind, nic.Network, nic.Bridge, nic.TargetDev, e.At, null));
         }
         if (e.Binding is { } b)
         {
             // Bound: the binding began with the commit; unbound: it ended then, and when it began is not in the event.
             var bound = e.Kind == ChangeKind.AddressBound;
-            contract.Address = InventoryService.MapAddress(new BindingRow(0, b.Mac, b.Ip, b.Source, b.Device, b.NeighbourState, b.Hostname, b.ClientId,
+            contract.Address = InventoryReplies.ToAddress(new BindingRow(0, b.Mac, b.Ip, b.Source, b.Device, b.NeighbourState, b.Hostname, b.ClientId,
                 b.LeaseExpiry, b.SeenAt, e.At, bound ? null : e.At, e.Host, e.At), outlivesVm: false);
             if (!bound)
             {
