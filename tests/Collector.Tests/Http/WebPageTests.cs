@@ -15,10 +15,9 @@ namespace DaemonNet.Collector.Tests.Http;
 /// that shows the page to its members would run it; the browser trusts its certificate by
 /// ignoring HTTPS errors, since the cluster CA is not in chromium's store.
 /// </summary>
-public class WebPageTests
+public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChromium>
 {
     private const string Mac1 = "52:54:00:aa:00:01";
-    private const string Chromium = "/usr/bin/chromium";
 
     private static async Task SendAsync(GrpcChannel agent, params AgentMessage[] messages)
     {
@@ -41,20 +40,18 @@ public class WebPageTests
         return snapshot;
     }
 
-    private static async Task<(IPlaywright Playwright, IBrowser Browser, IPage Page)> OpenAsync(TlsCollector cluster, string path = "/")
+    /// <summary>A window of its own (a browser context) on the page: closing it leaves nothing behind for the next test.</summary>
+    private async Task<(IBrowserContext Window, IPage Page)> OpenAsync(TlsCollector cluster, string path = "/")
     {
-        var playwright = await Playwright.CreateAsync();
-        // Root may not use chromium's sandbox; the page is our own.
-        var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
         // One context, as one browser window: its tabs share local storage, each has its own session storage.
-        var context = await browser.NewContextAsync(new()
+        var window = await chromium.Browser.NewContextAsync(new()
         {
             IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 }, Permissions = ["clipboard-read", "clipboard-write"],
         });
-        var page = await context.NewPageAsync();
+        var page = await window.NewPageAsync();
         await NavigateAsync(() => page.GotoAsync(cluster.Server.Url.TrimEnd('/') + path));
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
-        return (playwright, browser, page);
+        return (window, page);
     }
 
     /// <summary>
@@ -84,9 +81,8 @@ public class WebPageTests
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
             await page.Keyboard.PressAsync("Enter");
@@ -104,9 +100,8 @@ public class WebPageTests
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
             await page.GetByRole(AriaRole.Button, new() { Name = "Where?" }).ClickAsync();
@@ -133,9 +128,8 @@ public class WebPageTests
             var counted = snapshot.Clone().WithCounters("he-ipv6", rx, 900_000);
             await SendAsync(agent, new AgentMessage { Heartbeat = new Heartbeat { HostName = "daemon1", ContentHash = ContentHash.Of(snapshot), Counters = counted.Counters } });
         }
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Tunnels" }).ClickAsync();
 
@@ -161,9 +155,8 @@ public class WebPageTests
         snapshot.Domains.Add(Vm("db1", 2, DomainState.Running));
         snapshot.Domains[1].Owner = "bob";
         await SendAsync(agent, new AgentMessage { Snapshot = snapshot });
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "My VMs" }).ClickAsync();
             await page.GetByLabel("Owner").FillAsync("alice");
@@ -187,9 +180,8 @@ public class WebPageTests
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
-        var (playwright, browser, page) = await OpenAsync(cluster, "/#wait/web5");
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, "/#wait/web5");
+        await using (window)
         {
             await Assertions.Expect(page.Locator(".waiting")).ToContainTextAsync("Waiting for web5 to be defined on a host and get an address");
 
@@ -213,9 +205,8 @@ public class WebPageTests
     public async Task Search_ForAVmNotYetDefined_OffersToWaitForIt()
     {
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("later");
             await page.Keyboard.PressAsync("Enter");
@@ -235,9 +226,8 @@ public class WebPageTests
         {
             Snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable),
         });
-        var (playwright, browser, page) = await OpenAsync(cluster);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster);
+        await using (window)
         {
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
             await page.Keyboard.PressAsync("Enter");
@@ -265,9 +255,8 @@ public class WebPageTests
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         await Eventually.HoldsAsync(() => receiver.Accepted.Count, n => n > 0, "the first alert delivered");
         var token = DaemonNet.Collector.Tokens.TokenList.Issue(cluster.Dir, "member", "reader", TimeSpan.FromDays(1), DateTimeOffset.UtcNow).Token;
-        var (playwright, browser, page) = await OpenAsync(cluster, "/#alerts");
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, "/#alerts");
+        await using (window)
         {
             await Assertions.Expect(page.Locator("main")).ToContainTextAsync("Alerts are shown to readers: sign in");
             await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("sign in with a reader token");
@@ -304,9 +293,8 @@ public class WebPageTests
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         cluster.Server.Clock.Advance(TimeSpan.FromMinutes(1));
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Paused) });
-        var (playwright, browser, page) = await OpenAsync(cluster, "/#history/web1");
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, "/#history/web1");
+        await using (window)
         {
             var timeline = page.Locator("ol.timeline");
             await Assertions.Expect(timeline).ToContainTextAsync("web1 running");
@@ -327,9 +315,8 @@ public class WebPageTests
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
-        var (playwright, browser, page) = await OpenAsync(cluster, "/#audit");
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, "/#audit");
+        await using (window)
         {
             var rows = page.Locator("main tbody tr");
             await Assertions.Expect(rows.First).ToBeVisibleAsync();
@@ -363,9 +350,8 @@ public class WebPageTests
         await using var cluster = await TlsCollector.StartAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
-        var (playwright, browser, page) = await OpenAsync(cluster, path);
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, path);
+        await using (window)
         {
             await page.AddScriptTagAsync(new() { Path = Axe });
             var violations = new List<string>();
@@ -394,9 +380,8 @@ public class WebPageTests
         snapshot.Domains[0].Owner = "alice";
         snapshot.Domains[0].Title = "Alice's web server";
         await SendAsync(agent, new AgentMessage { Snapshot = snapshot });
-        var (playwright, browser, page) = await OpenAsync(cluster, "/#wait/web1");
-        using (playwright)
-        await using (browser)
+        var (window, page) = await OpenAsync(cluster, "/#wait/web1");
+        await using (window)
         {
             await page.SetViewportSizeAsync(360, 740);
             var address = page.GetByRole(AriaRole.Button, new() { Name = "Copy 192.168.122.45" });
