@@ -82,6 +82,9 @@ public sealed class CollectorOptions
     /// <summary>The cluster CA, which must have issued every client's certificate.</summary>
     public string CaFile { get; set; } = "/etc/daemonnet/tls/ca.pem";
 
+    /// <summary>The CA's folder, where the lists beside it live by default and enrolment issues certificates (none without a CA file).</summary>
+    public string CaDirectory => CaFile.Length == 0 ? "" : Path.GetDirectoryName(Path.GetFullPath(CaFile)) ?? "/";
+
     public string CertFile { get; set; } = "/etc/daemonnet/tls/collector.pem";
 
     public string KeyFile { get; set; } = "/etc/daemonnet/tls/collector-key.pem";
@@ -91,14 +94,14 @@ public sealed class CollectorOptions
 
     public string EffectiveRevocationFile => RevocationFile.Length > 0
         ? RevocationFile
-        : Path.Combine(Path.GetDirectoryName(CaFile) ?? "", Certificates.RevocationList.FileName);
+        : Path.Combine(CaDirectory, Certificates.RevocationList.FileName);
 
     /// <summary>The bearer tokens accepted (certs token writes it); empty means tokens.txt beside the CA file.</summary>
     public string TokenFile { get; set; } = "";
 
     public string EffectiveTokenFile => TokenFile.Length > 0
         ? TokenFile
-        : Path.Combine(Path.GetDirectoryName(CaFile) ?? "", Tokens.TokenList.FileName);
+        : Path.Combine(CaDirectory, Tokens.TokenList.FileName);
 
     /// <summary>Plain HTTP/2 without TLS: anyone who can reach the port can write. Only on a network you trust.</summary>
     public bool Insecure { get; set; }

@@ -16,7 +16,7 @@ public sealed class CertlessConnections(IOptions<CollectorOptions> options, Bear
     public bool Admits(System.Net.EndPoint? from)
     {
         var settings = options.Value;
-        if (settings.OpenReads || tokens.AnyIssued || EnrolmentTokens.AnyCreated(Path.GetDirectoryName(Path.GetFullPath(settings.CaFile))!))
+        if (settings.OpenReads || tokens.AnyIssued || EnrolmentTokens.AnyCreated(settings.CaDirectory))
         {
             return true;
         }

@@ -12,7 +12,7 @@ namespace DaemonNet.Collector.Enrolling;
 /// </summary>
 public sealed class EnrolmentService(IOptions<CollectorOptions> options, TimeProvider time, ILogger<EnrolmentService> log) : Protos.V1.Enrolment.EnrolmentBase
 {
-    private string Directory => Path.GetDirectoryName(Path.GetFullPath(options.Value.CaFile))!;
+    private string Directory => options.Value.CaDirectory;
 
     public override Task<AuthorityReply> Authority(AuthorityRequest request, ServerCallContext context) =>
         Task.FromResult(new AuthorityReply { Certificate = Convert.ToBase64String(options.Value.Tls.LoadAuthority().RawData) });

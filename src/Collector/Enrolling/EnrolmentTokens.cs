@@ -79,8 +79,12 @@ public static class EnrolmentTokens
         return tokens[index];
     }
 
-    /// <summary>Whether any enrolment token was ever created in the CA folder, valid or not.</summary>
-    public static bool AnyCreated(string directory) => Read(PathIn(directory)).Count > 0;
+    /// <summary>
+    /// Whether any enrolment token was ever created in the CA folder, valid or not: the list exists
+    /// from the first one on (revoking keeps it). Asked for each connection without a certificate,
+    /// so it looks only whether the file is there.
+    /// </summary>
+    public static bool AnyCreated(string directory) => File.Exists(PathIn(directory));
 
     /// <summary>
     /// The token, checked for this host name: it must be known, unrevoked, unexpired and admit the

@@ -40,9 +40,8 @@ public static class HostEnrolment
                 }
                 return (null, Waiting(hostName));
             }
-            // The token is judged first, so that nobody without one learns which hosts have certificates.
-            var offered = EnrolmentTokens.Check(directory, token, hostName, spend: false, now);
-            if (current is not null && !offered.AllowsReenrol && IsValid(directory, current, now))
+            // The token is judged before the refusal, so that nobody without one learns which hosts have certificates.
+            if (current is not null && IsValid(directory, current, now) && !EnrolmentTokens.Check(directory, token, hostName, spend: false, now).AllowsReenrol)
             {
                 throw new EnrolmentRefusedException(StatusCode.AlreadyExists,
                     $"{hostName} already has a valid certificate (serial {current.SerialNumber}, until {current.NotAfter:yyyy-MM-dd}): to enrol the host again, "
