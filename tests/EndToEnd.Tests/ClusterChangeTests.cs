@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 namespace DaemonNet.EndToEnd.Tests;
 
 /// <summary>Changes on running hosts reaching the collector, each test with a cluster of its own.</summary>
-[LongRunning]
 public sealed class ClusterChangeTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();

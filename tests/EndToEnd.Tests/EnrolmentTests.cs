@@ -9,7 +9,6 @@ namespace DaemonNet.EndToEnd.Tests;
 /// token asks for it, then each agent streaming with the key and certificate it keeps, and
 /// renewing that certificate itself.
 /// </summary>
-[LongRunning]
 public sealed class EnrolmentTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();

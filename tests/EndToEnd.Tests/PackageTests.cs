@@ -8,7 +8,6 @@ namespace DaemonNet.EndToEnd.Tests;
 /// suite published, lintian checks them, dpkg installs them on this machine, the programs answer,
 /// systemd accepts the units, and purge takes everything away again (state only on purge).
 /// </summary>
-[LongRunning]
 public sealed class PackageTests : IDisposable
 {
     private static readonly string[] Packages = ["daemonnet", "daemonnet-agent", "daemonnet-collector"];

@@ -18,7 +18,6 @@ public sealed class RealLibvirtFixture : IDisposable
 /// interval is five minutes, so what arrives sooner came by an event: the kernel's, a lease file's
 /// or libvirt's. Each test uses guests of its own.
 /// </summary>
-[LongRunning]
 public sealed class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDisposable
 {
     private const string HostName = "real1";

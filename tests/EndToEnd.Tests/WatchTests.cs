@@ -4,7 +4,6 @@ using DaemonNet.Tests.Support;
 namespace DaemonNet.EndToEnd.Tests;
 
 /// <summary><c>where --wait</c> and <c>watch</c> as people use them, against real agents in namespaces.</summary>
-[LongRunning]
 public sealed class WatchTests : IDisposable
 {
     private readonly SimulatedCluster cluster = new();
