@@ -24,10 +24,6 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
     DnsRecordMonitor dns, AddressNames addressNames, CollectorMetrics metrics, IOptions<CollectorOptions> options, TimeProvider time, ILogger<AlertEngine> log)
     : BackgroundService
 {
-    /// <summary>Between two runs of the audit: at least this, and at least this many times the last run's duration.</summary>
-    private static readonly TimeSpan MinimumSpacing = TimeSpan.FromSeconds(1);
-    private const int IdleShare = 10;
-
     /// <summary>Outbox rows read at a time.</summary>
     private const int OutboxBatch = 64;
 
@@ -107,22 +103,17 @@ public sealed class AlertEngine(IStateReader inventory, IAlertStore store, Chang
     }
 
     /// <summary>
-    /// Runs the audit when asked, but leaves at least <see cref="IdleShare"/> times its last
-    /// duration (and a second) between two runs: under a stream of changes, a large cluster's audit
-    /// takes a bounded share of a core, never all of it. The spacing is real time, as it is about
-    /// the processor, not about the facts.
+    /// Runs the audit when asked, with <see cref="AuditSpacing"/> between two runs. The spacing is
+    /// real time, as it is about the processor, not about the facts.
     /// </summary>
     private async Task EvaluateConditionsAsync(CancellationToken stoppingToken)
     {
+        var spacing = new AuditSpacing();
         await foreach (var _ in evaluate.Reader.ReadAllAsync(stoppingToken))
         {
             var started = System.Diagnostics.Stopwatch.StartNew();
             await GuardAsync("the audit for alerts", () => EvaluateAsync(stoppingToken), stoppingToken);
-            var spacing = TimeSpan.FromTicks(Math.Max(MinimumSpacing.Ticks, started.Elapsed.Ticks * IdleShare));
-            if (spacing > started.Elapsed)
-            {
-                await Task.Delay(spacing - started.Elapsed, stoppingToken);
-            }
+            await Task.Delay(spacing.After(started.Elapsed), stoppingToken);
         }
     }
 

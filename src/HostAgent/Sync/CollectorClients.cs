@@ -35,8 +35,24 @@ public sealed class CollectorClients : IDisposable
 
     public int Count => collectors.Length;
 
-    /// <summary>Moves on to the next collector of the list after the current one failed.</summary>
-    public void Next() => current = (current + 1) % collectors.Length;
+    /// <summary>
+    /// After the current collector failed: gives it a new channel and moves on to the next
+    /// collector of the list. A gRPC channel that failed to connect keeps a backoff of its own
+    /// (from a second, 1.6 times longer at each failure, up to two minutes), and until it ends every
+    /// call fails at once without trying. A collector back from an outage of a minute would then
+    /// see its agents up to a minute later, whatever the sync loop's backoff says, and announce
+    /// them stale; a new channel connects at its first call.
+    /// </summary>
+    public void Failed()
+    {
+        var old = collectors;
+        var failed = old[current];
+        var replaced = old.ToArray();
+        replaced[current] = Open([failed.Url])[0];
+        collectors = replaced;
+        failed.Channel.Dispose();
+        current = (current + 1) % collectors.Length;
+    }
 
     /// <summary>
     /// New channels, so that the next calls open new connections (after a renewal, with the new

@@ -58,7 +58,7 @@ public sealed class SyncLoop(
                 // Nothing may stop the agent: whatever broke this session, the next one starts afresh.
                 failure = $"the stream to collector {collector} failed: {e.GetType().Name}: {e.Message}";
             }
-            collectors.Next();
+            collectors.Failed();
             var delay = backoff.Next();
             log.LogWarning("{Failure}; {Next} in {Delay}", failure, collectors.Count > 1 ? $"trying collector {collectors.Url}" : "retrying",
                 DurationText.Format(TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds))));
