@@ -6,6 +6,7 @@ using DaemonNet.Protos.Formats;
 using DaemonNet.Protos.Security;
 using DaemonNet.Protos.V1;
 using DaemonNet.Tests.Support;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 using static DaemonNet.Collector.Tests.Snapshots;
 
@@ -32,69 +33,95 @@ public class ExhaustionTests
         await using var cluster = await TlsCollector.StartAsync(realClock: true);
         ClusterCertificates.Issue(cluster.Dir, "daemon3", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), DateTimeOffset.UtcNow);
         using var stop = new CancellationTokenSource();
-        var ended = 0;
-        var servedNow = 0;
-        var mostServed = 0;
-        var abusiveWrites = 0;
+        var tally = new AbuseTally();
         // As many connections as it likes, so that no HTTP/2 stream limit queues its streams.
         using var abuser = cluster.Channel(cluster.Dir, "daemon1", manyConnections: true);
-        var abuse = Enumerable.Range(0, 40).Select(stream => Task.Run(async () =>
+        var abuse = Enumerable.Range(0, 40).Select(stream => Task.Run(() => AbuseAsync(abuser, stream * 100_000, tally, stop.Token))).ToList();
+
+        // Every stream beyond the abuser's slots is refused, before it can hold a message in the collector.
+        await Eventually.HoldsAsync(() => Volatile.Read(ref tally.Ended), count => count >= 40 - StreamSlots.PerCaller, "the abuser's extra streams refused");
+        // The abuse is under way: its streams are writing the largest snapshots while the others are timed.
+        await Eventually.HoldsAsync(() => Volatile.Read(ref tally.Writes), writes => writes > 0, "the abuser's first largest snapshot written", TimeSpan.FromSeconds(90));
+        var latencies = await Task.WhenAll(WellBehavedAsync(cluster.Channel("daemon2"), "daemon2"), WellBehavedAsync(cluster.Channel("daemon3"), "daemon3"));
+        await stop.CancelAsync();
+        await Task.WhenAll(abuse);
+        Console.WriteLine($"beside the abuser ({tally.Writes} largest writes): acknowledgements in {string.Join(", ", latencies.SelectMany(l => l).Select(l => $"{l.TotalMilliseconds:0}"))} ms");
+
+        // Where the refusal is decided: the collector counted refusals against the abuser's certificate.
+        var hosts = (await new Inventory.InventoryClient(cluster.Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name, StringComparer.Ordinal);
+        Assert.True(hosts["daemon1"].RejectedMessages > 0, "the collector refused none of the abuser's streams");
+        Assert.InRange(tally.MostServed, 1, StreamSlots.PerCaller);
+        var worst = latencies.SelectMany(l => l).Max();
+        Assert.True(worst < Patience, $"a well-behaved agent waited {worst.TotalMilliseconds:0} ms for an acknowledgement");
+        Assert.Equal(0UL, hosts["daemon2"].RejectedMessages + hosts["daemon3"].RejectedMessages);
+    }
+
+    /// <summary>What the abuser's streams achieved, counted across them.</summary>
+    private sealed class AbuseTally
+    {
+        public int Ended;
+        public int ServedNow;
+        public int MostServed;
+        public int Writes;
+    }
+
+    /// <summary>One of the abuser's streams, opened again and again until the test stops it.</summary>
+    private static async Task AbuseAsync(GrpcChannel abuser, int first, AbuseTally tally, CancellationToken stop)
+    {
+        // The abuser never gives up: a stream refused, or served and then broken (under load,
+        // the connection its 40 streams share may be reset), is opened again a second later.
+        // Each opens with a heartbeat, which costs nothing to refuse; one that is answered holds
+        // a slot and goes on with the largest snapshots.
+        for (var generation = first; !stop.IsCancellationRequested; generation += 1_000)
         {
             var served = false;
             try
             {
-                using var call = new Ingest.IngestClient(abuser).Sync(cancellationToken: stop.Token);
-                for (var generation = stream * 1000; !stop.IsCancellationRequested; generation++)
+                using var call = new Ingest.IngestClient(abuser).Sync(cancellationToken: stop);
+                await call.RequestStream.WriteAsync(new AgentMessage
                 {
-                    await call.RequestStream.WriteAsync(new AgentMessage { Sequence = (ulong)generation, Snapshot = LargestSnapshot.Build("daemon1", generation, DateTimeOffset.UtcNow) });
-                    if (!await call.ResponseStream.MoveNext(stop.Token))
+                    Sequence = (ulong)generation,
+                    Heartbeat = new Heartbeat { HostName = "daemon1", AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) },
+                }, stop);
+                if (!await call.ResponseStream.MoveNext(stop))
+                {
+                    return;
+                }
+                served = true;
+                InterlockedMax(ref tally.MostServed, Interlocked.Increment(ref tally.ServedNow));
+                for (var sequence = generation + 1; ; sequence++)
+                {
+                    await call.RequestStream.WriteAsync(new AgentMessage { Sequence = (ulong)sequence, Snapshot = LargestSnapshot.Build("daemon1", sequence, DateTimeOffset.UtcNow) }, stop);
+                    if (!await call.ResponseStream.MoveNext(stop))
                     {
                         return;
                     }
-                    Interlocked.Increment(ref abusiveWrites);
-                    if (!served)
-                    {
-                        served = true;
-                        var now = Interlocked.Increment(ref servedNow);
-                        InterlockedMax(ref mostServed, now);
-                    }
+                    Interlocked.Increment(ref tally.Writes);
                 }
             }
             catch (Exception) when (!stop.IsCancellationRequested)
             {
                 // Refused: the client sees the collector's status, a cancelled write or an aborted
                 // request, depending on timing and on which of its connections Kestrel reset.
-                Interlocked.Increment(ref ended);
+                if (!served)
+                {
+                    Interlocked.Increment(ref tally.Ended);
+                }
             }
             catch (Exception)
             {
                 // The test is over.
+                return;
             }
             finally
             {
                 if (served)
                 {
-                    Interlocked.Decrement(ref servedNow);
+                    Interlocked.Decrement(ref tally.ServedNow);
                 }
             }
-        })).ToList();
-
-        // Every stream beyond the abuser's slots is refused, before it can hold a message in the collector.
-        await Eventually.HoldsAsync(() => Volatile.Read(ref ended), count => count >= 40 - StreamSlots.PerCaller, "the abuser's extra streams refused");
-        // The abuse is under way: its streams are writing the largest snapshots while the others are timed.
-        await Eventually.HoldsAsync(() => Volatile.Read(ref abusiveWrites), writes => writes > 0, "the abuser's first largest snapshot written", TimeSpan.FromSeconds(90));
-        var latencies = await Task.WhenAll(WellBehavedAsync(cluster.Channel("daemon2"), "daemon2"), WellBehavedAsync(cluster.Channel("daemon3"), "daemon3"));
-        await stop.CancelAsync();
-        await Task.WhenAll(abuse);
-        Console.WriteLine($"beside the abuser ({abusiveWrites} largest writes): acknowledgements in {string.Join(", ", latencies.SelectMany(l => l).Select(l => $"{l.TotalMilliseconds:0}"))} ms");
-
-        // Where the refusal is decided: the collector counted refusals against the abuser's certificate.
-        var hosts = (await new Inventory.InventoryClient(cluster.Channel("alice")).ListHostsAsync(new ListHostsRequest())).Hosts.ToDictionary(h => h.Status.Name, StringComparer.Ordinal);
-        Assert.True(hosts["daemon1"].RejectedMessages > 0, "the collector refused none of the abuser's streams");
-        Assert.InRange(mostServed, 1, StreamSlots.PerCaller);
-        var worst = latencies.SelectMany(l => l).Max();
-        Assert.True(worst < Patience, $"a well-behaved agent waited {worst.TotalMilliseconds:0} ms for an acknowledgement");
-        Assert.Equal(0UL, hosts["daemon2"].RejectedMessages + hosts["daemon3"].RejectedMessages);
+            await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private static void InterlockedMax(ref int target, int value)
