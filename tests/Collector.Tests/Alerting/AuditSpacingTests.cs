@@ -16,25 +16,23 @@ public class AuditSpacingTests
     }
 
     [Fact]
-    public void RunsThatAreAllSlow_LeaveTenTimesTheirCostBetweenThem_OnceThreeWereMade()
+    public void SlowRuns_LeaveTenTimesTheLastOnesDurationBetweenThem()
     {
         var spacing = new AuditSpacing();
+        spacing.After(Ms(50));
 
-        var waits = Enumerable.Range(0, 4).Select(_ => spacing.After(Ms(2_000))).ToList();
-
-        Assert.Equal([TimeSpan.Zero, TimeSpan.Zero, Ms(18_000), Ms(18_000)], waits);
+        Assert.Equal(Ms(18_000), spacing.After(Ms(2_000)));
+        Assert.Equal(Ms(27_000), spacing.After(Ms(3_000)));
+        Assert.Equal(Ms(950), spacing.After(Ms(50)));
     }
 
     [Fact]
-    public void OneSlowRun_TheFirstOrALaterOne_DoesNotHoldTheNextBack()
+    public void FirstRunAfterAStart_DoesNotHoldTheNextBack_HoweverSlow()
     {
         var spacing = new AuditSpacing();
 
-        Assert.Equal(TimeSpan.Zero, spacing.After(Ms(1_500)));
-        Assert.Equal(Ms(950), spacing.After(Ms(50)));
-        Assert.Equal(Ms(950), spacing.After(Ms(50)));
-        Assert.Equal(Ms(950), spacing.After(Ms(50)));
-        Assert.Equal(TimeSpan.Zero, spacing.After(Ms(3_000)));
-        Assert.Equal(Ms(950), spacing.After(Ms(50)));
+        Assert.Equal(TimeSpan.Zero, spacing.After(Ms(1_400)));
+        Assert.Equal(Ms(920), spacing.After(Ms(80)));
+        Assert.Equal(Ms(18_000), spacing.After(Ms(2_000)));
     }
 }
