@@ -43,9 +43,12 @@ public sealed class CollectorOutageTests : IDisposable
         await WaitForBothHostsAsync("at first");
     }
 
-    private Task WaitForBothHostsAsync(string when) => Eventually.HoldsAsync(() => cluster.Daemonnet("hosts").Output,
-        hosts => hosts.Split('\n').Count(l => l.StartsWith("daemon", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal)) == 2,
-        $"both hosts reporting {when}", TimeSpan.FromSeconds(30));
+    private Task WaitForBothHostsAsync(string when) => WaitForReportingAsync($"both hosts reporting {when}", "daemon1", "daemon2");
+
+    /// <summary>Until `hosts` shows each of <paramref name="names"/> reporting (status ok).</summary>
+    private Task WaitForReportingAsync(string what, params string[] names) => Eventually.HoldsAsync(() => cluster.Daemonnet("hosts").Output,
+        hosts => names.All(name => hosts.Split('\n').Any(l => l.StartsWith(name + " ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal))),
+        what, TimeSpan.FromSeconds(30));
 
     private List<string> Alerts(string rule) => [.. syslog.Received.Where(m => m.Contains($" {rule} ", StringComparison.Ordinal))];
 
@@ -82,9 +85,7 @@ public sealed class CollectorOutageTests : IDisposable
         await Eventually.HoldsAsync(() => Alerts("host-stale"), alerts => alerts.Count > 0, "daemon2 announced stale", TimeSpan.FromSeconds(30));
         var announced = DateTimeOffset.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(3));
-        await Eventually.HoldsAsync(() => cluster.Daemonnet("hosts").Output,
-            hosts => hosts.Split('\n').Any(l => l.StartsWith("daemon1 ", StringComparison.Ordinal) && l.EndsWith(" ok", StringComparison.Ordinal)),
-            "daemon1 reporting after the restart", TimeSpan.FromSeconds(30));
+        await WaitForReportingAsync("daemon1 reporting after the restart", "daemon1");
 
         var stale = Alerts("host-stale");
         Assert.True(stale.Count == 1, $"host-stale once, for daemon2: {string.Join('\n', stale)}");

@@ -9,8 +9,8 @@ namespace DaemonNet.Collector.Alerting;
 /// </summary>
 public sealed class AuditSpacing
 {
-    public static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
-    public const int IdleShare = 10;
+    private static readonly TimeSpan Minimum = TimeSpan.FromSeconds(1);
+    private const int IdleShare = 10;
 
     private bool warm;
 
