@@ -26,12 +26,13 @@ internal sealed class TlsCollector : IAsyncDisposable
 
     /// <param name="openReads">Serve questions to clients without a certificate too (--open-reads).</param>
     /// <param name="settings">More collector settings, such as tunnel limits.</param>
-    public static async Task<TlsCollector> StartAsync(bool realClock = false, bool openReads = false, Dictionary<string, string?>? settings = null)
+    /// <param name="address">The address to listen on, which the collector's certificate then names too; loopback when null.</param>
+    public static async Task<TlsCollector> StartAsync(bool realClock = false, bool openReads = false, Dictionary<string, string?>? settings = null, string? address = null)
     {
         var folder = new TempDirectory();
         var dir = folder.Folder("tls");
         var now = DateTimeOffset.UtcNow;
-        ClusterCertificates.Init(dir, [], TimeSpan.FromDays(30), now);
+        ClusterCertificates.Init(dir, address is null ? [] : [address], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "daemon1", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "daemon2", ClusterTrust.AgentRole, [], TimeSpan.FromDays(30), now);
         ClusterCertificates.Issue(dir, "alice", ClusterTrust.ReaderRole, [], TimeSpan.FromDays(30), now);
@@ -42,6 +43,7 @@ internal sealed class TlsCollector : IAsyncDisposable
             ["Collector:CertFile"] = Path.Combine(dir, "collector.pem"),
             ["Collector:KeyFile"] = Path.Combine(dir, "collector-key.pem"),
             ["Collector:OpenReads"] = openReads ? "true" : "false",
+            ["Collector:Listen"] = $"{address ?? "127.0.0.1"}:0",
         }, realClock);
         return new TlsCollector(folder, server);
     }

@@ -40,6 +40,10 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
         return snapshot;
     }
 
+    /// <summary>A collector where the browser reaches it: on its end of the browser's link (see <see cref="HeadlessChromium"/>).</summary>
+    private static Task<TlsCollector> StartCollectorAsync(bool realClock = false, bool openReads = false, Dictionary<string, string?>? settings = null) =>
+        TlsCollector.StartAsync(realClock, openReads, settings, HeadlessChromium.CollectorAddress);
+
     /// <summary>A window of its own (a browser context) on the page: closing it leaves nothing behind for the next test.</summary>
     private async Task<(IBrowserContext Window, IPage Page)> OpenAsync(TlsCollector cluster, string path = "/")
     {
@@ -49,36 +53,15 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
             IgnoreHTTPSErrors = true, ViewportSize = new() { Width = 390, Height = 844 }, Permissions = ["clipboard-read", "clipboard-write"],
         });
         var page = await window.NewPageAsync();
-        await NavigateAsync(() => page.GotoAsync(cluster.Server.Url.TrimEnd('/') + path));
+        await page.GotoAsync(cluster.Server.Url.TrimEnd('/') + path);
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
         return (window, page);
-    }
-
-    /// <summary>
-    /// Opens or reloads a page. Chromium abandons a navigation with ERR_NETWORK_CHANGED when an
-    /// interface appears on the machine, which the end-to-end tests' namespaces do while these
-    /// run: then it navigates again, as a person would.
-    /// </summary>
-    private static async Task NavigateAsync(Func<Task> navigate)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await navigate();
-                return;
-            }
-            catch (PlaywrightException e) when (attempt < 3 && e.Message.Contains("ERR_NETWORK_CHANGED", StringComparison.Ordinal))
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 
     [Fact]
     public async Task Search_ForAVmByName_ShowsItsHostStateAndAddressWithItsSource()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         var (window, page) = await OpenAsync(cluster);
@@ -97,7 +80,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task AChangeOnAHost_AppearsWithoutReload()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         var (window, page) = await OpenAsync(cluster);
@@ -118,7 +101,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task Tunnels_PlotRxAndTxOverTimeWithTheP95AndTheLimit()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true, settings: new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit" });
+        await using var cluster = await StartCollectorAsync(openReads: true, settings: new(StringComparer.Ordinal) { ["Collector:Tunnels:daemon1/he-ipv6:Limit"] = "10Mbit" });
         using var agent = cluster.Channel("daemon1");
         var snapshot = Web1(DomainState.Running);
         await SendAsync(agent, new AgentMessage { Snapshot = snapshot.Clone().WithCounters("he-ipv6", 1_000_000, 500_000) });
@@ -147,7 +130,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task MyVms_ListsTheVmsOfTheOwnerGiven_AndRemembersWhoseAcrossAReload()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         var snapshot = Web1(DomainState.Running);
         snapshot.Domains[0].Owner = "alice";
@@ -165,7 +148,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
             await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("192.168.122.45");
             await Assertions.Expect(page.Locator("main table")).Not.ToContainTextAsync("db1");
 
-            await NavigateAsync(() => page.ReloadAsync());
+            await page.ReloadAsync();
 
             await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("web1");
             await page.GetByLabel("VM name, uuid, MAC or IP").FillAsync("web1");
@@ -177,7 +160,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task WaitLink_ForAVmDefinedAfterThePageOpened_ShowsEachFamilyAsItArrives()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         var (window, page) = await OpenAsync(cluster, "/#wait/web5");
@@ -204,7 +187,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task Search_ForAVmNotYetDefined_OffersToWaitForIt()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         var (window, page) = await OpenAsync(cluster);
         await using (window)
         {
@@ -220,7 +203,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task CopyButton_PutsTheAddressOnTheClipboard_AndTimesAreRelativeWithTheAbsoluteOnHover()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true, realClock: true);
+        await using var cluster = await StartCollectorAsync(openReads: true, realClock: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage
         {
@@ -246,7 +229,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
         await using var receiver = new Alerting.WebhookReceiver(LoopbackPort.Free());
         await receiver.StartAsync();
         // No open reads: without the token the page loads, but the collector answers nothing.
-        await using var cluster = await TlsCollector.StartAsync(settings: new(StringComparer.Ordinal)
+        await using var cluster = await StartCollectorAsync(settings: new(StringComparer.Ordinal)
         {
             ["Collector:Alerts:Sinks:hook:Type"] = "webhook",
             ["Collector:Alerts:Sinks:hook:Url"] = receiver.Url,
@@ -275,7 +258,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
 
             // Another tab of the same browser has its own session: it is not signed in.
             var other = await page.Context.NewPageAsync();
-            await NavigateAsync(() => other.GotoAsync(cluster.Server.Url.TrimEnd('/') + "/#alerts"));
+            await other.GotoAsync(cluster.Server.Url.TrimEnd('/') + "/#alerts");
             await Assertions.Expect(other.Locator("main")).ToContainTextAsync("Alerts are shown to readers: sign in");
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
@@ -288,7 +271,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     public async Task History_ZoomedToTheLastDay_LeavesOutIntervalsThatEndedBefore()
     {
         // The collector's clock stands a month back: what ended then is not in the last day.
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         cluster.Server.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -312,7 +295,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task Audit_FilteredBySeverity_ShowsOnlyWhatIsAsSevere()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         var (window, page) = await OpenAsync(cluster, "/#audit");
@@ -347,7 +330,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [InlineData("/#alerts")]
     public async Task EveryView_HasNoAccessibilityViolations_InLightAndDarkColours(string path)
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true);
+        await using var cluster = await StartCollectorAsync(openReads: true);
         using var agent = cluster.Channel("daemon1");
         await SendAsync(agent, new AgentMessage { Snapshot = Web1(DomainState.Running) });
         var (window, page) = await OpenAsync(cluster, path);
@@ -374,7 +357,7 @@ public class WebPageTests(HeadlessChromium chromium) : IClassFixture<HeadlessChr
     [Fact]
     public async Task OnA360PixelPhone_TheAnswersAddressIsVisibleWithoutScrolling_AndTheWaitViewIsPicturedOnPhoneAndDesktop()
     {
-        await using var cluster = await TlsCollector.StartAsync(openReads: true, realClock: true);
+        await using var cluster = await StartCollectorAsync(openReads: true, realClock: true);
         using var agent = cluster.Channel("daemon1");
         var snapshot = Host("daemon1", Vm("web1", 1, DomainState.Running, NatNic(Mac1))).WithClubNetworks().WithNeighbour("192.168.122.45", Mac1, NeighbourState.Reachable);
         snapshot.Domains[0].Owner = "alice";
