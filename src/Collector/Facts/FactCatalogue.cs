@@ -7,9 +7,9 @@ namespace DaemonNet.Collector.Facts;
 /// <summary>
 /// Every kind of fact the collector keeps as intervals, each declared once: its table and columns,
 /// its key, the agent sources that state it and how their part of a snapshot becomes facts, and
-/// what the change feed hears of it. The ingest writer, the open rows kept between snapshots, the
-/// readers' column lists and the schema check (SchemaParityTests) come from here. A new kind is an
-/// entry here, its fact record, and its table in a migration of each engine.
+/// what the change feed hears of it. Each engine's table (made, or given its missing columns,
+/// when the store opens), the ingest writer, the open rows kept between snapshots and the readers'
+/// column lists come from here. A new kind is an entry here and its fact record.
 /// </summary>
 public static class FactCatalogue
 {
@@ -17,11 +17,14 @@ public static class FactCatalogue
 
     private static FactColumn Integer(string name, string property, bool nullable = false) => new(name, property, ColumnType.Integer, nullable);
 
+    private static FactLookup By(string name, string? expression = null) => new(name, expression ?? name);
+
     /// <summary>A VM as libvirt defines it on a host: any change (state, name) is a new interval.</summary>
     public static readonly FactKind<DomainFact> Domains = new()
     {
         Table = "domains",
         Columns = [Text("uuid", "Uuid"), Text("name", "Name"), Integer("state", "State"), Integer("persistent", "Persistent")],
+        Lookups = [By("name", "lower(name)"), By("uuid")],
         StatedBy = [new(SourceNames.Libvirt, 0, (snapshot, _) => snapshot.Domains.Select(d => new DomainFact(d.Uuid, d.Name, (long)d.State, d.Persistent ? 1 : 0)))],
         Watched = (committed, changes) => committed.Domains(changes),
     };
@@ -35,6 +38,7 @@ public static class FactCatalogue
             Text("domain_uuid", "DomainUuid"), Text("mac", "Mac"), Integer("kind", "Kind"), Text("network", "Network"), Text("bridge", "Bridge"),
             Text("target_dev", "TargetDev"),
         ],
+        Lookups = [By("mac"), By("domain", "domain_uuid")],
         KeyHash = nic => FactHash<(string, string, long, string, string)>.Of(nic.Key),
         ChangedInPlace = ["target_dev"],
         StatedBy =
@@ -53,6 +57,7 @@ public static class FactCatalogue
     {
         Table = "vm_labels",
         Columns = [Text("domain_uuid", "DomainUuid"), Text("title", "Title"), Text("description", "Description"), Text("owner", "Owner"), Text("tags", "Tags")],
+        Lookups = [By("domain", "domain_uuid")],
         StatedBy =
         [
             new(SourceNames.Libvirt, 0, (snapshot, _) => snapshot.Domains
@@ -126,11 +131,13 @@ public static class FactCatalogue
             Text("hostname", "Hostname"), Text("client_id", "ClientId"), Integer("lease_expiry", "LeaseExpiry", nullable: true),
             Integer("last_seen", "SeenAt", nullable: true),
         ],
+        Lookups = [By("mac"), By("ip")],
         KeyHash = binding => FactHash<(string, string, long, string)>.Of(binding.Key),
         ChangedInPlace = ["neighbour_state", "hostname", "client_id", "lease_expiry", "last_seen"],
         // An open row keeps last_seen only for what the wire showed (when it was last seen); the
         // others get their host's previous report, the last one that showed them.
         ClosingAlso = ", last_seen = coalesce(last_seen, @LastSeen)",
+        GroupColumn = "source",
         GroupOf = binding => binding.Source,
         StatedBy =
         [

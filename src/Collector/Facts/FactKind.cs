@@ -4,8 +4,8 @@ namespace DaemonNet.Collector.Facts;
 
 /// <summary>
 /// A kind of fact the collector keeps as intervals, declared once in <see cref="FactCatalogue"/>:
-/// its table and columns. The interval writer, the open rows kept between snapshots, the readers'
-/// column lists and the schema check all come from it.
+/// its table, columns and indexes. The table itself, the interval writer, the open rows kept
+/// between snapshots and the readers' column lists all come from it.
 /// </summary>
 public abstract class FactKind
 {
@@ -16,6 +16,12 @@ public abstract class FactKind
 
     /// <summary>The agent sources that state facts of this kind. When one fails, its facts stay as they were rather than being closed as if gone.</summary>
     public abstract IEnumerable<string> Sources { get; }
+
+    /// <summary>What questions find the kind's rows by, besides their host: an index each.</summary>
+    public IReadOnlyList<FactLookup> Lookups { get; init; } = [];
+
+    /// <summary>The column that tells one source's rows from another's where they share the table (<see cref="FactKind{T}.GroupOf"/> reads it); null when one source states the kind.</summary>
+    public string? GroupColumn { get; init; }
 
     /// <summary>The fact's columns for a reader's SELECT, each named for its property: "d.uuid AS Uuid, d.name AS Name".</summary>
     public string Select(string alias) => string.Join(", ", Columns.Select(c => $"{alias}.{c.Name} AS {c.Property}"));
@@ -74,7 +80,7 @@ public sealed class FactKind<T> : FactKind
     public override IEnumerable<StatedFacts> Stated(HostSnapshot snapshot, long receivedAt, IReadOnlySet<string> failed) =>
         StatedBy.Where(s => !failed.Contains(s.Source)).Select(s => new StatedFacts<T>(this, s.Group, [.. s.Facts(snapshot, receivedAt)]));
 
-    /// <summary>Where one source's facts share the table with another's: the fact's group (a binding's evidence source); 0 otherwise.</summary>
+    /// <summary>Where one source's facts share the table with another's: the fact's group (a binding's evidence source, in <see cref="FactKind.GroupColumn"/>); 0 otherwise.</summary>
     public Func<T, long> GroupOf { get; init; } = _ => 0;
 
     /// <summary>Tells the change feed what a write of this kind opened and closed; null when watchers do not follow the kind.</summary>
@@ -83,6 +89,13 @@ public sealed class FactKind<T> : FactKind
     /// <summary>Whether an interval that ended a while ago may continue instead of a new one starting (bindings: <see cref="Facts.Rejoin{T}"/>).</summary>
     public Rejoin<T>? Rejoin { get; init; }
 }
+
+/// <summary>
+/// A column, or an expression of columns (<c>lower(name)</c>), that questions find a kind's rows
+/// by: its index is named <c>TABLE_by_NAME</c> and ends in valid_to, so that "now" and "as of"
+/// use it alike.
+/// </summary>
+public sealed record FactLookup(string Name, string Expression);
 
 /// <summary>
 /// How one agent source states facts of a kind: <see cref="Facts"/> turns the snapshot (with the

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DaemonNet.Collector.Facts;
 using DaemonNet.Collector.Storage.Postgres;
 using DaemonNet.Collector.Storage.Sqlite;
 using Dapper;
@@ -20,7 +21,7 @@ public static class StoreMigration
     /// <summary>The tables in an order that keeps every reference valid.</summary>
     private static readonly string[] Tables =
     [
-        "hosts", "domains", "nics", "networks", "links", "bindings", "host_silences", "configured_interfaces", "vm_labels",
+        "hosts", .. FactCatalogue.All.Select(k => k.Table), "host_silences",
         "link_counters", "link_traffic", "alerts", "alert_deliveries", "alert_conditions", "health_probe",
     ];
 

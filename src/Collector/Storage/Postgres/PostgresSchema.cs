@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using Dapper;
 using Npgsql;
 
@@ -5,7 +6,8 @@ namespace DaemonNet.Collector.Storage.Postgres;
 
 /// <summary>
 /// The PostgreSQL schema as a list of migrations; the one row of schema_version counts how many
-/// ran. Append new steps, never edit one that has shipped. The tables and columns are SQLite's
+/// ran. Append new steps, never edit one that has shipped; a fact table, or a column of one, needs
+/// no step (<see cref="FactTables"/>). The tables and columns are SQLite's
 /// (Sqlite/SqliteSchema.cs), so that one set of statements serves both: INTEGER is bigint, TEXT is
 /// text in the "C" collation (bytewise, as SQLite compares and sorts), BLOB is bytea.
 /// </summary>
@@ -255,6 +257,8 @@ internal static class PostgresSchema
         """,
     ];
 
+    private static readonly FactTables Facts = new(Id, Text, "bigint", openRowsOnly: true);
+
     public static int Version => Migrations.Length;
 
     /// <summary>Any number to key the advisory lock that lets one collector migrate while the others wait.</summary>
@@ -276,6 +280,22 @@ internal static class PostgresSchema
             connection.Execute(Migrations[step], transaction: transaction);
         }
         connection.Execute("DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (@Version)", new { Version = Migrations.Length }, transaction);
+        MakeFactTables(connection, transaction);
         transaction.Commit();
+    }
+
+    /// <summary>Makes every fact table whole, as the catalogue declares it.</summary>
+    internal static void MakeFactTables(NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        foreach (var kind in FactCatalogue.All)
+        {
+            var columns = connection.Query<string>(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table", new { kind.Table }, transaction)
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var statement in Facts.Statements(kind, columns))
+            {
+                connection.Execute(statement, transaction: transaction);
+            }
+        }
     }
 }

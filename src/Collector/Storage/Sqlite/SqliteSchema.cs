@@ -1,3 +1,4 @@
+using DaemonNet.Collector.Facts;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -5,7 +6,8 @@ namespace DaemonNet.Collector.Storage.Sqlite;
 
 /// <summary>
 /// The database schema as a list of migrations; <c>PRAGMA user_version</c> counts how many ran.
-/// Append new steps, never edit one that has shipped.
+/// Append new steps, never edit one that has shipped. A fact table, or a column of one, needs no
+/// step: the catalogue's declaration makes it (<see cref="FactTables"/>).
 /// </summary>
 internal static class SqliteSchema
 {
@@ -263,6 +265,8 @@ internal static class SqliteSchema
         """,
     ];
 
+    private static readonly FactTables Facts = new("INTEGER PRIMARY KEY", "TEXT", "INTEGER", openRowsOnly: false);
+
     public static int Version => Migrations.Length;
 
     public static void Migrate(SqliteConnection connection)
@@ -285,5 +289,21 @@ internal static class SqliteSchema
             connection.Execute($"PRAGMA user_version = {step + 1}", transaction: transaction);
             transaction.Commit();
         }
+        MakeFactTables(connection);
+    }
+
+    /// <summary>Makes every fact table whole, as the catalogue declares it.</summary>
+    internal static void MakeFactTables(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        foreach (var kind in FactCatalogue.All)
+        {
+            var columns = connection.Query<string>("SELECT name FROM pragma_table_info(@Table)", new { kind.Table }, transaction).ToHashSet(StringComparer.Ordinal);
+            foreach (var statement in Facts.Statements(kind, columns))
+            {
+                connection.Execute(statement, transaction: transaction);
+            }
+        }
+        transaction.Commit();
     }
 }
