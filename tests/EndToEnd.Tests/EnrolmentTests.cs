@@ -67,8 +67,9 @@ public sealed class EnrolmentTests : IDisposable
             ["DAEMONNET_Agent__EnrolTokenFile"] = approvalTokenFile,
             ["DAEMONNET_Agent__EnrolCaPin"] = approvalPin,
         });
-        var pending = await Eventually.HoldsAsync(() => Shell.TryRun("dotnet", [Programs.Collector, "certs", "pending", "--dir", cluster.CertificateDir]),
-            r => r.Output.Contains("daemon3", StringComparison.Ordinal), "daemon3's request waiting for approval");
+        // The agent says so once its request waits; when it never does, its output says why (a busy machine once took longer than a 20 s poll of 'certs pending').
+        await hosts[2].Agent!.WaitForOutputAsync("the request of daemon3 waits for an admin", TimeSpan.FromSeconds(60));
+        var pending = Shell.TryRun("dotnet", [Programs.Collector, "certs", "pending", "--dir", cluster.CertificateDir]);
         var approved = Shell.TryRun("dotnet", [Programs.Collector, "certs", "approve", "--dir", cluster.CertificateDir, "daemon3"]);
 
         Assert.Equal(5, wrongPin.ExitCode);
