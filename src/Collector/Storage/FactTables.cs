@@ -15,25 +15,50 @@ namespace DaemonNet.Collector.Storage;
 /// <param name="openRowsOnly">Whether the by-host index of a kind without groups holds only the open rows (the writer's lookup).</param>
 internal sealed class FactTables(string idType, string textType, string integerType, bool openRowsOnly)
 {
-    /// <summary>What makes <paramref name="kind"/>'s table whole, given the columns it has now (none: no table).</summary>
-    public IEnumerable<string> Statements(FactKind kind, IReadOnlySet<string> columns)
+    /// <summary>
+    /// Makes every kind's table whole. <paramref name="columnsOf"/> reads a table's columns (none
+    /// when there is no such table); <paramref name="execute"/> runs one statement.
+    /// </summary>
+    public void MakeAll(Func<string, IReadOnlySet<string>> columnsOf, Action<string> execute)
+    {
+        foreach (var kind in FactCatalogue.All)
+        {
+            foreach (var statement in Statements(kind, columnsOf(kind.Table)))
+            {
+                execute(statement);
+            }
+        }
+    }
+
+    private IEnumerable<string> Statements(FactKind kind, IReadOnlySet<string> columns)
     {
         if (columns.Count == 0)
         {
             yield return Create(kind);
         }
-        foreach (var column in kind.Columns.Where(c => columns.Count > 0 && !columns.Contains(c.Name)))
+        else
         {
-            yield return $"ALTER TABLE {kind.Table} ADD COLUMN {Column(column)}{(column.Nullable ? "" : column.Type == ColumnType.Integer ? " DEFAULT 0" : " DEFAULT ''")}";
+            foreach (var column in kind.Columns.Where(c => !columns.Contains(c.Name)))
+            {
+                yield return $"ALTER TABLE {kind.Table} ADD COLUMN {Column(column)}{Default(column)}";
+            }
         }
-        yield return kind.GroupColumn is null && openRowsOnly
-            ? $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_host ON {kind.Table}(host_id) WHERE valid_to IS NULL"
-            : $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_host ON {kind.Table}(host_id{(kind.GroupColumn is { } group ? ", " + group : "")}, valid_to)";
+        yield return HostIndex(kind);
         foreach (var lookup in kind.Lookups)
         {
             yield return $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_{lookup.Name} ON {kind.Table}({lookup.Expression}, valid_to)";
         }
     }
+
+    private string HostIndex(FactKind kind) => kind.GroupColumn is { } group
+        ? $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_host ON {kind.Table}(host_id, {group}, valid_to)"
+        : openRowsOnly
+            ? $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_host ON {kind.Table}(host_id) WHERE valid_to IS NULL"
+            : $"CREATE INDEX IF NOT EXISTS {kind.Table}_by_host ON {kind.Table}(host_id, valid_to)";
+
+    /// <summary>What the rows already there hold in a column added now.</summary>
+    private static string Default(FactColumn column) =>
+        column.Nullable ? "" : column.Type == ColumnType.Integer ? " DEFAULT 0" : " DEFAULT ''";
 
     private string Create(FactKind kind) =>
         $"""

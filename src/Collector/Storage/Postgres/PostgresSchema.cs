@@ -1,4 +1,3 @@
-using DaemonNet.Collector.Facts;
 using Dapper;
 using Npgsql;
 
@@ -287,15 +286,10 @@ internal static class PostgresSchema
     /// <summary>Makes every fact table whole, as the catalogue declares it.</summary>
     internal static void MakeFactTables(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        foreach (var kind in FactCatalogue.All)
-        {
-            var columns = connection.Query<string>(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table", new { kind.Table }, transaction)
-                .ToHashSet(StringComparer.Ordinal);
-            foreach (var statement in Facts.Statements(kind, columns))
-            {
-                connection.Execute(statement, transaction: transaction);
-            }
-        }
+        Facts.MakeAll(
+            table => connection.Query<string>(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @Table", new { Table = table }, transaction)
+                .ToHashSet(StringComparer.Ordinal),
+            statement => connection.Execute(statement, transaction: transaction));
     }
 }

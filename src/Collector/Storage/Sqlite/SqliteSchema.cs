@@ -1,4 +1,3 @@
-using DaemonNet.Collector.Facts;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -296,14 +295,9 @@ internal static class SqliteSchema
     internal static void MakeFactTables(SqliteConnection connection)
     {
         using var transaction = connection.BeginTransaction();
-        foreach (var kind in FactCatalogue.All)
-        {
-            var columns = connection.Query<string>("SELECT name FROM pragma_table_info(@Table)", new { kind.Table }, transaction).ToHashSet(StringComparer.Ordinal);
-            foreach (var statement in Facts.Statements(kind, columns))
-            {
-                connection.Execute(statement, transaction: transaction);
-            }
-        }
+        Facts.MakeAll(
+            table => connection.Query<string>("SELECT name FROM pragma_table_info(@Table)", new { Table = table }, transaction).ToHashSet(StringComparer.Ordinal),
+            statement => connection.Execute(statement, transaction: transaction));
         transaction.Commit();
     }
 }
