@@ -10,14 +10,13 @@ namespace DaemonNet.Bench;
 /// real gRPC over loopback, for minutes: failures, throughput, the collector's peak memory, and
 /// query latency while the load runs.
 /// </summary>
-internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interval, TimeSpan duration, bool burst, string repositoryRoot)
+internal sealed class CollectorLoad(int agents, int vmsPerAgent, TimeSpan interval, TimeSpan duration, bool burst, string collectorPath)
 {
     public async Task RunAsync()
     {
         var wall = Stopwatch.StartNew();
         var folder = Directory.CreateTempSubdirectory("daemonnet-load-").FullName;
         var port = LoopbackPort.Free();
-        var collectorPath = Path.Combine(repositoryRoot, "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
         using var collector = Process.Start(new ProcessStartInfo("dotnet", [collectorPath, "--listen", $"127.0.0.1:{port}", "--db", Path.Combine(folder, "collector.db"), "--insecure"])
         {
             UseShellExecute = false,

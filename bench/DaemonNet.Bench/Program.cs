@@ -40,11 +40,21 @@ var agents = new Option<int>("--agents") { Description = "Concurrent agent strea
 var interval = new Option<double>("--interval") { Description = "Seconds between one agent's messages", DefaultValueFactory = _ => 10 };
 var seconds = new Option<int>("--seconds") { Description = "How long the load runs", DefaultValueFactory = _ => 120 };
 var burst = new Option<bool>("--burst") { Description = "All agents connect and send their full snapshots at the same instant" };
-var load = new Command("load", "Many concurrent agent streams against one collector process") { agents, vms, interval, seconds, burst };
+var collectorBuild = new Option<string?>("--collector")
+{
+    Description = "The collector to load (its daemonnet-collector.dll), to measure another build beside this one; by default this checkout's Release build",
+};
+var load = new Command("load", "Many concurrent agent streams against one collector process") { agents, vms, interval, seconds, burst, collectorBuild };
 load.SetAction(async parse =>
 {
+    var collector = parse.GetValue(collectorBuild) ?? Path.Combine(RepositoryRoot(), "src/Collector/bin/Release/net10.0/daemonnet-collector.dll");
+    if (!File.Exists(collector))
+    {
+        Console.Error.WriteLine($"no collector at {collector}: build it (dotnet build -c Release) or name another with --collector");
+        return 2;
+    }
     await new CollectorLoad(parse.GetValue(agents), parse.GetValue(vms), TimeSpan.FromSeconds(parse.GetValue(interval)),
-        TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(burst), RepositoryRoot()).RunAsync();
+        TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(burst), collector).RunAsync();
     return 0;
 });
 

@@ -8,7 +8,8 @@ namespace DaemonNet.Tests.Support;
 
 /// <summary>
 /// Many simulated agents in one process, each with its own gRPC stream to one collector: a full
-/// snapshot of its VMs, then a heartbeat every interval and, now and then, a changed snapshot.
+/// snapshot of its VMs, then a heartbeat every interval and, now and then, a changed snapshot,
+/// sent without waiting for the acknowledgements before, as the real agent does.
 /// Counts what was acknowledged and every failure, for the load test and the load benchmark.
 /// </summary>
 /// <param name="burst">All agents open their streams and send their full snapshots at the same instant, as after a collector restart with no jitter at all.</param>
@@ -54,64 +55,29 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
         Ended = clock.Elapsed;
     }
 
+    /// <summary>How long an agent that stopped sending waits for the replies to what it sent.</summary>
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// One agent, sending as the real one does: a message every interval whether or not the ones
+    /// before were acknowledged, with the replies read as they come. When the run ends it stops
+    /// sending and waits for the replies to what it sent (up to <see cref="DrainLimit"/>).
+    /// </summary>
     private async Task RunAgentAsync(GrpcChannel channel, int agent, CancellationToken stop)
     {
         var random = new Random(agent);
         var host = $"load{agent:D4}";
+        using var ended = new CancellationTokenSource();
         try
         {
             await Task.Delay(burst ? TimeSpan.Zero : TimeSpan.FromMilliseconds(random.NextDouble() * interval.TotalMilliseconds), stop);
-            using var call = new Ingest.IngestClient(channel).Sync(cancellationToken: stop);
-            var generation = 0;
-            var snapshot = Snapshot(host, agent, generation);
-            var hash = ContentHash.Of(snapshot);
-            var requested = false;
-            for (ulong sequence = 1; !stop.IsCancellationRequested; sequence++)
-            {
-                var message = new AgentMessage { Sequence = sequence };
-                if (requested)
-                {
-                    message.Snapshot = snapshot;
-                    Interlocked.Increment(ref snapshots);
-                }
-                else if (sequence == 1 || random.NextDouble() < changeProbability)
-                {
-                    snapshot = Snapshot(host, agent, sequence == 1 ? 0 : ++generation);
-                    hash = ContentHash.Of(snapshot);
-                    message.Snapshot = snapshot;
-                    Interlocked.Increment(ref snapshots);
-                }
-                else
-                {
-                    message.Heartbeat = new Heartbeat { HostName = host, ContentHash = hash, AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
-                    Interlocked.Increment(ref heartbeats);
-                }
-                await call.RequestStream.WriteAsync(message, stop);
-                if (!await call.ResponseStream.MoveNext(stop))
-                {
-                    Fail($"{host}: the collector ended the stream");
-                    return;
-                }
-                var reply = call.ResponseStream.Current;
-                requested = reply.BodyCase == CollectorMessage.BodyOneofCase.SnapshotRequest;
-                if (reply.Ack?.Sequence == sequence)
-                {
-                    Interlocked.Increment(ref acknowledged);
-                    if (sequence == 1)
-                    {
-                        firstAcks.Add(clock.Elapsed);
-                    }
-                }
-                else if (requested)
-                {
-                    Interlocked.Increment(ref snapshotRequests);
-                }
-                else
-                {
-                    Fail($"{host}: message {sequence} answered with {reply}");
-                }
-                await Task.Delay(interval, stop);
-            }
+            using var call = new Ingest.IngestClient(channel).Sync(cancellationToken: ended.Token);
+            var requested = new SnapshotRequested();
+            var replies = ReadRepliesAsync(call.ResponseStream, host, requested, stop, ended.Token);
+            await SendAsync(call.RequestStream, host, agent, random, requested, stop);
+            await call.RequestStream.CompleteAsync();
+            ended.CancelAfter(DrainLimit);
+            await replies;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -119,10 +85,93 @@ public sealed class AgentLoad(string collectorUrl, int agents, int vmsPerAgent, 
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stop.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is RpcException or IOException)
+        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException)
         {
             Fail($"{host}: {e.Message}");
         }
+    }
+
+    private async Task SendAsync(IClientStreamWriter<AgentMessage> requests, string host, int agent, Random random, SnapshotRequested requested, CancellationToken stop)
+    {
+        var generation = 0;
+        var snapshot = Snapshot(host, agent, generation);
+        var hash = ContentHash.Of(snapshot);
+        for (ulong sequence = 1; !stop.IsCancellationRequested; sequence++)
+        {
+            var message = new AgentMessage { Sequence = sequence };
+            if (requested.Take())
+            {
+                message.Snapshot = snapshot;
+                Interlocked.Increment(ref snapshots);
+            }
+            else if (sequence == 1 || random.NextDouble() < changeProbability)
+            {
+                snapshot = Snapshot(host, agent, sequence == 1 ? 0 : ++generation);
+                hash = ContentHash.Of(snapshot);
+                message.Snapshot = snapshot;
+                Interlocked.Increment(ref snapshots);
+            }
+            else
+            {
+                message.Heartbeat = new Heartbeat { HostName = host, ContentHash = hash, AgentTime = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) };
+                Interlocked.Increment(ref heartbeats);
+            }
+            await requests.WriteAsync(message, stop);
+            try
+            {
+                await Task.Delay(interval, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ReadRepliesAsync(IAsyncStreamReader<CollectorMessage> replies, string host, SnapshotRequested requested, CancellationToken stop, CancellationToken ended)
+    {
+        try
+        {
+            while (await replies.MoveNext(ended))
+            {
+                var reply = replies.Current;
+                if (reply.Ack is { } ack)
+                {
+                    Interlocked.Increment(ref acknowledged);
+                    if (ack.Sequence == 1)
+                    {
+                        firstAcks.Add(clock.Elapsed);
+                    }
+                }
+                else if (reply.SnapshotRequest is not null)
+                {
+                    Interlocked.Increment(ref snapshotRequests);
+                    requested.Set();
+                }
+                else
+                {
+                    Fail($"{host}: answered with {reply}");
+                }
+            }
+            if (!stop.IsCancellationRequested)
+            {
+                Fail($"{host}: the collector ended the stream");
+            }
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && ended.IsCancellationRequested)
+        {
+            // What was still unanswered after the drain limit stays uncounted.
+        }
+    }
+
+    /// <summary>A collector's request for a full snapshot, taken by the agent's next message.</summary>
+    private sealed class SnapshotRequested
+    {
+        private int requested;
+
+        public void Set() => Volatile.Write(ref requested, 1);
+
+        public bool Take() => Interlocked.Exchange(ref requested, 0) == 1;
     }
 
     private void Fail(string what)

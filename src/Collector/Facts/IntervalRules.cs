@@ -35,6 +35,28 @@ public sealed record IntervalRules(TimeSpan? SilentAfter, TimeSpan RejoinWindow)
         $"coalesce(@SilentAfterMs, {IntervalsBeforeSilence} * CASE WHEN {host}.interval_ms > {ShortestIntervalMs} THEN {host}.interval_ms ELSE {ShortestIntervalMs} END)";
 
     /// <summary>
+    /// Whether a host fell silent between its last report and this one. The collector heard
+    /// nothing for longer than the limit, and the agent's own clock does not show it observing
+    /// again within the limit. Both must hold: a collector that falls behind reads a stream late,
+    /// but the agent went on observing at its interval, and its reports say so by their agent
+    /// times. An agent time that did not move on (unknown, the same, or earlier: a clock set back)
+    /// vouches for nothing, and the collector's gap decides alone.
+    /// </summary>
+    public bool SilentBetween(long lastReport, long? lastAgentTime, long now, long? agentTime, long intervalMs)
+    {
+        var limit = (long)SilenceLimit(intervalMs).TotalMilliseconds;
+        var observedAgainInTime = agentTime - lastAgentTime is { } agentGap && agentGap > 0 && agentGap <= limit;
+        return now - lastReport > limit && !observedAgainInTime;
+    }
+
+    /// <summary>
+    /// The negation of <see cref="SilentBetween"/> in SQL for the row <paramref name="host"/> of
+    /// hosts, with the parameters @Now, @AgentTime and @SilentAfterMs.
+    /// </summary>
+    public static string HeardWithinLimitSql(string host) =>
+        $"(@Now - {host}.last_report <= {SilenceLimitSql(host)} OR (@AgentTime > {host}.agent_time AND @AgentTime - {host}.agent_time <= {SilenceLimitSql(host)}))";
+
+    /// <summary>
     /// <see cref="IsSilent"/> in SQL for the row <paramref name="host"/> of hosts, with the
     /// parameters @Now, @SilentAfterMs and @ListeningSince (<see cref="ListeningSinceMs"/>).
     /// </summary>

@@ -38,7 +38,7 @@ public sealed class IngestWriter : IIngestWriter, IDisposable
     private static readonly string ConfirmHeartbeat = $"""
         UPDATE hosts SET last_report = CASE WHEN last_report > @Now THEN last_report ELSE @Now END, agent_time = @AgentTime
         WHERE name = @HostName AND content_hash = @ContentHash
-          AND @Now - last_report <= {IntervalRules.SilenceLimitSql("hosts")}
+          AND {IntervalRules.HeardWithinLimitSql("hosts")}
         RETURNING id
         """;
 
@@ -117,7 +117,7 @@ public sealed class IngestWriter : IIngestWriter, IDisposable
                 // Taken, not shared: should this write fail, the host's rows are read again.
                 Open = openRows.TryRemove(report.Host, out var kept) ? kept : null,
             };
-            if (previous is not null && now - previous.LastReport > rules.SilenceLimit(previous.IntervalMs).TotalMilliseconds)
+            if (previous is not null && rules.SilentBetween(previous.LastReport, previous.AgentTime, now, report.AgentTime, previous.IntervalMs))
             {
                 // The host was silent: what it said then is not stretched across the gap. What
                 // watchers hear is measured against what it had open before.
@@ -173,7 +173,8 @@ public sealed class IngestWriter : IIngestWriter, IDisposable
         await groupCommit.WriteAsync(transaction =>
         {
             // After a silence a heartbeat cannot vouch for the gap: the agent is asked for a
-            // snapshot, which ends the silence and opens new intervals.
+            // snapshot, which ends the silence and opens new intervals. A collector that read the
+            // heartbeat late is not a silence when the agent's clock shows it observed on time.
             var now = receivedAt.ToUnixTimeMilliseconds();
             // Heartbeats are most of what a collector receives: their statement is prepared once.
             var command = writer.Prepared.Bind(ConfirmHeartbeat,

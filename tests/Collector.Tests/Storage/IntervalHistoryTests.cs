@@ -87,6 +87,73 @@ public abstract class IntervalHistoryTests(StoreKind kind) : StoreTests(kind)
         Assert.False(await Store.Ingest.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
     }
 
+    /// <summary>A report whose agent observed it at <paramref name="agentTime"/>.</summary>
+    private static HostSnapshot Web1ObservedAt(DateTimeOffset agentTime)
+    {
+        var snapshot = Web1();
+        snapshot.AgentTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(agentTime);
+        return snapshot;
+    }
+
+    private static Heartbeat HeartbeatObservedAt(HostSnapshot snapshot, DateTimeOffset? agentTime) => new()
+    {
+        HostName = "daemon1",
+        ContentHash = ContentHash.Of(snapshot),
+        AgentTime = agentTime is { } time ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time) : null,
+    };
+
+    [Fact]
+    public async Task ConfirmHeartbeat_ReadLateByABusyCollector_IsConfirmedWhenTheAgentObservedWithinTheLimit()
+    {
+        var snapshot = Web1ObservedAt(T0);
+        await Apply(snapshot, T0);
+
+        // The collector reads it five minutes late; the agent made it ten seconds after the snapshot.
+        Assert.True(await Store.Ingest.ConfirmHeartbeatAsync(HeartbeatObservedAt(snapshot, T0.AddSeconds(10)), T0.AddMinutes(5), CancellationToken.None));
+
+        Assert.Equal(0, Scalar<long>("SELECT count(*) FROM host_silences"));
+        Assert.Equal(T0.AddMinutes(5).ToUnixTimeMilliseconds(), Scalar<long>("SELECT last_report FROM hosts"));
+    }
+
+    [Theory]
+    [InlineData(300)]
+    [InlineData(0)]
+    [InlineData(-10)]
+    [InlineData(null)]
+    public async Task ConfirmHeartbeat_AfterASilenceByBothClocks_IsRefused(int? agentSecondsLater)
+    {
+        var snapshot = Web1ObservedAt(T0);
+        await Apply(snapshot, T0);
+
+        var heartbeat = HeartbeatObservedAt(snapshot, agentSecondsLater is { } seconds ? T0.AddSeconds(seconds) : null);
+
+        Assert.False(await Store.Ingest.ConfirmHeartbeatAsync(heartbeat, T0.AddMinutes(5), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_ReadLateByABusyCollector_ContinuesTheIntervalsWithoutASilence()
+    {
+        await Apply(Web1ObservedAt(T0), T0);
+
+        await Apply(Web1ObservedAt(T0.AddSeconds(10)), T0.AddMinutes(5));
+
+        Assert.Equal(0, Scalar<long>("SELECT count(*) FROM host_silences"));
+        Assert.Equal(T0.ToUnixTimeMilliseconds(), Scalar<long>("SELECT min(valid_from) FROM domains WHERE valid_to IS NULL"));
+        Assert.Equal(2, Scalar<long>("SELECT count(*) FROM domains"));
+        Assert.Single(await WhereAt("web1", T0.AddMinutes(2), now: T0.AddMinutes(5)));
+    }
+
+    [Fact]
+    public async Task ApplySnapshot_AgentItselfAwayLongerThanTheLimit_IsASilence()
+    {
+        await Apply(Web1ObservedAt(T0), T0);
+
+        await Apply(Web1ObservedAt(T0.AddMinutes(5)), T0.AddMinutes(5));
+
+        Assert.Equal($"{T0.ToUnixTimeMilliseconds()}|{T0.AddMinutes(5).ToUnixTimeMilliseconds()}", Scalar<string>("SELECT valid_from || '|' || valid_to FROM host_silences"));
+        Assert.Empty(await WhereAt("web1", T0.AddMinutes(2), now: T0.AddMinutes(5)));
+    }
+
     [Fact]
     public async Task ApplySnapshot_BindingGoneBrieflyWithinTheWindow_ContinuesTheSameInterval()
     {
