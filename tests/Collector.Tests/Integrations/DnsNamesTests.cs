@@ -15,13 +15,18 @@ public sealed class DnsNamesTests : IDisposable
     private const string DbMac = "52:54:00:aa:00:02";
     private const string Server = "10.254.53.2";
 
+    private static int instances;
+
     private readonly NetworkNamespace dns = NetworkNamespace.Create("dns");
     private readonly TempDirectory folder = new();
     private readonly RunningProgram dnsmasq;
 
+    // A name of each test's own: the kernel frees a deleted namespace's interfaces in the
+    // background, so the last test's machine end may still exist when the next test starts.
+    private readonly string outside = $"dn{Environment.ProcessId}d{Interlocked.Increment(ref instances)}";
+
     public DnsNamesTests()
     {
-        var outside = $"dn{Environment.ProcessId}dns";
         Shell.Run("ip", "link", "add", outside, "type", "veth", "peer", "name", "eth0", "netns", dns.Name);
         Shell.Run("ip", "addr", "add", "10.254.53.1/30", "dev", outside);
         Shell.Run("ip", "link", "set", outside, "up");
@@ -40,6 +45,8 @@ public sealed class DnsNamesTests : IDisposable
     public void Dispose()
     {
         dnsmasq.Dispose();
+        // Deleted here, at once, with its peer: its address is the next test's.
+        Shell.TryRun("ip", "link", "del", outside);
         dns.Dispose();
         folder.Dispose();
     }
