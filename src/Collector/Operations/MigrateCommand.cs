@@ -34,7 +34,8 @@ internal static class MigrateCommand
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException or DbException or IOException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine($"daemonnet-collector migrate: {e.Message}; no row was written to the target");
+                var cause = e.InnerException is { } inner ? $" ({inner.Message})" : "";
+                Console.Error.WriteLine($"daemonnet-collector migrate: {e.Message}{cause}; no row was written to the target");
                 return Failed;
             }
         });

@@ -42,7 +42,11 @@ public static class StoreMigration
         // Opening the file as the collector does brings it to this collector's schema first.
         using var sqlite = new SqliteDatabase(from);
         using var source = (SqliteConnection)sqlite.OpenWriter();
-        using var postgres = new PostgresDatabase(PostgresAddress.Parse(to));
+        var settings = PostgresAddress.Parse(to);
+        // A table of millions of rows takes minutes to copy, index and count, far past a
+        // statement's usual 30 s: the copy has no time limit but the admin's Ctrl-C.
+        settings.CommandTimeout = 0;
+        using var postgres = new PostgresDatabase(settings);
         using var target = (NpgsqlConnection)postgres.OpenWriter();
         if (target.ExecuteScalar<long>("SELECT count(*) FROM hosts") is > 0 and var hosts)
         {
