@@ -66,13 +66,15 @@ public sealed class WhereReader(StoreReading reading) : IWhereReader
         WHERE n.mac = @Value AND {holds("n")}
         """;
 
+    // The address's MACs first, each once (a MAC is often bound to it by a lease and a neighbour
+    // entry both), and no DISTINCT over the wide rows found (DomainsAsync keeps each VM once):
+    // for an address 320 VMs share, 6.7 → 4.6 ms on the 10M-row benchmark database.
     private static string DomainsByIp(Func<string, string> holds) => $"""
-        SELECT DISTINCT {FoundVmColumns}
-        FROM bindings b
-        JOIN nics n ON n.mac = b.mac AND {holds("n")}
+        SELECT {FoundVmColumns}
+        FROM (SELECT DISTINCT b.mac FROM bindings b WHERE b.ip = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}) m
+        JOIN nics n ON n.mac = m.mac AND {holds("n")}
         JOIN domains d ON +d.host_id = n.host_id AND d.uuid = n.domain_uuid AND {holds("d")}
         {HostAndLabelsOf(holds)}
-        WHERE b.ip = @Value AND {holds("b")} AND {StoreReading.LeaseValidAt("b")}
         """;
 
     private static string DomainsOnHost(Func<string, string> holds) => $"""
