@@ -105,14 +105,16 @@ public sealed class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDispo
         // live entry the host has for the guests' MACs is in the answers, and there is at least one.
         // A guest quiet since its DHCP exchange leaves no entry (dnsmasq answers without one), so
         // the host asks for the guests' MACs itself, as a ping from the host does.
+        List<string> GuestNeighbours() => [.. LiveNeighbours(libvirt.Mac(1)), .. LiveNeighbours(libvirt.Mac(2))];
         await Eventually.HoldsAsync(() =>
             {
-                if (!LiveNeighbours(libvirt.Mac(1)).Concat(LiveNeighbours(libvirt.Mac(2))).Any())
+                var live = GuestNeighbours();
+                if (live.Count == 0)
                 {
                     Shell.TryRun("ping", "-c", "1", "-W", "1", ip1);
                     Shell.TryRun("ping", "-c", "1", "-W", "1", libvirt.InfiniteLeaseIp);
+                    live = GuestNeighbours();
                 }
-                var live = LiveNeighbours(libvirt.Mac(1)).Concat(LiveNeighbours(libvirt.Mac(2))).ToList();
                 var answers = Daemonnet("where", libvirt.Vm(1)).Output + Daemonnet("where", libvirt.Vm(2)).Output;
                 return (live, answers);
             },
