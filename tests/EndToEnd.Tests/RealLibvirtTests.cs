@@ -116,9 +116,10 @@ public sealed class RealLibvirtTests : IClassFixture<RealLibvirtFixture>, IDispo
                     live = GuestNeighbours();
                 }
                 var answers = Daemonnet("where", libvirt.Vm(1)).Output + Daemonnet("where", libvirt.Vm(2)).Output;
-                return (live, answers);
+                // As text, so that a failure shows the entries.
+                return (Live: string.Join(' ', live), Answers: answers);
             },
-            r => r.live.Count > 0 && r.live.All(ip => r.answers.Contains($"{ip} ", StringComparison.Ordinal)),
+            r => r.Live.Length > 0 && r.Live.Split(' ').All(ip => r.Answers.Contains($"{ip} ", StringComparison.Ordinal)),
             "every live neighbour entry of the guests in where's answers", BootPatience);
     }
 
